@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 build nvmev_kv.ko for KVER (default: the running kernel)
+# make KVER=6.12.x     build against another installed kernel's headers
+# make unit            user-space unit tests under ASan/UBSan
+# make fuzz            libFuzzer targets, bounded time each
+# make vm              integration tests in QEMU VMs (Debian 6.1 and 6.12)
+# make test            all of the above (what .ci/run calls)
+#
+# Each kernel gets its own build directory, build/$(KVER)/, so modules for
+# 6.1 and 6.12 can be built side by side from one tree.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(CURDIR)/build/$(KVER)
+MODULE_SRCS := $(wildcard *.c *.h) Kbuild
+
+.PHONY: all module clean unit fuzz vm test demo
+
+all: module
+
+module:
+	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR): install linux-headers-$(KVER) or set KVER/KDIR"; exit 1; }
+	@mkdir -p $(BUILD)
+	@cp -u $(MODULE_SRCS) $(BUILD)/
+	$(MAKE) -C $(KDIR) M=$(BUILD) W=1 modules
+	@echo "built $(BUILD)/nvmev_kv.ko"
+
+clean:
+	rm -rf build
+	$(MAKE) -C tests clean
+
+unit:
+	$(MAKE) -C tests unit
+
+fuzz:
+	$(MAKE) -C tests fuzz
+
+vm:
+	scripts/vm-tests
+
+demo:
+	scripts/demo
+
+test:
+	scripts/run-tests
