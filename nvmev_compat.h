@@ -37,6 +37,7 @@
 #include <string.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -85,7 +86,9 @@ static inline void *kcalloc(size_t n, size_t sz, int gfp)
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+#ifndef __always_inline		/* glibc's <sys/cdefs.h> has one */
 #define __always_inline inline __attribute__((always_inline))
+#endif
 #define __maybe_unused __attribute__((unused))
 #define fallthrough __attribute__((fallthrough))
 
@@ -138,27 +141,65 @@ static inline void *kcalloc(size_t n, size_t sz, int gfp)
 	})
 
 /* Same polynomial and conventions as the kernel's crc32_le() (lib/crc32.c). */
+static u32 compat_crc32_table[256];
+
+static inline void compat_crc32_init(void)
+{
+	for (u32 n = 0; n < 256; n++) {
+		u32 c = n;
+
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0xedb88320U : c >> 1;
+		compat_crc32_table[n] = c;
+	}
+}
+
 static inline u32 crc32_le(u32 crc, const void *buf, size_t len)
 {
-	static u32 table[256];
-	static int ready;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const u8 *p = buf;
 	size_t i;
 
-	if (!ready) {
-		for (u32 n = 0; n < 256; n++) {
-			u32 c = n;
-
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? (c >> 1) ^ 0xedb88320U : c >> 1;
-			table[n] = c;
-		}
-		ready = 1;
-	}
+	/* several worker threads may be first: build the table once */
+	pthread_once(&once, compat_crc32_init);
 	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+		crc = compat_crc32_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
 	return crc;
 }
+
+/*
+ * Locks and atomics for the KV store (kv_ftl.c), over pthreads and the
+ * compiler's __atomic builtins. The kernel side includes <linux/rwsem.h>,
+ * <linux/mutex.h> and <linux/atomic.h> where they are used.
+ */
+struct rw_semaphore {
+	pthread_rwlock_t l;
+};
+
+#define init_rwsem(s) pthread_rwlock_init(&(s)->l, NULL)
+#define down_read(s) pthread_rwlock_rdlock(&(s)->l)
+#define up_read(s) pthread_rwlock_unlock(&(s)->l)
+#define down_write(s) pthread_rwlock_wrlock(&(s)->l)
+#define up_write(s) pthread_rwlock_unlock(&(s)->l)
+
+struct mutex {
+	pthread_mutex_t m;
+};
+
+#define mutex_init(x) pthread_mutex_init(&(x)->m, NULL)
+#define mutex_lock(x) pthread_mutex_lock(&(x)->m)
+#define mutex_unlock(x) pthread_mutex_unlock(&(x)->m)
+#define mutex_destroy(x) pthread_mutex_destroy(&(x)->m)
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+#define ATOMIC64_INIT(i) { (i) }
+#define atomic64_read(v) __atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
+#define atomic64_set(v, i) __atomic_store_n(&(v)->counter, (i), __ATOMIC_RELAXED)
+#define atomic64_add(i, v) ((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
+#define atomic64_inc(v) atomic64_add(1, v)
 
 #endif /* __KERNEL__ */
 

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hash_map.c - key -> (log offset, value size) index of the KV FTL.
+ *
+ * Layout: an array of 32-byte slots in caller memory, at most 75 % full
+ * (hash_map_mem_bytes() adds a third of max_keys as slack: ~43 bytes per
+ * key). A key's home slot is a 32-bit multiply-shift of its seeded 64-bit
+ * hash, so any slot count works (no power-of-two rounding, no wasted
+ * half table). Lookups and inserts probe linearly from home; because the
+ * load never passes 75 %, the expected probe length is about 2.5 slots
+ * for a miss and 1.5 for a hit, whatever the table size.
+ *
+ * Delete uses backward-shift deletion: after emptying a slot, each
+ * following entry of the cluster that may legally sit in the hole (its
+ * home is not cyclically between the hole and its own slot) moves into
+ * it. No tombstones exist, so no chain is ever broken and no probe
+ * sequence grows with churn. Every loop is bounded by the slot count.
+ */
+#ifdef __KERNEL__
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#endif
+
+#include "hash_map.h"
+
+#define HM_SLOT_EMPTY	0
+
+size_t hash_map_mem_bytes(u64 max_keys)
+{
+	u64 nslots;
+
+	if (!max_keys || max_keys > HM_MAX_KEYS)
+		return 0;
+	/* load factor <= 3/4: one spare slot per three keys, plus one */
+	nslots = max_keys + DIV_ROUND_UP(max_keys, 3) + 1;
+	return (size_t)nslots * sizeof(struct hm_slot);
+}
+
+static u64 hm_mix(u64 x)
+{
+	/* murmur3 fmix64: every input bit affects every output bit */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static u64 hm_load64(const u8 *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64_to_cpu(v);
+}
+
+u64 hash_map_default_hash(const u8 key[HM_KEY_MAX], u8 klen, u64 seed)
+{
+	u64 h;
+
+	h = hm_mix(seed ^ hm_load64(key) ^ ((u64)klen * 0x9e3779b97f4a7c15ULL));
+	return hm_mix(h ^ hm_load64(key + 8) ^ seed);
+}
+
+int hash_map_init(struct hash_map *hm, void *mem, size_t mem_bytes,
+		  u64 max_keys, u64 seed)
+{
+	size_t need = hash_map_mem_bytes(max_keys);
+
+	if (!need || !mem || mem_bytes < need ||
+	    !IS_ALIGNED((unsigned long)mem, sizeof(u64)))
+		return -EINVAL;
+
+	memset(hm, 0, sizeof(*hm));
+	hm->slots = mem;
+	hm->nslots = need / sizeof(struct hm_slot);
+	hm->max_keys = max_keys;
+	hm->seed = seed;
+	hm->hash = hash_map_default_hash;
+	memset(mem, 0, need);
+	return 0;
+}
+
+/* Only on an empty map: slot positions depend on the hash. */
+void hash_map_set_hash(struct hash_map *hm, hm_hash_fn fn)
+{
+	if (WARN_ON_ONCE(hm->nkeys))
+		return;
+	hm->hash = fn ? fn : hash_map_default_hash;
+}
+
+void hash_map_track_cursors(struct hash_map *hm, u64 *cursors,
+			    unsigned int n)
+{
+	hm->cursors = cursors;
+	hm->ncursors = n;
+}
+
+static u64 hm_bucket(const struct hash_map *hm, u64 h)
+{
+	return ((h >> 32) * hm->nslots) >> 32;
+}
+
+static u64 hm_home_padded(const struct hash_map *hm, const u8 *kpad, u8 klen)
+{
+	return hm_bucket(hm, hm->hash(kpad, klen, hm->seed));
+}
+
+static u64 hm_next_slot(const struct hash_map *hm, u64 i)
+{
+	return i + 1 == hm->nslots ? 0 : i + 1;
+}
+
+/* Cyclic distance from slot a forward to slot b. */
+static u64 hm_dist(const struct hash_map *hm, u64 a, u64 b)
+{
+	return b >= a ? b - a : b + hm->nslots - a;
+}
+
+static bool hm_pad_key(const u8 *key, u8 klen, u8 kpad[HM_KEY_MAX])
+{
+	if (!klen || klen > HM_KEY_MAX)
+		return false;
+	memset(kpad, 0, HM_KEY_MAX);
+	memcpy(kpad, key, klen);
+	return true;
+}
+
+u64 hash_map_home(const struct hash_map *hm, const u8 *key, u8 klen)
+{
+	u8 kpad[HM_KEY_MAX];
+
+	if (!hm_pad_key(key, klen, kpad))
+		return 0;
+	return hm_home_padded(hm, kpad, klen);
+}
+
+/*
+ * Probe for a padded key. Returns 0 and the slot holding it, or -ENOENT and
+ * the first empty slot of its probe sequence (where an insert goes).
+ */
+static int hm_find(const struct hash_map *hm, const u8 *kpad, u8 klen,
+		   u64 *slot, u32 *probes)
+{
+	u64 i = hm_home_padded(hm, kpad, klen);
+	u64 n;
+
+	for (n = 0; n < hm->nslots; n++) {
+		const struct hm_slot *s = &hm->slots[i];
+
+		if (s->klen == HM_SLOT_EMPTY) {
+			*slot = i;
+			*probes = n + 1;
+			return -ENOENT;
+		}
+		if (s->klen == klen && !memcmp(s->key, kpad, HM_KEY_MAX)) {
+			*slot = i;
+			*probes = n + 1;
+			return 0;
+		}
+		i = hm_next_slot(hm, i);
+	}
+	/* unreachable: the load factor keeps an empty slot */
+	WARN_ON_ONCE(1);
+	*slot = 0;
+	*probes = n;
+	return -ENOSPC;
+}
+
+int hash_map_lookup(const struct hash_map *hm, const u8 *key, u8 klen,
+		    u64 *off, u32 *vsize)
+{
+	u8 kpad[HM_KEY_MAX];
+	u32 probes;
+	u64 i;
+	int err;
+
+	if (!hm_pad_key(key, klen, kpad))
+		return -EINVAL;
+	err = hm_find(hm, kpad, klen, &i, &probes);
+	if (err)
+		return err == -ENOSPC ? -ENOENT : err;
+	if (off)
+		*off = hm->slots[i].off;
+	if (vsize)
+		*vsize = hm->slots[i].vsize;
+	return 0;
+}
+
+int hash_map_insert(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
+		    u32 vsize)
+{
+	u8 kpad[HM_KEY_MAX];
+	struct hm_slot *s;
+	u32 probes;
+	u64 i;
+	int err;
+
+	if (!hm_pad_key(key, klen, kpad))
+		return -EINVAL;
+	err = hm_find(hm, kpad, klen, &i, &probes);
+	if (!err)
+		return -EEXIST;
+	if (err != -ENOENT || hm->nkeys >= hm->max_keys)
+		return -ENOSPC;
+
+	s = &hm->slots[i];
+	memcpy(s->key, kpad, HM_KEY_MAX);
+	s->off = off;
+	s->vsize = vsize;
+	s->klen = klen;
+	hm->nkeys++;
+	if (probes > hm->longest_probe)
+		hm->longest_probe = probes;
+	return 0;
+}
+
+int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
+		    u32 vsize)
+{
+	u8 kpad[HM_KEY_MAX];
+	u32 probes;
+	u64 i;
+	int err;
+
+	if (!hm_pad_key(key, klen, kpad))
+		return -EINVAL;
+	err = hm_find(hm, kpad, klen, &i, &probes);
+	if (err)
+		return -ENOENT;
+	hm->slots[i].off = off;
+	hm->slots[i].vsize = vsize;
+	return 0;
+}
+
+/* An entry moved back from slot @from to slot @to: keep cursors exact. */
+static void hm_moved(struct hash_map *hm, u64 from, u64 to)
+{
+	unsigned int k;
+
+	for (k = 0; k < hm->ncursors; k++) {
+		u64 c = hm->cursors[k];
+
+		if (from >= c && to < c)
+			hm->cursors[k] = to;
+	}
+}
+
+/* Empty slot @hole and close the gap it leaves in its cluster. */
+static void hm_remove_slot(struct hash_map *hm, u64 hole)
+{
+	u64 j = hm_next_slot(hm, hole);
+	u64 n;
+
+	for (n = 1; n < hm->nslots; n++) {
+		struct hm_slot *s = &hm->slots[j];
+		u64 home;
+
+		if (s->klen == HM_SLOT_EMPTY)
+			break;
+		home = hm_home_padded(hm, s->key, s->klen);
+		/* movable iff the hole lies on its probe path home..j */
+		if (hm_dist(hm, home, j) >= hm_dist(hm, hole, j)) {
+			hm->slots[hole] = *s;
+			hm_moved(hm, j, hole);
+			hole = j;
+		}
+		j = hm_next_slot(hm, j);
+	}
+	memset(&hm->slots[hole], 0, sizeof(hm->slots[hole]));
+	hm->nkeys--;
+}
+
+int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
+		    u32 *vsize)
+{
+	u8 kpad[HM_KEY_MAX];
+	u32 probes;
+	u64 i;
+	int err;
+
+	if (!hm_pad_key(key, klen, kpad))
+		return -EINVAL;
+	err = hm_find(hm, kpad, klen, &i, &probes);
+	if (err)
+		return -ENOENT;
+	if (off)
+		*off = hm->slots[i].off;
+	if (vsize)
+		*vsize = hm->slots[i].vsize;
+	hm_remove_slot(hm, i);
+	return 0;
+}
+
+/*
+ * Next occupied slot at or after *cursor, looking at no more than
+ * @max_scan slots. Returns 0 with @out filled and *cursor just past it,
+ * -EAGAIN when the budget ran out first (call again), -ENOENT at the end.
+ */
+int hash_map_next(const struct hash_map *hm, u64 *cursor, u32 max_scan,
+		  struct hm_entry *out)
+{
+	u64 i = *cursor;
+	u32 n;
+
+	for (n = 0; n < max_scan && i < hm->nslots; n++, i++) {
+		const struct hm_slot *s = &hm->slots[i];
+
+		if (s->klen == HM_SLOT_EMPTY)
+			continue;
+		memcpy(out->key, s->key, HM_KEY_MAX);
+		out->klen = s->klen;
+		out->vsize = s->vsize;
+		out->off = s->off;
+		out->slot = i;
+		*cursor = i + 1;
+		return 0;
+	}
+	*cursor = i;
+	return i >= hm->nslots ? -ENOENT : -EAGAIN;
+}

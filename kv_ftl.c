@@ -1,0 +1,842 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kv_ftl.c - KV command set: decode, validate, execute, cost model.
+ *
+ * Layers (as in the seed's call stacks): kv_decode() checks every SQE
+ * field and yields a struct kv_cmd or a status; kv_execute() runs it
+ * against a struct kv_store: hash_map.c maps the key to (log offset, value
+ * size), allocator.c hands out log space and reclaims it, and the glue's
+ * kv_io callbacks move data between the log and the host's PRP pages.
+ *
+ * Locking
+ * -------
+ * Several worker threads call kv_execute() on one store at once.
+ *
+ * kv->lock (rw_semaphore) protects the hash map, the log allocator (its
+ * segment table, heads, free list, victim and counters) and the log
+ * contents, and the open/option/prefix/bitmask fields of every iterator.
+ *  - shared:    Retrieve, Exist, Iterate read without the delete option.
+ *               They only read the map and the log; Retrieve copies the
+ *               value to the host while holding it, so no record it reads
+ *               can be moved or its segment reused underneath it.
+ *  - exclusive: Store, Append, Delete, Iterate open/close, Iterate read
+ *               with the delete option, and every reclamation slice. These
+ *               change the map, the log heads, live counts or records.
+ * kv->iters[i].lock (mutex) serialises two reads of the same handle, which
+ * both hold kv->lock shared; it orders after kv->lock. The cursor
+ * kv->iter_cursor[i] is written by reads of handle i (under that mutex)
+ * and by hash map deletions (under kv->lock exclusive), never both at once.
+ * kv->stat[] are atomics, bumped under either mode.
+ *
+ * Reclamation never runs beside a command: it runs inside a store or
+ * append (under the exclusive lock they already hold) or from kv_reclaim()
+ * (taking it), one bounded slice at a time (allocator.h: slice_bytes, or
+ * twice the record being appended). So a command waits for at most the
+ * slice in front of it, and a retrieve never sees a record move. The one
+ * exception is a log with free segments down to the reserve: then the
+ * append that needs a segment reclaims whole victims until one is free
+ * (counted as gc_forced); kv_reclaim() from an idle worker keeps that rare.
+ * Moving a record updates the index through kv_relocate() under the same
+ * exclusive lock, so the map and the log never disagree outside it.
+ *
+ * Work under the lock is bounded: one value copy (<= 2 MiB), one slice of
+ * reclamation, and for iterate reads KV_ITER_SCAN_DEFAULT index slots and
+ * the host buffer (<= 2 MiB). Everything may sleep (DMA callbacks, rwsem);
+ * call from process context (worker kthreads), never with a spinlock held.
+ */
+#ifdef __KERNEL__
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#endif
+
+#include "kv_ftl.h"
+
+/* ---- decode ------------------------------------------------------------ */
+
+#define KV_CDW11_KEYLEN(c)	((c) & 0xff)
+#define KV_CDW11_OPTION(c)	(((c) >> 8) & 0xff)
+#define KV_CDW11_PAD(c)		(((c) >> 16) & 0x3)
+
+/* CDW10 (and, for samsung, CDW11[17:16]) -> bytes in 1..KV_MAX_VALUE_SIZE */
+static u16 kv_check_len(const u32 cdw[16], enum kv_coding coding, u32 *bytes)
+{
+	u64 n = cdw[10];
+
+	if (coding == KV_CODING_SAMSUNG) {
+		if (!n)
+			return KV_SC_INVALID_VALUE_SIZE;
+		n = n * 4 - KV_CDW11_PAD(cdw[11]);
+	}
+	if (!n || n > KV_MAX_VALUE_SIZE)
+		return KV_SC_INVALID_VALUE_SIZE;
+	*bytes = (u32)n;
+	return KV_SC_SUCCESS;
+}
+
+/* CDW11[7:0] and CDW12..15 -> key; never reads past the 16-byte field. */
+static u16 kv_check_key(const u32 cdw[16], enum kv_coding coding,
+			struct kv_cmd *cmd)
+{
+	u32 klen = KV_CDW11_KEYLEN(cdw[11]);
+	u32 i;
+
+	if (coding == KV_CODING_SAMSUNG)
+		klen++;
+	if (!klen || klen > KV_MAX_KEY_LEN)
+		return KV_SC_INVALID_KEY_SIZE;
+	cmd->key_len = (u8)klen;
+	for (i = 0; i < KV_MAX_KEY_LEN; i++)
+		cmd->key[i] = i < klen ? (u8)(cdw[12 + i / 4] >> (8 * (i % 4))) : 0;
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_check_store_opt(u8 opt)
+{
+	if (opt & ~(KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT))
+		return KV_SC_INVALID_OPTION;
+	if (opt == (KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT))
+		return KV_SC_INVALID_OPTION;
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_check_handle(u32 handle)
+{
+	if (!handle || handle > KV_MAX_ITERATORS)
+		return KV_SC_ITER_HANDLE;
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_check_iter_opt(u8 opt, u32 handle)
+{
+	const u8 known = KV_ITER_OPT_OPEN | KV_ITER_OPT_CLOSE | KV_ITER_OPT_KEY |
+			 KV_ITER_OPT_KEY_VALUE | KV_ITER_OPT_DELETE;
+
+	if (opt & ~known)
+		return KV_SC_INVALID_OPTION;
+	if (opt == KV_ITER_OPT_CLOSE)
+		return kv_check_handle(handle);
+	if (!(opt & KV_ITER_OPT_OPEN) || (opt & KV_ITER_OPT_CLOSE))
+		return KV_SC_INVALID_OPTION;
+	if ((opt & KV_ITER_OPT_KEY) && (opt & KV_ITER_OPT_KEY_VALUE))
+		return KV_SC_INVALID_OPTION;
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_decode_key_cmd(const u32 cdw[16], enum kv_coding coding,
+			     struct kv_cmd *cmd, bool has_value)
+{
+	u16 sc;
+
+	sc = kv_check_key(cdw, coding, cmd);
+	if (sc || !has_value)
+		return sc;
+	return kv_check_len(cdw, coding, &cmd->value_size);
+}
+
+static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
+			  struct kv_cmd *cmd)
+{
+	u16 sc;
+
+	cmd->handle = (u8)KV_CDW11_KEYLEN(cdw[11]);
+	if (cmd->opcode == KV_OP_ITER_CTL) {
+		cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
+		cmd->prefix = cdw[12];
+		cmd->bitmask = cdw[13];
+		return kv_check_iter_opt(cmd->option, cmd->handle);
+	}
+	sc = kv_check_handle(cmd->handle);
+	if (sc)
+		return sc;
+	sc = kv_check_len(cdw, coding, &cmd->value_size);
+	if (sc)
+		return sc;
+	/* room for at least the u32 key count */
+	return cmd->value_size < sizeof(u32) ? KV_SC_INVALID_VALUE_SIZE : 0;
+}
+
+/*
+ * Decode the vendor KV command in @cdw (CDW0..15, host order) for @coding.
+ * Returns 0 with @cmd filled, or the status of the first bad field.
+ * Fields the protocol leaves unused are ignored.
+ */
+u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
+{
+	u16 sc;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->opcode = (u8)(cdw[0] & 0xff);
+	if (coding != KV_CODING_BYTES && coding != KV_CODING_SAMSUNG)
+		return KV_SC_INVALID_FIELD;
+
+	switch (cmd->opcode) {
+	case KV_OP_STORE:
+		sc = kv_decode_key_cmd(cdw, coding, cmd, true);
+		if (sc)
+			return sc;
+		cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
+		return kv_check_store_opt(cmd->option);
+	case KV_OP_APPEND:
+		return kv_decode_key_cmd(cdw, coding, cmd, true);
+	case KV_OP_RETRIEVE:
+		sc = kv_decode_key_cmd(cdw, coding, cmd, true);
+		if (sc)
+			return sc;
+		cmd->offset = cdw[4];
+		/* past the largest possible value; the exact check is at run time */
+		return cmd->offset > KV_MAX_VALUE_SIZE ? KV_SC_INVALID_OFFSET : 0;
+	case KV_OP_DELETE:
+	case KV_OP_EXIST:
+		return kv_decode_key_cmd(cdw, coding, cmd, false);
+	case KV_OP_ITER_CTL:
+	case KV_OP_ITER_READ:
+		return kv_decode_iter(cdw, coding, cmd);
+	default:
+		return KV_SC_INVALID_OPCODE;
+	}
+}
+
+/* ---- errno -> status: the only place ---------------------------------- */
+
+static u16 kv_errno_to_status(int err)
+{
+	switch (err) {
+	case 0:
+		return KV_SC_SUCCESS;
+	case -ENOENT:
+		return KV_SC_KEY_NOT_EXIST;
+	case -EEXIST:
+		return KV_SC_KEY_EXISTS;
+	case -ENOSPC:
+		return KV_SC_CAPACITY_EXCEEDED;
+	case -EMSGSIZE:		/* value too large, buffer too small */
+		return KV_SC_INVALID_VALUE_SIZE;
+	case -ERANGE:		/* retrieve offset past the value */
+		return KV_SC_INVALID_OFFSET;
+	case -EBADF:		/* iterator handle not open, none free */
+		return KV_SC_ITER_HANDLE;
+	case -ENODATA:		/* iteration finished */
+		return KV_SC_ITER_END;
+	case -EFAULT:		/* kv_io callback failed */
+		return KV_SC_DATA_XFER_ERROR;
+	case -EINVAL:
+		return KV_SC_INVALID_FIELD;
+	case -EOPNOTSUPP:
+		return KV_SC_INVALID_OPCODE;
+	default:
+		pr_warn_ratelimited("unexpected error %d\n", err);
+		return KV_SC_INTERNAL;
+	}
+}
+
+/* ---- store ------------------------------------------------------------- */
+
+static void kv_relocate(void *ctx, const u8 *key, u8 klen, u64 old_off,
+			u64 new_off)
+{
+	struct kv_store *kv = ctx;
+	u64 cur;
+	u32 vsize;
+
+	if (WARN_ON_ONCE(hash_map_lookup(&kv->map, key, klen, &cur, &vsize) ||
+			 cur != old_off))
+		return;
+	hash_map_update(&kv->map, key, klen, new_off, vsize);
+}
+
+int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
+{
+	struct log_config lcfg = {
+		.base = cfg->log_base,
+		.size = cfg->log_size,
+		.seg_size = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE,
+		.max_value = cfg->max_value ?: KV_MAX_VALUE_SIZE,
+		.reserve_segs = cfg->reserve_segs,
+		.gc_low_segs = cfg->gc_low_segs,
+		.slice_bytes = cfg->slice_bytes,
+		.relocate = kv_relocate,
+		.relocate_ctx = kv,
+	};
+	int err, i;
+
+	if (lcfg.max_value > KV_MAX_VALUE_SIZE)
+		return -EINVAL;
+	memset(kv, 0, sizeof(*kv));
+	err = hash_map_init(&kv->map, cfg->index_mem, cfg->index_bytes,
+			    cfg->max_keys, cfg->seed);
+	if (err)
+		return err;
+	err = log_init(&kv->log, &lcfg);
+	if (err)
+		return err;
+
+	kv->max_value = lcfg.max_value;
+	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
+	init_rwsem(&kv->lock);
+	for (i = 0; i < KV_MAX_ITERATORS; i++) {
+		mutex_init(&kv->iters[i].lock);
+		kv->iter_cursor[i] = U64_MAX;
+	}
+	hash_map_track_cursors(&kv->map, kv->iter_cursor, KV_MAX_ITERATORS);
+	return 0;
+}
+
+void kv_store_destroy(struct kv_store *kv)
+{
+	int i;
+
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
+		mutex_destroy(&kv->iters[i].lock);
+	log_destroy(&kv->log);
+}
+
+/* One reclamation slice from an idle worker; true if more is wanted. */
+int kv_reclaim(struct kv_store *kv)
+{
+	int ret;
+
+	down_write(&kv->lock);
+	ret = log_reclaim_step(&kv->log, 0);
+	up_write(&kv->lock);
+	return ret > 0;
+}
+
+void kv_get_stats(struct kv_store *kv, struct kv_stats *st)
+{
+	int i;
+
+	for (i = 0; i < KV_NR_STATS; i++)
+		st->ops[i] = atomic64_read(&kv->stat[i]);
+	down_read(&kv->lock);
+	st->keys = kv->map.nkeys;
+	st->max_keys = kv->map.max_keys;
+	st->index_bytes = kv->map.nslots * sizeof(struct hm_slot);
+	st->longest_probe = kv->map.longest_probe;
+	log_get_stats(&kv->log, &st->log);
+	up_read(&kv->lock);
+}
+
+/* ---- store / append / retrieve / delete / exist ------------------------ */
+
+static int kv_from_host(const struct kv_io *io, u32 host_off, void *dst,
+			u32 len)
+{
+	if (!len)
+		return 0;
+	return io->from_host(io->ctx, host_off, dst, len) ? -EFAULT : 0;
+}
+
+static int kv_to_host(const struct kv_io *io, u32 host_off, const void *src,
+		      u32 len)
+{
+	if (!len)
+		return 0;
+	return io->to_host(io->ctx, host_off, src, len) ? -EFAULT : 0;
+}
+
+/* Point the key at the new record @off; the record it replaces dies. */
+static int kv_publish(struct kv_store *kv, const struct kv_cmd *cmd, u64 off,
+		      u32 vsize)
+{
+	u64 old;
+
+	if (hash_map_lookup(&kv->map, cmd->key, cmd->key_len, &old, NULL))
+		return hash_map_insert(&kv->map, cmd->key, cmd->key_len, off,
+				       vsize);
+	hash_map_update(&kv->map, cmd->key, cmd->key_len, off, vsize);
+	log_mark_dead(&kv->log, old);
+	return 0;
+}
+
+static int kv_check_store(struct kv_store *kv, const struct kv_cmd *cmd)
+{
+	bool found = !hash_map_lookup(&kv->map, cmd->key, cmd->key_len,
+				      NULL, NULL);
+
+	if ((cmd->option & KV_STORE_OPT_UPDATE) && !found)
+		return -ENOENT;
+	if ((cmd->option & KV_STORE_OPT_IDEMPOTENT) && found)
+		return -EEXIST;
+	if (!found && kv->map.nkeys >= kv->map.max_keys)
+		return -ENOSPC;
+	return 0;
+}
+
+static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
+		       const struct kv_io *io)
+{
+	u64 off;
+	int err;
+
+	if (cmd->value_size > kv->max_value)
+		return -EMSGSIZE;
+	down_write(&kv->lock);
+	err = kv_check_store(kv, cmd);
+	if (err)
+		goto out_unlock;
+	err = log_append(&kv->log, cmd->key, cmd->key_len, cmd->value_size,
+			 &off);
+	if (err)
+		goto out_unlock;
+	err = kv_from_host(io, 0, log_value(&kv->log, off), cmd->value_size);
+	if (err)
+		goto out_drop;
+	err = kv_publish(kv, cmd, off, cmd->value_size);
+	if (err)
+		goto out_drop;
+	up_write(&kv->lock);
+	return 0;
+
+out_drop:
+	log_mark_dead(&kv->log, off);
+out_unlock:
+	up_write(&kv->lock);
+	return err;
+}
+
+/* Append: a new record holding old value + appended bytes. */
+static int kv_do_append(struct kv_store *kv, const struct kv_cmd *cmd,
+			const struct kv_io *io, u32 *dw0)
+{
+	u32 old_size = 0, new_size;
+	u64 off, old;
+	bool found;
+	int err;
+
+	down_write(&kv->lock);
+	found = !hash_map_lookup(&kv->map, cmd->key, cmd->key_len, NULL,
+				 &old_size);
+	new_size = old_size + cmd->value_size;	/* both <= 2 MiB */
+	err = -EMSGSIZE;
+	if (new_size > kv->max_value)
+		goto out_unlock;
+	err = -ENOSPC;
+	if (!found && kv->map.nkeys >= kv->map.max_keys)
+		goto out_unlock;
+	err = log_append(&kv->log, cmd->key, cmd->key_len, new_size, &off);
+	if (err)
+		goto out_unlock;
+	/* after log_append: reclamation may have moved the old record */
+	if (found && !hash_map_lookup(&kv->map, cmd->key, cmd->key_len, &old,
+				      NULL))
+		memcpy(log_value(&kv->log, off), log_value(&kv->log, old),
+		       old_size);
+	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + old_size,
+			   cmd->value_size);
+	if (err)
+		goto out_drop;
+	err = kv_publish(kv, cmd, off, new_size);
+	if (err)
+		goto out_drop;
+	up_write(&kv->lock);
+	*dw0 = new_size;
+	return 0;
+
+out_drop:
+	log_mark_dead(&kv->log, off);
+out_unlock:
+	up_write(&kv->lock);
+	return err;
+}
+
+static int kv_do_retrieve(struct kv_store *kv, const struct kv_cmd *cmd,
+			  const struct kv_io *io, u32 *dw0)
+{
+	u32 vsize, n;
+	u64 off;
+	int err;
+
+	down_read(&kv->lock);
+	err = hash_map_lookup(&kv->map, cmd->key, cmd->key_len, &off, &vsize);
+	if (err)
+		goto out_unlock;
+	err = -ERANGE;
+	if (cmd->offset > vsize)
+		goto out_unlock;
+	/* a small buffer gets what fits; DW0 tells the full size */
+	n = min(vsize - cmd->offset, cmd->value_size);
+	err = kv_to_host(io, 0, (u8 *)log_value(&kv->log, off) + cmd->offset, n);
+	if (!err)
+		*dw0 = vsize;
+out_unlock:
+	up_read(&kv->lock);
+	return err;
+}
+
+static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd)
+{
+	u64 off;
+	int err;
+
+	down_write(&kv->lock);
+	err = hash_map_delete(&kv->map, cmd->key, cmd->key_len, &off, NULL);
+	if (!err)
+		log_mark_dead(&kv->log, off);
+	up_write(&kv->lock);
+	return err;
+}
+
+static int kv_do_exist(struct kv_store *kv, const struct kv_cmd *cmd)
+{
+	int err;
+
+	down_read(&kv->lock);
+	err = hash_map_lookup(&kv->map, cmd->key, cmd->key_len, NULL, NULL);
+	up_read(&kv->lock);
+	return err;
+}
+
+/* ---- iterate ------------------------------------------------------------ */
+
+static int kv_iter_open(struct kv_store *kv, const struct kv_cmd *cmd,
+			u32 *dw0)
+{
+	int i, err = -EBADF;
+
+	down_write(&kv->lock);
+	for (i = 0; i < KV_MAX_ITERATORS; i++) {
+		struct kv_iter *it = &kv->iters[i];
+
+		if (it->open)
+			continue;
+		it->open = true;
+		it->option = cmd->option;
+		it->prefix = cmd->prefix;
+		it->bitmask = cmd->bitmask;
+		kv->iter_cursor[i] = 0;
+		*dw0 = i + 1;
+		err = 0;
+		break;
+	}
+	up_write(&kv->lock);
+	return err;
+}
+
+static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
+{
+	struct kv_iter *it;
+	int err = -EBADF;
+
+	if (kv_check_handle(cmd->handle))
+		return -EBADF;
+	it = &kv->iters[cmd->handle - 1];
+	down_write(&kv->lock);
+	if (it->open) {
+		it->open = false;
+		kv->iter_cursor[cmd->handle - 1] = U64_MAX;
+		err = 0;
+	}
+	up_write(&kv->lock);
+	return err;
+}
+
+static int kv_do_iter_ctl(struct kv_store *kv, const struct kv_cmd *cmd,
+			  u32 *dw0)
+{
+	if (cmd->option & KV_ITER_OPT_OPEN)
+		return kv_iter_open(kv, cmd, dw0);
+	*dw0 = cmd->handle;
+	return kv_iter_close(kv, cmd);
+}
+
+#define KV_OUT_BUF	256
+
+/* Iterate read output: small pieces staged, values copied directly. */
+struct kv_out {
+	const struct kv_io *io;
+	u32 flushed;		/* bytes already sent to the host */
+	u32 fill;		/* staged bytes in buf */
+	u8 buf[KV_OUT_BUF];
+};
+
+static u32 kv_out_pos(const struct kv_out *o)
+{
+	return o->flushed + o->fill;
+}
+
+static int kv_out_flush(struct kv_out *o)
+{
+	int err = kv_to_host(o->io, o->flushed, o->buf, o->fill);
+
+	o->flushed += o->fill;
+	o->fill = 0;
+	return err;
+}
+
+static int kv_out_put(struct kv_out *o, const void *src, u32 len, u32 padded)
+{
+	int err;
+
+	if (o->fill + padded > KV_OUT_BUF) {
+		err = kv_out_flush(o);
+		if (err)
+			return err;
+	}
+	memcpy(o->buf + o->fill, src, len);
+	memset(o->buf + o->fill + len, 0, padded - len);
+	o->fill += padded;
+	return 0;
+}
+
+static int kv_out_u32(struct kv_out *o, u32 v)
+{
+	__le32 le = cpu_to_le32(v);
+
+	return kv_out_put(o, &le, sizeof(le), sizeof(le));
+}
+
+static int kv_out_value(struct kv_out *o, const void *src, u32 len)
+{
+	static const u8 zero[4];
+	int err;
+
+	err = kv_out_flush(o);
+	if (err)
+		return err;
+	err = kv_to_host(o->io, o->flushed, src, len);
+	if (err)
+		return err;
+	o->flushed += len;
+	return kv_out_put(o, zero, 0, ALIGN(len, 4) - len);
+}
+
+static bool kv_iter_match(const struct kv_iter *it, const struct hm_entry *e)
+{
+	u32 k = e->key[0] | e->key[1] << 8 | e->key[2] << 16 |
+		(u32)e->key[3] << 24;
+
+	return (k & it->bitmask) == (it->prefix & it->bitmask);
+}
+
+static u32 kv_entry_size(const struct kv_iter *it, const struct hm_entry *e)
+{
+	u32 sz = 4 + ALIGN(e->klen, 4);
+
+	if (it->option & KV_ITER_OPT_KEY_VALUE)
+		sz += 4 + ALIGN(e->vsize, 4);
+	return sz;
+}
+
+static int kv_iter_emit(struct kv_store *kv, const struct kv_iter *it,
+			struct kv_out *o, const struct hm_entry *e)
+{
+	int err;
+
+	err = kv_out_u32(o, e->klen);
+	if (!err)
+		err = kv_out_put(o, e->key, e->klen, ALIGN(e->klen, 4));
+	if (err || !(it->option & KV_ITER_OPT_KEY_VALUE))
+		return err;
+	err = kv_out_u32(o, e->vsize);
+	if (!err)
+		err = kv_out_value(o, log_value(&kv->log, e->off), e->vsize);
+	return err;
+}
+
+/* The delete option: drop the key just returned (cursor stays exact). */
+static void kv_iter_delete(struct kv_store *kv, const struct hm_entry *e)
+{
+	u64 off;
+
+	if (!hash_map_delete(&kv->map, e->key, e->klen, &off, NULL))
+		log_mark_dead(&kv->log, off);
+}
+
+/*
+ * Fill the host buffer with matching entries, looking at no more than
+ * kv->iter_scan index slots. Returns 0 with *dw0 = bytes written (a count
+ * of 0 means "budget spent, call again"), -ENODATA at the end, -EMSGSIZE
+ * if the next entry does not fit even in an empty buffer.
+ */
+static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
+			const struct kv_io *io, u32 *dw0)
+{
+	const struct kv_iter *it = &kv->iters[idx];
+	u64 *cursor = &kv->iter_cursor[idx];
+	struct kv_out o = { .io = io };
+	u32 left = kv->iter_scan, count = 0;
+	struct hm_entry e;
+	__le32 le;
+	int err = 0;
+
+	kv_out_u32(&o, 0);	/* the count, written last */
+	while (left) {
+		u64 start = *cursor;
+
+		err = hash_map_next(&kv->map, cursor, left, &e);
+		left -= (u32)min_t(u64, left, *cursor - start);
+		if (err)
+			break;
+		if (!kv_iter_match(it, &e))
+			continue;
+		if (kv_out_pos(&o) + (u64)kv_entry_size(it, &e) > cmd->value_size) {
+			*cursor = e.slot;	/* next read starts here */
+			err = count ? 0 : -EMSGSIZE;
+			break;
+		}
+		err = kv_iter_emit(kv, it, &o, &e);
+		if (err)
+			return err;
+		count++;
+		if (it->option & KV_ITER_OPT_DELETE)
+			kv_iter_delete(kv, &e);
+	}
+	if (err == -ENOENT && !count)
+		return -ENODATA;
+	if (err && err != -ENOENT && err != -EAGAIN)
+		return err;
+	err = kv_out_flush(&o);
+	le = cpu_to_le32(count);
+	if (!err)
+		err = kv_to_host(io, 0, &le, sizeof(le));
+	if (!err)
+		*dw0 = o.flushed;
+	return err;
+}
+
+static int kv_do_iter_read(struct kv_store *kv, const struct kv_cmd *cmd,
+			   const struct kv_io *io, u32 *dw0)
+{
+	int idx = cmd->handle - 1;
+	struct kv_iter *it;
+	int err = -EBADF;
+
+	if (kv_check_handle(cmd->handle))
+		return -EBADF;
+	it = &kv->iters[idx];
+	down_read(&kv->lock);
+	if (it->open && !(it->option & KV_ITER_OPT_DELETE)) {
+		mutex_lock(&it->lock);
+		err = kv_iter_fill(kv, idx, cmd, io, dw0);
+		mutex_unlock(&it->lock);
+		up_read(&kv->lock);
+		return err;
+	}
+	up_read(&kv->lock);
+
+	/* deleting reads change the map: exclusive (and re-check the handle) */
+	down_write(&kv->lock);
+	if (it->open)
+		err = kv_iter_fill(kv, idx, cmd, io, dw0);
+	up_write(&kv->lock);
+	return err;
+}
+
+/* ---- execute ------------------------------------------------------------ */
+
+static int kv_dispatch(struct kv_store *kv, const struct kv_cmd *cmd,
+		       const struct kv_io *io, u32 *dw0)
+{
+	switch (cmd->opcode) {
+	case KV_OP_STORE:
+		atomic64_inc(&kv->stat[KV_STAT_STORE]);
+		return kv_do_store(kv, cmd, io);
+	case KV_OP_APPEND:
+		atomic64_inc(&kv->stat[KV_STAT_APPEND]);
+		return kv_do_append(kv, cmd, io, dw0);
+	case KV_OP_RETRIEVE:
+		atomic64_inc(&kv->stat[KV_STAT_RETRIEVE]);
+		return kv_do_retrieve(kv, cmd, io, dw0);
+	case KV_OP_DELETE:
+		atomic64_inc(&kv->stat[KV_STAT_DELETE]);
+		return kv_do_delete(kv, cmd);
+	case KV_OP_EXIST:
+		atomic64_inc(&kv->stat[KV_STAT_EXIST]);
+		return kv_do_exist(kv, cmd);
+	case KV_OP_ITER_CTL:
+		atomic64_inc(&kv->stat[KV_STAT_ITER_CTL]);
+		return kv_do_iter_ctl(kv, cmd, dw0);
+	case KV_OP_ITER_READ:
+		atomic64_inc(&kv->stat[KV_STAT_ITER_READ]);
+		return kv_do_iter_read(kv, cmd, io, dw0);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/*
+ * Execute a command kv_decode() accepted. Returns its status; *dw0 is the
+ * CQE DW0 (value size for retrieve and append, handle for iterate open,
+ * bytes written for iterate read, else 0).
+ */
+u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
+	       const struct kv_io *io, u32 *dw0)
+{
+	u16 sc;
+
+	*dw0 = 0;
+	sc = kv_errno_to_status(kv_dispatch(kv, cmd, io, dw0));
+	if (sc) {
+		atomic64_inc(&kv->stat[KV_STAT_FAILED]);
+		*dw0 = 0;
+	}
+	return sc;
+}
+
+/* ---- cost model --------------------------------------------------------- */
+
+/*
+ * The timing model, in one place. A KV-SSD with a DRAM write buffer:
+ * stores complete once the value is in the buffer; retrieves pay a NAND
+ * page read (tR) unless a later issue models a read cache. Per-KiB costs
+ * are the transfer over a PCIe 3.0 x4 link (~3 GB/s, ~330 ns/KiB).
+ */
+void kv_timing_default(struct kv_timing *t)
+{
+	t->cmd_ns = 1500;
+	t->index_ns = 400;
+	t->store_ns = 8000;
+	t->store_ns_per_kib = 330;
+	t->retrieve_ns = 60000;
+	t->retrieve_ns_per_kib = 330;
+	t->delete_ns = 6000;
+	t->exist_ns = 2000;
+	t->iter_ctl_ns = 3000;
+	t->iter_read_ns = 40000;
+	t->iter_read_ns_per_kib = 330;
+}
+
+static u64 kv_kib_ns(u32 bytes, u32 ns_per_kib)
+{
+	return ((u64)bytes * ns_per_kib + 1023) >> 10;
+}
+
+/* Modelled service time of @cmd in ns; never 0. */
+u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd)
+{
+	u64 ns = t->cmd_ns;
+
+	switch (cmd->opcode) {
+	case KV_OP_STORE:
+	case KV_OP_APPEND:
+		ns += t->index_ns + t->store_ns +
+		      kv_kib_ns(cmd->value_size, t->store_ns_per_kib);
+		break;
+	case KV_OP_RETRIEVE:
+		ns += t->index_ns + t->retrieve_ns +
+		      kv_kib_ns(cmd->value_size, t->retrieve_ns_per_kib);
+		break;
+	case KV_OP_DELETE:
+		ns += t->index_ns + t->delete_ns;
+		break;
+	case KV_OP_EXIST:
+		ns += t->index_ns + t->exist_ns;
+		break;
+	case KV_OP_ITER_CTL:
+		ns += t->iter_ctl_ns;
+		break;
+	case KV_OP_ITER_READ:
+		ns += t->iter_read_ns +
+		      kv_kib_ns(cmd->value_size, t->iter_read_ns_per_kib);
+		break;
+	}
+	return ns ?: 1;
+}
+
+#ifdef __KERNEL__
+/*
+ * ---- kernel glue ---------------------------------------------------------
+ * Reserved for the kernel side of the KV FTL (dispatch hook, PRP-backed
+ * kv_io callbacks, module parameters such as the length coding). Written
+ * by the owner of io.c/dma.c; everything above stays kernel-independent.
+ */
+#endif /* kernel glue */

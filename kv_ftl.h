@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kv_ftl.h - the KV command set of the emulated KV-SSD (the vendor
+ * commands of KV_PROTOCOL.md section 1): decode and validate an SQE,
+ * execute it against a store (hash index + value log), model its cost.
+ *
+ * Statuses are returned as (sct << 8 | sc), without DNR and without the
+ * phase bit; the caller sets DNR on every non-zero status but 0x004.
+ */
+#ifndef NVMEV_KV_FTL_H
+#define NVMEV_KV_FTL_H
+
+#include "nvmev_compat.h"
+
+#ifdef __KERNEL__
+#include <linux/rwsem.h>
+#include <linux/mutex.h>
+#include <linux/atomic.h>
+#endif
+
+#include "hash_map.h"
+#include "allocator.h"
+
+#define KV_MAX_KEY_LEN		16
+#define KV_MAX_VALUE_SIZE	(2U << 20)	/* protocol maximum, bytes */
+#define KV_MAX_ITERATORS	16		/* handles 1..16 */
+#define KV_ITER_SCAN_DEFAULT	65536		/* index slots per iterate read */
+
+enum kv_coding {
+	KV_CODING_BYTES = 0,	/* CDW10 bytes, CDW11[7:0] key length */
+	KV_CODING_SAMSUNG,	/* CDW10 words, CDW11[17:16] pad, [7:0] key len - 1 */
+};
+
+enum kv_opcode {
+	KV_OP_STORE	= 0x81,
+	KV_OP_APPEND	= 0x83,
+	KV_OP_RETRIEVE	= 0x90,
+	KV_OP_DELETE	= 0xa1,
+	KV_OP_ITER_CTL	= 0xb1,
+	KV_OP_ITER_READ	= 0xb2,
+	KV_OP_EXIST	= 0xb3,
+};
+
+/* Store options, CDW11[15:8] */
+#define KV_STORE_OPT_UPDATE	0x01	/* only if the key exists */
+#define KV_STORE_OPT_IDEMPOTENT	0x02	/* only if it does not */
+
+/* Iterate options, CDW11[15:8] of 0xB1 */
+#define KV_ITER_OPT_OPEN	0x01
+#define KV_ITER_OPT_CLOSE	0x02
+#define KV_ITER_OPT_KEY		0x04
+#define KV_ITER_OPT_KEY_VALUE	0x08
+#define KV_ITER_OPT_DELETE	0x10
+
+/* Statuses, (sct << 8 | sc) */
+#define KV_SC_SUCCESS		0x000
+#define KV_SC_INVALID_OPCODE	0x001
+#define KV_SC_INVALID_FIELD	0x002
+#define KV_SC_DATA_XFER_ERROR	0x004
+#define KV_SC_INTERNAL		0x006
+#define KV_SC_INVALID_VALUE_SIZE 0x301
+#define KV_SC_INVALID_OFFSET	0x302
+#define KV_SC_INVALID_KEY_SIZE	0x303
+#define KV_SC_INVALID_OPTION	0x304
+#define KV_SC_KEY_NOT_EXIST	0x310
+#define KV_SC_CAPACITY_EXCEEDED	0x312
+#define KV_SC_KEY_EXISTS	0x380
+#define KV_SC_ITER_HANDLE	0x390
+#define KV_SC_ITER_END		0x393
+
+/* A decoded, validated command. */
+struct kv_cmd {
+	u8 opcode;
+	u8 key_len;		/* 1..16 for key commands */
+	u8 option;		/* store or iterate option bits */
+	u8 handle;		/* iterate: 1..16 */
+	u8 key[KV_MAX_KEY_LEN];	/* zero beyond key_len */
+	u32 value_size;		/* store/append: value; retrieve/iter read: host buffer */
+	u32 offset;		/* retrieve: byte offset into the value (CDW4) */
+	u32 prefix;		/* iterate open: CDW12 */
+	u32 bitmask;		/* iterate open: CDW13 */
+};
+
+/*
+ * Data movement between the host buffer (the command's PRPs) and the
+ * device. host_off is a byte offset into the host buffer. A non-zero
+ * return fails the command with Data Transfer Error (0x004).
+ */
+struct kv_io {
+	void *ctx;
+	int (*from_host)(void *ctx, u32 host_off, void *dst, u32 len);
+	int (*to_host)(void *ctx, u32 host_off, const void *src, u32 len);
+};
+
+struct kv_config {
+	void *log_base;		/* value log region (reserved memory) */
+	u64 log_size;
+	u32 seg_size;		/* 0: LOG_DEFAULT_SEG_SIZE (4 MiB) */
+	u32 max_value;		/* 0: KV_MAX_VALUE_SIZE; at most that */
+	void *index_mem;	/* >= hash_map_mem_bytes(max_keys) bytes */
+	size_t index_bytes;
+	u64 max_keys;
+	u64 seed;		/* hash seed: random per device */
+	u32 reserve_segs;	/* 0: defaults (see allocator.h) */
+	u32 gc_low_segs;
+	u32 slice_bytes;
+	u32 iter_scan;		/* 0: KV_ITER_SCAN_DEFAULT */
+};
+
+struct kv_iter {
+	struct mutex lock;	/* serialises reads of this handle */
+	bool open;
+	u8 option;
+	u32 prefix;
+	u32 bitmask;
+};
+
+enum kv_stat {
+	KV_STAT_STORE,
+	KV_STAT_APPEND,
+	KV_STAT_RETRIEVE,
+	KV_STAT_DELETE,
+	KV_STAT_EXIST,
+	KV_STAT_ITER_CTL,
+	KV_STAT_ITER_READ,
+	KV_STAT_FAILED,		/* commands completed with a non-zero status */
+	KV_NR_STATS,
+};
+
+struct kv_stats {
+	u64 ops[KV_NR_STATS];
+	u64 keys;
+	u64 max_keys;
+	u64 index_bytes;
+	u32 longest_probe;
+	struct log_stats log;
+};
+
+struct kv_store {
+	/* see "Locking" at the top of kv_ftl.c */
+	struct rw_semaphore lock;
+	struct hash_map map;
+	struct log_alloc log;
+	u32 max_value;
+	u32 iter_scan;
+	struct kv_iter iters[KV_MAX_ITERATORS];
+	u64 iter_cursor[KV_MAX_ITERATORS];	/* slot positions, tracked by map */
+	atomic64_t stat[KV_NR_STATS];
+};
+
+/* Named parameters of the cost model; defaults in kv_timing_default(). */
+struct kv_timing {
+	u32 cmd_ns;		/* every command: fetch, decode, CQE, interrupt */
+	u32 index_ns;		/* one hash index probe or update */
+	u32 store_ns;		/* store/append: log head, record header */
+	u32 store_ns_per_kib;	/* store/append: per KiB of value written */
+	u32 retrieve_ns;	/* retrieve: media read latency */
+	u32 retrieve_ns_per_kib; /* retrieve: per KiB of host buffer */
+	u32 delete_ns;		/* delete: invalidate the record */
+	u32 exist_ns;		/* exist: index only */
+	u32 iter_ctl_ns;	/* iterate open/close */
+	u32 iter_read_ns;	/* iterate read: index scan slice */
+	u32 iter_read_ns_per_kib; /* iterate read: per KiB of host buffer */
+};
+
+u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd);
+
+int kv_store_init(struct kv_store *kv, const struct kv_config *cfg);
+void kv_store_destroy(struct kv_store *kv);
+u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
+	       const struct kv_io *io, u32 *dw0);
+int kv_reclaim(struct kv_store *kv);
+void kv_get_stats(struct kv_store *kv, struct kv_stats *st);
+
+void kv_timing_default(struct kv_timing *t);
+u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd);
+
+#endif /* NVMEV_KV_FTL_H */
