@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_hash_map.c - the KV index: return codes, forced collisions with
+ * deletes inside chains (and across the table's wrap-around), a random run
+ * against a model, cursors under deletion, and 10 M keys.
+ */
+#include "hash_map.h"
+#include "test_util.h"
+
+struct map {
+	struct hash_map hm;
+	void *mem;
+};
+
+static void map_new(struct map *m, u64 max_keys, hm_hash_fn fn)
+{
+	size_t bytes = hash_map_mem_bytes(max_keys);
+
+	m->mem = malloc(bytes);
+	CHECK(m->mem, "malloc %zu", bytes);
+	CHECK_EQ(hash_map_init(&m->hm, m->mem, bytes, max_keys, 0x1234), 0);
+	hash_map_set_hash(&m->hm, fn);
+}
+
+static void map_free(struct map *m)
+{
+	free(m->mem);
+}
+
+/* key i: 1..16 bytes, distinct for distinct i */
+static u8 key_of(u64 i, u8 *k)
+{
+	u8 len = 8 + (u8)(i % 9);
+
+	memset(k, 0, 16);
+	memcpy(k, &i, 8);
+	k[8] = 0xa5;
+	return len;
+}
+
+static u64 hash_const(const u8 key[16], u8 klen, u64 seed)
+{
+	(void)key; (void)klen; (void)seed;
+	return 0x8000000000000000ULL;		/* everything in one chain */
+}
+
+static u64 hash_last(const u8 key[16], u8 klen, u64 seed)
+{
+	(void)klen; (void)seed;
+	/* four homes at the very end: the cluster wraps to slot 0 */
+	return 0xffffffff00000000ULL - ((u64)(key[0] & 3) << 32);
+}
+
+static u64 hash_few(const u8 key[16], u8 klen, u64 seed)
+{
+	(void)klen; (void)seed;
+	return (u64)(key[0] % 16) << 60;	/* 16 homes, long interleaved runs */
+}
+
+static void test_basics(void)
+{
+	struct map m;
+	u8 k[16] = "abc";
+	u64 off;
+	u32 vs;
+
+	CHECK_EQ(hash_map_mem_bytes(0), 0);
+	CHECK_EQ(hash_map_mem_bytes(HM_MAX_KEYS + 1), 0);
+	for (off = 1; off < 100000000; off = off * 3 + 1)
+		CHECK(hash_map_mem_bytes(off) <= 48 * off + 64,
+		      "%llu keys: %zu bytes", (unsigned long long)off,
+		      hash_map_mem_bytes(off));
+
+	map_new(&m, 3, NULL);
+	CHECK_EQ(hash_map_init(&m.hm, m.mem, hash_map_mem_bytes(3) - 1, 3, 0),
+		 -EINVAL);
+	CHECK_EQ(hash_map_init(&m.hm, m.mem, hash_map_mem_bytes(3), 3, 0), 0);
+	CHECK_EQ(hash_map_lookup(&m.hm, k, 3, &off, &vs), -ENOENT);
+	CHECK_EQ(hash_map_insert(&m.hm, k, 0, 1, 1), -EINVAL);
+	CHECK_EQ(hash_map_insert(&m.hm, k, 17, 1, 1), -EINVAL);
+	CHECK_EQ(hash_map_insert(&m.hm, k, 3, 100, 7), 0);
+	CHECK_EQ(hash_map_insert(&m.hm, k, 3, 100, 7), -EEXIST);
+	CHECK_EQ(hash_map_lookup(&m.hm, k, 3, &off, &vs), 0);
+	CHECK(off == 100 && vs == 7, "lookup value");
+	/* "abc" and "abc\0" are different keys */
+	CHECK_EQ(hash_map_lookup(&m.hm, k, 4, &off, &vs), -ENOENT);
+	CHECK_EQ(hash_map_insert(&m.hm, k, 4, 200, 8), 0);
+	CHECK_EQ(hash_map_update(&m.hm, k, 3, 300, 9), 0);
+	CHECK_EQ(hash_map_lookup(&m.hm, k, 3, &off, &vs), 0);
+	CHECK(off == 300 && vs == 9, "updated");
+	CHECK_EQ(hash_map_update(&m.hm, (const u8 *)"zz", 2, 1, 1), -ENOENT);
+	CHECK_EQ(hash_map_insert(&m.hm, (const u8 *)"0123456789abcdef", 16, 1, 1), 0);
+	/* full at max_keys: -ENOSPC, no loop */
+	CHECK_EQ(hash_map_insert(&m.hm, (const u8 *)"x", 1, 1, 1), -ENOSPC);
+	CHECK_EQ(hash_map_delete(&m.hm, k, 4, &off, &vs), 0);
+	CHECK(off == 200 && vs == 8, "delete returns old");
+	CHECK_EQ(hash_map_delete(&m.hm, k, 4, NULL, NULL), -ENOENT);
+	CHECK_EQ(hash_map_insert(&m.hm, (const u8 *)"x", 1, 1, 1), 0);
+	CHECK_EQ(m.hm.nkeys, 3);
+	map_free(&m);
+}
+
+/* After every delete, every remaining key is still found. */
+static void chain_run(hm_hash_fn fn, u64 n, u64 seed)
+{
+	struct map m;
+	u8 *gone = calloc(n, 1);
+	u64 i, r, off, s = seed;
+	u8 k[16], len;
+
+	map_new(&m, n, fn);
+	for (i = 0; i < n; i++) {
+		len = key_of(i, k);
+		CHECK_EQ(hash_map_insert(&m.hm, k, len, i, (u32)i), 0);
+	}
+	for (r = 0; r < n; r++) {
+		do
+			i = test_rand_below(&s, n);
+		while (gone[i]);
+		len = key_of(i, k);
+		CHECK_EQ(hash_map_delete(&m.hm, k, len, &off, NULL), 0);
+		CHECK_EQ(off, i);
+		gone[i] = 1;
+		/* every other key, every few deletes (quadratic otherwise) */
+		if (r % 7 && r < n - 8)
+			continue;
+		for (i = 0; i < n; i++) {
+			len = key_of(i, k);
+			CHECK(hash_map_lookup(&m.hm, k, len, &off, NULL) ==
+			      (gone[i] ? -ENOENT : 0), "key %llu after %llu deletes",
+			      (unsigned long long)i, (unsigned long long)r);
+		}
+		/* and deleted keys can come back */
+		if (r == n / 2) {
+			for (i = 0; i < n; i++) {
+				if (!gone[i])
+					continue;
+				len = key_of(i, k);
+				CHECK_EQ(hash_map_insert(&m.hm, k, len, i, 0), 0);
+				gone[i] = 0;
+			}
+		}
+	}
+	CHECK_EQ(m.hm.nkeys, 0);
+	for (i = 0; i < m.hm.nslots; i++)
+		CHECK(!m.hm.slots[i].klen, "slot %llu not empty", (unsigned long long)i);
+	map_free(&m);
+	free(gone);
+}
+
+static void test_forced_collisions(void)
+{
+	chain_run(hash_const, 300, 1);
+	chain_run(hash_last, 300, 2);
+	chain_run(hash_few, 600, 3);
+	chain_run(NULL, 2000, 4);
+}
+
+/* Random operations against a direct-mapped model. */
+static void test_random_model(hm_hash_fn fn)
+{
+	const u64 nk = 3000, maxk = 1000;
+	struct map m;
+	u64 *model = calloc(nk, sizeof(*model));	/* 0 = absent, else off+1 */
+	u64 i, op, s = 99, present = 0, off;
+	u8 k[16], len;
+	int err;
+
+	map_new(&m, maxk, fn);
+	for (op = 0; op < 300000; op++) {
+		i = test_rand_below(&s, nk);
+		len = key_of(i, k);
+		switch (test_rand_below(&s, 4)) {
+		case 0:
+			err = hash_map_insert(&m.hm, k, len, op, 1);
+			if (model[i])
+				CHECK_EQ(err, -EEXIST);
+			else if (present == maxk)
+				CHECK_EQ(err, -ENOSPC);
+			else if (!err)
+				model[i] = op + 1, present++;
+			else
+				CHECK_EQ(err, 0);
+			break;
+		case 1:
+			err = hash_map_delete(&m.hm, k, len, &off, NULL);
+			CHECK_EQ(err, model[i] ? 0 : -ENOENT);
+			if (!err) {
+				CHECK_EQ(off + 1, model[i]);
+				model[i] = 0;
+				present--;
+			}
+			break;
+		case 2:
+			err = hash_map_update(&m.hm, k, len, op, 2);
+			CHECK_EQ(err, model[i] ? 0 : -ENOENT);
+			if (!err)
+				model[i] = op + 1;
+			break;
+		default:
+			err = hash_map_lookup(&m.hm, k, len, &off, NULL);
+			CHECK_EQ(err, model[i] ? 0 : -ENOENT);
+			if (!err)
+				CHECK_EQ(off + 1, model[i]);
+		}
+	}
+	CHECK_EQ(m.hm.nkeys, present);
+	map_free(&m);
+	free(model);
+}
+
+/* Walk with a tracked cursor; @del: delete what the walk returns. */
+static void test_cursor(hm_hash_fn fn, bool del_returned, bool del_others)
+{
+	const u64 n = 2000;
+	struct map m;
+	u8 *seen = calloc(n, 1), *gone = calloc(n, 1);
+	u64 cursor = 0, i, s = 5, steps = 0, id;
+	struct hm_entry e;
+	u8 k[16], len;
+	int err;
+
+	map_new(&m, n, fn);
+	hash_map_track_cursors(&m.hm, &cursor, 1);
+	for (i = 0; i < n; i++) {
+		len = key_of(i, k);
+		CHECK_EQ(hash_map_insert(&m.hm, k, len, i, 0), 0);
+	}
+	for (;;) {
+		err = hash_map_next(&m.hm, &cursor, 7, &e);
+		if (err == -ENOENT)
+			break;
+		CHECK(++steps < 100 * n, "cursor does not finish");
+		if (steps >= 100 * n)
+			break;
+		if (err == -EAGAIN)
+			continue;
+		id = e.off;
+		CHECK(id < n && !gone[id], "returned deleted key %llu", (unsigned long long)id);
+		if (!del_others)
+			CHECK(!seen[id], "key %llu returned twice", (unsigned long long)id);
+		seen[id] = 1;
+		if (del_returned) {
+			CHECK_EQ(hash_map_delete(&m.hm, e.key, e.klen, NULL, NULL), 0);
+			gone[id] = 1;
+		}
+		if (del_others) {
+			/* someone else deletes a random key not yet seen */
+			i = test_rand_below(&s, n);
+			len = key_of(i, k);
+			if (!seen[i] && !gone[i] && test_rand_below(&s, 3) == 0) {
+				CHECK_EQ(hash_map_delete(&m.hm, k, len, NULL, NULL), 0);
+				gone[i] = 1;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		CHECK(seen[i] || gone[i], "key %llu present throughout but missed",
+		      (unsigned long long)i);
+	if (del_returned)
+		CHECK_EQ(m.hm.nkeys, 0);
+	map_free(&m);
+	free(seen);
+	free(gone);
+}
+
+static void probe_stats(const struct hash_map *hm, u64 *maxd, double *mean)
+{
+	u64 i, sum = 0, n = 0;
+
+	*maxd = 0;
+	for (i = 0; i < hm->nslots; i++) {
+		const struct hm_slot *s = &hm->slots[i];
+		u64 home, d;
+
+		if (!s->klen)
+			continue;
+		home = hash_map_home(hm, s->key, s->klen);
+		d = i >= home ? i - home : i + hm->nslots - home;
+		sum += d + 1;
+		n++;
+		if (d + 1 > *maxd)
+			*maxd = d + 1;
+	}
+	*mean = n ? (double)sum / n : 0;
+}
+
+static void test_10m(void)
+{
+	const u64 n = 10000000;
+	struct map m;
+	double t0, t_ins, t_look, t_del, mean;
+	u64 i, off, maxd;
+	u8 k[16], len;
+
+	t0 = test_now();
+	map_new(&m, n, NULL);
+	for (i = 0; i < n; i++) {
+		len = key_of(i, k);
+		if (hash_map_insert(&m.hm, k, len, i, 0))
+			CHECK(0, "insert %llu", (unsigned long long)i);
+	}
+	t_ins = test_now() - t0;
+	len = key_of(n, k);
+	CHECK_EQ(hash_map_insert(&m.hm, k, len, n, 0), -ENOSPC);
+	probe_stats(&m.hm, &maxd, &mean);
+	printf("  10M keys: %.1f bytes/key, insert %.2f s (%.0f ns/op), longest probe %u, mean hit probe %.2f\n",
+	       (double)hash_map_mem_bytes(n) / n, t_ins, t_ins * 1e9 / n,
+	       m.hm.longest_probe, mean);
+	CHECK(mean < 3.0, "mean probe %.2f", mean);
+	/* linear probing at 75 %: max ~ ln(n) / (a - 1 - ln a) ~ 430 */
+	CHECK(maxd < 1000, "max probe %llu", (unsigned long long)maxd);
+	CHECK(hash_map_mem_bytes(n) <= 48 * n, "bytes per key");
+
+	t0 = test_now();
+	for (i = 0; i < n; i++) {
+		len = key_of(i, k);
+		if (hash_map_lookup(&m.hm, k, len, &off, NULL) || off != i)
+			CHECK(0, "lookup %llu", (unsigned long long)i);
+	}
+	t_look = test_now() - t0;
+	t0 = test_now();
+	for (i = 0; i < n; i += 2) {
+		len = key_of(i, k);
+		if (hash_map_delete(&m.hm, k, len, NULL, NULL))
+			CHECK(0, "delete %llu", (unsigned long long)i);
+	}
+	t_del = test_now() - t0;
+	for (i = 0; i < n; i++) {
+		len = key_of(i, k);
+		if (hash_map_lookup(&m.hm, k, len, NULL, NULL) != ((i & 1) ? 0 : -ENOENT))
+			CHECK(0, "after delete %llu", (unsigned long long)i);
+	}
+	/* refill to the maximum with new keys: still O(1) after churn */
+	for (i = n; i < n + n / 2; i++) {
+		len = key_of(i, k);
+		if (hash_map_insert(&m.hm, k, len, i, 0))
+			CHECK(0, "reinsert %llu", (unsigned long long)i);
+	}
+	probe_stats(&m.hm, &maxd, &mean);
+	printf("  10M keys: lookup %.0f ns/op, delete %.0f ns/op; after churn longest %llu, mean %.2f\n",
+	       t_look * 1e9 / n, t_del * 1e9 / (n / 2), (unsigned long long)maxd, mean);
+	CHECK(mean < 3.0, "mean probe after churn %.2f", mean);
+	map_free(&m);
+}
+
+int main(void)
+{
+	test_basics();
+	test_forced_collisions();
+	test_random_model(NULL);
+	test_random_model(hash_few);
+	test_random_model(hash_last);
+	test_cursor(NULL, false, false);
+	test_cursor(hash_few, false, false);
+	test_cursor(NULL, true, false);
+	test_cursor(hash_few, true, false);
+	test_cursor(hash_last, true, false);
+	test_cursor(NULL, false, true);
+	test_cursor(hash_few, false, true);
+	test_10m();
+	return test_report("test_hash_map");
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_kv_decode.c - kv_decode() against ../shared/vectors/kv_decode.tsv
+ * (every row) and at the edges of every field, in both codings; and
+ * kv_cost_ns() for every opcode.
+ */
+#include "kv_ftl.h"
+#include "test_util.h"
+
+#define MAXV KV_MAX_VALUE_SIZE
+
+static u32 parse_u32(const char *s)
+{
+	return (u32)strtoul(s, NULL, 0);
+}
+
+static void sqe_key(u32 cdw[16], const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 16; i++)
+		cdw[12 + i / 4] |= (u32)(u8)key[i] << (8 * (i % 4));
+}
+
+static void check_row(char **f, int lineno)
+{
+	enum kv_coding coding = strcmp(f[0], "samsung") ? KV_CODING_BYTES :
+							  KV_CODING_SAMSUNG;
+	u32 cdw[16] = { 0 };
+	struct kv_cmd cmd;
+	u16 sc, want;
+	int i;
+
+	CHECK(!strcmp(f[0], "bytes") || !strcmp(f[0], "samsung"),
+	      "line %d: coding %s", lineno, f[0]);
+	cdw[0] = parse_u32(f[1]);
+	cdw[4] = parse_u32(f[2]);
+	for (i = 0; i < 6; i++)
+		cdw[10 + i] = parse_u32(f[3 + i]);
+	want = (u16)parse_u32(f[9]);
+	sc = kv_decode(cdw, coding, &cmd);
+	CHECK(sc == want, "line %d (%s): status %#x, want %#x", lineno, f[13],
+	      sc, want);
+	if (sc || want)
+		return;
+	if (strcmp(f[10], "-")) {
+		CHECK(cmd.key_len == parse_u32(f[10]), "line %d: key_len %u",
+		      lineno, cmd.key_len);
+		for (i = 0; i < cmd.key_len; i++)
+			CHECK(cmd.key[i] == (u8)(cdw[12 + i / 4] >> (8 * (i % 4))),
+			      "line %d: key byte %d", lineno, i);
+		for (; i < KV_MAX_KEY_LEN; i++)
+			CHECK(!cmd.key[i], "line %d: key tail byte %d", lineno, i);
+	}
+	if (strcmp(f[11], "-"))
+		CHECK(cmd.value_size == parse_u32(f[11]),
+		      "line %d: value_size %u", lineno, cmd.value_size);
+	if (strcmp(f[12], "-"))
+		CHECK(cmd.option == parse_u32(f[12]), "line %d: option %u",
+		      lineno, cmd.option);
+}
+
+static void test_vectors(void)
+{
+	const char *path = VECTORS_DIR "/kv_decode.tsv";
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int lineno = 0, rows = 0;
+
+	CHECK(fp, "cannot open %s", path);
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char *f[14], *save = NULL, *p;
+		int n = 0;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = 0;
+		if (line[0] == '#' || !line[0] || !strncmp(line, "coding", 6))
+			continue;
+		for (p = strtok_r(line, "\t", &save); p && n < 14;
+		     p = strtok_r(NULL, "\t", &save))
+			f[n++] = p;
+		CHECK(n == 14, "line %d: %d fields", lineno, n);
+		if (n == 14) {
+			check_row(f, lineno);
+			rows++;
+		}
+	}
+	fclose(fp);
+	CHECK(rows >= 28, "only %d vector rows", rows);
+	printf("  %d vector rows\n", rows);
+}
+
+static u16 dec(enum kv_coding c, u32 op, u32 cdw4, u32 cdw10, u32 cdw11,
+	       struct kv_cmd *cmd)
+{
+	u32 cdw[16] = { 0 };
+
+	cdw[0] = op;
+	cdw[4] = cdw4;
+	cdw[10] = cdw10;
+	cdw[11] = cdw11;
+	sqe_key(cdw, "0123456789abcdefXYZ", 16);
+	return kv_decode(cdw, c, cmd);
+}
+
+static void test_key_edges(void)
+{
+	static const struct { u32 len; u16 sc; } e[] = {
+		{ 0, 0x303 }, { 1, 0 }, { 16, 0 }, { 17, 0x303 }, { 255, 0x303 },
+	};
+	static const u32 ops[] = { KV_OP_STORE, KV_OP_APPEND, KV_OP_RETRIEVE,
+				   KV_OP_DELETE, KV_OP_EXIST };
+	struct kv_cmd cmd;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(e); i++) {
+		for (j = 0; j < ARRAY_SIZE(ops); j++) {
+			u16 sc = dec(KV_CODING_BYTES, ops[j], 0, 8, e[i].len, &cmd);
+
+			CHECK(sc == e[i].sc, "bytes op %#x klen %u: %#x", ops[j],
+			      e[i].len, sc);
+			if (!sc)
+				CHECK_EQ(cmd.key_len, e[i].len);
+			/* samsung: field = len - 1; len 0 is not expressible */
+			if (!e[i].len)
+				continue;
+			sc = dec(KV_CODING_SAMSUNG, ops[j], 0, 2, e[i].len - 1, &cmd);
+			CHECK(sc == e[i].sc, "samsung op %#x klen %u: %#x", ops[j],
+			      e[i].len, sc);
+		}
+	}
+	/* samsung field 255 means 256 bytes */
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_STORE, 0, 2, 255, &cmd), 0x303);
+	/* a 16-byte key keeps all 16 bytes */
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 16, &cmd), 0);
+	CHECK(!memcmp(cmd.key, "0123456789abcdef", 16), "16-byte key bytes");
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 3, &cmd), 0);
+	CHECK(!memcmp(cmd.key, "012\0\0\0\0\0\0\0\0\0\0\0\0", 16), "key tail zeroed");
+}
+
+static void test_value_edges(void)
+{
+	static const struct { u32 v; u16 sc; } b[] = {
+		{ 0, 0x301 }, { 1, 0 }, { MAXV, 0 }, { MAXV + 1, 0x301 },
+		{ 0xffffffff, 0x301 },
+	};
+	static const u32 ops[] = { KV_OP_STORE, KV_OP_APPEND, KV_OP_RETRIEVE };
+	struct kv_cmd cmd;
+	size_t i, j;
+	u32 pad;
+
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		for (j = 0; j < ARRAY_SIZE(ops); j++) {
+			u16 sc = dec(KV_CODING_BYTES, ops[j], 0, b[i].v, 4, &cmd);
+
+			CHECK(sc == b[i].sc, "op %#x value %u: %#x", ops[j], b[i].v, sc);
+			if (!sc)
+				CHECK_EQ(cmd.value_size, b[i].v);
+		}
+	/* samsung: words * 4 - pad */
+	for (j = 0; j < ARRAY_SIZE(ops); j++) {
+		for (pad = 0; pad < 4; pad++) {
+			CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, 0, 3 | pad << 16, &cmd),
+				 0x301);
+			CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, 1, 3 | pad << 16, &cmd), 0);
+			CHECK_EQ(cmd.value_size, 4 - pad);
+			CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, MAXV / 4,
+				     3 | pad << 16, &cmd), 0);
+			CHECK_EQ(cmd.value_size, MAXV - pad);
+		}
+		CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, MAXV / 4 + 1, 3, &cmd), 0x301);
+		/* one word over the maximum minus 3 pad bytes is still too much */
+		CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, MAXV / 4 + 1,
+			     3 | 3 << 16, &cmd), 0x301);
+		CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, 0xffffffff, 3, &cmd), 0x301);
+		CHECK_EQ(dec(KV_CODING_SAMSUNG, ops[j], 0, 0x40000000, 3, &cmd), 0x301);
+	}
+	/* delete and exist ignore CDW10 */
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_DELETE, 0, 0xffffffff, 4, &cmd), 0);
+	CHECK_EQ(cmd.value_size, 0);
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_EXIST, 0, 0, 3, &cmd), 0);
+}
+
+static void test_offset_edges(void)
+{
+	struct kv_cmd cmd;
+
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_RETRIEVE, 0, 8, 4, &cmd), 0);
+	CHECK_EQ(cmd.offset, 0);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_RETRIEVE, MAXV, 8, 4, &cmd), 0);
+	CHECK_EQ(cmd.offset, MAXV);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_RETRIEVE, MAXV + 1, 8, 4, &cmd), 0x302);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_RETRIEVE, 0xffffffff, 8, 4, &cmd), 0x302);
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_RETRIEVE, MAXV + 1, 2, 3, &cmd), 0x302);
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_RETRIEVE, 7, 2, 3, &cmd), 0);
+	CHECK_EQ(cmd.offset, 7);
+	/* CDW4 means nothing to a store */
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0xffffffff, 8, 4, &cmd), 0);
+	CHECK_EQ(cmd.offset, 0);
+}
+
+static void test_options(void)
+{
+	struct kv_cmd cmd;
+	u32 opt;
+
+	for (opt = 0; opt < 256; opt++) {
+		u16 want = (opt <= 2) ? 0 : 0x304;
+
+		CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 4 | opt << 8, &cmd),
+			 want);
+		CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_STORE, 0, 2, 3 | opt << 8, &cmd),
+			 want);
+	}
+}
+
+static void test_iterate(void)
+{
+	struct kv_cmd cmd;
+	u32 cdw[16] = { 0 };
+	u32 opt;
+
+	cdw[0] = KV_OP_ITER_CTL;
+	cdw[12] = 0x64636261;
+	cdw[13] = 0xffff;
+	for (opt = 0; opt < 256; opt++) {
+		bool open = opt & 1, close = opt & 2;
+		u16 want = 0x304;
+
+		if (opt & ~0x1f)
+			want = 0x304;
+		else if (open && !close && (opt & 0x0c) != 0x0c)
+			want = 0;
+		else if (opt == 0x02)
+			want = 0;
+		cdw[11] = opt << 8 | 5;
+		CHECK(kv_decode(cdw, KV_CODING_BYTES, &cmd) == want,
+		      "iter option %#x", opt);
+	}
+	cdw[11] = 0x0501;
+	CHECK_EQ(kv_decode(cdw, KV_CODING_SAMSUNG, &cmd), 0);
+	CHECK_EQ(cmd.prefix, 0x64636261);
+	CHECK_EQ(cmd.bitmask, 0xffff);
+	CHECK_EQ(cmd.option, 0x05);
+	/* close: handle 1..16 */
+	cdw[11] = 0x0200;
+	CHECK_EQ(kv_decode(cdw, KV_CODING_BYTES, &cmd), 0x390);
+	cdw[11] = 0x0211;
+	CHECK_EQ(kv_decode(cdw, KV_CODING_BYTES, &cmd), 0x390);
+	cdw[11] = 0x0210;
+	CHECK_EQ(kv_decode(cdw, KV_CODING_BYTES, &cmd), 0);
+	CHECK_EQ(cmd.handle, 16);
+
+	/* read: handle, buffer >= 4 bytes, <= max */
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 4096, 0, &cmd), 0x390);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 4096, 17, &cmd), 0x390);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 4096, 1, &cmd), 0);
+	CHECK_EQ(cmd.value_size, 4096);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 0, 1, &cmd), 0x301);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 3, 1, &cmd), 0x301);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 4, 1, &cmd), 0);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, MAXV, 1, &cmd), 0);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, MAXV + 1, 1, &cmd), 0x301);
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_ITER_READ, 0, 1, 2, &cmd), 0);
+	CHECK_EQ(cmd.value_size, 4);
+	CHECK_EQ(cmd.handle, 2);
+	CHECK_EQ(dec(KV_CODING_SAMSUNG, KV_OP_ITER_READ, 0, 1, 2 | 1 << 16, &cmd),
+		 0x301);
+}
+
+static void test_opcodes(void)
+{
+	struct kv_cmd cmd;
+	u32 op;
+	int valid = 0;
+
+	for (op = 0; op < 256; op++) {
+		u16 sc = dec(KV_CODING_BYTES, op, 0, 8, 4 | 1 << 8, &cmd);
+
+		if (sc == 0x001)
+			continue;
+		valid++;
+		CHECK(op == 0x81 || op == 0x83 || op == 0x90 || op == 0xa1 ||
+		      op == 0xb1 || op == 0xb2 || op == 0xb3, "opcode %#x", op);
+	}
+	CHECK_EQ(valid, 7);
+	/* the upper bits of CDW0 (flags, command id) are not the opcode */
+	CHECK_EQ(dec(KV_CODING_BYTES, 0xabcd0081, 0, 8, 4, &cmd), 0);
+	CHECK_EQ(cmd.opcode, 0x81);
+	CHECK_EQ(dec(7, KV_OP_STORE, 0, 8, 4, &cmd), 0x002);
+}
+
+static void test_cost(void)
+{
+	static const u8 ops[] = { 0x81, 0x83, 0x90, 0xa1, 0xb1, 0xb2, 0xb3 };
+	struct kv_timing t, zero;
+	struct kv_cmd cmd = { 0 };
+	size_t i;
+
+	kv_timing_default(&t);
+	memset(&zero, 0, sizeof(zero));
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		u64 small, big;
+
+		cmd.opcode = ops[i];
+		cmd.value_size = 4096;
+		small = kv_cost_ns(&t, &cmd);
+		cmd.value_size = MAXV;
+		big = kv_cost_ns(&t, &cmd);
+		CHECK(small > 0 && big >= small, "op %#x cost %llu %llu", ops[i],
+		      (unsigned long long)small, (unsigned long long)big);
+		if (ops[i] == 0x81 || ops[i] == 0x90)
+			CHECK(big > small, "op %#x cost grows with size", ops[i]);
+		CHECK(kv_cost_ns(&zero, &cmd) > 0, "zero model still > 0");
+	}
+}
+
+int main(void)
+{
+	test_vectors();
+	test_key_edges();
+	test_value_edges();
+	test_offset_edges();
+	test_options();
+	test_iterate();
+	test_opcodes();
+	test_cost();
+	return test_report("test_kv_decode");
+}
