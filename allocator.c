@@ -164,16 +164,28 @@ static void log_seal(struct log_alloc *a, int kind)
 		log_free_push(a, seg);
 }
 
+static bool log_head_fits(const struct log_alloc *a, int kind, u32 rsize)
+{
+	u32 seg = a->head[kind];
+
+	return seg != LOG_NONE && a->segs[seg].used + rsize <= a->seg_size;
+}
+
 /*
- * Take @rsize bytes at head @kind. User appends get -EAGAIN rather than
- * dip into the reserve.
+ * Take @rsize bytes at head @kind, or at the other head if it still has
+ * room (keeps the tail a large record leaves behind from going to waste).
+ * User appends get -EAGAIN rather than dip into the reserve.
  */
 static int log_reserve(struct log_alloc *a, int kind, u32 rsize, u64 *off)
 {
-	u32 seg = a->head[kind];
+	u32 seg;
 	struct log_seg *s;
 
-	if (seg == LOG_NONE || a->segs[seg].used + rsize > a->seg_size) {
+	if (log_head_fits(a, kind, rsize)) {
+		seg = a->head[kind];
+	} else if (log_head_fits(a, !kind, rsize)) {
+		seg = a->head[!kind];
+	} else {
 		if (kind == LOG_HEAD_USER && a->nfree <= a->reserve)
 			return -EAGAIN;
 		if (!a->nfree)
