@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * admin.c - the admin queue: every admin command the Linux nvme driver and
+ * nvme-cli send. Runs on the dispatcher thread, one command at a time, so
+ * controller state touched here needs no lock of its own.
+ *
+ * Each command parses its fields, answers a bad one with a precise status
+ * (with DNR) and records it in the Error Information log; one table of
+ * opcodes drives dispatch and the Commands Supported and Effects log.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include "nvmev.h"
+
+#define NVMEV_SERIAL "NVMEVKV0000000000001"
+#define NVMEV_MODEL "nvmev-kv Virtual KV-SSD"
+#define NVMEV_FIRMWARE "0.1.0"
+#define NVMEV_SUBNQN "nqn.2026-11.io.nvmev-kv:kv-ssd:" NVMEV_SERIAL
+
+/* Composite temperature reported in SMART: 40 C, in Kelvin. */
+#define NVMEV_TEMP_K 313
+#define NVMEV_WCTEMP_K 343
+#define NVMEV_CCTEMP_K 358
+
+struct admin_res {
+	u32 dw0;
+	bool no_cqe; /* Asynchronous Event Request: held, completed later */
+	u16 param_loc; /* byte offset of the bad field, for the error log */
+};
+
+struct admin_cmd {
+	u8 opcode;
+	const char *name;
+	u32 effects;
+	u16 (*exec)(struct nvmev_dev *dev, const u32 *sqe, struct admin_res *res);
+};
+
+/* Byte offset of CDWn in the SQE, for the Error Information log. */
+#define CDW_LOC(n) ((n) * 4)
+
+static u16 fail(struct admin_res *res, u16 status, u16 loc)
+{
+	res->param_loc = loc;
+	return status | NVMEV_SC_DNR;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Data transfer to the host for Identify / Get Log Page / Get Features */
+
+static u16 admin_to_host(struct nvmev_dev *dev, const u32 *sqe,
+			 const void *buf, u64 len)
+{
+	u16 status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
+				   nvmev_sqe_prp2(sqe), len);
+
+	if (status)
+		return status;
+	return nvmev_sgl_copy(dev->admin_sgl, 0, (void *)buf, len, true);
+}
+
+static u16 admin_from_host(struct nvmev_dev *dev, const u32 *sqe, void *buf,
+			   u64 len)
+{
+	u16 status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
+				   nvmev_sqe_prp2(sqe), len);
+
+	if (status)
+		return status;
+	return nvmev_sgl_copy(dev->admin_sgl, 0, buf, len, false);
+}
+
+/* Fixed-width, space-padded ASCII fields of Identify. */
+static void put_ascii(char *dst, size_t width, const char *src)
+{
+	size_t n = min(strlen(src), width);
+
+	memset(dst, ' ', width);
+	memcpy(dst, src, n);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Identify */
+
+static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
+{
+	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
+	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
+	put_ascii(id->sn, sizeof(id->sn), NVMEV_SERIAL);
+	put_ascii(id->mn, sizeof(id->mn), NVMEV_MODEL);
+	put_ascii(id->fr, sizeof(id->fr), NVMEV_FIRMWARE);
+	id->rab = 6;
+	id->ieee[0] = 0x4b;
+	id->ieee[1] = 0x56;
+	id->ieee[2] = 0x00;
+	id->mdts = NVMEV_MDTS;
+	id->cntlid = cpu_to_le16(1);
+	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
+	id->cntrltype = NVME_CTRL_IO;
+	id->acl = 3;
+	id->aerl = NVMEV_AERL;
+	id->frmw = 0x3; /* one slot, slot 1 read-only */
+	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2); /* + extended data */
+	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
+	id->wctemp = cpu_to_le16(NVMEV_WCTEMP_K);
+	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
+	id->sqes = (6 << 4) | 6;
+	id->cqes = (4 << 4) | 4;
+	id->nn = cpu_to_le32(1);
+	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES |
+			       NVME_CTRL_ONCS_TIMESTAMP);
+	id->vwc = NVME_CTRL_VWC_PRESENT;
+	strscpy(id->subnqn, NVMEV_SUBNQN, sizeof(id->subnqn));
+	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
+}
+
+static void ns_ids(u8 *nguid, u8 *eui64)
+{
+	static const u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00, 0x00,
+				   0x01, 0x6e, 0x76, 0x6d, 0x65, 0x76, 0x00,
+				   0x00, 0x01 };
+
+	if (nguid)
+		memcpy(nguid, id, 16);
+	if (eui64)
+		memcpy(eui64, id, 8);
+}
+
+static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
+{
+	u64 blocks = dev->cfg.blk_size >> NVMEV_LBA_SHIFT;
+
+	id->nsze = cpu_to_le64(blocks);
+	id->ncap = cpu_to_le64(blocks);
+	id->nuse = cpu_to_le64(blocks);
+	id->nlbaf = 0;
+	id->flbas = 0;
+	id->lbaf[0].ds = NVMEV_LBA_SHIFT;
+	ns_ids(id->nguid, id->eui64);
+}
+
+static u32 put_desc(u8 *buf, u32 off, u8 type, u8 len, const void *val)
+{
+	struct nvme_ns_id_desc *d = (struct nvme_ns_id_desc *)(buf + off);
+
+	d->nidt = type;
+	d->nidl = len;
+	memcpy(buf + off + sizeof(*d), val, len);
+	return off + sizeof(*d) + len;
+}
+
+static void id_ns_descs(u8 *buf)
+{
+	u8 nguid[16], eui64[8], uuid[16], csi = NVME_CSI_NVM;
+	u32 off = 0;
+
+	ns_ids(nguid, eui64);
+	memcpy(uuid, nguid, sizeof(uuid));
+	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* a version-4-shaped UUID */
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;
+	off = put_desc(buf, off, NVME_NIDT_EUI64, NVME_NIDT_EUI64_LEN, eui64);
+	off = put_desc(buf, off, NVME_NIDT_NGUID, NVME_NIDT_NGUID_LEN, nguid);
+	off = put_desc(buf, off, NVME_NIDT_UUID, NVME_NIDT_UUID_LEN, uuid);
+	put_desc(buf, off, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, &csi);
+}
+
+static u16 identify_ns_check(u32 nsid, struct admin_res *res)
+{
+	if (nsid != NVMEV_NSID)
+		return fail(res, NVMEV_SC_INVALID_NS, 4);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_identify(struct nvmev_dev *dev, const u32 *sqe,
+			  struct admin_res *res)
+{
+	u8 cns = sqe[10] & 0xff;
+	u8 csi = sqe[11] >> 24;
+	u32 nsid = sqe[1];
+	u8 *buf = dev->admin_buf;
+	u16 status = NVMEV_SC_SUCCESS;
+
+	memset(buf, 0, NVMEV_PAGE_SIZE);
+	switch (cns) {
+	case NVME_ID_CNS_NS:
+		status = identify_ns_check(nsid, res);
+		if (!status)
+			id_ns(dev, (struct nvme_id_ns *)buf);
+		break;
+	case NVME_ID_CNS_CTRL:
+		id_ctrl(dev, (struct nvme_id_ctrl *)buf);
+		break;
+	case NVME_ID_CNS_NS_ACTIVE_LIST:
+		if (nsid >= 0xfffffffe)
+			return fail(res, NVMEV_SC_INVALID_NS, 4);
+		if (nsid < NVMEV_NSID)
+			((__le32 *)buf)[0] = cpu_to_le32(NVMEV_NSID);
+		break;
+	case NVME_ID_CNS_NS_DESC_LIST:
+		status = identify_ns_check(nsid, res);
+		if (!status)
+			id_ns_descs(buf);
+		break;
+	case NVME_ID_CNS_CS_NS:
+		status = identify_ns_check(nsid, res);
+		if (!status && csi != NVME_CSI_NVM)
+			status = fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
+		break; /* NVM command set specific: all zero, no extended LBAs */
+	case NVME_ID_CNS_CS_CTRL:
+		if (csi != NVME_CSI_NVM)
+			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
+		break; /* zero limits mean "no limit beyond MDTS" */
+	case NVME_ID_CNS_NS_CS_INDEP:
+		status = identify_ns_check(nsid, res);
+		if (!status)
+			((struct nvme_id_ns_cs_indep *)buf)->nstat = 1; /* ready */
+		break;
+	case 0x1c: /* I/O Command Set data structure: NVM only */
+		((__le64 *)buf)[0] = cpu_to_le64(1ULL << NVME_CSI_NVM);
+		break;
+	default:
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	}
+	if (status)
+		return status;
+	return admin_to_host(dev, sqe, buf, NVMEV_PAGE_SIZE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Get Log Page */
+
+static void put_le128(u8 *dst, u64 v)
+{
+	memset(dst, 0, 16);
+	*(__le64 *)dst = cpu_to_le64(v);
+}
+
+static u32 log_error(struct nvmev_dev *dev, u8 *buf)
+{
+	struct nvme_error_slot *slot = (struct nvme_error_slot *)buf;
+	unsigned long flags;
+	u64 seq, i;
+
+	spin_lock_irqsave(&dev->err_lock, flags);
+	seq = dev->err_seq;
+	/* newest first */
+	for (i = 0; i < NVMEV_ERR_LOG_ENTRIES && i < seq; i++) {
+		const struct nvmev_err_entry *e =
+			&dev->errs[(seq - 1 - i) % NVMEV_ERR_LOG_ENTRIES];
+
+		slot[i].error_count = cpu_to_le64(e->count);
+		slot[i].sqid = cpu_to_le16(e->sqid);
+		slot[i].cmdid = e->cid;
+		slot[i].status_field = cpu_to_le16(e->status << 1);
+		slot[i].param_error_location = cpu_to_le16(e->param_loc);
+		slot[i].lba = cpu_to_le64(e->lba);
+		slot[i].nsid = cpu_to_le32(e->nsid);
+	}
+	spin_unlock_irqrestore(&dev->err_lock, flags);
+	return NVMEV_ERR_LOG_ENTRIES * sizeof(*slot);
+}
+
+/* Data units are thousands of 512-byte units, rounded up. */
+static u64 data_units(u64 bytes)
+{
+	return DIV_ROUND_UP_ULL(bytes >> 9, 1000);
+}
+
+static u32 log_smart(struct nvmev_dev *dev, u8 *buf)
+{
+	struct nvme_smart_log *log = (struct nvme_smart_log *)buf;
+	u64 hours = (ktime_get_ns() - dev->power_on_ns) / (3600 * NSEC_PER_SEC);
+
+	log->temperature[0] = NVMEV_TEMP_K & 0xff;
+	log->temperature[1] = NVMEV_TEMP_K >> 8;
+	log->avail_spare = 100;
+	log->spare_thresh = 10;
+	put_le128(log->data_units_read,
+		  data_units(atomic64_read(&dev->ctr.bytes_read)));
+	put_le128(log->data_units_written,
+		  data_units(atomic64_read(&dev->ctr.bytes_written)));
+	put_le128(log->host_reads, atomic64_read(&dev->ctr.host_read_cmds));
+	put_le128(log->host_writes, atomic64_read(&dev->ctr.host_write_cmds));
+	put_le128(log->power_cycles, 1);
+	put_le128(log->power_on_hours, hours);
+	put_le128(log->media_errors, atomic64_read(&dev->ctr.media_errors));
+	put_le128(log->num_err_log_entries, READ_ONCE(dev->err_seq));
+	return sizeof(*log);
+}
+
+static u32 log_fw_slot(u8 *buf)
+{
+	struct nvme_fw_slot_info_log *log = (struct nvme_fw_slot_info_log *)buf;
+
+	log->afi = 1;
+	memcpy(&log->frs[0], NVMEV_FIRMWARE "   ", sizeof(log->frs[0]));
+	return sizeof(*log);
+}
+
+static void fill_effects_log(struct nvme_effects_log *log);
+
+static u16 admin_get_log_page(struct nvmev_dev *dev, const u32 *sqe,
+			      struct admin_res *res)
+{
+	u8 lid = sqe[10] & 0xff;
+	u64 numd = ((u64)(sqe[11] & 0xffff) << 16 | (sqe[10] >> 16)) + 1;
+	u64 len = numd * 4;
+	u64 off = ((u64)sqe[13] << 32) | sqe[12];
+	u8 csi = sqe[14] >> 24;
+	u8 *buf = dev->admin_buf;
+	u32 size;
+	u16 status;
+
+	if (len > NVMEV_MAX_XFER)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
+	if (off & 3)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
+	memset(buf, 0, NVMEV_PAGE_SIZE);
+	switch (lid) {
+	case NVME_LOG_ERROR:
+		size = log_error(dev, buf);
+		break;
+	case NVME_LOG_SMART:
+		size = log_smart(dev, buf);
+		break;
+	case NVME_LOG_FW_SLOT:
+		size = log_fw_slot(buf);
+		break;
+	case NVME_LOG_CMD_EFFECTS:
+		if (csi != NVME_CSI_NVM)
+			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(14) + 3);
+		fill_effects_log((struct nvme_effects_log *)buf);
+		size = sizeof(struct nvme_effects_log);
+		break;
+	default:
+		return fail(res, NVMEV_SC_INVALID_LOG_PAGE, CDW_LOC(10));
+	}
+	if (off >= size)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
+
+	/* The log from @off, then zeros up to the host's length. */
+	status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
+			       nvmev_sqe_prp2(sqe), len);
+	if (!status)
+		status = nvmev_sgl_copy(dev->admin_sgl, 0, buf + off,
+					min_t(u64, len, size - off), true);
+	if (!status && len > size - off) {
+		u64 done = size - off;
+
+		memset(buf, 0, NVMEV_PAGE_SIZE);
+		while (!status && done < len) {
+			u64 n = min_t(u64, len - done, NVMEV_PAGE_SIZE);
+
+			status = nvmev_sgl_copy(dev->admin_sgl, done, buf, n,
+						true);
+			done += n;
+		}
+	}
+	return status;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queues */
+
+static u16 check_new_qid(struct nvmev_dev *dev, u16 qid, bool sq,
+			 struct admin_res *res)
+{
+	if (!qid || qid > dev->cfg.nr_io_queues ||
+	    (sq ? !!dev->sqs[qid] : !!dev->cqs[qid]))
+		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 check_qsize(u32 qsize, struct admin_res *res)
+{
+	if (qsize < 2 || qsize > NVMEV_MQES + 1)
+		return fail(res, NVMEV_SC_QUEUE_SIZE, CDW_LOC(10) + 2);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_create_cq(struct nvmev_dev *dev, const u32 *sqe,
+			   struct admin_res *res)
+{
+	u16 qid = sqe[10] & 0xffff;
+	u32 qsize = (sqe[10] >> 16) + 1;
+	u16 vector = sqe[11] >> 16;
+	u64 prp1 = nvmev_sqe_prp1(sqe);
+	struct nvmev_cq *cq;
+	u16 status;
+
+	status = check_new_qid(dev, qid, false, res);
+	if (!status)
+		status = check_qsize(qsize, res);
+	if (status)
+		return status;
+	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	if (vector >= NVMEV_MSIX_VECTORS)
+		return fail(res, NVMEV_SC_INVALID_VECTOR, CDW_LOC(11) + 2);
+	if (prp1 & (NVMEV_PAGE_SIZE - 1))
+		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
+
+	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	if (!cq)
+		return NVMEV_SC_INTERNAL;
+	cq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 16);
+	if (!cq->entries) {
+		kfree(cq);
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
+	}
+	spin_lock_init(&cq->lock);
+	cq->qid = qid;
+	cq->size = qsize;
+	cq->vector = vector;
+	cq->irq_enabled = sqe[11] & NVME_CQ_IRQ_ENABLED;
+	cq->phase = 1;
+	/* a fresh queue starts at head 0 whatever the doorbell says */
+	WRITE_ONCE(dev->db[qid * 2 + 1], 0);
+	dev->cqs[qid] = cq;
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_create_sq(struct nvmev_dev *dev, const u32 *sqe,
+			   struct admin_res *res)
+{
+	u16 qid = sqe[10] & 0xffff;
+	u32 qsize = (sqe[10] >> 16) + 1;
+	u16 cqid = sqe[11] >> 16;
+	u64 prp1 = nvmev_sqe_prp1(sqe);
+	struct nvmev_sq *sq;
+	u16 status;
+
+	status = check_new_qid(dev, qid, true, res);
+	if (!status)
+		status = check_qsize(qsize, res);
+	if (status)
+		return status;
+	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	if (!cqid || cqid > dev->cfg.nr_io_queues || !dev->cqs[cqid])
+		return fail(res, NVMEV_SC_CQ_INVALID, CDW_LOC(11) + 2);
+	if (prp1 & (NVMEV_PAGE_SIZE - 1))
+		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
+
+	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
+	if (!sq)
+		return NVMEV_SC_INTERNAL;
+	sq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 64);
+	if (!sq->entries) {
+		kfree(sq);
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
+	}
+	sq->qid = qid;
+	sq->cqid = cqid;
+	sq->size = qsize;
+	sq->prio = (sqe[11] >> 1) & 0x3;
+	WRITE_ONCE(dev->db[qid * 2], 0);
+	dev->cqs[cqid]->nr_sqs++;
+	dev->sqs[qid] = sq;
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_delete_sq(struct nvmev_dev *dev, const u32 *sqe,
+			   struct admin_res *res)
+{
+	u16 qid = sqe[10] & 0xffff;
+	struct nvmev_sq *sq;
+
+	if (!qid || qid > dev->cfg.nr_io_queues || !dev->sqs[qid])
+		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	sq = dev->sqs[qid];
+	nvmev_quiesce_workers(dev);
+	nvmev_abort_sq_reqs(dev, qid);
+	dev->sqs[qid] = NULL;
+	nvmev_resume_workers(dev);
+	dev->cqs[sq->cqid]->nr_sqs--;
+	kfree(sq);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_delete_cq(struct nvmev_dev *dev, const u32 *sqe,
+			   struct admin_res *res)
+{
+	u16 qid = sqe[10] & 0xffff;
+	struct nvmev_cq *cq;
+
+	if (!qid || qid > dev->cfg.nr_io_queues || !dev->cqs[qid])
+		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	cq = dev->cqs[qid];
+	if (cq->nr_sqs)
+		return fail(res, NVMEV_SC_INVALID_QUEUE_DELETION, CDW_LOC(10));
+	nvmev_quiesce_workers(dev);
+	dev->cqs[qid] = NULL;
+	nvmev_resume_workers(dev);
+	kfree(cq);
+	return NVMEV_SC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Features */
+
+#define FEAT_CAP_CHANGEABLE 0x4
+
+static u64 timestamp_ms(struct nvmev_dev *dev)
+{
+	return dev->timestamp_base_ms +
+	       (ktime_get_ns() - dev->timestamp_set_ns) / NSEC_PER_MSEC;
+}
+
+static u16 feat_timestamp_get(struct nvmev_dev *dev, const u32 *sqe)
+{
+	u8 data[8] = {};
+	u64 ms = timestamp_ms(dev);
+	int i;
+
+	for (i = 0; i < 6; i++)
+		data[i] = ms >> (8 * i);
+	/* Timestamp Origin: 1 once the host set it; Synch = 0 */
+	data[6] = dev->timestamp_base_ms ? (1 << 1) : 0;
+	return admin_to_host(dev, sqe, data, sizeof(data));
+}
+
+static u16 feat_timestamp_set(struct nvmev_dev *dev, const u32 *sqe)
+{
+	u8 data[8];
+	u64 ms = 0;
+	u16 status;
+	int i;
+
+	status = admin_from_host(dev, sqe, data, sizeof(data));
+	if (status)
+		return status;
+	for (i = 0; i < 6; i++)
+		ms |= (u64)data[i] << (8 * i);
+	dev->timestamp_base_ms = ms;
+	dev->timestamp_set_ns = ktime_get_ns();
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 feat_num_queues_set(struct nvmev_dev *dev, u32 cdw11,
+			       struct admin_res *res)
+{
+	u32 nsqr = cdw11 & 0xffff, ncqr = cdw11 >> 16;
+	u32 max = dev->cfg.nr_io_queues;
+
+	if (nsqr == 0xffff || ncqr == 0xffff)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	dev->nr_io_sq_granted = min(nsqr + 1, max);
+	dev->nr_io_cq_granted = min(ncqr + 1, max);
+	res->dw0 = ((dev->nr_io_cq_granted - 1) << 16) |
+		   (dev->nr_io_sq_granted - 1);
+	return NVMEV_SC_SUCCESS;
+}
+
+static bool feat_is_plain(u8 fid)
+{
+	switch (fid) {
+	case NVME_FEAT_ARBITRATION:
+	case NVME_FEAT_POWER_MGMT:
+	case NVME_FEAT_TEMP_THRESH:
+	case NVME_FEAT_ERR_RECOVERY:
+	case NVME_FEAT_VOLATILE_WC:
+	case NVME_FEAT_IRQ_COALESCE:
+	case NVME_FEAT_IRQ_CONFIG:
+	case NVME_FEAT_WRITE_ATOMIC:
+	case NVME_FEAT_ASYNC_EVENT:
+	case NVME_FEAT_KATO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static u16 admin_set_features(struct nvmev_dev *dev, const u32 *sqe,
+			      struct admin_res *res)
+{
+	u8 fid = sqe[10] & 0xff;
+	u32 cdw11 = sqe[11];
+
+	if (sqe[10] & (1u << 31))
+		return fail(res, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
+	switch (fid) {
+	case NVME_FEAT_NUM_QUEUES:
+		return feat_num_queues_set(dev, cdw11, res);
+	case NVME_FEAT_TIMESTAMP:
+		return feat_timestamp_set(dev, sqe);
+	case NVME_FEAT_POWER_MGMT:
+		if (cdw11 & 0x1f) /* only power state 0 exists */
+			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+		break;
+	case NVME_FEAT_IRQ_CONFIG:
+		if ((cdw11 & 0xffff) >= NVMEV_MSIX_VECTORS)
+			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+		break;
+	default:
+		if (!feat_is_plain(fid))
+			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	}
+	dev->features[fid] = cdw11;
+	res->dw0 = cdw11;
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_get_features(struct nvmev_dev *dev, const u32 *sqe,
+			      struct admin_res *res)
+{
+	u8 fid = sqe[10] & 0xff;
+	u8 sel = (sqe[10] >> 8) & 0x7;
+
+	if (fid != NVME_FEAT_NUM_QUEUES && fid != NVME_FEAT_TIMESTAMP &&
+	    !feat_is_plain(fid))
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	if (sel > 3)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 1);
+	if (sel == 3) { /* supported capabilities */
+		res->dw0 = fid == NVME_FEAT_NUM_QUEUES ? 0 : FEAT_CAP_CHANGEABLE;
+		return NVMEV_SC_SUCCESS;
+	}
+	switch (fid) {
+	case NVME_FEAT_NUM_QUEUES: {
+		u32 sqs = dev->nr_io_sq_granted ?: dev->cfg.nr_io_queues;
+		u32 cqs = dev->nr_io_cq_granted ?: dev->cfg.nr_io_queues;
+
+		res->dw0 = ((cqs - 1) << 16) | (sqs - 1);
+		return NVMEV_SC_SUCCESS;
+	}
+	case NVME_FEAT_TIMESTAMP:
+		return feat_timestamp_get(dev, sqe);
+	case NVME_FEAT_IRQ_CONFIG:
+		res->dw0 = sqe[11] & 0xffff; /* that vector, coalescing on */
+		return NVMEV_SC_SUCCESS;
+	default:
+		res->dw0 = dev->features[fid];
+		return NVMEV_SC_SUCCESS;
+	}
+}
+
+static void features_defaults(struct nvmev_dev *dev)
+{
+	memset(dev->features, 0, sizeof(dev->features));
+	dev->features[NVME_FEAT_TEMP_THRESH] = NVMEV_WCTEMP_K;
+	dev->features[NVME_FEAT_VOLATILE_WC] = 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Abort, AER, Keep Alive */
+
+static u16 admin_abort(struct nvmev_dev *dev, const u32 *sqe,
+		       struct admin_res *res)
+{
+	res->dw0 = 1; /* not aborted: commands complete in bounded time */
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_async_event(struct nvmev_dev *dev, const u32 *sqe,
+			     struct admin_res *res)
+{
+	if (dev->nr_aers > NVMEV_AERL)
+		return fail(res, NVMEV_SC_ASYNC_LIMIT, 0);
+	dev->aer_cids[dev->nr_aers++] = nvmev_sqe_cid(sqe);
+	res->no_cqe = true;
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_keep_alive(struct nvmev_dev *dev, const u32 *sqe,
+			    struct admin_res *res)
+{
+	return NVMEV_SC_SUCCESS;
+}
+
+#define ACS NVME_CMD_EFFECTS_CSUPP
+
+static const struct admin_cmd admin_cmds[] = {
+	{ nvme_admin_delete_sq, "delete-sq", ACS, admin_delete_sq },
+	{ nvme_admin_create_sq, "create-sq", ACS, admin_create_sq },
+	{ nvme_admin_get_log_page, "get-log-page", ACS, admin_get_log_page },
+	{ nvme_admin_delete_cq, "delete-cq", ACS, admin_delete_cq },
+	{ nvme_admin_create_cq, "create-cq", ACS, admin_create_cq },
+	{ nvme_admin_identify, "identify", ACS, admin_identify },
+	{ nvme_admin_abort_cmd, "abort", ACS, admin_abort },
+	{ nvme_admin_set_features, "set-features", ACS, admin_set_features },
+	{ nvme_admin_get_features, "get-features", ACS, admin_get_features },
+	{ nvme_admin_async_event, "async-event", ACS, admin_async_event },
+	{ nvme_admin_keep_alive, "keep-alive", ACS, admin_keep_alive },
+};
+
+static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);
+
+/* Commands Supported and Effects: both halves from the opcode tables. */
+static void fill_effects_log(struct nvme_effects_log *log)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_admin_cmds; i++)
+		log->acs[admin_cmds[i].opcode] =
+			cpu_to_le32(admin_cmds[i].effects);
+	nvmev_io_fill_effects(log->iocs);
+}
+
+static const struct admin_cmd *admin_cmd_find(u8 opcode)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_admin_cmds; i++)
+		if (admin_cmds[i].opcode == opcode)
+			return &admin_cmds[i];
+	return NULL;
+}
+
+static u16 admin_exec(struct nvmev_dev *dev, const u32 *sqe,
+		      struct admin_res *res)
+{
+	const struct admin_cmd *cmd = admin_cmd_find(nvmev_sqe_opcode(sqe));
+
+	if (!cmd)
+		return fail(res, NVMEV_SC_INVALID_OPCODE, 0);
+	if (nvmev_sqe_psdt(sqe))
+		return fail(res, NVMEV_SC_INVALID_FIELD, 1);
+	return cmd->exec(dev, sqe, res);
+}
+
+/*
+ * nvmev_proc_admin_sq - run every admin command the host has submitted
+ *
+ * Return: true if any command was processed.
+ */
+bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
+{
+	struct nvmev_sq *sq = dev->sqs[0];
+	struct nvmev_cq *cq = dev->cqs[0];
+	bool busy = false;
+	u32 tail;
+
+	if (!sq || !cq)
+		return false;
+	tail = READ_ONCE(dev->db[0]);
+	if (tail >= sq->size) {
+		pr_warn_ratelimited("admin SQ doorbell %u beyond size %u ignored\n",
+				    tail, sq->size);
+		return false;
+	}
+	while (sq->head != tail) {
+		struct admin_res res = {};
+		u32 sqe[16];
+		u16 status;
+
+		if (nvmev_q_full(cq->tail, READ_ONCE(dev->db[1]) % cq->size,
+				 cq->size))
+			break;
+		dma_rmb();
+		memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
+		sq->head = nvmev_q_next(sq->head, sq->size);
+		WRITE_ONCE(sq->reported_head, sq->head);
+		busy = true;
+
+		status = admin_exec(dev, sqe, &res);
+		if (status)
+			nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
+					res.param_loc, sqe[1], 0);
+		if (res.no_cqe)
+			continue;
+		nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0,
+			       0);
+		nvmev_signal_irq(dev, 0);
+	}
+	return busy;
+}
+
+/* Controller reset: outstanding AERs and feature values are gone. */
+void nvmev_admin_reset(struct nvmev_dev *dev)
+{
+	dev->nr_aers = 0;
+	dev->nr_io_sq_granted = 0;
+	dev->nr_io_cq_granted = 0;
+	features_defaults(dev);
+}

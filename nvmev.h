@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmev.h - shared types of the nvmev_kv module: the device, its queues,
+ * requests, workers, configuration, NVMe status codes and the interfaces
+ * between the files (DESIGN.md "Files").
+ *
+ * The pure parts (dma.c's PRP walker, kv_ftl.c's decoder, hash_map.c,
+ * allocator.c) see only the section above "kernel-only"; it compiles in user
+ * space through nvmev_compat.h.
+ */
+#ifndef NVMEV_H
+#define NVMEV_H
+
+#include "nvmev_compat.h"
+
+/* ---------------------------------------------------------------------- */
+/* NVMe status codes as (DNR << 14 | SCT << 8 | SC); CQE status = sc << 1 | P */
+
+#define NVMEV_SC_SUCCESS 0x000
+#define NVMEV_SC_INVALID_OPCODE 0x001
+#define NVMEV_SC_INVALID_FIELD 0x002
+#define NVMEV_SC_DATA_XFER_ERROR 0x004
+#define NVMEV_SC_INTERNAL 0x006
+#define NVMEV_SC_ABORT_REQ 0x007
+#define NVMEV_SC_ABORT_QUEUE 0x008
+#define NVMEV_SC_INVALID_NS 0x00b
+#define NVMEV_SC_PRP_INVALID_OFFSET 0x013
+#define NVMEV_SC_SGL_INVALID 0x00f /* reused for "PSDT says SGL" */
+#define NVMEV_SC_LBA_RANGE 0x080
+#define NVMEV_SC_CAP_EXCEEDED 0x081
+/* status code type 1: command specific */
+#define NVMEV_SC_CQ_INVALID 0x100
+#define NVMEV_SC_QID_INVALID 0x101
+#define NVMEV_SC_QUEUE_SIZE 0x102
+#define NVMEV_SC_ABORT_LIMIT 0x103
+#define NVMEV_SC_ASYNC_LIMIT 0x105
+#define NVMEV_SC_INVALID_VECTOR 0x108
+#define NVMEV_SC_INVALID_LOG_PAGE 0x109
+#define NVMEV_SC_INVALID_QUEUE_DELETION 0x10c
+#define NVMEV_SC_FEATURE_NOT_SAVEABLE 0x10d
+#define NVMEV_SC_FEATURE_NOT_CHANGEABLE 0x10e
+#define NVMEV_SC_DNR 0x4000
+#define NVMEV_SC_MASK 0x07ff
+
+/* ---------------------------------------------------------------------- */
+/* Fixed geometry */
+
+#define NVMEV_PAGE_SIZE 4096u /* CC.MPS = 0 is the only page size */
+#define NVMEV_PAGE_SHIFT 12
+#define NVMEV_LBA_SHIFT 9 /* 512-byte LBAs on the block namespace */
+#define NVMEV_MDTS 9 /* 2^9 pages = 2 MiB maximum data transfer */
+#define NVMEV_MAX_XFER (NVMEV_PAGE_SIZE << NVMEV_MDTS)
+/* PRP entries for one maximum transfer: one more if PRP1 has an offset */
+#define NVMEV_MAX_SEGS ((NVMEV_MAX_XFER / NVMEV_PAGE_SIZE) + 1)
+
+/* One contiguous piece of a host buffer, never crossing a host page. */
+struct nvmev_seg {
+	u64 addr;
+	u32 len;
+};
+
+/* A host buffer described by PRP1/PRP2, flattened once per command. */
+struct nvmev_sgl {
+	u32 nr;
+	u64 total;
+	struct nvmev_seg seg[NVMEV_MAX_SEGS];
+};
+
+/*
+ * How the PRP walker reads PRP list entries from host memory: the kernel
+ * checks that @addr is host RAM; the unit tests use a fake memory map.
+ * Returns 0, or -EFAULT if the list page is not readable host memory.
+ */
+struct nvmev_mem_ops {
+	int (*read_prp_list)(void *ctx, u64 addr, u64 *entries, u32 nr);
+};
+
+u16 nvmev_prp_map(struct nvmev_sgl *sgl, u64 prp1, u64 prp2, u64 len,
+		  const struct nvmev_mem_ops *mem, void *ctx);
+
+/* Queue arithmetic shared by the dispatcher, workers and unit tests. */
+static inline u32 nvmev_q_next(u32 idx, u32 size)
+{
+	return idx + 1 == size ? 0 : idx + 1;
+}
+
+static inline bool nvmev_q_full(u32 tail, u32 head, u32 size)
+{
+	return nvmev_q_next(tail, size) == head;
+}
+
+/* kv_coding parameter values; match enum kv_coding in kv_ftl.h */
+#define NVMEV_KV_CODING_BYTES 0
+#define NVMEV_KV_CODING_SAMSUNG 1
+
+/* Size parsing with K/M/G/T suffixes, strict (no trailing garbage). */
+int nvmev_parse_size(const char *s, u64 *out);
+/* "0,1,3" -> cpus[], distinct; returns the count or -EINVAL */
+int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max);
+
+#ifdef __KERNEL__
+/* ---------------------------------------------------------------------- */
+/* kernel-only */
+
+#include <linux/pci.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/atomic.h>
+#include <linux/nvme.h>
+
+#define NVMEV_DRV_NAME "nvmev_kv"
+#define NVMEV_PCI_DOMAIN 0x4b56 /* "KV": a domain of its own */
+#define NVMEV_PCI_VENDOR 0x0c51
+#define NVMEV_PCI_DEVICE 0x0110
+
+/*
+ * Reserved-region layout: [BAR0 window | block area | KV log + index].
+ * BAR0 (16 KiB: registers, doorbells, MSI-X table, PBA) sits in the first
+ * MiB so the host's ioremap and our memremap see the same memory.
+ */
+#define NVMEV_BAR_SIZE 0x4000u
+#define NVMEV_BAR_WINDOW (1u << 20)
+#define NVMEV_DB_OFFSET 0x1000u
+#define NVMEV_MSIX_TABLE_OFFSET 0x2000u
+#define NVMEV_MSIX_PBA_OFFSET 0x3000u
+
+#define NVMEV_MAX_IO_QUEUES 32
+#define NVMEV_MAX_QUEUES (NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MSIX_VECTORS NVMEV_MAX_QUEUES
+#define NVMEV_MQES 1023 /* CAP.MQES, 0-based: 1024 entries per queue */
+#define NVMEV_MAX_WORKERS 16
+#define NVMEV_REQS_PER_WORKER 2048
+#define NVMEV_AERL 3 /* 0-based: four outstanding AERs */
+#define NVMEV_ERR_LOG_ENTRIES 16
+#define NVMEV_NSID 1
+
+struct nvmev_dev;
+
+/* Everything the host can set at load, after validation. */
+struct nvmev_config {
+	u64 memmap_start;
+	u64 memmap_size;
+	u64 blk_offset; /* block area: offset into the region, bytes */
+	u64 blk_size;
+	u64 kv_offset; /* KV log and index */
+	u64 kv_size;
+	unsigned int dispatcher_cpu;
+	unsigned int nr_workers;
+	unsigned int worker_cpus[NVMEV_MAX_WORKERS];
+	unsigned int nr_io_queues;
+	u32 poll_spin_us; /* dispatcher spins this long idle, then backs off */
+	int kv_coding; /* enum kv_coding */
+	u64 kv_max_keys; /* 0: derived from kv_size */
+};
+
+/*
+ * The timing model, in one place (DESIGN.md rule 5). A command completes at
+ * submit time + cost; costs are linear in the bytes moved. The KV command
+ * set adds its own costs in kv_ftl.c from the same kind of parameters.
+ */
+struct nvmev_timing {
+	u64 read_ns; /* block read: fixed part */
+	u64 write_ns; /* block write: fixed part */
+	u64 flush_ns;
+	u64 ns_per_kib_read; /* transfer part */
+	u64 ns_per_kib_write;
+};
+
+/*
+ * A submission queue. Created, walked and deleted only by the dispatcher
+ * thread, so it needs no lock; workers only read @qid/@cqid of the request.
+ */
+struct nvmev_sq {
+	u16 qid;
+	u16 cqid;
+	u32 size;
+	u32 head; /* next entry to fetch (dispatcher only) */
+	u32 reported_head; /* head reported in CQEs, READ_ONCE by posters */
+	u8 prio;
+	u32 *entries; /* host memory, direct-mapped, size * 64 bytes */
+};
+
+/*
+ * A completion queue. @lock protects @tail and @phase and the posting of an
+ * entry: workers and the dispatcher may post to the same CQ. The structure
+ * itself lives from Create I/O CQ to Delete I/O CQ / controller disable,
+ * both run by the dispatcher with every worker's exec_lock held.
+ */
+struct nvmev_cq {
+	spinlock_t lock;
+	u16 qid;
+	u16 vector;
+	bool irq_enabled;
+	u32 size;
+	u32 tail;
+	u8 phase;
+	u32 nr_sqs; /* SQs attached (dispatcher only) */
+	struct nvme_completion *entries;
+};
+
+/* Per-command private state of a command set's handlers. */
+#define NVMEV_REQ_PRIV 96
+
+struct nvmev_req {
+	struct list_head list;
+	u64 target_ns; /* modelled completion time */
+	u64 submit_ns;
+	u32 sqe[16];
+	u16 sqid;
+	u16 cqid;
+	u16 status;
+	u32 dw0;
+	u32 dw1;
+	const struct nvmev_io_cmd *op;
+	u64 priv[NVMEV_REQ_PRIV / 8];
+};
+
+/*
+ * A worker thread. @lock protects @pending (sorted by target_ns) and @free.
+ * @exec_lock is held while a request is performed and completed; the
+ * dispatcher takes every worker's exec_lock to delete queues or disable the
+ * controller, so no worker ever touches a queue being torn down.
+ */
+struct nvmev_worker {
+	struct nvmev_dev *dev;
+	unsigned int id;
+	unsigned int cpu;
+	struct task_struct *task;
+	spinlock_t lock;
+	struct list_head pending;
+	struct list_head free;
+	u32 nr_free;
+	struct mutex exec_lock;
+	wait_queue_head_t wq;
+	bool kick; /* an earlier request arrived: re-evaluate the sleep */
+	struct nvmev_req *reqs;
+	struct nvmev_sgl *sgl; /* scratch for the request being performed */
+};
+
+/*
+ * An I/O command: one table of these drives dispatch (parse, validate,
+ * cost), perform (on a worker) and the Commands Supported and Effects log.
+ */
+struct nvmev_io_cmd {
+	u8 opcode;
+	const char *name;
+	u32 effects;
+	/* dispatcher: validate, fill req->target_ns; return a status */
+	u16 (*dispatch)(struct nvmev_dev *dev, struct nvmev_req *req);
+	/* worker, at/after target_ns: do it, set req->dw0; return a status */
+	u16 (*perform)(struct nvmev_dev *dev, struct nvmev_req *req,
+		       struct nvmev_sgl *sgl);
+};
+
+struct nvmev_err_entry {
+	u64 count;
+	u16 sqid;
+	u16 cid;
+	u16 status;
+	u16 param_loc;
+	u64 lba;
+	u32 nsid;
+};
+
+/* SMART/Health counters, updated by workers. */
+struct nvmev_counters {
+	atomic64_t host_read_cmds;
+	atomic64_t host_write_cmds;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+	atomic64_t media_errors;
+	atomic64_t err_count;
+};
+
+struct kv_ftl;
+
+struct nvmev_dev {
+	struct nvmev_config cfg;
+	struct nvmev_timing timing;
+
+	/* PCI side (pci.c) */
+	struct pci_sysdata sysdata;
+	struct pci_bus *bus;
+	struct pci_dev *pdev;
+	struct resource bar_res; /* inserted under the e820 reserved range */
+	struct resource *storage_res; /* our claim on the rest of the region */
+	u8 config_space[256];
+	void __iomem *bar_iomem;
+	u8 *bar; /* memremapped BAR0 window */
+	u32 *db; /* doorbells */
+
+	/* storage */
+	u8 *storage; /* memremapped region after the BAR window */
+
+	/* controller state (dispatcher only unless noted) */
+	u64 cap;
+	u32 cc;
+	bool enabled;
+	bool shut_down;
+	struct nvmev_sq *sqs[NVMEV_MAX_QUEUES];
+	struct nvmev_cq *cqs[NVMEV_MAX_QUEUES];
+	u16 aer_cids[NVMEV_AERL + 1];
+	u32 nr_aers;
+	u32 features[32]; /* Get/Set Features values, by FID */
+	u64 timestamp_base_ms; /* host time set by Set Features Timestamp */
+	u64 timestamp_set_ns;
+	u16 nr_io_sq_granted;
+	u16 nr_io_cq_granted;
+
+	/* threads */
+	struct task_struct *dispatcher;
+	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
+	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */
+	u8 *admin_buf; /* one page: Identify / log page assembly */
+
+	/* error log: @err_lock protects the ring (workers and dispatcher) */
+	spinlock_t err_lock;
+	struct nvmev_err_entry errs[NVMEV_ERR_LOG_ENTRIES];
+	u64 err_seq;
+
+	struct nvmev_counters ctr;
+	u64 power_on_ns;
+
+	struct kv_ftl *kv;
+};
+
+/* pci.c */
+int nvmev_pci_create(struct nvmev_dev *dev);
+void nvmev_pci_add(struct nvmev_dev *dev);
+void nvmev_pci_remove(struct nvmev_dev *dev);
+void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector);
+u32 nvmev_reg_read32(struct nvmev_dev *dev, u32 off);
+u64 nvmev_reg_read64(struct nvmev_dev *dev, u32 off);
+void nvmev_reg_write32(struct nvmev_dev *dev, u32 off, u32 val);
+void nvmev_reg_write64(struct nvmev_dev *dev, u32 off, u64 val);
+
+/* admin.c */
+bool nvmev_proc_admin_sq(struct nvmev_dev *dev);
+void nvmev_admin_reset(struct nvmev_dev *dev);
+
+/* io.c */
+int nvmev_io_start(struct nvmev_dev *dev);
+void nvmev_io_stop(struct nvmev_dev *dev);
+void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		    u16 cid, u16 status, u32 dw0, u32 dw1);
+void nvmev_quiesce_workers(struct nvmev_dev *dev);
+void nvmev_resume_workers(struct nvmev_dev *dev);
+void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid);
+void nvmev_purge_all_reqs(struct nvmev_dev *dev);
+const struct nvmev_io_cmd *nvmev_io_cmd_find(u8 opcode);
+void nvmev_io_fill_effects(__le32 *iocs);
+void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
+		     u16 param_loc, u32 nsid, u64 lba);
+
+/* dma.c (kernel side) */
+bool nvmev_host_range_ok(u64 addr, u64 len, bool dev_writes);
+void *nvmev_host_queue_map(u64 addr, u64 len);
+u16 nvmev_sgl_map(struct nvmev_sgl *sgl, u64 prp1, u64 prp2, u64 len);
+u16 nvmev_sgl_copy(const struct nvmev_sgl *sgl, u64 off, void *buf, u64 len,
+		   bool to_host);
+
+/* kv_ftl.c (kernel glue) */
+int nvmev_kv_init(struct nvmev_dev *dev);
+void nvmev_kv_exit(struct nvmev_dev *dev);
+extern const struct nvmev_io_cmd nvmev_kv_cmds[];
+extern const unsigned int nvmev_kv_nr_cmds;
+
+static inline u8 nvmev_sqe_opcode(const u32 *sqe)
+{
+	return sqe[0] & 0xff;
+}
+
+static inline u16 nvmev_sqe_cid(const u32 *sqe)
+{
+	return sqe[0] >> 16;
+}
+
+static inline u8 nvmev_sqe_psdt(const u32 *sqe)
+{
+	return (sqe[0] >> 14) & 0x3;
+}
+
+static inline u64 nvmev_sqe_prp1(const u32 *sqe)
+{
+	return ((u64)sqe[7] << 32) | sqe[6];
+}
+
+static inline u64 nvmev_sqe_prp2(const u32 *sqe)
+{
+	return ((u64)sqe[9] << 32) | sqe[8];
+}
+
+#endif /* __KERNEL__ */
+
+#endif /* NVMEV_H */
