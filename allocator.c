@@ -18,11 +18,12 @@
  *    larger), so reclamation keeps pace with writes in small steps.
  *  - only when the user head is full and free segments are down to the
  *    reserve does an append reclaim whole victims synchronously (counted in
- *    gc_forced), at most LOG_FORCED_VICTIMS of them. If none of the sealed
- *    segments has at least seg_size / LOG_MIN_GAIN_DIV reclaimable bytes,
- *    the live data fills the log (to within that fraction, plus the
- *    reserve and two heads) and the append fails with -ENOSPC. Deleting
- *    data makes segments reclaimable again.
+ *    gc_forced), at most LOG_FORCED_VICTIMS of them. The append fails with
+ *    -ENOSPC when the bytes not live are fewer than reserve + 2 segments
+ *    plus the record (checked first, in O(1)), when no sealed segment has
+ *    at least seg_size / LOG_MIN_GAIN_DIV reclaimable bytes, or when the
+ *    victims did not free a segment; then later appends needing a segment
+ *    fail at once until a record dies. Deleting data makes space again.
  *
  * Every write goes to [seg * seg_size + pos, + record size) with
  * pos + size <= seg_size and seg < nsegs = size / seg_size, so nothing is
@@ -240,6 +241,7 @@ static void log_dead_account(struct log_alloc *a, u64 off, u32 rsize)
 	s->live -= rsize;
 	a->live_bytes -= rsize;
 	a->gc_blocked = false;
+	a->user_full = false;
 }
 
 static void log_set_dead(struct log_alloc *a, u64 off)
@@ -322,11 +324,14 @@ static void log_reclaim_slice(struct log_alloc *a, u32 budget)
 		log_finish_victim(a);
 }
 
+/* A victim is half done, or free segments are low and moving can help. */
 bool log_reclaim_wanted(const struct log_alloc *a)
 {
 	if (a->gc_broken)
 		return false;
-	return a->victim != LOG_NONE || (a->nfree < a->gc_low && !a->gc_blocked);
+	if (a->victim != LOG_NONE)
+		return true;
+	return a->nfree < a->gc_low && !a->gc_blocked && !a->user_full;
 }
 
 /*
@@ -343,21 +348,32 @@ int log_reclaim_step(struct log_alloc *a, u32 budget)
 	return log_reclaim_wanted(a) ? 1 : 0;
 }
 
-/* The user head is full and only the reserve is left: free a segment. */
-static int log_reclaim_for_user(struct log_alloc *a)
+/*
+ * The user head is full and only the reserve is left: free a segment.
+ * Fails at once when what is not live could not make up the reserve, one
+ * segment for the user and one of slack for the heads' tails; and, after
+ * one failed attempt, until some record dies (log_dead_account()).
+ */
+static int log_reclaim_for_user(struct log_alloc *a, u32 rsize)
 {
+	u64 need = (u64)(a->reserve + 2) * a->seg_size + rsize;
 	int n = 0;
 
+	if (a->user_full || a->capacity - a->live_bytes < need)
+		return -ENOSPC;
 	a->st.gc_forced++;
 	while (a->nfree <= a->reserve && !a->gc_broken) {
 		if (a->victim == LOG_NONE) {
 			if (n++ == LOG_FORCED_VICTIMS ||
 			    log_pick_victim(a) == LOG_NONE)
-				return -ENOSPC;
+				break;
 		}
 		log_reclaim_slice(a, U32_MAX);
 	}
-	return a->nfree > a->reserve ? 0 : -ENOSPC;
+	if (a->nfree > a->reserve)
+		return 0;
+	a->user_full = true;
+	return -ENOSPC;
 }
 
 static void log_write_hdr(struct log_alloc *a, u64 off, const u8 *key,
@@ -396,7 +412,7 @@ int log_append(struct log_alloc *a, const u8 *key, u8 klen, u32 vsize,
 
 	err = log_reserve(a, LOG_HEAD_USER, rsize, off);
 	if (err == -EAGAIN) {
-		err = log_reclaim_for_user(a);
+		err = log_reclaim_for_user(a, rsize);
 		if (!err)
 			err = log_reserve(a, LOG_HEAD_USER, rsize, off);
 	}

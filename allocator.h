@@ -111,6 +111,7 @@ struct log_alloc {
 	u32 slice_bytes;
 	bool gc_blocked;	/* no victim worth it until a record dies */
 	bool gc_broken;		/* internal corruption seen: stop moving */
+	bool user_full;		/* forced reclaim failed; cleared when a record dies */
 	u64 seq;		/* last sequence number written */
 	u64 live_bytes;
 	u64 used_bytes;
