@@ -17,7 +17,7 @@ struct host_buf {
 	u32 hi;			/* highest byte + 1 the device touched */
 };
 
-static int host_from(void *ctx, u32 off, void *dst, u32 len)
+static inline int host_from(void *ctx, u32 off, void *dst, u32 len)
 {
 	struct host_buf *h = ctx;
 
@@ -29,7 +29,7 @@ static int host_from(void *ctx, u32 off, void *dst, u32 len)
 	return 0;
 }
 
-static int host_to(void *ctx, u32 off, const void *src, u32 len)
+static inline int host_to(void *ctx, u32 off, const void *src, u32 len)
 {
 	struct host_buf *h = ctx;
 
@@ -50,7 +50,7 @@ struct kv_env {
 	u64 log_size;
 };
 
-static int kv_env_init(struct kv_env *e, u64 log_size, u32 seg, u32 maxv,
+static inline int kv_env_init(struct kv_env *e, u64 log_size, u32 seg, u32 maxv,
 		       u64 max_keys)
 {
 	struct kv_config cfg = { 0 };
@@ -74,7 +74,7 @@ static int kv_env_init(struct kv_env *e, u64 log_size, u32 seg, u32 maxv,
 	return err;
 }
 
-static void kv_env_free(struct kv_env *e)
+static inline void kv_env_free(struct kv_env *e)
 {
 	kv_store_destroy(&e->kv);
 	free(e->log);
@@ -82,7 +82,7 @@ static void kv_env_free(struct kv_env *e)
 }
 
 /* SQE builders */
-static void sqe_set_key(u32 cdw[16], enum kv_coding c, const u8 *key, u8 klen)
+static inline void sqe_set_key(u32 cdw[16], enum kv_coding c, const u8 *key, u8 klen)
 {
 	u32 i;
 
@@ -92,7 +92,7 @@ static void sqe_set_key(u32 cdw[16], enum kv_coding c, const u8 *key, u8 klen)
 		cdw[12 + i / 4] |= (u32)key[i] << (8 * (i % 4));
 }
 
-static void sqe_set_len(u32 cdw[16], enum kv_coding c, u32 bytes)
+static inline void sqe_set_len(u32 cdw[16], enum kv_coding c, u32 bytes)
 {
 	if (c == KV_CODING_SAMSUNG) {
 		u32 words = (bytes + 3) / 4;
@@ -104,7 +104,7 @@ static void sqe_set_len(u32 cdw[16], enum kv_coding c, u32 bytes)
 	}
 }
 
-static u16 kv_run(struct kv_store *kv, const u32 cdw[16], enum kv_coding c,
+static inline u16 kv_run(struct kv_store *kv, const u32 cdw[16], enum kv_coding c,
 		  struct host_buf *h, u32 *dw0)
 {
 	struct kv_io io = { .ctx = h, .from_host = host_from, .to_host = host_to };
@@ -119,7 +119,7 @@ static u16 kv_run(struct kv_store *kv, const u32 cdw[16], enum kv_coding c,
 }
 
 /* One key command: store/append/retrieve/delete/exist. */
-static u16 kv_key_cmd(struct kv_store *kv, enum kv_coding c, u8 op,
+static inline u16 kv_key_cmd(struct kv_store *kv, enum kv_coding c, u8 op,
 		      const u8 *key, u8 klen, u8 option, u32 offset,
 		      struct host_buf *h, u32 *dw0)
 {
@@ -134,7 +134,7 @@ static u16 kv_key_cmd(struct kv_store *kv, enum kv_coding c, u8 op,
 	return kv_run(kv, cdw, c, h, dw0);
 }
 
-static u16 kv_iter_ctl(struct kv_store *kv, u8 option, u8 handle, u32 prefix,
+static inline u16 kv_iter_ctl(struct kv_store *kv, u8 option, u8 handle, u32 prefix,
 		       u32 mask, u32 *dw0)
 {
 	u32 cdw[16] = { 0 };
@@ -147,7 +147,7 @@ static u16 kv_iter_ctl(struct kv_store *kv, u8 option, u8 handle, u32 prefix,
 	return kv_run(kv, cdw, KV_CODING_BYTES, &h, dw0);
 }
 
-static u16 kv_iter_rd(struct kv_store *kv, u8 handle, struct host_buf *h,
+static inline u16 kv_iter_rd(struct kv_store *kv, u8 handle, struct host_buf *h,
 		      u32 *dw0)
 {
 	u32 cdw[16] = { 0 };
@@ -158,7 +158,7 @@ static u16 kv_iter_rd(struct kv_store *kv, u8 handle, struct host_buf *h,
 	return kv_run(kv, cdw, KV_CODING_BYTES, h, dw0);
 }
 
-static u32 get_le32(const u8 *p)
+static inline u32 get_le32(const u8 *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
 }
