@@ -414,7 +414,9 @@ static int nvmev_worker_fn(void *data)
 		u64 next_ns = worker_run_due(w);
 		u64 now = ktime_get_ns();
 
-		if (next_ns == U64_MAX) {
+		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev)) {
+			cond_resched(); /* idle: one reclamation slice done */
+		} else if (next_ns == U64_MAX) {
 			wait_event_interruptible(w->wq,
 						 READ_ONCE(w->kick) ||
 							 kthread_should_stop());

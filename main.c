@@ -22,7 +22,7 @@
 #include <linux/sysfs.h>
 #include "nvmev.h"
 
-#define NVMEV_KV_MIN_BYTES (16ULL << 20)
+#define NVMEV_KV_MIN_BYTES (32ULL << 20)
 #define NVMEV_BLK_MIN_BYTES (1ULL << 20)
 
 static u64 memmap_start;
@@ -89,7 +89,7 @@ MODULE_PARM_DESC(memmap_start,
 		 "physical start of the memory reserved with memmap=SIZE$START (required; 1 MiB aligned; K/M/G suffix)");
 module_param_cb(memmap_size, &size_param_ops, &memmap_size, 0444);
 MODULE_PARM_DESC(memmap_size,
-		 "size of the reserved memory (required; >= 1 MiB + blk_size + 16 MiB; K/M/G suffix)");
+		 "size of the reserved memory (required; >= 1 MiB + blk_size + 32 MiB; K/M/G suffix)");
 module_param_cb(blk_size, &size_param_ops, &blk_size, 0444);
 MODULE_PARM_DESC(blk_size,
 		 "block area of namespace 1 carved from the reserved memory (default 64M; 4 KiB multiple, >= 1M)");
@@ -106,7 +106,7 @@ MODULE_PARM_DESC(kv_coding,
 		 "length coding of the vendor KV commands: bytes (default) or samsung (words + pad, key length - 1)");
 module_param_cb(kv_max_keys, &size_param_ops, &kv_max_keys, 0444);
 MODULE_PARM_DESC(kv_max_keys,
-		 "capacity of the KV index in keys (default 0: one key per 4 KiB of KV area)");
+		 "capacity of the KV index in keys (default 0: one key per 2 KiB of KV area)");
 
 /* The one instance this module creates. */
 static struct nvmev_dev *nvmev_device;
@@ -210,7 +210,7 @@ static int validate_sizes(void)
 	}
 	need = NVMEV_BAR_WINDOW + NVMEV_KV_MIN_BYTES;
 	if (blk_size >= memmap_size || blk_size > memmap_size - need) {
-		pr_err("blk_size: %llu bytes do not fit in memmap_size %llu with the 1 MiB BAR window and a 16 MiB KV area\n",
+		pr_err("blk_size: %llu bytes do not fit in memmap_size %llu with the 1 MiB BAR window and a 32 MiB KV area\n",
 		       blk_size, memmap_size);
 		return -EINVAL;
 	}
@@ -250,7 +250,7 @@ static int validate_params(struct nvmev_config *cfg)
 	cfg->kv_max_keys = kv_max_keys;
 	cfg->nr_io_queues = io_queues;
 	cfg->poll_spin_us = poll_spin_us;
-	return 0;
+	return nvmev_kv_check_config(cfg);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -363,8 +363,10 @@ u16 nvmev_sgl_copy(const struct nvmev_sgl *sgl, u64 off, void *buf, u64 len,
 		   bool to_host);
 
 /* kv_ftl.c (kernel glue) */
+int nvmev_kv_check_config(const struct nvmev_config *cfg);
 int nvmev_kv_init(struct nvmev_dev *dev);
 void nvmev_kv_exit(struct nvmev_dev *dev);
+bool nvmev_kv_idle(struct nvmev_dev *dev);
 extern const struct nvmev_io_cmd nvmev_kv_cmds[];
 extern const unsigned int nvmev_kv_nr_cmds;
 
