@@ -835,8 +835,229 @@ u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd)
 #ifdef __KERNEL__
 /*
  * ---- kernel glue ---------------------------------------------------------
- * Reserved for the kernel side of the KV FTL (dispatch hook, PRP-backed
- * kv_io callbacks, module parameters such as the length coding). Written
- * by the owner of io.c/dma.c; everything above stays kernel-independent.
+ * The KV command set as seen by io.c: the dispatch hook decodes and costs a
+ * command on the dispatcher; the perform hook executes it on a worker with
+ * kv_io callbacks that move bytes through the command's PRPs (dma.c).
+ *
+ * Index and log live in the reserved region: [index | log] at kv_offset,
+ * the index sized from kv_max_keys (hash_map_mem_bytes), the rest the log.
  */
+#include <linux/random.h>
+#include "nvmev.h"
+
+struct kv_ftl {
+	struct kv_store store;
+	struct kv_timing timing;
+	enum kv_coding coding;
+	bool idle_reclaim_pending;
+};
+
+static_assert(sizeof(struct kv_cmd) <= NVMEV_REQ_PRIV);
+
+/* The host buffer of one command: mapped on first use. */
+struct kv_host_buf {
+	const struct nvmev_req *req;
+	struct nvmev_sgl *sgl;
+	u32 len; /* what CDW10 says the host buffer holds */
+	bool mapped;
+	u16 map_status;
+};
+
+static int kv_host_map(struct kv_host_buf *hb)
+{
+	if (!hb->mapped) {
+		hb->map_status = nvmev_sgl_map(hb->sgl,
+					       nvmev_sqe_prp1(hb->req->sqe),
+					       nvmev_sqe_prp2(hb->req->sqe),
+					       hb->len);
+		hb->mapped = true;
+	}
+	return hb->map_status ? -EFAULT : 0;
+}
+
+static int kv_host_read(void *ctx, u32 host_off, void *dst, u32 len)
+{
+	struct kv_host_buf *hb = ctx;
+
+	if (kv_host_map(hb) ||
+	    nvmev_sgl_copy(hb->sgl, host_off, dst, len, false))
+		return -EFAULT;
+	return 0;
+}
+
+static int kv_host_write(void *ctx, u32 host_off, const void *src, u32 len)
+{
+	struct kv_host_buf *hb = ctx;
+
+	if (kv_host_map(hb) ||
+	    nvmev_sgl_copy(hb->sgl, host_off, (void *)src, len, true))
+		return -EFAULT;
+	return 0;
+}
+
+static struct kv_cmd *req_kv_cmd(struct nvmev_req *req)
+{
+	return (struct kv_cmd *)req->priv;
+}
+
+/* Every KV error is final (DNR) except a failed transfer. */
+static u16 kv_nvme_status(u16 sc)
+{
+	if (!sc || sc == KV_SC_DATA_XFER_ERROR)
+		return sc;
+	return sc | NVMEV_SC_DNR;
+}
+
+static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	struct kv_cmd *cmd = req_kv_cmd(req);
+	u16 sc = kv_decode(req->sqe, dev->kv->coding, cmd);
+
+	if (sc)
+		return kv_nvme_status(sc);
+	req->target_ns = req->submit_ns + kv_cost_ns(&dev->kv->timing, cmd);
+	return NVMEV_SC_SUCCESS;
+}
+
+static void kv_count(struct nvmev_dev *dev, const struct kv_cmd *cmd, u32 dw0)
+{
+	switch (cmd->opcode) {
+	case KV_OP_STORE:
+	case KV_OP_APPEND:
+		atomic64_inc(&dev->ctr.host_write_cmds);
+		atomic64_add(cmd->value_size, &dev->ctr.bytes_written);
+		break;
+	case KV_OP_RETRIEVE:
+		atomic64_inc(&dev->ctr.host_read_cmds);
+		atomic64_add(min_t(u64, cmd->value_size,
+				   dw0 > cmd->offset ? dw0 - cmd->offset : 0),
+			     &dev->ctr.bytes_read);
+		break;
+	case KV_OP_ITER_READ:
+		atomic64_inc(&dev->ctr.host_read_cmds);
+		atomic64_add(dw0, &dev->ctr.bytes_read);
+		break;
+	}
+}
+
+static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			   struct nvmev_sgl *sgl)
+{
+	struct kv_cmd *cmd = req_kv_cmd(req);
+	struct kv_host_buf hb = { .req = req, .sgl = sgl,
+				  .len = cmd->value_size };
+	struct kv_io io = { .ctx = &hb, .from_host = kv_host_read,
+			    .to_host = kv_host_write };
+	u16 sc = kv_execute(&dev->kv->store, cmd, &io, &req->dw0);
+
+	/* a malformed PRP is reported as such, with its DNR */
+	if (sc == KV_SC_DATA_XFER_ERROR && hb.map_status)
+		return hb.map_status;
+	if (!sc)
+		kv_count(dev, cmd, req->dw0);
+	if (cmd->opcode == KV_OP_STORE || cmd->opcode == KV_OP_APPEND ||
+	    cmd->opcode == KV_OP_DELETE)
+		WRITE_ONCE(dev->kv->idle_reclaim_pending, true);
+	return kv_nvme_status(sc);
+}
+
+const struct nvmev_io_cmd nvmev_kv_cmds[] = {
+	{ KV_OP_STORE, "kv-store", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
+	  kv_nvme_perform },
+	{ KV_OP_APPEND, "kv-append", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
+	  kv_nvme_perform },
+	{ KV_OP_RETRIEVE, "kv-retrieve", NVME_CMD_EFFECTS_CSUPP,
+	  kv_nvme_dispatch, kv_nvme_perform },
+	{ KV_OP_DELETE, "kv-delete", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
+	  kv_nvme_perform },
+	{ KV_OP_EXIST, "kv-exist", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
+	  kv_nvme_perform },
+	{ KV_OP_ITER_CTL, "kv-iterate", NVME_CMD_EFFECTS_CSUPP,
+	  kv_nvme_dispatch, kv_nvme_perform },
+	{ KV_OP_ITER_READ, "kv-iterate-read", NVME_CMD_EFFECTS_CSUPP,
+	  kv_nvme_dispatch, kv_nvme_perform },
+};
+const unsigned int nvmev_kv_nr_cmds = ARRAY_SIZE(nvmev_kv_cmds);
+
+/*
+ * Idle-time reclamation, one slice per call, from worker 0 when it has
+ * nothing due. Returns true while there is more to do.
+ */
+bool nvmev_kv_idle(struct nvmev_dev *dev)
+{
+	struct kv_ftl *kv = dev->kv;
+
+	if (!kv || !READ_ONCE(kv->idle_reclaim_pending))
+		return false;
+	if (kv_reclaim(&kv->store))
+		return true;
+	WRITE_ONCE(kv->idle_reclaim_pending, false);
+	return false;
+}
+
+/* Keys the index holds: kv_max_keys, or one per 2 KiB of KV area. */
+static u64 kv_max_keys_of(const struct nvmev_config *cfg)
+{
+	return cfg->kv_max_keys ?: max_t(u64, cfg->kv_size / 2048, 1);
+}
+
+static u64 kv_index_bytes(const struct nvmev_config *cfg)
+{
+	return round_up((u64)hash_map_mem_bytes(kv_max_keys_of(cfg)),
+			NVMEV_PAGE_SIZE);
+}
+
+/* Called by validate_params() before anything is mapped. */
+int nvmev_kv_check_config(const struct nvmev_config *cfg)
+{
+	u64 max_keys = kv_max_keys_of(cfg), index = kv_index_bytes(cfg);
+	u64 min_log = (u64)(LOG_DEFAULT_RESERVE + 2) * LOG_DEFAULT_SEG_SIZE;
+
+	if (max_keys > HM_MAX_KEYS || index >= cfg->kv_size ||
+	    cfg->kv_size - index < min_log) {
+		pr_err("kv_max_keys: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
+		       max_keys, index, min_log, cfg->kv_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int nvmev_kv_init(struct nvmev_dev *dev)
+{
+	u8 *area = dev->storage + (dev->cfg.kv_offset - NVMEV_BAR_WINDOW);
+	u64 index = kv_index_bytes(&dev->cfg);
+	struct kv_config kc = {
+		.index_mem = area,
+		.index_bytes = index,
+		.max_keys = kv_max_keys_of(&dev->cfg),
+		.log_base = area + index,
+		.log_size = dev->cfg.kv_size - index,
+		.seed = get_random_u64(),
+	};
+	struct kv_ftl *kv;
+	int ret;
+
+	kv = kzalloc(sizeof(*kv), GFP_KERNEL);
+	if (!kv)
+		return -ENOMEM;
+	ret = kv_store_init(&kv->store, &kc);
+	if (ret) {
+		pr_err("KV store init failed: %d\n", ret);
+		kfree(kv);
+		return ret;
+	}
+	kv_timing_default(&kv->timing);
+	kv->coding = dev->cfg.kv_coding;
+	dev->kv = kv;
+	return 0;
+}
+
+void nvmev_kv_exit(struct nvmev_dev *dev)
+{
+	if (!dev->kv)
+		return;
+	kv_store_destroy(&dev->kv->store);
+	kfree(dev->kv);
+	dev->kv = NULL;
+}
 #endif /* kernel glue */
