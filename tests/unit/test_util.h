@@ -16,9 +16,10 @@ static unsigned long test_checks, test_failures;
 
 #define CHECK(cond, ...)                                                  \
 	do {                                                              \
-		test_checks++;                                            \
+		__atomic_fetch_add(&test_checks, 1, __ATOMIC_RELAXED);   \
 		if (!(cond)) {                                            \
-			test_failures++;                                  \
+			__atomic_fetch_add(&test_failures, 1,             \
+					   __ATOMIC_RELAXED);             \
 			fprintf(stderr, "%s:%d: CHECK(%s) failed: ",      \
 				__FILE__, __LINE__, #cond);               \
 			fprintf(stderr, __VA_ARGS__);                     \

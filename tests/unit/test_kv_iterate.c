@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_kv_iterate.c - iterate open/read/close over 10^5 keys: a prefix
+ * and bitmask return exactly the matching set (each key once, in keys-only
+ * and key+value form, through buffers of many sizes), the delete option
+ * removes exactly that set, work per read is bounded, and every handle
+ * error gives its status.
+ */
+#include "kv_harness.h"
+
+#define N 100000
+#define NPREFIX 16
+
+static u8 key_of(u32 id, u8 *k)
+{
+	u32 p = id % NPREFIX;
+
+	memset(k, 0, 16);
+	k[0] = 'p';
+	k[1] = (u8)('a' + p);
+	k[2] = (u8)p * 17;	/* 3rd byte differs too: masks can pick it */
+	k[3] = '-';
+	memcpy(k + 4, &id, 4);
+	return 8 + id % 9;
+}
+
+static void val_of(u32 id, u8 *v, u32 *len)
+{
+	u32 i;
+
+	*len = 1 + id % 37;
+	for (i = 0; i < *len; i++)
+		v[i] = (u8)(id + i);
+}
+
+static void load(struct kv_env *e, u32 n)
+{
+	u8 k[16], v[64];
+	struct host_buf h = { .buf = v };
+	u32 id, dw0;
+
+	for (id = 0; id < n; id++) {
+		u8 kl = key_of(id, k);
+
+		val_of(id, v, &h.len);
+		CHECK_EQ(kv_key_cmd(&e->kv, KV_CODING_BYTES, KV_OP_STORE, k, kl, 0, 0,
+				    &h, &dw0), 0);
+	}
+}
+
+/* Run one iteration to the end; returns reads; seen[id] counts returns. */
+static u32 walk(struct kv_env *e, u8 option, u32 prefix, u32 mask, u32 blen,
+		u8 *seen)
+{
+	u8 *buf = malloc(blen);
+	struct host_buf h = { .buf = buf, .len = blen };
+	u32 handle, dw0, reads = 0;
+	u16 sc;
+
+	CHECK_EQ(kv_iter_ctl(&e->kv, KV_ITER_OPT_OPEN | option, 0, prefix, mask,
+			     &handle), 0);
+	for (;;) {
+		u32 pos = 4, cnt, i;
+
+		memset(buf, 0xee, blen);
+		sc = kv_iter_rd(&e->kv, (u8)handle, &h, &dw0);
+		if (sc == 0x393)
+			break;
+		CHECK_EQ(sc, 0);
+		if (sc || ++reads > 10 * N)
+			break;
+		CHECK(dw0 >= 4 && dw0 <= blen, "dw0 %u", dw0);
+		cnt = get_le32(buf);
+		for (i = 0; i < cnt; i++) {
+			u32 kl = get_le32(buf + pos), id, vl, j;
+			u8 k[16], v[64];
+
+			pos += 4;
+			memcpy(&id, buf + pos + 4, 4);
+			CHECK(kl <= 16 && id < N && key_of(id, k) == kl &&
+			      !memcmp(k, buf + pos, kl), "entry %u key", i);
+			for (j = kl; j < ((kl + 3) & ~3u); j++)
+				CHECK(!buf[pos + j], "key padding not zero");
+			pos += (kl + 3) & ~3u;
+			if (id < N)
+				seen[id]++;
+			if (!(option & KV_ITER_OPT_KEY_VALUE))
+				continue;
+			val_of(id, v, &vl);
+			CHECK(get_le32(buf + pos) == vl &&
+			      !memcmp(buf + pos + 4, v, vl), "entry %u value", i);
+			pos += 4 + ((vl + 3) & ~3u);
+		}
+		CHECK_EQ(pos, dw0);
+		if (dw0 < blen)
+			CHECK(buf[dw0] == 0xee, "wrote past dw0");
+	}
+	CHECK_EQ(kv_iter_ctl(&e->kv, KV_ITER_OPT_CLOSE, (u8)handle, 0, 0, &dw0), 0);
+	free(buf);
+	return reads;
+}
+
+static bool key_matches(u32 id, u32 prefix, u32 mask)
+{
+	u8 k[16];
+
+	key_of(id, k);
+	return (get_le32(k) & mask) == (prefix & mask);
+}
+
+static void check_set(const u8 *seen, u32 prefix, u32 mask, const char *what)
+{
+	u32 id, bad = 0, n = 0;
+
+	for (id = 0; id < N; id++) {
+		u8 want = key_matches(id, prefix, mask);
+
+		n += want;
+		if (seen[id] != want && bad++ < 5)
+			CHECK(0, "%s: key %u seen %u times, want %u", what, id,
+			      seen[id], want);
+	}
+	CHECK(!bad, "%s: %u keys wrong of %u matching", what, bad, n);
+}
+
+static void test_sets(struct kv_env *e)
+{
+	static const struct { u32 mask; u32 blen; u8 opt; } c[] = {
+		{ 0xffffffff, 4096, KV_ITER_OPT_KEY },
+		{ 0xffffffff, 24, KV_ITER_OPT_KEY },	/* one key per read */
+		{ 0x0000ffff, 65536, KV_ITER_OPT_KEY },
+		{ 0x00ff0000, 999, KV_ITER_OPT_KEY_VALUE },
+		{ 0, 2 << 20, KV_ITER_OPT_KEY },	/* everything */
+		{ 0, 100000, KV_ITER_OPT_KEY_VALUE },
+		{ 0xffffffff, 4096, 0 },		/* neither bit: keys only */
+	};
+	u8 *seen = malloc(N);
+	u8 k[16];
+	size_t i;
+
+	key_of(5, k);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		u32 prefix = get_le32(k), reads;
+		char what[64];
+
+		memset(seen, 0, N);
+		reads = walk(e, c[i].opt, prefix, c[i].mask, c[i].blen, seen);
+		snprintf(what, sizeof(what), "mask %#x buf %u opt %#x", c[i].mask,
+			 c[i].blen, c[i].opt);
+		check_set(seen, prefix, c[i].mask, what);
+		printf("  %s: %u reads\n", what, reads);
+		/* the index has > 65536 slots: one read never scans them all */
+		CHECK(reads >= 2, "%s: bounded work per read", what);
+	}
+	free(seen);
+}
+
+static void test_delete_option(struct kv_env *e)
+{
+	u8 *seen = calloc(N, 1), k[16];
+	struct host_buf h = { 0 };
+	u32 prefix, id, dw0;
+
+	key_of(3, k);
+	prefix = get_le32(k);
+	walk(e, KV_ITER_OPT_KEY | KV_ITER_OPT_DELETE, prefix, 0xffffffff, 512, seen);
+	check_set(seen, prefix, 0xffffffff, "delete option");
+	for (id = 0; id < N; id++) {
+		u8 kl = key_of(id, k);
+		u16 want = key_matches(id, prefix, 0xffffffff) ? 0x310 : 0;
+		u16 sc = kv_key_cmd(&e->kv, KV_CODING_BYTES, KV_OP_EXIST, k, kl, 0,
+				    0, &h, &dw0);
+
+		if (sc != want) {
+			CHECK(0, "key %u after delete option: %#x", id, sc);
+			break;
+		}
+	}
+	memset(seen, 0, N);
+	walk(e, KV_ITER_OPT_KEY, prefix, 0xffffffff, 4096, seen);
+	for (id = 0; id < N; id++)
+		if (seen[id]) {
+			CHECK(0, "deleted key %u still iterated", id);
+			break;
+		}
+	CHECK_EQ(log_check(&e->kv.log), 0);
+	free(seen);
+}
+
+static void test_handles(struct kv_env *e)
+{
+	u8 buf[64];
+	struct host_buf h = { .buf = buf, .len = sizeof(buf) };
+	u32 dw0, i, hd[KV_MAX_ITERATORS];
+
+	for (i = 0; i < KV_MAX_ITERATORS; i++) {
+		CHECK_EQ(kv_iter_ctl(&e->kv, 0x05, 0, 0, 0, &hd[i]), 0);
+		CHECK(hd[i] >= 1 && hd[i] <= 16, "handle %u", hd[i]);
+	}
+	CHECK_EQ(kv_iter_ctl(&e->kv, 0x05, 0, 0, 0, &dw0), 0x390);	/* too many */
+	CHECK_EQ(kv_iter_ctl(&e->kv, 0x02, (u8)hd[4], 0, 0, &dw0), 0);
+	CHECK_EQ(kv_iter_ctl(&e->kv, 0x02, (u8)hd[4], 0, 0, &dw0), 0x390); /* twice */
+	CHECK_EQ(kv_iter_rd(&e->kv, (u8)hd[4], &h, &dw0), 0x390);		/* closed */
+	CHECK_EQ(kv_iter_ctl(&e->kv, 0x05, 0, 0, 0, &dw0), 0);
+	CHECK_EQ(dw0, hd[4]);
+	CHECK_EQ(kv_iter_rd(&e->kv, 0, &h, &dw0), 0x390);
+	CHECK_EQ(kv_iter_rd(&e->kv, 17, &h, &dw0), 0x390);
+	/* too small for the first entry (a 16-byte key needs 24 bytes) */
+	h.len = 20;
+	CHECK_EQ(kv_iter_rd(&e->kv, (u8)hd[0], &h, &dw0), 0x301);
+	h.len = 4;
+	CHECK_EQ(kv_iter_rd(&e->kv, (u8)hd[0], &h, &dw0), 0x301);
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
+		CHECK_EQ(kv_iter_ctl(&e->kv, 0x02, (u8)hd[i], 0, 0, &dw0), 0);
+}
+
+static void test_empty(void)
+{
+	struct kv_env e;
+	u8 buf[16];
+	struct host_buf h = { .buf = buf, .len = sizeof(buf) };
+	u32 hd, dw0;
+
+	CHECK_EQ(kv_env_init(&e, 16 << 20, 1 << 20, 4096, 10), 0);
+	CHECK_EQ(kv_iter_ctl(&e.kv, 0x09, 0, 0, 0, &hd), 0);
+	CHECK_EQ(kv_iter_rd(&e.kv, (u8)hd, &h, &dw0), 0x393);
+	CHECK_EQ(kv_iter_rd(&e.kv, (u8)hd, &h, &dw0), 0x393);	/* stays ended */
+	CHECK_EQ(kv_iter_ctl(&e.kv, 0x02, (u8)hd, 0, 0, &dw0), 0);
+	kv_env_free(&e);
+}
+
+int main(void)
+{
+	struct kv_env e;
+
+	CHECK_EQ(kv_env_init(&e, 64 << 20, 1 << 20, 65536, N + 10), 0);
+	load(&e, N);
+	test_handles(&e);
+	test_sets(&e);
+	test_delete_option(&e);
+	kv_env_free(&e);
+	test_empty();
+	return test_report("test_kv_iterate");
+}
