@@ -180,6 +180,7 @@ static u16 admin_identify(struct nvmev_dev *dev, const u32 *sqe,
 	u32 nsid = sqe[1];
 	u8 *buf = dev->admin_buf;
 	u16 status = NVMEV_SC_SUCCESS;
+	NVMEV_TRACE_FUNC();
 
 	memset(buf, 0, NVMEV_PAGE_SIZE);
 	switch (cns) {
@@ -311,6 +312,7 @@ static u16 admin_get_log_page(struct nvmev_dev *dev, const u32 *sqe,
 	u8 *buf = dev->admin_buf;
 	u32 size;
 	u16 status;
+	NVMEV_TRACE_FUNC();
 
 	if (len > NVMEV_MAX_XFER)
 		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
@@ -388,6 +390,7 @@ static u16 admin_create_cq(struct nvmev_dev *dev, const u32 *sqe,
 	u64 prp1 = nvmev_sqe_prp1(sqe);
 	struct nvmev_cq *cq;
 	u16 status;
+	NVMEV_TRACE_FUNC();
 
 	status = check_new_qid(dev, qid, false, res);
 	if (!status)
@@ -430,6 +433,7 @@ static u16 admin_create_sq(struct nvmev_dev *dev, const u32 *sqe,
 	u64 prp1 = nvmev_sqe_prp1(sqe);
 	struct nvmev_sq *sq;
 	u16 status;
+	NVMEV_TRACE_FUNC();
 
 	status = check_new_qid(dev, qid, true, res);
 	if (!status)
@@ -466,6 +470,7 @@ static u16 admin_delete_sq(struct nvmev_dev *dev, const u32 *sqe,
 {
 	u16 qid = sqe[10] & 0xffff;
 	struct nvmev_sq *sq;
+	NVMEV_TRACE_FUNC();
 
 	if (!qid || qid > dev->cfg.nr_io_queues || !dev->sqs[qid])
 		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
@@ -484,6 +489,7 @@ static u16 admin_delete_cq(struct nvmev_dev *dev, const u32 *sqe,
 {
 	u16 qid = sqe[10] & 0xffff;
 	struct nvmev_cq *cq;
+	NVMEV_TRACE_FUNC();
 
 	if (!qid || qid > dev->cfg.nr_io_queues || !dev->cqs[qid])
 		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
@@ -577,6 +583,7 @@ static u16 admin_set_features(struct nvmev_dev *dev, const u32 *sqe,
 {
 	u8 fid = sqe[10] & 0xff;
 	u32 cdw11 = sqe[11];
+	NVMEV_TRACE_FUNC();
 
 	if (sqe[10] & (1u << 31))
 		return fail(res, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
@@ -607,6 +614,7 @@ static u16 admin_get_features(struct nvmev_dev *dev, const u32 *sqe,
 {
 	u8 fid = sqe[10] & 0xff;
 	u8 sel = (sqe[10] >> 8) & 0x7;
+	NVMEV_TRACE_FUNC();
 
 	if (fid != NVME_FEAT_NUM_QUEUES && fid != NVME_FEAT_TIMESTAMP &&
 	    !feat_is_plain(fid))
@@ -649,6 +657,8 @@ static void features_defaults(struct nvmev_dev *dev)
 static u16 admin_abort(struct nvmev_dev *dev, const u32 *sqe,
 		       struct admin_res *res)
 {
+	NVMEV_TRACE_FUNC();
+
 	res->dw0 = 1; /* not aborted: commands complete in bounded time */
 	return NVMEV_SC_SUCCESS;
 }
@@ -656,6 +666,8 @@ static u16 admin_abort(struct nvmev_dev *dev, const u32 *sqe,
 static u16 admin_async_event(struct nvmev_dev *dev, const u32 *sqe,
 			     struct admin_res *res)
 {
+	NVMEV_TRACE_FUNC();
+
 	if (dev->nr_aers > NVMEV_AERL)
 		return fail(res, NVMEV_SC_ASYNC_LIMIT, 0);
 	dev->aer_cids[dev->nr_aers++] = nvmev_sqe_cid(sqe);
@@ -667,6 +679,7 @@ static u16 admin_keep_alive(struct nvmev_dev *dev, const u32 *sqe,
 			    struct admin_res *res)
 {
 	return NVMEV_SC_SUCCESS;
+	NVMEV_TRACE_FUNC();
 }
 
 #define ACS NVME_CMD_EFFECTS_CSUPP
@@ -712,12 +725,36 @@ static u16 admin_exec(struct nvmev_dev *dev, const u32 *sqe,
 		      struct admin_res *res)
 {
 	const struct admin_cmd *cmd = admin_cmd_find(nvmev_sqe_opcode(sqe));
+	NVMEV_TRACE_FUNC();
 
 	if (!cmd)
 		return fail(res, NVMEV_SC_INVALID_OPCODE, 0);
 	if (nvmev_sqe_psdt(sqe))
 		return fail(res, NVMEV_SC_INVALID_FIELD, 1);
 	return cmd->exec(dev, sqe, res);
+}
+
+/* Fetch, run and complete the admin command at the head of the queue. */
+static void nvmev_proc_admin_cmd(struct nvmev_dev *dev, struct nvmev_sq *sq,
+				 struct nvmev_cq *cq)
+{
+	struct admin_res res = {};
+	u32 sqe[16];
+	u16 status;
+	NVMEV_TRACE_FUNC();
+
+	memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
+	sq->head = nvmev_q_next(sq->head, sq->size);
+	WRITE_ONCE(sq->reported_head, sq->head);
+
+	status = admin_exec(dev, sqe, &res);
+	if (status)
+		nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
+				res.param_loc, sqe[1], 0);
+	if (res.no_cqe)
+		return;
+	nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0, 0);
+	nvmev_signal_irq(dev, 0);
 }
 
 /*
@@ -741,28 +778,17 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 		return false;
 	}
 	while (sq->head != tail) {
-		struct admin_res res = {};
-		u32 sqe[16];
-		u16 status;
+		bool traced;
 
 		if (nvmev_q_full(cq->tail, READ_ONCE(dev->db[1]) % cq->size,
 				 cq->size))
 			break;
 		dma_rmb();
-		memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
-		sq->head = nvmev_q_next(sq->head, sq->size);
-		WRITE_ONCE(sq->reported_head, sq->head);
+		traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
+				nvmev_sqe_opcode(sq->entries + sq->head * 16));
+		nvmev_proc_admin_cmd(dev, sq, cq);
+		nvmev_trace_cmd_end(traced);
 		busy = true;
-
-		status = admin_exec(dev, sqe, &res);
-		if (status)
-			nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
-					res.param_loc, sqe[1], 0);
-		if (res.no_cqe)
-			continue;
-		nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0,
-			       0);
-		nvmev_signal_irq(dev, 0);
 	}
 	return busy;
 }

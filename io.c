@@ -28,6 +28,7 @@
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
 #include "nvmev.h"
+#include "trace.h"
 
 #define DISPATCH_BUDGET 64 /* SQEs per SQ per pass: fairness between SQs */
 #define WORKER_BATCH 32 /* completions per interrupt at most */
@@ -65,6 +66,7 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	struct nvmev_sq *sq = dev->sqs[sqid];
 	struct nvme_completion *e;
 	unsigned long flags;
+	NVMEV_TRACE_FUNC();
 
 	spin_lock_irqsave(&cq->lock, flags);
 	if (nvmev_q_full(cq->tail, cq_head(dev, cq), cq->size)) {
@@ -137,6 +139,7 @@ static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	br->slba = slba;
 	br->bytes = nlb << NVMEV_LBA_SHIFT;
+	req->bytes = has_data ? br->bytes : 0;
 	if (has_data && br->bytes > NVMEV_MAX_XFER)
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	return NVMEV_SC_SUCCESS;
@@ -264,6 +267,27 @@ const struct nvmev_io_cmd *nvmev_io_cmd_find(u8 opcode)
 	return NULL;
 }
 
+/* Statistics slot of a command: its place in the opcode tables. */
+int nvmev_io_cmd_slot(const struct nvmev_io_cmd *op)
+{
+	if (op >= blk_cmds && op < blk_cmds + ARRAY_SIZE(blk_cmds))
+		return op - blk_cmds;
+	if (op >= nvmev_kv_cmds && op < nvmev_kv_cmds + nvmev_kv_nr_cmds &&
+	    ARRAY_SIZE(blk_cmds) + (op - nvmev_kv_cmds) < NVMEV_STAT_OPS - 1)
+		return ARRAY_SIZE(blk_cmds) + (op - nvmev_kv_cmds);
+	return NVMEV_STAT_OPS - 1;
+}
+
+const struct nvmev_io_cmd *nvmev_io_cmd_at(int slot)
+{
+	if (slot < ARRAY_SIZE(blk_cmds))
+		return &blk_cmds[slot];
+	slot -= ARRAY_SIZE(blk_cmds);
+	if (slot < nvmev_kv_nr_cmds && slot + ARRAY_SIZE(blk_cmds) < NVMEV_STAT_OPS - 1)
+		return &nvmev_kv_cmds[slot];
+	return NULL;
+}
+
 /* Commands Supported and Effects log, I/O half, from the same tables. */
 void nvmev_io_fill_effects(__le32 *iocs)
 {
@@ -310,10 +334,11 @@ static void worker_put_free(struct nvmev_worker *w, struct nvmev_req *req)
 }
 
 /* Insert by target time, scanning from the tail: times mostly increase. */
-static void worker_enqueue(struct nvmev_worker *w, struct nvmev_req *req)
+static void nvmev_enqueue_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 {
 	struct nvmev_req *pos;
 	bool first;
+	NVMEV_TRACE_FUNC();
 
 	spin_lock(&w->lock);
 	list_for_each_entry_reverse(pos, &w->pending, list) {
@@ -352,19 +377,32 @@ static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 	return req;
 }
 
-static void worker_complete(struct nvmev_worker *w, struct nvmev_req *req)
+static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 {
 	struct nvmev_dev *dev = w->dev;
+	struct nvmev_cq *cq = dev->cqs[req->cqid];
 	u16 cid = nvmev_sqe_cid(req->sqe);
+	u64 now;
+	NVMEV_TRACE_FUNC();
 
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
 	if (req->status)
 		nvmev_log_error(dev, req->sqid, cid, req->status, 0,
 				req->sqe[1], 0);
-	if (dev->cqs[req->cqid])
-		nvmev_post_cqe(dev, dev->cqs[req->cqid], req->sqid, cid,
-			       req->status, req->dw0, req->dw1);
+	if (cq)
+		nvmev_post_cqe(dev, cq, req->sqid, cid, req->status, req->dw0,
+			       req->dw1);
+	now = ktime_get_ns();
+	nvmev_stats_account(w, req, now);
+	trace_nvmev_kv_complete(req->sqid, cid, nvmev_sqe_opcode(req->sqe),
+				req->key, req->key_len, req->bytes,
+				req->status, req->dw0,
+				req->target_ns - req->submit_ns,
+				now - req->submit_ns);
+	/* a traced command shows its interrupt; others share one per batch */
+	if (req->traced && cq && cq->irq_enabled)
+		nvmev_signal_irq(dev, cq->vector);
 }
 
 static void irq_note(u16 *cqids, unsigned int *n, u16 cqid)
@@ -392,8 +430,11 @@ static u64 worker_run_due(struct nvmev_worker *w)
 
 		if (!req)
 			break;
-		worker_complete(w, req);
-		irq_note(cqids, &n, req->cqid);
+		nvmev_trace_cmd_resume(req->traced);
+		nvmev_perform_io_req(w, req);
+		nvmev_trace_cmd_end(req->traced);
+		if (!req->traced)
+			irq_note(cqids, &n, req->cqid);
 		worker_put_free(w, req);
 	}
 	for (i = 0; i < n; i++) {
@@ -437,12 +478,13 @@ static int nvmev_worker_fn(void *data)
 /* ---------------------------------------------------------------------- */
 /* Dispatcher: I/O submission queues */
 
-static void dispatch_one(struct nvmev_dev *dev, struct nvmev_sq *sq,
-			 struct nvmev_req *req)
+static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
+			      struct nvmev_req *req)
 {
 	const struct nvmev_io_cmd *op = nvmev_io_cmd_find(nvmev_sqe_opcode(req->sqe));
 	u32 nsid = req->sqe[1];
 	u16 status;
+	NVMEV_TRACE_FUNC();
 
 	req->sqid = sq->qid;
 	req->cqid = sq->cqid;
@@ -451,6 +493,8 @@ static void dispatch_one(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->dw0 = 0;
 	req->dw1 = 0;
 	req->op = op;
+	req->key_len = 0;
+	req->bytes = 0;
 
 	if (!op)
 		status = NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
@@ -464,7 +508,24 @@ static void dispatch_one(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->status = status;
 }
 
-static bool proc_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
+/* Fetch the SQE at the head of @sq and queue it on its worker. */
+static void nvmev_proc_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq,
+			     struct nvmev_worker *w, struct nvmev_req *req)
+{
+	NVMEV_TRACE_FUNC();
+
+	memcpy(req->sqe, sq->entries + sq->head * 16, sizeof(req->sqe));
+	sq->head = nvmev_q_next(sq->head, sq->size);
+	WRITE_ONCE(sq->reported_head, sq->head);
+	nvmev_dispatch_io(dev, sq, req);
+	trace_nvmev_kv_submit(sq->qid, nvmev_sqe_cid(req->sqe),
+			      nvmev_sqe_opcode(req->sqe), req->key,
+			      req->key_len, req->bytes,
+			      req->target_ns - req->submit_ns);
+	nvmev_enqueue_io_req(w, req);
+}
+
+static bool poll_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 {
 	struct nvmev_worker *w = sq_worker(dev, sq->qid);
 	u32 tail = READ_ONCE(dev->db[sq->qid * 2]);
@@ -482,11 +543,11 @@ static bool proc_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 		if (!req)
 			break; /* back-pressure: the SQE stays in the SQ */
 		dma_rmb();
-		memcpy(req->sqe, sq->entries + sq->head * 16, sizeof(req->sqe));
-		sq->head = nvmev_q_next(sq->head, sq->size);
-		WRITE_ONCE(sq->reported_head, sq->head);
-		dispatch_one(dev, sq, req);
-		worker_enqueue(w, req);
+		req->traced = nvmev_trace_cmd_begin(NVMEV_TRACE_IO,
+				nvmev_sqe_opcode(sq->entries + sq->head * 16));
+		nvmev_proc_io_sq(dev, sq, w, req);
+		if (req->traced)
+			nvmev_trace_cmd_handoff(); /* the worker takes over */
 		busy = true;
 	}
 	return busy;
@@ -499,7 +560,7 @@ static bool proc_io_sqs(struct nvmev_dev *dev)
 
 	for (qid = 1; qid <= dev->cfg.nr_io_queues; qid++)
 		if (dev->sqs[qid])
-			busy |= proc_io_sq(dev, dev->sqs[qid]);
+			busy |= poll_io_sq(dev, dev->sqs[qid]);
 	return busy;
 }
 
@@ -736,7 +797,8 @@ static int worker_init(struct nvmev_dev *dev, unsigned int i)
 	INIT_LIST_HEAD(&w->free);
 	w->reqs = vcalloc(NVMEV_REQS_PER_WORKER, sizeof(*w->reqs));
 	w->sgl = vmalloc(sizeof(*w->sgl));
-	if (!w->reqs || !w->sgl)
+	w->stats = vzalloc(sizeof(*w->stats));
+	if (!w->reqs || !w->sgl || !w->stats)
 		return -ENOMEM;
 	for (r = 0; r < NVMEV_REQS_PER_WORKER; r++)
 		list_add_tail(&w->reqs[r].list, &w->free);
@@ -762,6 +824,8 @@ static void worker_free(struct nvmev_worker *w)
 	w->reqs = NULL;
 	vfree(w->sgl);
 	w->sgl = NULL;
+	vfree(w->stats);
+	w->stats = NULL;
 }
 
 /*

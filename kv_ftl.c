@@ -274,7 +274,7 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 	init_rwsem(&kv->lock);
 	for (i = 0; i < KV_MAX_ITERATORS; i++) {
 		mutex_init(&kv->iters[i].lock);
-		kv->iter_cursor[i] = U64_MAX;
+		kv->iter_cursor[i].pos = HM_CURSOR_UNUSED;
 	}
 	hash_map_track_cursors(&kv->map, kv->iter_cursor, KV_MAX_ITERATORS);
 	return 0;
@@ -502,7 +502,7 @@ static int kv_iter_open(struct kv_store *kv, const struct kv_cmd *cmd,
 		it->option = cmd->option;
 		it->prefix = cmd->prefix;
 		it->bitmask = cmd->bitmask;
-		kv->iter_cursor[i] = 0;
+		hash_map_cursor_init(&kv->map, &kv->iter_cursor[i]);
 		*dw0 = i + 1;
 		err = 0;
 		break;
@@ -522,7 +522,7 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 	down_write(&kv->lock);
 	if (it->open) {
 		it->open = false;
-		kv->iter_cursor[cmd->handle - 1] = U64_MAX;
+		kv->iter_cursor[cmd->handle - 1].pos = HM_CURSOR_UNUSED;
 		err = 0;
 	}
 	up_write(&kv->lock);
@@ -651,7 +651,7 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 			const struct kv_io *io, u32 *dw0)
 {
 	const struct kv_iter *it = &kv->iters[idx];
-	u64 *cursor = &kv->iter_cursor[idx];
+	struct hm_cursor *cursor = &kv->iter_cursor[idx];
 	struct kv_out o = { .io = io };
 	u32 left = kv->iter_scan, count = 0;
 	struct hm_entry e;
@@ -660,16 +660,16 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 
 	kv_out_u32(&o, 0);	/* the count, written last */
 	while (left) {
-		u64 start = *cursor;
+		struct hm_cursor start = *cursor;
 
 		err = hash_map_next(&kv->map, cursor, left, &e);
-		left -= (u32)min_t(u64, left, *cursor - start);
+		left -= (u32)min_t(u64, left, cursor->pos - start.pos);
 		if (err)
 			break;
 		if (!kv_iter_match(it, &e))
 			continue;
 		if (kv_out_pos(&o) + (u64)kv_entry_size(it, &e) > cmd->value_size) {
-			*cursor = e.slot;	/* next read starts here */
+			*cursor = start;	/* the next read starts here */
 			err = count ? 0 : -EMSGSIZE;
 			break;
 		}
@@ -911,11 +911,16 @@ static u16 kv_nvme_status(u16 sc)
 static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
 	struct kv_cmd *cmd = req_kv_cmd(req);
-	u16 sc = kv_decode(req->sqe, dev->kv->coding, cmd);
+	u16 sc;
+	NVMEV_TRACE_FUNC();
 
+	sc = kv_decode(req->sqe, dev->kv->coding, cmd);
 	if (sc)
 		return kv_nvme_status(sc);
 	req->target_ns = req->submit_ns + kv_cost_ns(&dev->kv->timing, cmd);
+	req->key_len = cmd->key_len;
+	memcpy(req->key, cmd->key, sizeof(req->key));
+	req->bytes = cmd->value_size;
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -948,7 +953,10 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 				  .len = cmd->value_size };
 	struct kv_io io = { .ctx = &hb, .from_host = kv_host_read,
 			    .to_host = kv_host_write };
-	u16 sc = kv_execute(&dev->kv->store, cmd, &io, &req->dw0);
+	u16 sc;
+	NVMEV_TRACE_FUNC();
+
+	sc = kv_execute(&dev->kv->store, cmd, &io, &req->dw0);
 
 	/* a malformed PRP is reported as such, with its DNR */
 	if (sc == KV_SC_DATA_XFER_ERROR && hb.map_status)
@@ -1050,6 +1058,11 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 	kv->coding = dev->cfg.kv_coding;
 	dev->kv = kv;
 	return 0;
+}
+
+void nvmev_kv_get_stats(struct nvmev_dev *dev, struct kv_stats *st)
+{
+	kv_get_stats(&dev->kv->store, st);
 }
 
 void nvmev_kv_exit(struct nvmev_dev *dev)

@@ -317,6 +317,7 @@ static int __init nvmev_init(void)
 	ret = nvmev_io_start(dev);
 	if (ret)
 		goto err_pci;
+	nvmev_stats_init(dev);
 	nvmev_device = dev;
 	nvmev_pci_add(dev);
 	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB, dispatcher on CPU %u, %u worker(s)\n",
@@ -341,7 +342,9 @@ static void __exit nvmev_exit(void)
 	struct nvmev_dev *dev = nvmev_device;
 
 	nvmev_pci_remove(dev);
+	nvmev_stats_exit(dev);
 	nvmev_io_stop(dev);
+	nvmev_trace_exit();
 	nvmev_kv_exit(dev);
 	unmap_storage(dev);
 	kfree(dev);

@@ -215,7 +215,28 @@ struct nvmev_req {
 	u32 dw0;
 	u32 dw1;
 	const struct nvmev_io_cmd *op;
+	bool traced; /* the call-flow trace follows this command */
+	/* for tracepoints and statistics, filled by the dispatch hook */
+	u8 key_len;
+	u8 key[16];
+	u32 bytes;
 	u64 priv[NVMEV_REQ_PRIV / 8];
+};
+
+/*
+ * Statistics of the I/O commands a worker completed. Written only by that
+ * worker, summed by readers without a lock (64-bit loads do not tear on
+ * the 64-bit machines this builds for); no atomics on the hot path.
+ */
+#define NVMEV_STAT_OPS 16 /* opcode-table slots; the last is "other" */
+#define NVMEV_LAT_BUCKETS 256 /* 4 log-linear buckets per power of two */
+#define NVMEV_STATUS_CODES 0x800 /* SCT << 8 | SC */
+
+struct nvmev_io_stats {
+	u64 cmds[NVMEV_STAT_OPS];
+	u64 bytes[NVMEV_STAT_OPS];
+	u64 status[NVMEV_STATUS_CODES];
+	u64 lat[NVMEV_STAT_OPS][NVMEV_LAT_BUCKETS];
 };
 
 /*
@@ -238,6 +259,7 @@ struct nvmev_worker {
 	bool kick; /* an earlier request arrived: re-evaluate the sleep */
 	struct nvmev_req *reqs;
 	struct nvmev_sgl *sgl; /* scratch for the request being performed */
+	struct nvmev_io_stats *stats;
 };
 
 /*
@@ -325,6 +347,7 @@ struct nvmev_dev {
 	u64 power_on_ns;
 
 	struct kv_ftl *kv;
+	struct dentry *debugfs;
 };
 
 /* pci.c */
@@ -355,6 +378,20 @@ void nvmev_io_fill_effects(__le32 *iocs);
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
 		     u16 param_loc, u32 nsid, u64 lba);
 
+/* stats.c */
+unsigned int nvmev_lat_bucket(u64 ns);
+u64 nvmev_lat_bucket_floor(unsigned int b);
+void nvmev_stats_account(struct nvmev_worker *w, const struct nvmev_req *req,
+			 u64 now);
+int nvmev_stats_init(struct nvmev_dev *dev);
+void nvmev_stats_exit(struct nvmev_dev *dev);
+int nvmev_io_cmd_slot(const struct nvmev_io_cmd *op);
+const struct nvmev_io_cmd *nvmev_io_cmd_at(int slot);
+
+/* trace.c */
+void nvmev_trace_exit(void);
+void nvmev_trace_cmd_handoff(void);
+
 /* dma.c (kernel side) */
 bool nvmev_host_range_ok(u64 addr, u64 len, bool dev_writes);
 void *nvmev_host_queue_map(u64 addr, u64 len);
@@ -367,6 +404,8 @@ int nvmev_kv_check_config(const struct nvmev_config *cfg);
 int nvmev_kv_init(struct nvmev_dev *dev);
 void nvmev_kv_exit(struct nvmev_dev *dev);
 bool nvmev_kv_idle(struct nvmev_dev *dev);
+struct kv_stats;
+void nvmev_kv_get_stats(struct nvmev_dev *dev, struct kv_stats *st);
 extern const struct nvmev_io_cmd nvmev_kv_cmds[];
 extern const unsigned int nvmev_kv_nr_cmds;
 

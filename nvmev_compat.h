@@ -203,4 +203,7 @@ typedef struct {
 
 #endif /* __KERNEL__ */
 
+/* the call-flow trace macro: real in the kernel, nothing in user space */
+#include "nvmev_trace.h"
+
 #endif /* NVMEV_COMPAT_H */

@@ -271,6 +271,7 @@ void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector)
 	struct irq_chip *chip;
 	u16 ctrl;
 	int virq;
+	NVMEV_TRACE_FUNC();
 
 	if (!pdev || !pdev->msix_enabled)
 		return;

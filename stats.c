@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - live statistics of the device, readable without tools:
+ *
+ *   cat /sys/kernel/debug/nvmev_kv/stats
+ *
+ * one "key: value" line each: commands, bytes and latency percentiles
+ * (p50/p99/p999 from a histogram) per opcode, completions per status code,
+ * and the KV store's keys, index load, log space and reclamation counters.
+ * Workers count into their own nvmev_io_stats; a read sums them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/vmalloc.h>
+#include "nvmev.h"
+#include "kv_ftl.h"
+
+/*
+ * Log-linear buckets: values 0..3 have their own bucket; above, each power
+ * of two is split in four, so a percentile is exact to within 25 %.
+ */
+unsigned int nvmev_lat_bucket(u64 ns)
+{
+	unsigned int msb;
+
+	if (ns < 4)
+		return ns;
+	msb = fls64(ns) - 1;
+	return (msb - 1) * 4 + ((ns >> (msb - 2)) & 3);
+}
+
+u64 nvmev_lat_bucket_floor(unsigned int b)
+{
+	if (b < 4)
+		return b;
+	return (u64)(4 + b % 4) << (b / 4 - 1);
+}
+
+void nvmev_stats_account(struct nvmev_worker *w, const struct nvmev_req *req,
+			 u64 now)
+{
+	struct nvmev_io_stats *st = w->stats;
+	int slot = nvmev_io_cmd_slot(req->op);
+
+	st->cmds[slot]++;
+	if (!req->status)
+		st->bytes[slot] += req->bytes;
+	st->status[req->status & NVMEV_SC_MASK]++;
+	st->lat[slot][nvmev_lat_bucket(now - req->submit_ns)]++;
+}
+
+struct stats_sum {
+	u64 cmds[NVMEV_STAT_OPS];
+	u64 bytes[NVMEV_STAT_OPS];
+	u64 status[NVMEV_STATUS_CODES];
+	u64 lat[NVMEV_LAT_BUCKETS];
+};
+
+static u64 percentile(const u64 *hist, u64 total, unsigned int permille)
+{
+	u64 want = DIV_ROUND_UP_ULL(total * permille, 1000), seen = 0;
+	unsigned int b;
+
+	for (b = 0; b < NVMEV_LAT_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= want)
+			return nvmev_lat_bucket_floor(b);
+	}
+	return 0;
+}
+
+static void show_op(struct seq_file *m, struct nvmev_dev *dev,
+		    struct stats_sum *sum, int slot)
+{
+	const struct nvmev_io_cmd *op = nvmev_io_cmd_at(slot);
+	const char *name = op ? op->name : "other";
+	unsigned int i, b;
+
+	memset(sum->lat, 0, sizeof(sum->lat));
+	for (i = 0; i < dev->cfg.nr_workers; i++)
+		for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
+			sum->lat[b] += READ_ONCE(dev->workers[i].stats->lat[slot][b]);
+	seq_printf(m, "cmds_%s: %llu\n", name, sum->cmds[slot]);
+	seq_printf(m, "bytes_%s: %llu\n", name, sum->bytes[slot]);
+	if (!sum->cmds[slot])
+		return;
+	seq_printf(m, "lat_p50_ns_%s: %llu\n", name,
+		   percentile(sum->lat, sum->cmds[slot], 500));
+	seq_printf(m, "lat_p99_ns_%s: %llu\n", name,
+		   percentile(sum->lat, sum->cmds[slot], 990));
+	seq_printf(m, "lat_p999_ns_%s: %llu\n", name,
+		   percentile(sum->lat, sum->cmds[slot], 999));
+}
+
+static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
+{
+	struct kv_stats st;
+
+	if (!dev->kv)
+		return;
+	nvmev_kv_get_stats(dev, &st);
+	seq_printf(m, "kv_keys: %llu\n", st.keys);
+	seq_printf(m, "kv_max_keys: %llu\n", st.max_keys);
+	seq_printf(m, "kv_index_bytes: %llu\n", st.index_bytes);
+	seq_printf(m, "kv_index_bytes_per_key: %llu\n",
+		   st.max_keys ? st.index_bytes / st.max_keys : 0);
+	seq_printf(m, "kv_index_load_permille: %llu\n",
+		   st.max_keys ? st.keys * 1000 / st.max_keys : 0);
+	seq_printf(m, "kv_longest_probe: %u\n", st.longest_probe);
+	seq_printf(m, "log_capacity_bytes: %llu\n", st.log.capacity);
+	seq_printf(m, "log_used_bytes: %llu\n", st.log.used_bytes);
+	seq_printf(m, "log_live_bytes: %llu\n", st.log.live_bytes);
+	seq_printf(m, "log_segments: %u\n", st.log.nsegs);
+	seq_printf(m, "log_free_segments: %u\n", st.log.free_segs);
+	seq_printf(m, "log_records_written: %llu\n", st.log.records_written);
+	seq_printf(m, "log_user_bytes: %llu\n", st.log.user_bytes);
+	seq_printf(m, "reclaim_runs: %llu\n", st.log.gc_runs);
+	seq_printf(m, "reclaim_slices: %llu\n", st.log.gc_slices);
+	seq_printf(m, "reclaim_bytes_moved: %llu\n", st.log.gc_bytes_moved);
+	seq_printf(m, "reclaim_forced: %llu\n", st.log.gc_forced);
+	seq_printf(m, "capacity_exceeded: %llu\n", st.log.enospc);
+}
+
+static int stats_show(struct seq_file *m, void *unused)
+{
+	struct nvmev_dev *dev = m->private;
+	struct stats_sum *sum;
+	unsigned int i, s;
+	int slot;
+
+	sum = vzalloc(sizeof(*sum));
+	if (!sum)
+		return -ENOMEM;
+	for (i = 0; i < dev->cfg.nr_workers; i++) {
+		const struct nvmev_io_stats *st = dev->workers[i].stats;
+
+		for (s = 0; s < NVMEV_STAT_OPS; s++) {
+			sum->cmds[s] += READ_ONCE(st->cmds[s]);
+			sum->bytes[s] += READ_ONCE(st->bytes[s]);
+		}
+		for (s = 0; s < NVMEV_STATUS_CODES; s++)
+			sum->status[s] += READ_ONCE(st->status[s]);
+	}
+	for (slot = 0; slot < NVMEV_STAT_OPS; slot++)
+		if (nvmev_io_cmd_at(slot) || slot == NVMEV_STAT_OPS - 1)
+			show_op(m, dev, sum, slot);
+	for (s = 0; s < NVMEV_STATUS_CODES; s++)
+		if (sum->status[s])
+			seq_printf(m, "status_0x%03x: %llu\n", s, sum->status[s]);
+	show_kv(m, dev);
+	vfree(sum);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+int nvmev_stats_init(struct nvmev_dev *dev)
+{
+	dev->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
+	/* debugfs may be absent or off: the device works without it */
+	if (IS_ERR_OR_NULL(dev->debugfs)) {
+		dev->debugfs = NULL;
+		return 0;
+	}
+	debugfs_create_file("stats", 0444, dev->debugfs, dev, &stats_fops);
+	return 0;
+}
+
+void nvmev_stats_exit(struct nvmev_dev *dev)
+{
+	debugfs_remove_recursive(dev->debugfs);
+	dev->debugfs = NULL;
+}
