@@ -1,0 +1,295 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/lib.sh: helpers for guest-side integration tests (bash).
+#
+# A guest script (tests/vm/t_*.sh, run by scripts/vmrun inside the VM) does
+#
+#   . "$NVMEV_DIR/tests/vm/lib.sh"
+#   t_something() { load_module || return 1; check "nvme list" nvme list; ...; unload_module; }
+#   run_test something t_something
+#   finish                      # prints "N passed, N failed", exits 1 on any failure
+#
+# Per test, output is "PASS: name (Ns)" or "FAIL: name (Ns)" with the failed
+# checks ("  not ok - ...") above it; scripts/vm-tests collects those lines.
+# After each test the dmesg lines it produced are scanned for kernel trouble
+# (WARNING:, BUG:, Oops, Call Trace, nvme timeouts, unexpected resets, ...);
+# any hit fails that test.
+
+NVMEV_DIR=${NVMEV_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KVER=$(uname -r)
+NVMEV_KO=${NVMEV_KO:-$NVMEV_DIR/build/$KVER/nvmev_kv.ko}
+# Default load line for a guest booted with memmap=1G$1G (scripts/vmrun default).
+NVMEV_DEFAULT_PARAMS=${NVMEV_DEFAULT_PARAMS:-"memmap_start=1G memmap_size=1G cpus=1"}
+NVMEV_BLK_SIZE=${NVMEV_BLK_SIZE:-64M}   # the module's default blk_size
+NVMEV_WAIT=${NVMEV_WAIT:-60}            # seconds to wait for /dev/nvmeXn1
+NVME_DEV=/dev/nvme0
+NVME_NS=/dev/nvme0n1
+SCRATCH=${SCRATCH:-/tmp/nvmev-test}
+mkdir -p "$SCRATCH"
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+T_NAME=
+T_FAILS=0
+
+FATAL_RE='WARNING:|BUG:|Oops|general protection|hung task|blocked for more than|soft lockup|hard LOCKUP|RCU stall|rcu_sched self-detected stall|rcu.*detected stall|Call Trace|segfault|nvme.*timeout|Kernel panic|UBSAN|KASAN'
+
+log() { echo "  # $*"; }
+kmsg() { echo "$*" > /dev/kmsg 2>/dev/null || true; }
+
+# ok/not_ok: record one check of the current test.
+ok() { echo "  ok - $*"; }
+not_ok() { echo "  not ok - $*"; T_FAILS=$((T_FAILS + 1)); }
+
+# check DESC CMD...: run CMD (output shown indented), record ok/not ok by its status.
+check() {
+	local desc=$1; shift
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc -eq 0 ]; then ok "$desc"; else
+		not_ok "$desc (exit $rc: $*)"
+		[ -n "$out" ] && printf '%s\n' "$out" | tail -20 | sed 's/^/    | /'
+	fi
+	return $rc
+}
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1 = $3"; else not_ok "$1: got '$2', want '$3'"; return 1; fi
+}
+
+# expect_match DESC STRING ERE
+expect_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else
+		not_ok "$1: /$3/ not found in:"; printf '%s\n' "$2" | head -20 | sed 's/^/    | /'; return 1; fi
+}
+
+# --- dmesg bookkeeping -------------------------------------------------------
+dmesg_mark() { dmesg | wc -l; }
+dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+
+# expect_reset_begin/end: controller resets between these are expected
+# (scripts/vmrun and the per-test scan both honour the markers).
+expect_reset_begin() { kmsg "NVMEV-EXPECT-RESET-BEGIN"; }
+expect_reset_end() { kmsg "NVMEV-EXPECT-RESET-END"; }
+
+# fatal_lines MARK: kernel-trouble lines logged since MARK
+fatal_lines() {
+	dmesg_since "$1" | awk -v re="$FATAL_RE" '
+		/NVMEV-EXPECT-RESET-BEGIN/ { win = 1; next }
+		/NVMEV-EXPECT-RESET-END/   { win = 0; next }
+		$0 ~ re { print; next }
+		/resetting controller/ && !win { print }'
+}
+
+# --- test runner -------------------------------------------------------------
+# run_test NAME FUNC [ARGS...]: runs FUNC in this shell (so module state carries
+# over between tests); the test fails if FUNC returns non-zero, if any check
+# failed, or if the kernel logged trouble meanwhile.
+run_test() {
+	local name=$1; shift
+	local mark t0 rc=0 bad
+	T_NAME=$name; T_FAILS=0
+	echo "=== $name"
+	kmsg "NVMEV-TEST BEGIN $name"
+	mark=$(dmesg_mark); t0=$(date +%s)
+	"$@" || rc=$?
+	[ $rc -ne 0 ] && [ $T_FAILS -eq 0 ] && not_ok "test returned $rc"
+	bad=$(fatal_lines "$mark")
+	if [ -n "$bad" ]; then
+		not_ok "kernel log shows trouble during the test:"
+		printf '%s\n' "$bad" | head -30 | sed 's/^/    | /'
+	fi
+	kmsg "NVMEV-TEST END $name"
+	if [ $T_FAILS -eq 0 ]; then
+		PASSED=$((PASSED + 1)); echo "PASS: $name ($(( $(date +%s) - t0 ))s)"
+	else
+		FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name")
+		echo "FAIL: $name ($(( $(date +%s) - t0 ))s)"
+		echo "  --- dmesg during $name (last 40 lines):"
+		dmesg_since "$mark" | tail -40 | sed 's/^/    | /'
+	fi
+}
+
+# skip_test NAME REASON
+skip_test() { echo "=== $1"; echo "SKIP: $1: $2"; }
+
+# finish: summary line and exit status for the whole guest script
+finish() {
+	# leave nothing loaded behind (a leftover module is a failure of the last test)
+	if module_loaded; then
+		run_test cleanup-unload unload_module
+	fi
+	[ $FAILED -gt 0 ] && echo "failed tests: ${FAILED_NAMES[*]}"
+	echo "$PASSED passed, $FAILED failed"
+	[ $FAILED -eq 0 ]
+	exit $?
+}
+
+# --- module handling ---------------------------------------------------------
+module_loaded() { [ -d /sys/module/nvmev_kv ]; }
+
+# merge_params [k=v...]: defaults with the given keys overridden/added.
+# A bare "-k" drops key k from the defaults (e.g. -memmap_start).
+merge_params() {
+	local -a keys=() vals=()
+	local kv k i found
+	for kv in $NVMEV_DEFAULT_PARAMS "$@"; do
+		case $kv in
+		-*) k=${kv#-}
+			for i in "${!keys[@]}"; do [ "${keys[$i]}" = "$k" ] && keys[$i]= ; done
+			continue ;;
+		esac
+		k=${kv%%=*}; found=0
+		for i in "${!keys[@]}"; do
+			[ "${keys[$i]}" = "$k" ] && { vals[$i]=$kv; found=1; }
+		done
+		[ $found = 1 ] || { keys+=("$k"); vals+=("$kv"); }
+	done
+	for i in "${!keys[@]}"; do [ -n "${keys[$i]}" ] && printf '%s ' "${vals[$i]}"; done
+}
+
+# find_nvme: set NVME_DEV/NVME_NS to the first controller with a namespace 1
+find_nvme() {
+	local ns
+	for ns in /dev/nvme[0-9]*n1; do
+		[ -b "$ns" ] || continue
+		NVME_NS=$ns; NVME_DEV=${ns%n1}
+		return 0
+	done
+	return 1
+}
+
+# wait_nvme [SECS]: wait for a live controller with its namespace block device
+wait_nvme() {
+	local secs=${1:-$NVMEV_WAIT} i c
+	for ((i = 0; i < secs * 5; i++)); do
+		if find_nvme; then
+			c=${NVME_DEV#/dev/}
+			if [ "$(cat /sys/class/nvme/$c/state 2>/dev/null)" = live ]; then
+				udev_settle_ns && return 0
+			fi
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# there is no udev in the guest: devtmpfs creates the node; make sure it opens
+udev_settle_ns() { [ -b "$NVME_NS" ] && blockdev --getsize64 "$NVME_NS" > /dev/null 2>&1; }
+
+# load_module [k=v...]: insmod with the defaults (overridable), modprobe nvme,
+# wait for the namespace. Fails clearly (and shows dmesg) if anything is off.
+load_module() {
+	local params mark out rc=0
+	params=$(merge_params "$@")
+	if module_loaded; then not_ok "load_module: nvmev_kv is already loaded"; return 1; fi
+	[ -f "$NVMEV_KO" ] || { not_ok "load_module: no module at $NVMEV_KO (build it: make KVER=$KVER)"; return 1; }
+	mark=$(dmesg_mark)
+	# shellcheck disable=SC2086
+	out=$(timeout 120 insmod "$NVMEV_KO" $params 2>&1) || rc=$?
+	if [ $rc -ne 0 ]; then
+		not_ok "insmod nvmev_kv $params failed (exit $rc): $out"
+		dmesg_since "$mark" | tail -20 | sed 's/^/    | /'
+		return 1
+	fi
+	if [ ! -d /sys/module/nvme ]; then
+		out=$(timeout 60 modprobe nvme 2>&1) || { not_ok "modprobe nvme: $out"; return 1; }
+	fi
+	if ! wait_nvme "$NVMEV_WAIT"; then
+		not_ok "no live /dev/nvme*n1 within ${NVMEV_WAIT}s after insmod $params"
+		ls /dev/nvme* 2>&1 | sed 's/^/    | /'
+		dmesg_since "$mark" | tail -30 | sed 's/^/    | /'
+		return 1
+	fi
+	ok "loaded: insmod nvmev_kv $params -> $NVME_DEV, $NVME_NS"
+}
+
+# unload_module: rmmod, then make sure the module and its devices are gone
+unload_module() {
+	local out rc=0 i
+	module_loaded || { not_ok "unload_module: nvmev_kv is not loaded"; return 1; }
+	out=$(timeout 120 rmmod nvmev_kv 2>&1) || rc=$?
+	if [ $rc -ne 0 ]; then not_ok "rmmod nvmev_kv failed (exit $rc): $out"; return 1; fi
+	for ((i = 0; i < 50; i++)); do
+		module_loaded || [ -e "$NVME_NS" ] || break
+		sleep 0.2
+	done
+	if module_loaded; then not_ok "/sys/module/nvmev_kv still present after rmmod"; return 1; fi
+	if [ -e "$NVME_NS" ]; then not_ok "$NVME_NS still present after rmmod"; return 1; fi
+	ok "unloaded"
+}
+
+# expect_insmod_fail PARAM_ERE [k=v...]: insmod with exactly these parameters
+# (no defaults) must fail with "Invalid argument", leave no module behind, and
+# log a line "nvmev_kv: <param>: <why>" where <param> matches PARAM_ERE.
+expect_insmod_fail() {
+	local pat=$1; shift
+	local mark out rc=0 lines why
+	mark=$(dmesg_mark)
+	out=$(timeout 120 insmod "$NVMEV_KO" "$@" 2>&1) || rc=$?
+	lines=$(dmesg_since "$mark")
+	if [ $rc -eq 0 ]; then
+		not_ok "insmod $* succeeded, expected -EINVAL"
+		printf '%s\n' "$lines" | tail -10 | sed 's/^/    | /'
+		module_loaded && unload_module > /dev/null
+		return 1
+	fi
+	if printf '%s\n' "$out" | grep -q 'Invalid argument'; then ok "insmod $* -> Invalid argument"
+	else not_ok "insmod $*: expected 'Invalid argument', got: $out"; fi
+	why=$(printf '%s\n' "$lines" | grep -E "nvmev_kv: ($pat): " | head -3)
+	if [ -n "$why" ]; then
+		ok "dmesg: $(printf '%s\n' "$why" | head -1 | sed 's/^\[[^]]*\] //')"
+	else
+		not_ok "no dmesg line 'nvmev_kv: <$pat>: ...' for insmod $*; new dmesg lines:"
+		printf '%s\n' "$lines" | tail -10 | sed 's/^/    | /'
+	fi
+	module_loaded && { not_ok "module is loaded after a failed insmod"; return 1; }
+	[ $T_FAILS -eq 0 ]
+}
+
+# --- I/O helpers -------------------------------------------------------------
+# quick_io [OFFSET_BLOCKS]: write 64 KiB of random data with O_DIRECT, read it back, compare
+quick_io() {
+	local off=${1:-$((RANDOM % 256))} f=$SCRATCH/qio.$$
+	head -c 65536 /dev/urandom > "$f.w"
+	timeout 60 dd if="$f.w" of="$NVME_NS" bs=64k seek="$off" count=1 oflag=direct conv=notrunc status=none || { not_ok "quick_io: write at block $off failed"; return 1; }
+	timeout 60 dd if="$NVME_NS" of="$f.r" bs=64k skip="$off" count=1 iflag=direct status=none || { not_ok "quick_io: read at block $off failed"; return 1; }
+	if cmp -s "$f.w" "$f.r"; then rm -f "$f.w" "$f.r"; return 0; fi
+	not_ok "quick_io: data read back at 64k-block $off differs from what was written"
+	cmp "$f.w" "$f.r" | head -3 | sed 's/^/    | /'
+	return 1
+}
+
+# to_bytes 64M -> 67108864
+to_bytes() {
+	local v=${1^^} m=1
+	case $v in
+	*K) m=1024; v=${v%K} ;;
+	*M) m=$((1024 * 1024)); v=${v%M} ;;
+	*G) m=$((1024 * 1024 * 1024)); v=${v%G} ;;
+	esac
+	echo $((v * m))
+}
+
+# field OUTPUT NAME: value of "name : value" in nvme-cli's normal output
+field() { printf '%s\n' "$1" | sed -n "s/^$2[[:space:]]*:[[:space:]]*//p" | head -1 | sed 's/[[:space:]]*$//'; }
+
+# fio_run DESC ARGS...: run fio (terse output); fails on a non-zero exit,
+# any reported error, or no data moved. Sets FIO_OUT.
+fio_run() {
+	local desc=$1; shift
+	local rc=0 err rkb wkb
+	FIO_OUT=$(timeout "${FIO_TIMEOUT:-300}" fio --output-format=terse --terse-version=3 --group_reporting "$@" 2>&1) || rc=$?
+	# terse v3: field 5 = error, 6 = read KiB, 47 = write KiB
+	err=$(printf '%s\n' "$FIO_OUT" | awk -F';' '$1 == "3" { print $5 }' | head -1)
+	rkb=$(printf '%s\n' "$FIO_OUT" | awk -F';' '$1 == "3" { print $6 }' | head -1)
+	wkb=$(printf '%s\n' "$FIO_OUT" | awk -F';' '$1 == "3" { print $47 }' | head -1)
+	if [ $rc -eq 0 ] && [ "$err" = 0 ] && [ "${rkb:-0}${wkb:-0}" != 00 ]; then
+		ok "$desc (read ${rkb}KiB, written ${wkb}KiB)"
+		return 0
+	fi
+	not_ok "$desc: fio exit $rc, error=${err:-?}, read=${rkb:-?}KiB written=${wkb:-?}KiB"
+	printf '%s\n' "$FIO_OUT" | grep -v '^3;' | tail -20 | sed 's/^/    | /'
+	return 1
+}

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest: the controller as nvme-cli sees it: list, identify, log pages, features.
+. "$NVMEV_DIR/tests/vm/lib.sh"
+
+t_load() { load_module; }
+
+t_nvme_list() {
+	local out
+	out=$(nvme list 2>&1) || { not_ok "nvme list failed: $out"; return 1; }
+	expect_match "nvme list shows $NVME_NS" "$out" "^$NVME_NS "
+	out=$(nvme list -o json 2>&1) || { not_ok "nvme list -o json failed"; return 1; }
+	expect_match "nvme list -o json: 512-byte sectors" "$out" '"SectorSize" *: *512'
+	expect_match "nvme list -o json: size $(to_bytes $NVMEV_BLK_SIZE)" "$out" "\"PhysicalSize\" *: *$(to_bytes $NVMEV_BLK_SIZE)"
+}
+
+t_id_ctrl() {
+	local out v
+	out=$(nvme id-ctrl "$NVME_DEV" 2>&1) || { not_ok "nvme id-ctrl failed: $out"; return 1; }
+	for v in mn sn fr; do
+		if [ -n "$(field "$out" $v)" ]; then ok "id-ctrl $v = '$(field "$out" $v)'"; else not_ok "id-ctrl $v is empty"; fi
+	done
+	v=$(field "$out" mdts)
+	if [[ $v =~ ^[0-9]+$ ]]; then ok "id-ctrl mdts = $v"; else not_ok "id-ctrl mdts not a number: '$v'"; fi
+	expect_eq "id-ctrl nn" "$(( $(field "$out" nn) ))" 1
+	expect_eq "id-ctrl sqes" "$(field "$out" sqes)" 0x66
+	expect_eq "id-ctrl cqes" "$(field "$out" cqes)" 0x44
+	v=$(field "$out" vid)
+	[ -n "$v" ] && ok "id-ctrl vid = $v" || not_ok "id-ctrl vid missing"
+	# the sysfs view must agree with Identify
+	expect_eq "sysfs model" "$(sed 's/ *$//' /sys/class/nvme/${NVME_DEV#/dev/}/model)" "$(field "$out" mn)"
+}
+
+t_id_ns() {
+	local out want
+	out=$(nvme id-ns "$NVME_NS" 2>&1) || { not_ok "nvme id-ns failed: $out"; return 1; }
+	want=$(( $(to_bytes $NVMEV_BLK_SIZE) / 512 ))
+	expect_eq "id-ns nsze" "$(( $(field "$out" nsze) ))" "$want"
+	expect_eq "id-ns ncap" "$(( $(field "$out" ncap) ))" "$want"
+	expect_match "id-ns: LBA format in use has lbads:9 (512 B)" "$out" 'lbads:9 .*in use'
+	expect_eq "blockdev --getsize64" "$(blockdev --getsize64 "$NVME_NS")" "$(to_bytes $NVMEV_BLK_SIZE)"
+	expect_eq "blockdev --getss" "$(blockdev --getss "$NVME_NS")" 512
+	out=$(nvme id-ns "$NVME_DEV" -n 2 2>&1) && not_ok "id-ns of absent nsid 2 succeeded: $out" || ok "id-ns nsid 2 rejected: $(echo "$out" | head -1)"
+	out=$(nvme list-ns "$NVME_DEV" 2>&1) || { not_ok "nvme list-ns failed: $out"; return 1; }
+	expect_match "list-ns shows nsid 1 only" "$(echo "$out" | tr -s ' \n' ' ')" '^ ?\[ *0\]:0x1 ?$'
+}
+
+t_smart_log() {
+	local out
+	out=$(nvme smart-log "$NVME_DEV" 2>&1) || { not_ok "nvme smart-log failed: $out"; return 1; }
+	expect_eq "smart-log critical_warning" "$(field "$out" critical_warning)" 0
+	expect_match "smart-log temperature" "$out" '^temperature[[:space:]]*: [0-9]+'
+	expect_match "smart-log host_write_commands" "$out" '^host_write_commands[[:space:]]*: [0-9]+'
+	out=$(nvme smart-log "$NVME_DEV" -o json 2>&1) || { not_ok "nvme smart-log -o json failed"; return 1; }
+	expect_match "smart-log json has data_units_written" "$out" '"data_units_written"'
+}
+
+t_error_log() {
+	local out
+	out=$(nvme error-log "$NVME_DEV" -e 4 2>&1) || { not_ok "nvme error-log failed: $out"; return 1; }
+	expect_match "error-log prints entries" "$out" 'error_count'
+}
+
+t_fw_log() {
+	local out
+	out=$(nvme fw-log "$NVME_DEV" 2>&1) || { not_ok "nvme fw-log failed: $out"; return 1; }
+	expect_match "fw-log shows afi and frs1" "$out" '^frs1 *: '
+	expect_match "fw-log afi" "$out" '^afi *: '
+}
+
+t_effects_log() {
+	local out
+	# nvme-cli 2.3 prints nothing without --csi (for any controller, QEMU's too)
+	out=$(nvme effects-log "$NVME_DEV" --csi=0 2>&1) || { not_ok "nvme effects-log --csi=0 failed: $out"; return 1; }
+	expect_match "effects-log: admin commands listed" "$out" '^Admin Commands'
+	expect_match "effects-log: Identify (ACS6) supported" "$out" '^ACS6 +\[Identify'
+	expect_match "effects-log: Get Log Page (ACS2) supported" "$out" '^ACS2 +\[Get Log Page'
+	expect_match "effects-log: I/O commands listed" "$out" '^I/O Commands'
+	expect_match "effects-log: Write (IOCS1) supported" "$out" '^IOCS1 +\[Write'
+	expect_match "effects-log: Read (IOCS2) supported" "$out" '^IOCS2 +\[Read'
+}
+
+# get_feature FID: sets GF_VAL (the "Current value") or fails
+get_feature() {
+	local out
+	out=$(nvme get-feature "$NVME_DEV" -f "$1" 2>&1) || { not_ok "get-feature -f $1 failed: $out"; return 1; }
+	GF_VAL=$(printf '%s\n' "$out" | sed -n 's/.*Current value:\(0x\)\{0,1\}\([0-9a-fA-F]*\).*/0x\2/p' | head -1)
+	[ -n "$GF_VAL" ] || { not_ok "get-feature -f $1: no 'Current value' in: $out"; return 1; }
+	GF_OUT=$out
+	ok "get-feature -f $1: $(printf '%s\n' "$out" | head -1)"
+}
+
+t_features() {
+	local nsq ncq
+	if get_feature 7; then   # Number of Queues: 0-based counts, must cover what the driver uses
+		nsq=$(( (GF_VAL & 0xffff) + 1 )); ncq=$(( (GF_VAL >> 16) + 1 ))
+		[ $nsq -ge 1 ] && [ $nsq -le 65535 ] && [ $ncq -ge 1 ] && ok "number of queues: $nsq SQs, $ncq CQs" || not_ok "number of queues nonsense: $GF_VAL"
+		local used; used=$(ls -d /sys/block/${NVME_NS#/dev/}/mq/* 2>/dev/null | wc -l)
+		[ "$used" -ge 1 ] && [ "$used" -le "$nsq" ] && ok "driver uses $used I/O queues (<= $nsq)" || not_ok "driver uses $used I/O queues but controller grants $nsq"
+	fi
+	if get_feature 6; then   # Volatile Write Cache: bit 0 only
+		[ $((GF_VAL & ~1)) -eq 0 ] && ok "VWC value $GF_VAL" || not_ok "VWC reserved bits set: $GF_VAL"
+	fi
+	get_feature 0xb          # Async Event Configuration
+	get_feature 8            # Interrupt Coalescing
+	get_feature 1            # Arbitration
+	if get_feature 2; then   # Power Management: PS must be a valid state (npss from id-ctrl)
+		local npss; npss=$(( $(field "$(nvme id-ctrl "$NVME_DEV")" npss) ))
+		[ $((GF_VAL & 0x1f)) -le "$npss" ] && ok "power state $((GF_VAL & 0x1f)) <= npss $npss" || not_ok "power state $((GF_VAL & 0x1f)) > npss $npss"
+	fi
+	if get_feature 0xe; then # Timestamp: 8 bytes of data follow
+		expect_match "timestamp data dumped" "$GF_OUT" '^0000: '
+	fi
+	# an unsupported feature must fail cleanly (and not hang or crash)
+	local out
+	out=$(timeout 30 nvme get-feature "$NVME_DEV" -f 0x7f 2>&1) && log "get-feature 0x7f succeeded: $out" || ok "get-feature 0x7f rejected: $(echo "$out" | head -1)"
+}
+
+t_unload() { quick_io && ok "I/O works before unload"; unload_module; }
+
+run_test load t_load
+if module_loaded; then
+	run_test nvme-list t_nvme_list
+	run_test id-ctrl t_id_ctrl
+	run_test id-ns t_id_ns
+	run_test smart-log t_smart_log
+	run_test error-log t_error_log
+	run_test fw-log t_fw_log
+	run_test effects-log t_effects_log
+	run_test get-features t_features
+	run_test unload t_unload
+fi
+finish
