@@ -175,7 +175,9 @@ static bool log_head_fits(const struct log_alloc *a, int kind, u32 rsize)
 /*
  * Take @rsize bytes at head @kind, or at the other head if it still has
  * room (keeps the tail a large record leaves behind from going to waste).
- * User appends get -EAGAIN rather than dip into the reserve.
+ * User appends get -EAGAIN rather than dip into the reserve, and stay out
+ * of the reclamation head while a victim is being moved: the rest of the
+ * victim must fit in the one fresh segment that head may have opened.
  */
 static int log_reserve(struct log_alloc *a, int kind, u32 rsize, u64 *off)
 {
@@ -184,7 +186,8 @@ static int log_reserve(struct log_alloc *a, int kind, u32 rsize, u64 *off)
 
 	if (log_head_fits(a, kind, rsize)) {
 		seg = a->head[kind];
-	} else if (log_head_fits(a, !kind, rsize)) {
+	} else if ((kind == LOG_HEAD_GC || a->victim == LOG_NONE) &&
+		   log_head_fits(a, !kind, rsize)) {
 		seg = a->head[!kind];
 	} else {
 		if (kind == LOG_HEAD_USER && a->nfree <= a->reserve)

@@ -89,7 +89,7 @@ void hash_map_set_hash(struct hash_map *hm, hm_hash_fn fn)
 	hm->hash = fn ? fn : hash_map_default_hash;
 }
 
-void hash_map_track_cursors(struct hash_map *hm, u64 *cursors,
+void hash_map_track_cursors(struct hash_map *hm, struct hm_cursor *cursors,
 			    unsigned int n)
 {
 	hm->cursors = cursors;
@@ -233,16 +233,21 @@ int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 	return 0;
 }
 
-/* An entry moved back from slot @from to slot @to: keep cursors exact. */
+/* An entry moved back from slot @from to slot @to: keep walks exact. */
 static void hm_moved(struct hash_map *hm, u64 from, u64 to)
 {
 	unsigned int k;
 
 	for (k = 0; k < hm->ncursors; k++) {
-		u64 c = hm->cursors[k];
+		struct hm_cursor *c = &hm->cursors[k];
+		u64 lf, lt;
 
-		if (from >= c && to < c)
-			hm->cursors[k] = to;
+		if (c->pos == HM_CURSOR_UNUSED)
+			continue;
+		lf = hm_dist(hm, c->base, from);
+		lt = hm_dist(hm, c->base, to);
+		if (lf >= c->pos && lt < c->pos)
+			c->pos = lt;
 	}
 }
 
@@ -292,20 +297,36 @@ int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 	return 0;
 }
 
+/* Start a walk at the first empty slot. */
+void hash_map_cursor_init(const struct hash_map *hm, struct hm_cursor *c)
+{
+	u64 i;
+
+	for (i = 0; i < hm->nslots; i++)
+		if (hm->slots[i].klen == HM_SLOT_EMPTY)
+			break;
+	c->base = i < hm->nslots ? i : 0;
+	c->pos = 0;
+}
+
 /*
- * Next occupied slot at or after *cursor, looking at no more than
- * @max_scan slots. Returns 0 with @out filled and *cursor just past it,
- * -EAGAIN when the budget ran out first (call again), -ENOENT at the end.
+ * Next occupied slot of the walk @c, looking at no more than @max_scan
+ * slots. Returns 0 with @out filled and @c just past it, -EAGAIN when the
+ * budget ran out first (call again), -ENOENT at the end.
  */
-int hash_map_next(const struct hash_map *hm, u64 *cursor, u32 max_scan,
+int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 max_scan,
 		  struct hm_entry *out)
 {
-	u64 i = *cursor;
 	u32 n;
 
-	for (n = 0; n < max_scan && i < hm->nslots; n++, i++) {
-		const struct hm_slot *s = &hm->slots[i];
+	for (n = 0; n < max_scan && c->pos < hm->nslots; n++) {
+		u64 i = c->base + c->pos;
+		const struct hm_slot *s;
 
+		if (i >= hm->nslots)
+			i -= hm->nslots;
+		s = &hm->slots[i];
+		c->pos++;
 		if (s->klen == HM_SLOT_EMPTY)
 			continue;
 		memcpy(out->key, s->key, HM_KEY_MAX);
@@ -313,9 +334,7 @@ int hash_map_next(const struct hash_map *hm, u64 *cursor, u32 max_scan,
 		out->vsize = s->vsize;
 		out->off = s->off;
 		out->slot = i;
-		*cursor = i + 1;
 		return 0;
 	}
-	*cursor = i;
-	return i >= hm->nslots ? -ENOENT : -EAGAIN;
+	return c->pos >= hm->nslots ? -ENOENT : -EAGAIN;
 }

@@ -29,6 +29,18 @@ struct hm_slot {
 	u8 rsvd[3];
 };
 
+/*
+ * An iteration position. A walk visits every slot once, cyclically from
+ * base, a slot that was empty when the walk began (so no cluster starts
+ * before the walk and ends after it); pos counts the slots visited.
+ */
+struct hm_cursor {
+	u64 base;
+	u64 pos;		/* HM_CURSOR_UNUSED: no walk */
+};
+
+#define HM_CURSOR_UNUSED	U64_MAX
+
 /* One occupied slot, as returned by hash_map_next(). */
 struct hm_entry {
 	u8 key[HM_KEY_MAX];
@@ -50,12 +62,13 @@ struct hash_map {
 	hm_hash_fn hash;
 	u32 longest_probe;	/* high-water mark, slots inspected by insert */
 	/*
-	 * Iteration cursors to keep valid across deletions (slot positions,
-	 * U64_MAX when unused): a backward shift that moves an entry from at
-	 * or after a cursor to before it pulls that cursor back, so a key
-	 * present for a whole iteration is never skipped.
+	 * Walks to keep exact across deletions: a backward shift that moves
+	 * an entry from the unvisited part of a walk into the visited part
+	 * pulls that walk's cursor back to it, so a key present for a whole
+	 * walk is never skipped (and, unless a later insert fills the walk's
+	 * base slot, never returned twice).
 	 */
-	u64 *cursors;
+	struct hm_cursor *cursors;
 	unsigned int ncursors;
 };
 
@@ -63,7 +76,7 @@ size_t hash_map_mem_bytes(u64 max_keys);
 int hash_map_init(struct hash_map *hm, void *mem, size_t mem_bytes,
 		  u64 max_keys, u64 seed);
 void hash_map_set_hash(struct hash_map *hm, hm_hash_fn fn);
-void hash_map_track_cursors(struct hash_map *hm, u64 *cursors,
+void hash_map_track_cursors(struct hash_map *hm, struct hm_cursor *cursors,
 			    unsigned int n);
 u64 hash_map_default_hash(const u8 key[HM_KEY_MAX], u8 klen, u64 seed);
 u64 hash_map_home(const struct hash_map *hm, const u8 *key, u8 klen);
@@ -76,7 +89,8 @@ int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 		    u32 vsize);
 int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 		    u32 *vsize);
-int hash_map_next(const struct hash_map *hm, u64 *cursor, u32 max_scan,
+void hash_map_cursor_init(const struct hash_map *hm, struct hm_cursor *c);
+int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 max_scan,
 		  struct hm_entry *out);
 
 #endif /* NVMEV_HASH_MAP_H */

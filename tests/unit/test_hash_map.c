@@ -209,25 +209,32 @@ static void test_random_model(hm_hash_fn fn)
 	free(model);
 }
 
-/* Walk with a tracked cursor; @del: delete what the walk returns. */
-static void test_cursor(hm_hash_fn fn, bool del_returned, bool del_others)
+/*
+ * Walk with a tracked cursor. @del_returned: delete what the walk returns
+ * (the iterate delete option); @churn: others delete unseen keys and insert
+ * new ones meanwhile. Keys present throughout are returned; without
+ * inserts, exactly once.
+ */
+static void test_cursor(hm_hash_fn fn, bool del_returned, bool churn)
 {
-	const u64 n = 2000;
+	const u64 n = 2000, extra = 1000;
 	struct map m;
-	u8 *seen = calloc(n, 1), *gone = calloc(n, 1);
-	u64 cursor = 0, i, s = 5, steps = 0, id;
+	u8 *seen = calloc(n + extra, 1), *gone = calloc(n + extra, 1);
+	u64 i, s = 5, steps = 0, id, added = 0;
+	struct hm_cursor cur;
 	struct hm_entry e;
 	u8 k[16], len;
 	int err;
 
-	map_new(&m, n, fn);
-	hash_map_track_cursors(&m.hm, &cursor, 1);
+	map_new(&m, n + extra, fn);
 	for (i = 0; i < n; i++) {
 		len = key_of(i, k);
 		CHECK_EQ(hash_map_insert(&m.hm, k, len, i, 0), 0);
 	}
+	hash_map_cursor_init(&m.hm, &cur);
+	hash_map_track_cursors(&m.hm, &cur, 1);
 	for (;;) {
-		err = hash_map_next(&m.hm, &cursor, 7, &e);
+		err = hash_map_next(&m.hm, &cur, 7, &e);
 		if (err == -ENOENT)
 			break;
 		CHECK(++steps < 100 * n, "cursor does not finish");
@@ -236,29 +243,37 @@ static void test_cursor(hm_hash_fn fn, bool del_returned, bool del_others)
 		if (err == -EAGAIN)
 			continue;
 		id = e.off;
-		CHECK(id < n && !gone[id], "returned deleted key %llu", (unsigned long long)id);
-		if (!del_others)
+		CHECK(id < n + extra && !gone[id], "returned deleted key %llu",
+		      (unsigned long long)id);
+		if (!churn)
 			CHECK(!seen[id], "key %llu returned twice", (unsigned long long)id);
 		seen[id] = 1;
 		if (del_returned) {
 			CHECK_EQ(hash_map_delete(&m.hm, e.key, e.klen, NULL, NULL), 0);
 			gone[id] = 1;
 		}
-		if (del_others) {
-			/* someone else deletes a random key not yet seen */
-			i = test_rand_below(&s, n);
-			len = key_of(i, k);
-			if (!seen[i] && !gone[i] && test_rand_below(&s, 3) == 0) {
-				CHECK_EQ(hash_map_delete(&m.hm, k, len, NULL, NULL), 0);
-				gone[i] = 1;
-			}
+		if (!churn)
+			continue;
+		/* someone else deletes a random unseen key, inserts a new one */
+		i = test_rand_below(&s, n);
+		len = key_of(i, k);
+		if (!seen[i] && !gone[i] && test_rand_below(&s, 3) == 0) {
+			CHECK_EQ(hash_map_delete(&m.hm, k, len, NULL, NULL), 0);
+			gone[i] = 1;
+		}
+		if (added < extra && test_rand_below(&s, 2) == 0) {
+			len = key_of(n + added, k);
+			CHECK_EQ(hash_map_insert(&m.hm, k, len, n + added, 0), 0);
+			added++;
 		}
 	}
 	for (i = 0; i < n; i++)
 		CHECK(seen[i] || gone[i], "key %llu present throughout but missed",
 		      (unsigned long long)i);
-	if (del_returned)
+	if (del_returned && !churn)
 		CHECK_EQ(m.hm.nkeys, 0);
+	/* a finished walk stays finished */
+	CHECK_EQ(hash_map_next(&m.hm, &cur, 100, &e), -ENOENT);
 	map_free(&m);
 	free(seen);
 	free(gone);
@@ -353,11 +368,14 @@ int main(void)
 	test_random_model(hash_last);
 	test_cursor(NULL, false, false);
 	test_cursor(hash_few, false, false);
+	test_cursor(hash_last, false, false);
 	test_cursor(NULL, true, false);
 	test_cursor(hash_few, true, false);
 	test_cursor(hash_last, true, false);
 	test_cursor(NULL, false, true);
 	test_cursor(hash_few, false, true);
+	test_cursor(hash_last, false, true);
+	test_cursor(hash_last, true, true);
 	test_10m();
 	return test_report("test_hash_map");
 }
