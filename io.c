@@ -469,7 +469,7 @@ static int nvmev_worker_fn(void *data)
 				ns_to_ktime(next_ns - now));
 			WRITE_ONCE(w->kick, false);
 		} else {
-			cond_resched();
+			yield(); /* due within microseconds: let the CPU's others run */
 		}
 	}
 	return 0;
@@ -768,8 +768,11 @@ static int nvmev_dispatcher_fn(void *data)
 			backoff_us = 0;
 			cond_resched();
 		} else if (ktime_get_ns() - last_busy < spin_ns) {
-			cpu_relax();
-			cond_resched();
+			/*
+			 * Polling, but a worker woken on this CPU (cpus=N
+			 * runs both) must not wait for our time slice to end.
+			 */
+			yield();
 		} else {
 			backoff_us = clamp_t(unsigned int, backoff_us * 2,
 					     BACKOFF_MIN_US, BACKOFF_MAX_US);
