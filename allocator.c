@@ -106,7 +106,8 @@ static int log_check_config(const struct log_config *cfg, u32 *nsegs)
 	if (log_rec_size(cfg->max_value) > cfg->seg_size)
 		return -EINVAL;
 	n = cfg->size / cfg->seg_size;
-	if (n >= LOG_NONE || n < (u64)(cfg->reserve_segs ?: LOG_DEFAULT_RESERVE) + 3)
+	if (n >= LOG_NONE ||
+	    n < LOG_MIN_SEGS((u64)(cfg->reserve_segs ?: LOG_DEFAULT_RESERVE)))
 		return -EINVAL;
 	*nsegs = (u32)n;
 	return 0;

@@ -25,6 +25,8 @@
 #define LOG_DEFAULT_SEG_SIZE	(4U << 20)
 #define LOG_DEFAULT_RESERVE	2	/* segments kept for reclamation */
 #define LOG_DEFAULT_SLICE	(256U << 10)	/* bytes copied per slice */
+/* fewest segments log_init() accepts: the reserve, two heads, one sealed */
+#define LOG_MIN_SEGS(reserve)	((reserve) + 3)
 
 /*
  * On-log record header, little-endian, followed by the value and zero

@@ -56,19 +56,30 @@
 #define KV_CDW11_OPTION(c)	(((c) >> 8) & 0xff)
 #define KV_CDW11_PAD(c)		(((c) >> 16) & 0x3)
 
+/* SQE byte offsets of the fields, for the error log's parameter location */
+#define KV_LOC_OPCODE		0
+#define KV_LOC_CDW4		16
+#define KV_LOC_CDW10		40
+#define KV_LOC_CDW11		44
+#define KV_LOC_OPTION		45	/* CDW11[15:8] */
+
+static u16 kv_bad(struct kv_cmd *cmd, u16 sc, u16 loc)
+{
+	cmd->err_loc = loc;
+	return sc;
+}
+
 /* CDW10 (and, for samsung, CDW11[17:16]) -> bytes in 1..KV_MAX_VALUE_SIZE */
-static u16 kv_check_len(const u32 cdw[16], enum kv_coding coding, u32 *bytes)
+static u16 kv_check_len(const u32 cdw[16], enum kv_coding coding,
+			struct kv_cmd *cmd)
 {
 	u64 n = cdw[10];
 
-	if (coding == KV_CODING_SAMSUNG) {
-		if (!n)
-			return KV_SC_INVALID_VALUE_SIZE;
+	if (coding == KV_CODING_SAMSUNG && n)
 		n = n * 4 - KV_CDW11_PAD(cdw[11]);
-	}
 	if (!n || n > KV_MAX_VALUE_SIZE)
-		return KV_SC_INVALID_VALUE_SIZE;
-	*bytes = (u32)n;
+		return kv_bad(cmd, KV_SC_INVALID_VALUE_SIZE, KV_LOC_CDW10);
+	cmd->value_size = (u32)n;
 	return KV_SC_SUCCESS;
 }
 
@@ -82,42 +93,47 @@ static u16 kv_check_key(const u32 cdw[16], enum kv_coding coding,
 	if (coding == KV_CODING_SAMSUNG)
 		klen++;
 	if (!klen || klen > KV_MAX_KEY_LEN)
-		return KV_SC_INVALID_KEY_SIZE;
+		return kv_bad(cmd, KV_SC_INVALID_KEY_SIZE, KV_LOC_CDW11);
 	cmd->key_len = (u8)klen;
 	for (i = 0; i < KV_MAX_KEY_LEN; i++)
 		cmd->key[i] = i < klen ? (u8)(cdw[12 + i / 4] >> (8 * (i % 4))) : 0;
 	return KV_SC_SUCCESS;
 }
 
-static u16 kv_check_store_opt(u8 opt)
+static u16 kv_check_store_opt(struct kv_cmd *cmd)
 {
-	if (opt & ~(KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT))
-		return KV_SC_INVALID_OPTION;
-	if (opt == (KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT))
-		return KV_SC_INVALID_OPTION;
+	const u8 both = KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT;
+
+	if ((cmd->option & ~both) || cmd->option == both)
+		return kv_bad(cmd, KV_SC_INVALID_OPTION, KV_LOC_OPTION);
 	return KV_SC_SUCCESS;
 }
 
-static u16 kv_check_handle(u32 handle)
+static bool kv_handle_ok(u8 handle)
 {
-	if (!handle || handle > KV_MAX_ITERATORS)
-		return KV_SC_ITER_HANDLE;
+	return handle >= 1 && handle <= KV_MAX_ITERATORS;
+}
+
+static u16 kv_check_handle(struct kv_cmd *cmd)
+{
+	if (!kv_handle_ok(cmd->handle))
+		return kv_bad(cmd, KV_SC_ITER_HANDLE, KV_LOC_CDW11);
 	return KV_SC_SUCCESS;
 }
 
-static u16 kv_check_iter_opt(u8 opt, u32 handle)
+/* Exactly one of open/close; open takes keys or keys+values, not both. */
+static u16 kv_check_iter_opt(struct kv_cmd *cmd)
 {
 	const u8 known = KV_ITER_OPT_OPEN | KV_ITER_OPT_CLOSE | KV_ITER_OPT_KEY |
 			 KV_ITER_OPT_KEY_VALUE | KV_ITER_OPT_DELETE;
+	u8 opt = cmd->option;
 
-	if (opt & ~known)
-		return KV_SC_INVALID_OPTION;
 	if (opt == KV_ITER_OPT_CLOSE)
-		return kv_check_handle(handle);
-	if (!(opt & KV_ITER_OPT_OPEN) || (opt & KV_ITER_OPT_CLOSE))
-		return KV_SC_INVALID_OPTION;
-	if ((opt & KV_ITER_OPT_KEY) && (opt & KV_ITER_OPT_KEY_VALUE))
-		return KV_SC_INVALID_OPTION;
+		return kv_check_handle(cmd);
+	if ((opt & ~known) || !(opt & KV_ITER_OPT_OPEN) ||
+	    (opt & KV_ITER_OPT_CLOSE) ||
+	    ((opt & KV_ITER_OPT_KEY) && (opt & KV_ITER_OPT_KEY_VALUE)))
+		return kv_bad(cmd, KV_SC_INVALID_OPTION, KV_LOC_OPTION);
 	return KV_SC_SUCCESS;
 }
 
@@ -129,7 +145,7 @@ static u16 kv_decode_key_cmd(const u32 cdw[16], enum kv_coding coding,
 	sc = kv_check_key(cdw, coding, cmd);
 	if (sc || !has_value)
 		return sc;
-	return kv_check_len(cdw, coding, &cmd->value_size);
+	return kv_check_len(cdw, coding, cmd);
 }
 
 static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
@@ -142,22 +158,25 @@ static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
 		cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
 		cmd->prefix = cdw[12];
 		cmd->bitmask = cdw[13];
-		return kv_check_iter_opt(cmd->option, cmd->handle);
+		return kv_check_iter_opt(cmd);
 	}
-	sc = kv_check_handle(cmd->handle);
+	sc = kv_check_handle(cmd);
 	if (sc)
 		return sc;
-	sc = kv_check_len(cdw, coding, &cmd->value_size);
+	sc = kv_check_len(cdw, coding, cmd);
 	if (sc)
 		return sc;
 	/* room for at least the u32 key count */
-	return cmd->value_size < sizeof(u32) ? KV_SC_INVALID_VALUE_SIZE : 0;
+	if (cmd->value_size < sizeof(u32))
+		return kv_bad(cmd, KV_SC_INVALID_VALUE_SIZE, KV_LOC_CDW10);
+	return KV_SC_SUCCESS;
 }
 
 /*
  * Decode the vendor KV command in @cdw (CDW0..15, host order) for @coding.
- * Returns 0 with @cmd filled, or the status of the first bad field.
- * Fields the protocol leaves unused are ignored.
+ * Returns 0 with @cmd filled, or the status of the first bad field with
+ * cmd->err_loc its SQE byte offset. Fields the protocol leaves unused are
+ * ignored.
  */
 u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 {
@@ -166,7 +185,7 @@ u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = (u8)(cdw[0] & 0xff);
 	if (coding != KV_CODING_BYTES && coding != KV_CODING_SAMSUNG)
-		return KV_SC_INVALID_FIELD;
+		return kv_bad(cmd, KV_SC_INVALID_FIELD, KV_LOC_OPCODE);
 
 	switch (cmd->opcode) {
 	case KV_OP_STORE:
@@ -174,7 +193,7 @@ u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 		if (sc)
 			return sc;
 		cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
-		return kv_check_store_opt(cmd->option);
+		return kv_check_store_opt(cmd);
 	case KV_OP_APPEND:
 		return kv_decode_key_cmd(cdw, coding, cmd, true);
 	case KV_OP_RETRIEVE:
@@ -183,7 +202,9 @@ u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 			return sc;
 		cmd->offset = cdw[4];
 		/* past the largest possible value; the exact check is at run time */
-		return cmd->offset > KV_MAX_VALUE_SIZE ? KV_SC_INVALID_OFFSET : 0;
+		if (cmd->offset > KV_MAX_VALUE_SIZE)
+			return kv_bad(cmd, KV_SC_INVALID_OFFSET, KV_LOC_CDW4);
+		return KV_SC_SUCCESS;
 	case KV_OP_DELETE:
 	case KV_OP_EXIST:
 		return kv_decode_key_cmd(cdw, coding, cmd, false);
@@ -191,7 +212,7 @@ u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 	case KV_OP_ITER_READ:
 		return kv_decode_iter(cdw, coding, cmd);
 	default:
-		return KV_SC_INVALID_OPCODE;
+		return kv_bad(cmd, KV_SC_INVALID_OPCODE, KV_LOC_OPCODE);
 	}
 }
 
@@ -516,7 +537,7 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 	struct kv_iter *it;
 	int err = -EBADF;
 
-	if (kv_check_handle(cmd->handle))
+	if (!kv_handle_ok(cmd->handle))
 		return -EBADF;
 	it = &kv->iters[cmd->handle - 1];
 	down_write(&kv->lock);
@@ -700,7 +721,7 @@ static int kv_do_iter_read(struct kv_store *kv, const struct kv_cmd *cmd,
 	struct kv_iter *it;
 	int err = -EBADF;
 
-	if (kv_check_handle(cmd->handle))
+	if (!kv_handle_ok(cmd->handle))
 		return -EBADF;
 	it = &kv->iters[idx];
 	down_read(&kv->lock);

@@ -79,6 +79,7 @@ struct kv_cmd {
 	u32 offset;		/* retrieve: byte offset into the value (CDW4) */
 	u32 prefix;		/* iterate open: CDW12 */
 	u32 bitmask;		/* iterate open: CDW13 */
+	u16 err_loc;		/* decode failed: SQE byte offset of the field */
 };
 
 /*

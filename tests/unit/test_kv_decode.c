@@ -292,6 +292,32 @@ static void test_opcodes(void)
 	CHECK_EQ(dec(7, KV_OP_STORE, 0, 8, 4, &cmd), 0x002);
 }
 
+/* A failed decode names the SQE byte of the bad field. */
+static void test_err_loc(void)
+{
+	struct kv_cmd cmd;
+	u32 cdw[16] = { 0 };
+
+	CHECK_EQ(dec(KV_CODING_BYTES, 0x55, 0, 8, 4, &cmd), 0x001);
+	CHECK_EQ(cmd.err_loc, 0);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 17, &cmd), 0x303);
+	CHECK_EQ(cmd.err_loc, 44);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 0, 4, &cmd), 0x301);
+	CHECK_EQ(cmd.err_loc, 40);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 0x304, &cmd), 0x304);
+	CHECK_EQ(cmd.err_loc, 45);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_RETRIEVE, MAXV + 1, 8, 4, &cmd), 0x302);
+	CHECK_EQ(cmd.err_loc, 16);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_ITER_READ, 0, 8, 0, &cmd), 0x390);
+	CHECK_EQ(cmd.err_loc, 44);
+	cdw[0] = KV_OP_ITER_CTL;
+	cdw[11] = 0x0300;
+	CHECK_EQ(kv_decode(cdw, KV_CODING_BYTES, &cmd), 0x304);
+	CHECK_EQ(cmd.err_loc, 45);
+	CHECK_EQ(dec(KV_CODING_BYTES, KV_OP_STORE, 0, 8, 4, &cmd), 0);
+	CHECK_EQ(cmd.err_loc, 0);
+}
+
 static void test_cost(void)
 {
 	static const u8 ops[] = { 0x81, 0x83, 0x90, 0xa1, 0xb1, 0xb2, 0xb3 };
@@ -326,6 +352,7 @@ int main(void)
 	test_options();
 	test_iterate();
 	test_opcodes();
+	test_err_loc();
 	test_cost();
 	return test_report("test_kv_decode");
 }
