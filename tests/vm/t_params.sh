@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest: module parameter validation (each bad load fails with -EINVAL and a
+# "nvmev_kv: <param>: why" line, leaving the kernel healthy), then good loads:
+# a correct insmod after the failures, non-default blk_size and cpus, and 20
+# insmod/rmmod cycles with I/O each time.
+# Guest booted with memmap=1G$1G and -m 3G: RAM is 0-1G and 2G-3G.
+. "$NVMEV_DIR/tests/vm/lib.sh"
+
+# name | param regex the dmesg line must name | insmod parameters (exactly these)
+BAD_CASES=(
+	"missing-memmap_start|memmap_start|memmap_size=1G cpus=1"
+	"missing-memmap_size|memmap_size|memmap_start=1G cpus=1"
+	"memmap_size-too-small-1M|memmap_size|memmap_start=1G memmap_size=1M cpus=1"
+	"memmap_start-overlaps-RAM-2G|memmap_start|memmap_size|memmap_start=2G memmap_size=512M cpus=1"
+	"memmap_start-0-is-RAM|memmap_start|memmap_size|memmap_start=0 memmap_size=512M cpus=1"
+	"memmap_start-unaligned|memmap_start|memmap_start=1073745920 memmap_size=512M cpus=1"
+	"memmap_size-past-reservation-2G|memmap_size|memmap_start|memmap_start=1G memmap_size=2G cpus=1"
+	"memmap_start-garbage|memmap_start|memmap_start=1X memmap_size=1G cpus=1"
+	"memmap_size-suffix-1Q|memmap_size|memmap_start=1G memmap_size=1Q cpus=1"
+	"cpus-offline-7|cpus|memmap_start=1G memmap_size=1G cpus=7"
+	"cpus-duplicate-1,1|cpus|memmap_start=1G memmap_size=1G cpus=1,1"
+	"cpus-garbage-abc|cpus|memmap_start=1G memmap_size=1G cpus=abc"
+	"cpus-empty|cpus|memmap_start=1G memmap_size=1G cpus="
+	"blk_size-bigger-than-memmap_size|blk_size|memmap_start=1G memmap_size=1G cpus=1 blk_size=2G"
+	"blk_size-unaligned|blk_size|memmap_start=1G memmap_size=1G cpus=1 blk_size=12345"
+	"kv_coding-foo|kv_coding|memmap_start=1G memmap_size=1G cpus=1 kv_coding=foo"
+)
+
+t_bad() { # PARAM_RE PARAMS...
+	local re=$1; shift
+	# shellcheck disable=SC2068
+	expect_insmod_fail "$re" $@
+}
+
+t_good_after_bad() {
+	load_module || return 1
+	quick_io && ok "quick I/O"
+	unload_module
+}
+
+t_blk_size() {
+	NVMEV_BLK_SIZE=32M load_module blk_size=32M || return 1
+	local out; out=$(nvme id-ns "$NVME_NS")
+	expect_eq "id-ns nsze with blk_size=32M" "$(( $(field "$out" nsze) ))" $(( (32 << 20) / 512 ))
+	expect_eq "blockdev size" "$(blockdev --getsize64 "$NVME_NS")" $((32 << 20))
+	quick_io && ok "quick I/O"
+	unload_module
+}
+
+t_cpus_two() {
+	load_module cpus=0,1 kv_coding=samsung || return 1
+	quick_io && ok "quick I/O with dispatcher on CPU 0, worker on CPU 1"
+	fio_run "fio verify, cpus=0,1" --name=c2 --filename="$NVME_NS" --direct=1 --rw=randwrite --bs=4k \
+		--iodepth=8 --numjobs=2 --size=2M --offset_increment=2M --ioengine=libaio --verify=crc32c --verify_fatal=1
+	unload_module
+}
+
+t_cycles() {
+	local i n=${CYCLES:-20}
+	for ((i = 1; i <= n; i++)); do
+		load_module > $SCRATCH/cycle.log 2>&1 || { cat $SCRATCH/cycle.log; not_ok "cycle $i: load failed"; return 1; }
+		quick_io $((i * 3)) || { not_ok "cycle $i: I/O failed"; unload_module; return 1; }
+		# the data written in the previous cycle lives in reserved memory: the
+		# block area is not promised to persist across loads, so do not check it
+		unload_module > $SCRATCH/cycle.log 2>&1 || { cat $SCRATCH/cycle.log; not_ok "cycle $i: unload failed"; return 1; }
+	done
+	ok "$n insmod / I/O / rmmod cycles"
+	expect_eq "nvme controllers left" "$(ls /sys/class/nvme 2>/dev/null | wc -l)" 0
+}
+
+for c in "${BAD_CASES[@]}"; do
+	IFS='|' read -r name rest <<< "$c"
+	params=${rest##*|}; re=${rest%|*}
+	run_test "badparam:$name" t_bad "$re" $params
+done
+run_test good-load-after-bad-params t_good_after_bad
+run_test blk_size-32M t_blk_size
+run_test cpus-0,1-samsung t_cpus_two
+run_test insmod-rmmod-20-cycles t_cycles
+finish
