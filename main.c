@@ -328,6 +328,7 @@ static int __init nvmev_init(void)
 
 err_pci:
 	nvmev_pci_remove(dev);
+	nvmev_pci_unmap(dev);
 err_kv:
 	nvmev_kv_exit(dev);
 err_unmap:
@@ -344,6 +345,7 @@ static void __exit nvmev_exit(void)
 	nvmev_pci_remove(dev);
 	nvmev_stats_exit(dev);
 	nvmev_io_stop(dev);
+	nvmev_pci_unmap(dev);
 	nvmev_trace_exit();
 	nvmev_kv_exit(dev);
 	unmap_storage(dev);

@@ -354,6 +354,7 @@ struct nvmev_dev {
 int nvmev_pci_create(struct nvmev_dev *dev);
 void nvmev_pci_add(struct nvmev_dev *dev);
 void nvmev_pci_remove(struct nvmev_dev *dev);
+void nvmev_pci_unmap(struct nvmev_dev *dev);
 void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector);
 u32 nvmev_reg_read32(struct nvmev_dev *dev, u32 off);
 u64 nvmev_reg_read64(struct nvmev_dev *dev, u32 off);

@@ -240,19 +240,27 @@ void nvmev_pci_add(struct nvmev_dev *dev)
 	pci_bus_add_devices(dev->bus);
 }
 
-/* Unbind the driver (it deletes its queues and shuts the controller down). */
+/*
+ * Unbind the driver (it deletes its queues and shuts the controller down
+ * through the dispatcher, which must still be running) and remove the bus.
+ */
 void nvmev_pci_remove(struct nvmev_dev *dev)
 {
-	if (dev->bus) {
-		pci_stop_root_bus(dev->bus);
-		pci_remove_root_bus(dev->bus);
-		dev->bus = NULL;
-		dev->pdev = NULL;
-	}
-	if (dev->bar) {
+	if (!dev->bus)
+		return;
+	pci_stop_root_bus(dev->bus);
+	pci_remove_root_bus(dev->bus);
+	dev->bus = NULL;
+	dev->pdev = NULL;
+}
+
+/* Unmap BAR0: only once no thread polls it any more. */
+void nvmev_pci_unmap(struct nvmev_dev *dev)
+{
+	if (dev->bar)
 		memunmap(dev->bar);
-		dev->bar = NULL;
-	}
+	dev->bar = NULL;
+	dev->db = NULL;
 }
 
 /**
