@@ -344,6 +344,8 @@ bool log_reclaim_wanted(const struct log_alloc *a)
  */
 int log_reclaim_step(struct log_alloc *a, u32 budget)
 {
+	NVMEV_TRACE_FUNC();
+
 	if (!log_reclaim_wanted(a))
 		return 0;
 	if (a->victim == LOG_NONE && log_pick_victim(a) == LOG_NONE)
@@ -408,6 +410,7 @@ int log_append(struct log_alloc *a, const u8 *key, u8 klen, u32 vsize,
 {
 	u32 rsize = log_rec_size(vsize);
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (!klen || klen > LOG_KEY_MAX || rsize > a->max_record)
 		return -EINVAL;
@@ -445,6 +448,7 @@ void log_mark_dead(struct log_alloc *a, u64 off)
 {
 	struct log_rec_hdr *h;
 	struct log_seg *s;
+	NVMEV_TRACE_FUNC();
 
 	if (WARN_ON_ONCE(off >= a->capacity))
 		return;

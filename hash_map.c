@@ -174,6 +174,7 @@ int hash_map_lookup(const struct hash_map *hm, const u8 *key, u8 klen,
 	u32 probes;
 	u64 i;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (!hm_pad_key(key, klen, kpad))
 		return -EINVAL;
@@ -195,6 +196,7 @@ int hash_map_insert(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 	u32 probes;
 	u64 i;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (!hm_pad_key(key, klen, kpad))
 		return -EINVAL;
@@ -222,6 +224,7 @@ int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 	u32 probes;
 	u64 i;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (!hm_pad_key(key, klen, kpad))
 		return -EINVAL;
@@ -283,6 +286,7 @@ int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 	u32 probes;
 	u64 i;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (!hm_pad_key(key, klen, kpad))
 		return -EINVAL;

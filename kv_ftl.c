@@ -181,6 +181,7 @@ static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
 u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 {
 	u16 sc;
+	NVMEV_TRACE_FUNC();
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = (u8)(cdw[0] & 0xff);
@@ -387,6 +388,7 @@ static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
 {
 	u64 off;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	if (cmd->value_size > kv->max_value)
 		return -EMSGSIZE;
@@ -422,6 +424,7 @@ static int kv_do_append(struct kv_store *kv, const struct kv_cmd *cmd,
 	u64 off, old;
 	bool found;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	down_write(&kv->lock);
 	found = !hash_map_lookup(&kv->map, cmd->key, cmd->key_len, NULL,
@@ -465,6 +468,7 @@ static int kv_do_retrieve(struct kv_store *kv, const struct kv_cmd *cmd,
 	u32 vsize, n;
 	u64 off;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	down_read(&kv->lock);
 	err = hash_map_lookup(&kv->map, cmd->key, cmd->key_len, &off, &vsize);
@@ -487,6 +491,7 @@ static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd)
 {
 	u64 off;
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	down_write(&kv->lock);
 	err = hash_map_delete(&kv->map, cmd->key, cmd->key_len, &off, NULL);
@@ -499,6 +504,7 @@ static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd)
 static int kv_do_exist(struct kv_store *kv, const struct kv_cmd *cmd)
 {
 	int err;
+	NVMEV_TRACE_FUNC();
 
 	down_read(&kv->lock);
 	err = hash_map_lookup(&kv->map, cmd->key, cmd->key_len, NULL, NULL);
@@ -553,6 +559,8 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 static int kv_do_iter_ctl(struct kv_store *kv, const struct kv_cmd *cmd,
 			  u32 *dw0)
 {
+	NVMEV_TRACE_FUNC();
+
 	if (cmd->option & KV_ITER_OPT_OPEN)
 		return kv_iter_open(kv, cmd, dw0);
 	*dw0 = cmd->handle;
@@ -720,6 +728,7 @@ static int kv_do_iter_read(struct kv_store *kv, const struct kv_cmd *cmd,
 	int idx = cmd->handle - 1;
 	struct kv_iter *it;
 	int err = -EBADF;
+	NVMEV_TRACE_FUNC();
 
 	if (!kv_handle_ok(cmd->handle))
 		return -EBADF;
@@ -783,6 +792,7 @@ u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	       const struct kv_io *io, u32 *dw0)
 {
 	u16 sc;
+	NVMEV_TRACE_FUNC();
 
 	*dw0 = 0;
 	sc = kv_errno_to_status(kv_dispatch(kv, cmd, io, dw0));
@@ -825,6 +835,7 @@ static u64 kv_kib_ns(u32 bytes, u32 ns_per_kib)
 u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd)
 {
 	u64 ns = t->cmd_ns;
+	NVMEV_TRACE_FUNC();
 
 	switch (cmd->opcode) {
 	case KV_OP_STORE:
