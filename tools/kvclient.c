@@ -1,0 +1,1407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvclient - test client for the nvmev-kv KV-SSD through the real Linux
+ * NVMe driver (NVME_IOCTL_IO64_CMD, see kvlib.h).
+ *
+ *   kvclient random  DEV [--ops N] [--seed S] [--pool N]
+ *       randomized store/append/retrieve/delete/exist against an in-memory
+ *       model; keys 1..16 bytes, values 1 B..1 MiB (skewed towards small
+ *       ones), store options, small retrieve buffers (DW0 = full size),
+ *       malformed length fields; then every key is read back and an
+ *       iteration over all keys is compared with the model.
+ *   kvclient churn   DEV --capacity BYTES [--ratio R] [--working-set PCT]
+ *       overwrite a working set of PCT (50) % of BYTES until R (10) x BYTES
+ *       have been written; every store must succeed; all values verified.
+ *   kvclient fill    DEV [--value-size N] [--capacity BYTES]
+ *       store until 0x312; retrieve/exist/delete still work; after deleting
+ *       half the keys, stores succeed again; all values verified.
+ *   kvclient iterate DEV [--keys N]
+ *       store N keys (10 % with a 4-byte prefix, 5 % with a second one);
+ *       iterate with prefix + mask (keys only, keys + values), over all
+ *       keys, with the delete option; handle and option errors.
+ *   kvclient samsung DEV
+ *       the samsung length coding (module loaded with kv_coding=samsung):
+ *       every pad value, key lengths 1..16 as length - 1, 2 MiB values.
+ *
+ * Common options: --coding bytes|samsung (default: the loaded module's
+ * kv_coding), --seed S, -v. Exit status 0 only if every check passed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kvlib.h"
+
+#define MIB (1u << 20)
+
+static struct kv_dev dev;
+static uint64_t seed = 1;
+static int verbose;
+static uint64_t mismatches;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t rng_state;
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(void)
+{
+	return splitmix(&rng_state);
+}
+
+/* uniform in [lo, hi] */
+static uint32_t rnd_range(uint32_t lo, uint32_t hi)
+{
+	return lo + (uint32_t)(rnd() % ((uint64_t)hi - lo + 1));
+}
+
+/* Deterministic content for (a, b): what churn/fill/iterate store. */
+static void gen_value(uint8_t *p, uint32_t len, uint64_t a, uint64_t b)
+{
+	uint64_t s = a * 0x100000001b3ULL ^ b ^ seed << 1, v = 0;
+	uint32_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i & 7))
+			v = splitmix(&s);
+		p[i] = (uint8_t)(v >> (8 * (i & 7)));
+	}
+}
+
+static void rnd_fill(uint8_t *p, uint32_t len)
+{
+	uint64_t v = 0;
+	uint32_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i & 7))
+			v = rnd();
+		p[i] = (uint8_t)(v >> (8 * (i & 7)));
+	}
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		fprintf(stderr, "kvclient: out of memory (%zu bytes)\n", n);
+		exit(2);
+	}
+	return p;
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p) {
+		fprintf(stderr, "kvclient: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+static const char *hexkey(const uint8_t *k, unsigned int len)
+{
+	static char s[2][3 * KV_MAX_KEY + 8];
+	static int which;
+	char *o = s[which ^= 1];
+	unsigned int i;
+	bool printable = len > 0;
+
+	for (i = 0; i < len; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			printable = false;
+	if (printable) {
+		snprintf(o, sizeof(s[0]), "'%.*s'", (int)len, (const char *)k);
+	} else {
+		strcpy(o, "0x");
+		for (i = 0; i < len && i < KV_MAX_KEY; i++)
+			sprintf(o + 2 + 2 * i, "%02x", k[i]);
+	}
+	return o;
+}
+
+#define MISMATCH_PRINT 25
+
+static void mismatch(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++mismatches > MISMATCH_PRINT) {
+		if (mismatches == MISMATCH_PRINT + 1)
+			fprintf(stderr, "MISMATCH: (further mismatches not printed)\n");
+		return;
+	}
+	va_start(ap, fmt);
+	fprintf(stderr, "MISMATCH: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void expect_st(const char *what, int got, int want, const uint8_t *k,
+		      unsigned int kl)
+{
+	if (got != want)
+		mismatch("%s %s: status %#x (%s), expected %#x (%s)", what,
+			 k ? hexkey(k, kl) : "", got, kv_status_str(got), want,
+			 kv_status_str(want));
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	switch (*end) {
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024.0 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	}
+	if (end == s || *end || v < 0) {
+		fprintf(stderr, "kvclient: bad size '%s'\n", s);
+		exit(2);
+	}
+	return (uint64_t)v;
+}
+
+/* ---- key -> index table (open addressing, for set comparisons) ----------- */
+
+struct key {
+	uint8_t b[KV_MAX_KEY];
+	uint8_t len;
+};
+
+struct ktab {
+	uint32_t *slot;		/* index + 1, 0 = empty */
+	uint64_t mask;
+	const struct key *keys;
+};
+
+static uint64_t key_hash(const uint8_t *b, unsigned int len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ len;
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static void ktab_init(struct ktab *t, const struct key *keys, uint32_t n)
+{
+	uint64_t size = 16;
+
+	while (size < 2ULL * n)
+		size <<= 1;
+	t->slot = xcalloc(size, sizeof(*t->slot));
+	t->mask = size - 1;
+	t->keys = keys;
+}
+
+/* index of the key, or -1; with @add, insert it as @add_idx if absent */
+static int64_t ktab_find(struct ktab *t, const uint8_t *b, unsigned int len,
+			 bool add, uint32_t add_idx)
+{
+	uint64_t i = key_hash(b, len) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		uint32_t s = t->slot[i];
+
+		if (!s) {
+			if (!add)
+				return -1;
+			t->slot[i] = add_idx + 1;
+			return add_idx;
+		}
+		if (t->keys[s - 1].len == len && !memcmp(t->keys[s - 1].b, b, len))
+			return s - 1;
+	}
+}
+
+/* ---- iteration helper ---------------------------------------------------- */
+
+struct iter_entry_cb {
+	/* called per entry; val is NULL for keys-only */
+	void (*fn)(void *ctx, const uint8_t *key, uint32_t klen,
+		   const uint8_t *val, uint32_t vlen);
+	void *ctx;
+};
+
+struct iter_stats {
+	uint64_t reads, empty_reads, entries, bytes;
+	double max_read_s;
+};
+
+/*
+ * Open, read until 0x393, close. Returns 0 or the first unexpected status.
+ * Checks the buffer format: count, lengths within DW0, padding.
+ */
+static int iterate_all(uint8_t option, uint32_t prefix, uint32_t mask,
+		       uint32_t buflen, struct iter_entry_cb *cb,
+		       struct iter_stats *is)
+{
+	uint32_t handle, dw0;
+	int st, ret = 0;
+
+	memset(is, 0, sizeof(*is));
+	st = kv_iter_open(&dev, option, prefix, mask, &handle);
+	if (st) {
+		mismatch("iterate open (option %#x): %s", option, kv_status_str(st));
+		return st ? st : -1;
+	}
+	if (handle < 1 || handle > KV_MAX_ITERS)
+		mismatch("iterate open: handle %u out of 1..16", handle);
+	for (;;) {
+		uint32_t cnt, p, i;
+		double t0 = now(), dt;
+
+		st = kv_iter_read(&dev, handle, buflen, &dw0);
+		dt = now() - t0;
+		if (dt > is->max_read_s)
+			is->max_read_s = dt;
+		is->reads++;
+		if (st == KV_SC_ITER_END)
+			break;
+		if (st) {
+			mismatch("iterate read (handle %u, buffer %u): %s", handle,
+				 buflen, kv_status_str(st));
+			ret = st;
+			break;
+		}
+		if (dw0 < 4 || dw0 > buflen) {
+			mismatch("iterate read: DW0 %u outside 4..%u", dw0, buflen);
+			ret = -1;
+			break;
+		}
+		is->bytes += dw0;
+		memcpy(&cnt, dev.buf, 4);
+		if (!cnt)
+			is->empty_reads++;
+		for (p = 4, i = 0; i < cnt; i++) {
+			uint32_t kl, vl = 0;
+			const uint8_t *k, *v = NULL;
+
+			if (p + 4 > dw0)
+				goto bad;
+			memcpy(&kl, dev.buf + p, 4);
+			p += 4;
+			if (kl < 1 || kl > KV_MAX_KEY || p + kl > dw0)
+				goto bad;
+			k = dev.buf + p;
+			p += (kl + 3) & ~3u;
+			if (option & KV_ITER_KEY_VALUE) {
+				if (p + 4 > dw0)
+					goto bad;
+				memcpy(&vl, dev.buf + p, 4);
+				p += 4;
+				if (vl > KV_MAX_VALUE || p + vl > dw0)
+					goto bad;
+				v = dev.buf + p;
+				p += (vl + 3) & ~3u;
+			}
+			if (cb && cb->fn)
+				cb->fn(cb->ctx, k, kl, v, vl);
+			is->entries++;
+		}
+		if (p != dw0)
+			mismatch("iterate read: %u entries end at byte %u, DW0 says %u",
+				 cnt, p, dw0);
+		if (is->reads > 10000000) {
+			mismatch("iterate: no end after %" PRIu64 " reads", is->reads);
+			ret = -1;
+			break;
+		}
+		continue;
+bad:
+		mismatch("iterate read: malformed entry %u of %u at byte %u (DW0 %u)",
+			 i, cnt, p, dw0);
+		ret = -1;
+		break;
+	}
+	st = kv_iter_close(&dev, handle);
+	if (st) {
+		mismatch("iterate close %u: %s", handle, kv_status_str(st));
+		if (!ret)
+			ret = st;
+	}
+	return ret;
+}
+
+/* ---- random: model-based test ------------------------------------------- */
+
+struct mval {
+	uint8_t *v;
+	uint32_t len;
+	bool present;
+};
+
+static struct key *pool;
+static struct mval *model;
+static uint32_t npool;
+static uint8_t *scratch;	/* KV_MAX_VALUE bytes */
+
+#define RAND_MAX_VALUE MIB
+
+/* 1 B .. 1 MiB, most of them small */
+static uint32_t skew_size(void)
+{
+	uint32_t r = rnd() % 1000;
+
+	if (r < 550)
+		return rnd_range(1, 64);
+	if (r < 850)
+		return rnd_range(65, 4096);
+	if (r < 970)
+		return rnd_range(4097, 65536);
+	if (r < 995)
+		return rnd_range(65537, 262144);
+	return rnd_range(262145, RAND_MAX_VALUE);
+}
+
+static void make_pool(uint32_t n)
+{
+	struct ktab t;
+	uint32_t i = 0;
+
+	pool = xcalloc(n, sizeof(*pool));
+	model = xcalloc(n, sizeof(*model));
+	ktab_init(&t, pool, n);
+	while (i < n) {
+		struct key *k = &pool[i];
+
+		/* make sure both extremes are well represented */
+		k->len = i % 8 == 0 ? KV_MAX_KEY : i % 8 == 1 ? rnd_range(1, 4) :
+			 rnd_range(1, KV_MAX_KEY);
+		rnd_fill(k->b, k->len);
+		if (ktab_find(&t, k->b, k->len, false, 0) >= 0)
+			continue;	/* duplicate: draw again */
+		ktab_find(&t, k->b, k->len, true, i);
+		i++;
+	}
+	free(t.slot);
+	npool = n;
+}
+
+static uint32_t pick_key(void)
+{
+	uint32_t hot = npool / 10 ? npool / 10 : 1;
+
+	return rnd() % 10 < 7 ? rnd() % hot : rnd() % npool;
+}
+
+static void model_set(uint32_t i, const uint8_t *v, uint32_t len)
+{
+	struct mval *m = &model[i];
+
+	free(m->v);
+	m->v = xmalloc(len);
+	memcpy(m->v, v, len);
+	m->len = len;
+	m->present = true;
+}
+
+static void model_del(uint32_t i)
+{
+	free(model[i].v);
+	model[i].v = NULL;
+	model[i].len = 0;
+	model[i].present = false;
+}
+
+struct rstats {
+	uint64_t store, store_upd, store_idem, store_badopt, append, retrieve,
+		 partial, big_buf, delete, exist, malformed, written, read;
+};
+
+/* Retrieve key i with a buffer of buflen and compare with the model. */
+static void check_retrieve(uint32_t i, uint32_t buflen, struct rstats *rs)
+{
+	const struct key *k = &pool[i];
+	const struct mval *m = &model[i];
+	uint32_t dw0 = 0, n;
+	bool overrun;
+	int st;
+
+	st = kv_retrieve(&dev, k->b, k->len, NULL, buflen, &dw0, &overrun);
+	if (overrun)
+		mismatch("retrieve %s (buffer %u): device wrote past the buffer",
+			 hexkey(k->b, k->len), buflen);
+	if (!m->present) {
+		expect_st("retrieve", st, KV_SC_NO_KEY, k->b, k->len);
+		return;
+	}
+	if (st) {
+		expect_st("retrieve", st, 0, k->b, k->len);
+		return;
+	}
+	if (dw0 != m->len) {
+		mismatch("retrieve %s: DW0 %u, value is %u bytes",
+			 hexkey(k->b, k->len), dw0, m->len);
+		return;
+	}
+	n = m->len < buflen ? m->len : buflen;
+	if (rs)
+		rs->read += n;
+	if (memcmp(dev.buf, m->v, n)) {
+		uint32_t j = 0;
+
+		while (j < n && dev.buf[j] == m->v[j])
+			j++;
+		mismatch("retrieve %s (%u-byte value, buffer %u): data differs at byte %u",
+			 hexkey(k->b, k->len), m->len, buflen, j);
+	}
+}
+
+/* Malformed length fields: the status says which field, nothing changes. */
+static void malformed_op(struct rstats *rs)
+{
+	uint32_t i = pick_key(), k[4], dw0;
+	const struct key *key = &pool[i];
+	bool sam = dev.coding == KV_CODING_SAMSUNG;
+	/* key length fields that decode to 0 or > 16 bytes */
+	static const uint32_t bad_bytes[] = { 0, 17, 255 }, bad_sam[] = { 16, 255 };
+	uint32_t badk = sam ? bad_sam[rnd() % 2] : bad_bytes[rnd() % 3];
+	uint32_t good_klen = sam ? key->len - 1u : key->len;
+	int st;
+
+	rs->malformed++;
+	kv_pack_key(key->b, key->len, k);
+	memset(dev.buf, 0x5a, 64);
+	switch (rnd() % 5) {
+	case 0:		/* store, bad key length */
+		st = kv_raw(&dev, KV_OP_STORE, sam ? 2 : 8, badk, k, 8, &dw0);
+		expect_st("store with key length field", st, KV_SC_KEY_SIZE, key->b, key->len);
+		break;
+	case 1:		/* retrieve, bad key length */
+		st = kv_raw(&dev, KV_OP_RETRIEVE, sam ? 16 : 64, badk, k, 64, &dw0);
+		expect_st("retrieve with bad key length field", st, KV_SC_KEY_SIZE, key->b, key->len);
+		break;
+	case 2:		/* store of 0 bytes */
+		st = kv_raw(&dev, KV_OP_STORE, 0, good_klen, k, 0, &dw0);
+		expect_st("store of 0 bytes", st, KV_SC_VALUE_SIZE, key->b, key->len);
+		break;
+	case 3:		/* retrieve into 0 bytes */
+		st = kv_raw(&dev, KV_OP_RETRIEVE, 0, good_klen, k, 0, &dw0);
+		expect_st("retrieve into 0 bytes", st, KV_SC_VALUE_SIZE, key->b, key->len);
+		break;
+	default:	/* delete / exist, bad key length */
+		st = kv_raw(&dev, rnd() & 1 ? KV_OP_DELETE : KV_OP_EXIST, 0, badk, k, 0, &dw0);
+		expect_st("delete/exist with bad key length field", st, KV_SC_KEY_SIZE, key->b, key->len);
+		break;
+	}
+	if (st && !dev.last_dnr)
+		mismatch("malformed command answered %#x without DNR", st);
+}
+
+struct sweep_ctx {
+	struct ktab *t;
+	uint8_t *seen;
+	uint64_t extra, dup;
+};
+
+static void sweep_cb(void *ctx, const uint8_t *key, uint32_t klen,
+		     const uint8_t *val, uint32_t vlen)
+{
+	struct sweep_ctx *s = ctx;
+	int64_t i = ktab_find(s->t, key, klen, false, 0);
+
+	(void)val;
+	(void)vlen;
+	if (i < 0 || !model[i].present) {
+		if (s->extra++ < 5)
+			mismatch("iterate returned %s, which the model does not hold",
+				 hexkey(key, klen));
+		return;
+	}
+	if (s->seen[i]++)
+		s->dup++;
+}
+
+static int run_random(uint64_t ops, uint32_t npool_arg)
+{
+	struct rstats rs = { 0 };
+	uint64_t op, live = 0, live_bytes = 0;
+	double t0 = now(), t1;
+	uint32_t i, dw0;
+	int st;
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	make_pool(npool_arg);
+
+	/* the extremes once: a 2 MiB value under a 16-byte key */
+	{
+		static const uint8_t k16[] = "0123456789ABCDEF";
+
+		rnd_fill(scratch, KV_MAX_VALUE);
+		st = kv_store(&dev, k16, 16, scratch, KV_MAX_VALUE, 0, &dw0);
+		expect_st("store 2 MiB", st, 0, k16, 16);
+		st = kv_retrieve(&dev, k16, 16, NULL, KV_MAX_VALUE, &dw0, NULL);
+		expect_st("retrieve 2 MiB", st, 0, k16, 16);
+		if (!st && (dw0 != KV_MAX_VALUE || memcmp(dev.buf, scratch, KV_MAX_VALUE)))
+			mismatch("retrieve 2 MiB: DW0 %u or data differs", dw0);
+		st = kv_append(&dev, k16, 16, scratch, 1, &dw0);
+		expect_st("append past 2 MiB", st, KV_SC_VALUE_SIZE, k16, 16);
+		st = kv_delete(&dev, k16, 16);
+		expect_st("delete 2 MiB", st, 0, k16, 16);
+	}
+
+	for (op = 0; op < ops; op++) {
+		uint32_t r = rnd() % 1000, len, buflen;
+		struct key *k;
+		struct mval *m;
+		uint8_t opt;
+
+		i = pick_key();
+		k = &pool[i];
+		m = &model[i];
+		if (r < 410) {			/* store */
+			int want;
+
+			opt = r < 300 ? 0 : r < 350 ? KV_STORE_UPDATE :
+			      r < 400 ? KV_STORE_IDEMPOTENT :
+			      (rnd() & 1) ? 3 : (uint8_t)rnd_range(4, 255);
+			len = skew_size();
+			rnd_fill(scratch, len);
+			want = opt > 2 ? KV_SC_OPTION :
+			       (opt == KV_STORE_UPDATE && !m->present) ? KV_SC_NO_KEY :
+			       (opt == KV_STORE_IDEMPOTENT && m->present) ? KV_SC_KEY_EXISTS : 0;
+			switch (opt) {
+			case 0: rs.store++; break;
+			case KV_STORE_UPDATE: rs.store_upd++; break;
+			case KV_STORE_IDEMPOTENT: rs.store_idem++; break;
+			default: rs.store_badopt++; break;
+			}
+			dw0 = 0xdeadbeef;
+			st = kv_store(&dev, k->b, k->len, scratch, len, opt, &dw0);
+			expect_st("store", st, want, k->b, k->len);
+			if (!st && dw0)
+				mismatch("store %s: DW0 %#x, expected 0", hexkey(k->b, k->len), dw0);
+			if (!st) {
+				rs.written += len;
+				model_set(i, scratch, len);
+			}
+		} else if (r < 510) {		/* append */
+			len = skew_size();
+			if (m->present && m->len + len > RAND_MAX_VALUE)
+				len = rnd_range(1, 64);
+			if (m->present && m->len + len > RAND_MAX_VALUE) {
+				/* keep values within 1 MiB: replace it instead */
+				rnd_fill(scratch, len);
+				st = kv_store(&dev, k->b, k->len, scratch, len, 0, &dw0);
+				expect_st("store (instead of append)", st, 0, k->b, k->len);
+				if (!st)
+					model_set(i, scratch, len);
+				rs.store++;
+				continue;
+			}
+			rs.append++;
+			rnd_fill(scratch, len);
+			st = kv_append(&dev, k->b, k->len, scratch, len, &dw0);
+			expect_st("append", st, 0, k->b, k->len);
+			if (!st) {
+				uint32_t old = m->present ? m->len : 0;
+				uint8_t *nv = xmalloc(old + len);
+
+				if (dw0 != old + len)
+					mismatch("append %s: DW0 %u, expected %u",
+						 hexkey(k->b, k->len), dw0, old + len);
+				if (old)
+					memcpy(nv, m->v, old);
+				memcpy(nv + old, scratch, len);
+				free(m->v);
+				m->v = nv;
+				m->len = old + len;
+				m->present = true;
+				rs.written += len;
+			}
+		} else if (r < 800) {		/* retrieve */
+			uint32_t how = rnd() % 10;
+
+			rs.retrieve++;
+			if (!m->present)
+				buflen = rnd_range(1, 4096);
+			else if (how < 5)
+				buflen = m->len;
+			else if (how < 7) {
+				buflen = m->len + rnd_range(1, 4096);
+				rs.big_buf++;
+			} else {
+				buflen = m->len > 1 ? rnd_range(1, m->len - 1) : 1;
+				rs.partial++;
+			}
+			check_retrieve(i, buflen, &rs);
+		} else if (r < 890) {		/* delete */
+			rs.delete++;
+			st = kv_delete(&dev, k->b, k->len);
+			expect_st("delete", st, m->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
+			if (!st)
+				model_del(i);
+		} else if (r < 980) {		/* exist */
+			rs.exist++;
+			st = kv_exist(&dev, k->b, k->len);
+			expect_st("exist", st, m->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
+		} else {
+			malformed_op(&rs);
+		}
+		if (verbose && op && op % 10000 == 0)
+			fprintf(stderr, "random: %" PRIu64 " ops, %" PRIu64 " mismatches, %.1f s\n",
+				op, mismatches, now() - t0);
+	}
+	t1 = now();
+
+	/* sweep: every key read back, then one iteration over everything */
+	for (i = 0; i < npool; i++) {
+		check_retrieve(i, model[i].present ? model[i].len : 64, NULL);
+		if (model[i].present) {
+			live++;
+			live_bytes += model[i].len;
+		}
+	}
+	{
+		struct ktab t;
+		struct sweep_ctx sc = { .t = &t, .seen = xcalloc(npool, 1) };
+		struct iter_entry_cb cb = { sweep_cb, &sc };
+		struct iter_stats is;
+		uint64_t missing = 0;
+
+		ktab_init(&t, pool, npool);
+		for (i = 0; i < npool; i++)
+			ktab_find(&t, pool[i].b, pool[i].len, true, i);
+		iterate_all(KV_ITER_KEY, 0, 0, 256 << 10, &cb, &is);
+		for (i = 0; i < npool; i++)
+			if (model[i].present && !sc.seen[i] && missing++ < 5)
+				mismatch("iterate did not return %s",
+					 hexkey(pool[i].b, pool[i].len));
+		if (sc.dup)
+			mismatch("iterate returned %" PRIu64 " keys twice", sc.dup);
+		printf("random: sweep: %u keys read back, iterate returned %" PRIu64
+		       " keys in %" PRIu64 " reads (model holds %" PRIu64 ")\n",
+		       npool, is.entries, is.reads, live);
+		free(t.slot);
+		free(sc.seen);
+	}
+	if (dev.guard_hits)
+		mismatch("%u reads wrote past their buffer", dev.guard_hits);
+
+	printf("random: coding=%s seed=%" PRIu64 " ops=%" PRIu64 " mismatches=%" PRIu64 "\n",
+	       dev.coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", seed, ops,
+	       mismatches);
+	printf("random: store=%" PRIu64 " store_update_only=%" PRIu64
+	       " store_idempotent=%" PRIu64 " store_bad_option=%" PRIu64
+	       " append=%" PRIu64 " retrieve=%" PRIu64 " (small buffer %" PRIu64
+	       ", larger buffer %" PRIu64 ") delete=%" PRIu64 " exist=%" PRIu64
+	       " malformed=%" PRIu64 "\n",
+	       rs.store, rs.store_upd, rs.store_idem, rs.store_badopt, rs.append,
+	       rs.retrieve, rs.partial, rs.big_buf, rs.delete, rs.exist, rs.malformed);
+	printf("random: written=%" PRIu64 " B read=%" PRIu64 " B live_keys=%" PRIu64
+	       " live_bytes=%" PRIu64 " commands=%" PRIu64 " seconds=%.1f ops/s=%.0f\n",
+	       rs.written, rs.read, live, live_bytes, dev.cmds, t1 - t0,
+	       ops / (t1 - t0));
+	for (i = 0; i < npool; i++)
+		free(model[i].v);
+	free(model);
+	free(pool);
+	free(scratch);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- churn --------------------------------------------------------------- */
+
+/* tag + 8 hex digits of i: a fixed-length key */
+static unsigned int num_key(uint8_t *k, const char *tag, uint32_t i)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int n = (unsigned int)strlen(tag), j;
+
+	memcpy(k, tag, n);
+	for (j = 0; j < 8; j++)
+		k[n + j] = (uint8_t)hex[(i >> (28 - 4 * j)) & 15];
+	return n + 8;
+}
+
+#define CHURN_KLEN 13
+static void churn_key(uint32_t i, uint8_t *k)
+{
+	num_key(k, "churn", i);		/* 13 bytes */
+}
+
+static bool verify_gen(const uint8_t *key, unsigned int kl, uint32_t len,
+		       uint64_t a, uint64_t b, const char *what)
+{
+	uint32_t dw0 = 0;
+	int st = kv_retrieve(&dev, key, kl, NULL, len, &dw0, NULL);
+
+	if (st) {
+		mismatch("%s: retrieve %s: %s", what, hexkey(key, kl), kv_status_str(st));
+		return false;
+	}
+	gen_value(scratch, len, a, b);
+	if (dw0 != len || memcmp(dev.buf, scratch, len)) {
+		mismatch("%s: %s: DW0 %u (want %u) or data differs", what,
+			 hexkey(key, kl), dw0, len);
+		return false;
+	}
+	return true;
+}
+
+static int run_churn(uint64_t capacity, uint32_t ratio, uint32_t ws_pct,
+		     uint32_t vmin, uint32_t vmax)
+{
+	uint64_t ws = capacity * ws_pct / 100, sum = 0, written = 0, stores = 0,
+		 target = capacity * ratio, failed = 0, spot = 0;
+	uint32_t n = 0, cap_keys = 1024, i, *size, *ver;
+	uint8_t key[16];
+	double t0 = now(), t1, last = t0;
+	int st;
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	size = xmalloc(cap_keys * sizeof(*size));
+	while (sum < ws) {
+		uint32_t s = rnd_range(vmin, vmax);
+
+		if (sum + s > ws)
+			s = (uint32_t)(ws - sum) < vmin ? vmin : (uint32_t)(ws - sum);
+		if (n == cap_keys) {
+			cap_keys *= 2;
+			size = realloc(size, cap_keys * sizeof(*size));
+			if (!size)
+				return 2;
+		}
+		size[n++] = s;
+		sum += s;
+	}
+	ver = xcalloc(n, sizeof(*ver));
+	printf("churn: capacity=%" PRIu64 " working_set=%" PRIu64 " (%u%%) keys=%u values %u..%u B, target %" PRIu64 " B (%ux)\n",
+	       capacity, sum, ws_pct, n, vmin, vmax, target, ratio);
+	fflush(stdout);
+
+	for (stores = 0; written < target; stores++) {
+		/* first every key once, then random overwrites */
+		i = stores < n ? (uint32_t)stores : (uint32_t)(rnd() % n);
+		churn_key(i, key);
+		gen_value(scratch, size[i], i, ver[i] + 1);
+		st = kv_store(&dev, key, CHURN_KLEN, scratch, size[i], 0, NULL);
+		if (st) {
+			if (failed++ < 10)
+				mismatch("churn: store #%" PRIu64 " %s (%u B) after %" PRIu64 " B written: %s",
+					 stores, hexkey(key, CHURN_KLEN), size[i], written,
+					 kv_status_str(st));
+			if (failed >= 10)
+				break;
+			continue;
+		}
+		ver[i]++;
+		written += size[i];
+		/* spot check now and then */
+		if (stores % 61 == 0) {
+			uint32_t j = (uint32_t)(rnd() % n);
+
+			if (ver[j]) {
+				churn_key(j, key);
+				verify_gen(key, CHURN_KLEN, size[j], j, ver[j], "churn spot check");
+				spot++;
+			}
+		}
+		if (verbose && now() - last > 10) {
+			last = now();
+			fprintf(stderr, "churn: %" PRIu64 " B written (%.2fx), %.1f s\n",
+				written, (double)written / capacity, last - t0);
+		}
+	}
+	t1 = now();
+	for (i = 0; i < n; i++) {
+		churn_key(i, key);
+		if (ver[i])
+			verify_gen(key, CHURN_KLEN, size[i], i, ver[i], "churn final verify");
+	}
+	printf("churn: written=%" PRIu64 " B = %.2fx capacity, stores=%" PRIu64
+	       " failed=%" PRIu64 " spot_checks=%" PRIu64 " verified=%u keys, mismatches=%" PRIu64
+	       ", seconds=%.1f (%.1f MB/s)\n",
+	       written, (double)written / capacity, stores, failed, spot, n,
+	       mismatches, t1 - t0, written / (t1 - t0) / 1e6);
+	free(size);
+	free(ver);
+	free(scratch);
+	return mismatches || failed || written < target ? 1 : 0;
+}
+
+/* ---- fill ---------------------------------------------------------------- */
+
+static void fill_key(char tag, uint32_t i, uint8_t *k)
+{
+	char t[2] = { tag, 0 };
+
+	num_key(k, t, i);		/* 9 bytes */
+}
+
+static int run_fill(uint32_t vsize, uint64_t capacity)
+{
+	uint32_t n = 0, i, deleted = 0, restored = 0, limit, dw0;
+	uint64_t bytes = 0;
+	uint8_t key[16];
+	double t0 = now();
+	int st = 0;
+	bool ok;
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	limit = capacity ? (uint32_t)(capacity / vsize * 2 + 1000) : 50000000;
+	for (n = 0; n < limit; n++) {
+		fill_key('f', n, key);
+		gen_value(scratch, vsize, n, 1);
+		st = kv_store(&dev, key, 9, scratch, vsize, 0, NULL);
+		if (st)
+			break;
+		bytes += vsize;
+	}
+	if (st != KV_SC_CAPACITY) {
+		mismatch("fill: store #%u ended with %s, expected 0x312", n,
+			 kv_status_str(st));
+		return 1;
+	}
+	if (!dev.last_dnr)
+		mismatch("fill: 0x312 without DNR");
+	printf("fill: value=%u B: %u stores (%" PRIu64 " B", vsize, n, bytes);
+	if (capacity)
+		printf(", %.1f%% of capacity %" PRIu64 " B", 100.0 * bytes / capacity, capacity);
+	printf(") then 0x312 after %.1f s\n", now() - t0);
+	/* full: more stores of new keys keep failing the same way */
+	fill_key('f', n, key);
+	st = kv_store(&dev, key, 9, scratch, vsize, 0, NULL);
+	expect_st("fill: store when full", st, KV_SC_CAPACITY, key, 9);
+	st = kv_exist(&dev, key, 9);
+	expect_st("fill: exist of the refused key", st, KV_SC_NO_KEY, key, 9);
+
+	/* retrieve and exist still work on a full device */
+	for (i = 0, ok = true; i < n; i++) {
+		fill_key('f', i, key);
+		ok &= verify_gen(key, 9, vsize, i, 1, "fill: retrieve when full");
+	}
+	fill_key('f', 0, key);
+	expect_st("fill: exist when full", kv_exist(&dev, key, 9), 0, key, 9);
+	printf("fill: all %u values read back on the full device: %s\n", n, ok ? "ok" : "MISMATCH");
+
+	/* delete every other key */
+	for (i = 0; i < n; i += 2) {
+		fill_key('f', i, key);
+		st = kv_delete(&dev, key, 9);
+		expect_st("fill: delete when full", st, 0, key, 9);
+		if (!st)
+			deleted++;
+	}
+	fill_key('f', 0, key);
+	expect_st("fill: retrieve deleted", kv_retrieve(&dev, key, 9, NULL, vsize, &dw0, NULL),
+		  KV_SC_NO_KEY, key, 9);
+	/* stores succeed again: as many as were deleted */
+	for (restored = 0; restored < deleted; restored++) {
+		fill_key('g', restored, key);
+		gen_value(scratch, vsize, restored, 2);
+		st = kv_store(&dev, key, 9, scratch, vsize, 0, NULL);
+		if (st)
+			break;
+	}
+	printf("fill: deleted %u keys, then %u of %u new stores succeeded%s%s\n",
+	       deleted, restored, deleted, st ? ", then " : "",
+	       st ? kv_status_str(st) : "");
+	if (restored < deleted - deleted / 20)
+		mismatch("fill: only %u of %u stores succeeded after %u deletes",
+			 restored, deleted, deleted);
+	/* everything that should be there is, with the right bytes */
+	for (i = 1; i < n; i += 2) {
+		fill_key('f', i, key);
+		verify_gen(key, 9, vsize, i, 1, "fill: survivor");
+	}
+	for (i = 0; i < restored; i++) {
+		fill_key('g', i, key);
+		verify_gen(key, 9, vsize, i, 2, "fill: restored");
+	}
+	printf("fill: mismatches=%" PRIu64 " seconds=%.1f\n", mismatches, now() - t0);
+	free(scratch);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- iterate -------------------------------------------------------------- */
+
+#define PFX_A	0x2158464bu	/* "KFX!" */
+#define PFX_D	0x234c4544u	/* "DEL#" */
+
+struct iter_ctx {
+	struct ktab *t;
+	const struct key *keys;
+	uint8_t *seen;
+	uint64_t unknown, dup;
+	bool values;
+	uint64_t bad_values;
+};
+
+static uint32_t iter_vlen(uint32_t i)
+{
+	return i % 1000 == 7 ? 3000 : 4 + i % 29;
+}
+
+static void iter_cb(void *ctx, const uint8_t *key, uint32_t klen,
+		    const uint8_t *val, uint32_t vlen)
+{
+	struct iter_ctx *c = ctx;
+	int64_t i = ktab_find(c->t, key, klen, false, 0);
+	uint8_t want[3000];
+
+	if (i < 0) {
+		if (c->unknown++ < 5)
+			mismatch("iterate returned unknown key %s", hexkey(key, klen));
+		return;
+	}
+	if (c->seen[i]++)
+		c->dup++;
+	if (c->values) {
+		gen_value(want, iter_vlen((uint32_t)i), (uint64_t)i, 7);
+		if (vlen != iter_vlen((uint32_t)i) || memcmp(val, want, vlen)) {
+			if (c->bad_values++ < 5)
+				mismatch("iterate: value of %s: %u bytes, wrong size or content",
+					 hexkey(key, klen), vlen);
+		}
+	}
+}
+
+static bool key_matches(const struct key *k, uint32_t prefix, uint32_t mask)
+{
+	uint32_t w = 0;
+	unsigned int j;
+
+	for (j = 0; j < 4 && j < k->len; j++)
+		w |= (uint32_t)k->b[j] << (8 * j);
+	return (w & mask) == (prefix & mask);
+}
+
+/* one iteration, compared against the expected set; returns matches seen */
+static uint64_t iter_check(const char *name, struct ktab *t, const struct key *keys,
+			   uint32_t nk, const uint8_t *alive, uint8_t option,
+			   uint32_t prefix, uint32_t mask, uint32_t buflen)
+{
+	struct iter_ctx c = { .t = t, .keys = keys, .seen = xcalloc(nk, 1),
+			      .values = !!(option & KV_ITER_KEY_VALUE) };
+	struct iter_entry_cb cb = { iter_cb, &c };
+	struct iter_stats is;
+	uint64_t expected = 0, missing = 0, extra = 0;
+	double t0 = now();
+	uint32_t i;
+
+	iterate_all(option, prefix, mask, buflen, &cb, &is);
+	for (i = 0; i < nk; i++) {
+		bool want = alive[i] && key_matches(&keys[i], prefix, mask);
+
+		expected += want;
+		if (want && !c.seen[i] && missing++ < 5)
+			mismatch("%s: key %s missing", name, hexkey(keys[i].b, keys[i].len));
+		if (!want && c.seen[i] && extra++ < 5)
+			mismatch("%s: key %s should not match", name,
+				 hexkey(keys[i].b, keys[i].len));
+	}
+	if (c.dup)
+		mismatch("%s: %" PRIu64 " keys returned twice", name, c.dup);
+	printf("iterate: %-34s prefix %08x mask %08x buffer %7u: %6" PRIu64
+	       " keys (expected %6" PRIu64 "), %5" PRIu64 " reads (%" PRIu64
+	       " empty), longest read %.1f ms, %.2f s%s\n",
+	       name, prefix, mask, buflen, is.entries, expected, is.reads,
+	       is.empty_reads, is.max_read_s * 1e3, now() - t0,
+	       missing || extra || c.dup || c.unknown || c.bad_values ? "  MISMATCH" : "");
+	free(c.seen);
+	return is.entries;
+}
+
+static int run_iterate(uint32_t nkeys)
+{
+	static const char *shorts[] = { "KF", "KFa", "KFb", "KFX", "KFX!", "Z", "DE", "DEL" };
+	uint32_t nshort = sizeof(shorts) / sizeof(shorts[0]);
+	uint32_t nk = nkeys + nshort, i, h[KV_MAX_ITERS + 1], dw0;
+	struct key *keys = xcalloc(nk, sizeof(*keys));
+	uint8_t *alive = xcalloc(nk, 1), val[3000];
+	struct ktab t;
+	double t0;
+	int st;
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	ktab_init(&t, keys, nk);
+	for (i = 0; i < nkeys; i++) {
+		struct key *k = &keys[i];
+		uint32_t w, g = i % 20;
+
+		if (g < 2) {
+			w = PFX_A;
+		} else if (g == 2) {
+			w = PFX_D;
+		} else {
+			do
+				w = (uint32_t)rnd();
+			while ((w & 0xffff) == (PFX_A & 0xffff) || w == PFX_D);
+		}
+		k->len = (uint8_t)rnd_range(8, 16);
+		memcpy(k->b, &w, 4);		/* little-endian host */
+		memcpy(k->b + 4, &i, 4);
+		rnd_fill(k->b + 8, k->len - 8u);
+		ktab_find(&t, k->b, k->len, true, i);
+	}
+	for (i = 0; i < nshort; i++) {
+		struct key *k = &keys[nkeys + i];
+
+		k->len = (uint8_t)strlen(shorts[i]);
+		memcpy(k->b, shorts[i], k->len);
+		ktab_find(&t, k->b, k->len, true, nkeys + i);
+	}
+
+	t0 = now();
+	for (i = 0; i < nk; i++) {
+		gen_value(val, iter_vlen(i), i, 7);
+		st = kv_store(&dev, keys[i].b, keys[i].len, val, iter_vlen(i), 0, NULL);
+		expect_st("iterate: store", st, 0, keys[i].b, keys[i].len);
+		alive[i] = !st;
+	}
+	printf("iterate: stored %u keys in %.1f s (%.0f stores/s)\n", nk,
+	       now() - t0, nk / (now() - t0));
+
+	iter_check("prefix KFX!, keys", &t, keys, nk, alive, KV_ITER_KEY,
+		   PFX_A, 0xffffffff, 64 << 10);
+	iter_check("prefix KF (16-bit mask), keys+values", &t, keys, nk, alive,
+		   KV_ITER_KEY_VALUE, PFX_A, 0xffff, 256 << 10);
+	iter_check("all keys, 1 MiB buffer", &t, keys, nk, alive, KV_ITER_KEY,
+		   0, 0, 1 << 20);
+	iter_check("all keys, 16 KiB buffer", &t, keys, nk, alive, KV_ITER_KEY,
+		   0x12345678, 0, 16 << 10);
+	iter_check("byte 3 = '!' (mask ff000000)", &t, keys, nk, alive, KV_ITER_KEY,
+		   PFX_A, 0xff000000, 128 << 10);
+
+	/* a buffer with room for the count only */
+	st = kv_iter_open(&dev, KV_ITER_KEY, 0, 0, &h[0]);
+	expect_st("iterate open", st, 0, NULL, 0);
+	if (!st) {
+		expect_st("iterate read into 4 bytes", kv_iter_read(&dev, h[0], 4, &dw0),
+			  KV_SC_VALUE_SIZE, NULL, 0);
+		expect_st("iterate close", kv_iter_close(&dev, h[0]), 0, NULL, 0);
+	}
+
+	/* handles: 16 open at once, the 17th refused */
+	for (i = 0; i < KV_MAX_ITERS; i++) {
+		st = kv_iter_open(&dev, KV_ITER_KEY, 0, 0, &h[i]);
+		expect_st("iterate open (16 handles)", st, 0, NULL, 0);
+	}
+	st = kv_iter_open(&dev, KV_ITER_KEY, 0, 0, &h[KV_MAX_ITERS]);
+	expect_st("iterate open #17", st, KV_SC_ITER_HANDLE, NULL, 0);
+	for (i = 0; i < KV_MAX_ITERS; i++)
+		expect_st("iterate close", kv_iter_close(&dev, h[i]), 0, NULL, 0);
+	expect_st("iterate close twice", kv_iter_close(&dev, h[0]), KV_SC_ITER_HANDLE, NULL, 0);
+	expect_st("iterate read closed", kv_iter_read(&dev, h[0], 4096, &dw0),
+		  KV_SC_ITER_HANDLE, NULL, 0);
+	expect_st("iterate close handle 0", kv_iter_close(&dev, 0), KV_SC_ITER_HANDLE, NULL, 0);
+	expect_st("iterate close handle 17", kv_iter_close(&dev, 17), KV_SC_ITER_HANDLE, NULL, 0);
+	expect_st("iterate read handle 0", kv_iter_read(&dev, 0, 4096, &dw0),
+		  KV_SC_ITER_HANDLE, NULL, 0);
+	/* option errors */
+	expect_st("iterate open keys+values both",
+		  kv_iter_open(&dev, KV_ITER_KEY | KV_ITER_KEY_VALUE, 0, 0, &h[0]),
+		  KV_SC_OPTION, NULL, 0);
+	expect_st("iterate open+close", kv_iter_open(&dev, KV_ITER_CLOSE, 0, 0, &h[0]),
+		  KV_SC_OPTION, NULL, 0);
+	expect_st("iterate unknown option bit", kv_iter_open(&dev, 0x20, 0, 0, &h[0]),
+		  KV_SC_OPTION, NULL, 0);
+	expect_st("iterate option 0",
+		  kv_raw(&dev, KV_OP_ITER_CTL, 0, 0, NULL, 0, &dw0), KV_SC_OPTION, NULL, 0);
+
+	/* the delete option takes exactly the DEL# group away */
+	{
+		uint64_t before = 0, gone = 0;
+
+		iter_check("prefix DEL#, keys, delete", &t, keys, nk, alive,
+			   KV_ITER_KEY | KV_ITER_DELETE, PFX_D, 0xffffffff, 64 << 10);
+		for (i = 0; i < nk; i++) {
+			if (!alive[i])
+				continue;
+			before++;
+			if (key_matches(&keys[i], PFX_D, 0xffffffff)) {
+				st = kv_exist(&dev, keys[i].b, keys[i].len);
+				expect_st("exist after iterate-delete", st, KV_SC_NO_KEY,
+					  keys[i].b, keys[i].len);
+				alive[i] = 0;
+				gone++;
+			}
+		}
+		printf("iterate: delete option removed %" PRIu64 " of %" PRIu64 " keys\n",
+		       gone, before);
+		iter_check("all keys after delete", &t, keys, nk, alive, KV_ITER_KEY,
+			   0, 0, 512 << 10);
+		/* a short key that matches the prefix of DEL# under a 3-byte mask */
+		st = kv_exist(&dev, (const uint8_t *)"DEL", 3);
+		expect_st("exist 'DEL' (not in the 4-byte group)", st, 0, NULL, 0);
+	}
+	if (dev.guard_hits)
+		mismatch("%u reads wrote past their buffer", dev.guard_hits);
+	printf("iterate: keys=%u mismatches=%" PRIu64 "\n", nk, mismatches);
+	free(t.slot);
+	free(keys);
+	free(alive);
+	free(scratch);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- samsung coding ------------------------------------------------------ */
+
+static int run_samsung(void)
+{
+	static const uint32_t sizes[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 4093, 4094, 4095, 4096, 4097, 4098,
+		65535, 65536, 65537, 1048573, 1048574, 1048575, 1048576,
+		2097149, 2097150, 2097151, 2097152,
+	};
+	uint32_t i, dw0, k[4], nsz = sizeof(sizes) / sizeof(sizes[0]);
+	uint8_t key[KV_MAX_KEY];
+	int st;
+
+	if (dev.coding != KV_CODING_SAMSUNG) {
+		fprintf(stderr, "kvclient samsung: the module is not loaded with kv_coding=samsung\n");
+		return 2;
+	}
+	scratch = xmalloc(KV_MAX_VALUE);
+
+	/* proof that the device decodes words: a byte-coded field means 4x */
+	memcpy(key, "cod", 3);
+	kv_pack_key(key, 3, k);
+	memset(dev.buf, 0x11, 32);
+	st = kv_raw(&dev, KV_OP_STORE, 8, 2, k, 32, &dw0);	/* 8 words, key len 3 */
+	expect_st("store cdw10=8 words", st, 0, key, 3);
+	st = kv_retrieve(&dev, key, 3, NULL, 64, &dw0, NULL);
+	expect_st("retrieve it", st, 0, key, 3);
+	if (!st && dw0 != 32)
+		mismatch("samsung: CDW10=8 words stored %u bytes, expected 32 (DW0 must be bytes)", dw0);
+
+	/* every pad value, up to the 2 MiB maximum */
+	for (i = 0; i < nsz; i++) {
+		uint32_t n = sizes[i];
+		bool over;
+
+		snprintf((char *)key, sizeof(key), "size%u", n);
+		gen_value(scratch, n, n, 3);
+		st = kv_store(&dev, key, (unsigned int)strlen((char *)key), scratch, n, 0, &dw0);
+		expect_st("samsung store", st, 0, key, (unsigned int)strlen((char *)key));
+		/* exact, one short (pad region must stay untouched), larger */
+		st = kv_retrieve(&dev, key, (unsigned int)strlen((char *)key), NULL, n, &dw0, &over);
+		if (st || dw0 != n || memcmp(dev.buf, scratch, n) || over)
+			mismatch("samsung: %u-byte value (pad %u): status %#x DW0 %u data %s%s",
+				 n, (4 - n % 4) % 4, st, dw0,
+				 st ? "-" : memcmp(dev.buf, scratch, n) ? "differs" : "ok",
+				 over ? ", wrote past the buffer" : "");
+		if (n > 1) {
+			st = kv_retrieve(&dev, key, (unsigned int)strlen((char *)key), NULL, n - 1, &dw0, &over);
+			if (st || dw0 != n || memcmp(dev.buf, scratch, n - 1) || over)
+				mismatch("samsung: %u-byte value into %u-byte buffer: status %#x DW0 %u%s",
+					 n, n - 1, st, dw0, over ? ", wrote past the buffer" : "");
+		}
+		if (n + 3 <= KV_MAX_VALUE) {
+			st = kv_retrieve(&dev, key, (unsigned int)strlen((char *)key), NULL, n + 3, &dw0, &over);
+			if (st || dw0 != n || memcmp(dev.buf, scratch, n) || over)
+				mismatch("samsung: %u-byte value into %u-byte buffer: status %#x DW0 %u%s",
+					 n, n + 3, st, dw0, over ? ", wrote past the buffer" : "");
+		}
+		if (n > 65537) {
+			st = kv_delete(&dev, key, (unsigned int)strlen((char *)key));
+			expect_st("samsung delete", st, 0, key, (unsigned int)strlen((char *)key));
+		}
+	}
+	printf("samsung: %u value sizes (every pad 0..3, up to 2 MiB) stored and read back\n", nsz);
+
+	/* key lengths 1..16 as length - 1 */
+	for (i = 1; i <= KV_MAX_KEY; i++) {
+		uint32_t vl = 3 * i + 1;
+
+		memset(key, 'a' + (int)i, KV_MAX_KEY);
+		key[0] = 'L';
+		gen_value(scratch, vl, i, 4);
+		st = kv_store(&dev, key, i, scratch, vl, 0, &dw0);
+		expect_st("samsung store key length", st, 0, key, i);
+		st = kv_retrieve(&dev, key, i, NULL, vl, &dw0, NULL);
+		if (st || dw0 != vl || memcmp(dev.buf, scratch, vl))
+			mismatch("samsung: %u-byte key: status %#x DW0 %u", i, st, dw0);
+		expect_st("samsung exist", kv_exist(&dev, key, i), 0, key, i);
+	}
+	/* they are 16 distinct keys: iterate with prefix 'L' finds each once */
+	{
+		struct key keys[KV_MAX_KEY];
+		struct ktab t;
+		uint8_t alive[KV_MAX_KEY];
+
+		ktab_init(&t, keys, KV_MAX_KEY);
+		for (i = 0; i < KV_MAX_KEY; i++) {
+			keys[i].len = (uint8_t)(i + 1);
+			memset(keys[i].b, 'a' + (int)(i + 1), KV_MAX_KEY);
+			keys[i].b[0] = 'L';
+			alive[i] = 1;
+			ktab_find(&t, keys[i].b, keys[i].len, true, i);
+		}
+		if (iter_check("samsung: prefix 'L', keys", &t, keys, KV_MAX_KEY, alive,
+			       KV_ITER_KEY, 'L', 0xff, 4096) != KV_MAX_KEY)
+			mismatch("samsung: iterate did not return the 16 'L' keys");
+		free(t.slot);
+	}
+	printf("samsung: key lengths 1..16 (CDW11[7:0] = length - 1) ok\n");
+
+	/* append: DW0 = new size in bytes */
+	memcpy(key, "app", 3);
+	st = kv_store(&dev, key, 3, "hello", 5, 0, &dw0);
+	expect_st("samsung store", st, 0, key, 3);
+	st = kv_append(&dev, key, 3, "abc", 3, &dw0);
+	if (st || dw0 != 8)
+		mismatch("samsung: append 3 bytes: status %#x DW0 %u, expected 8", st, dw0);
+	st = kv_append(&dev, key, 3, "Z", 1, &dw0);
+	if (st || dw0 != 9)
+		mismatch("samsung: append 1 byte: status %#x DW0 %u, expected 9", st, dw0);
+	st = kv_retrieve(&dev, key, 3, NULL, 9, &dw0, NULL);
+	if (st || dw0 != 9 || memcmp(dev.buf, "helloabcZ", 9))
+		mismatch("samsung: appended value: status %#x DW0 %u '%.9s'", st, dw0, dev.buf);
+
+	/* malformed length fields */
+	memcpy(key, "bad", 3);
+	kv_pack_key(key, 3, k);
+	memset(dev.buf, 0, 64);
+	expect_st("samsung key field 16 (17 bytes)",
+		  kv_raw(&dev, KV_OP_STORE, 1, 16, k, 4, &dw0), KV_SC_KEY_SIZE, key, 3);
+	expect_st("samsung key field 255",
+		  kv_raw(&dev, KV_OP_RETRIEVE, 1, 255, k, 4, &dw0), KV_SC_KEY_SIZE, key, 3);
+	expect_st("samsung CDW10 0",
+		  kv_raw(&dev, KV_OP_STORE, 0, 2, k, 0, &dw0), KV_SC_VALUE_SIZE, key, 3);
+	expect_st("samsung CDW10 0 with pad 3",
+		  kv_raw(&dev, KV_OP_STORE, 0, 2 | 3u << 16, k, 0, &dw0), KV_SC_VALUE_SIZE, key, 3);
+	expect_st("samsung retrieve CDW10 0",
+		  kv_raw(&dev, KV_OP_RETRIEVE, 0, 2, k, 0, &dw0), KV_SC_VALUE_SIZE, key, 3);
+	memcpy(dev.buf, "Q...", 4);
+	st = kv_raw(&dev, KV_OP_STORE, 1, 2 | 3u << 16, k, 4, &dw0);	/* 1 word - 3 = 1 byte */
+	expect_st("samsung 1 word, pad 3", st, 0, key, 3);
+	st = kv_retrieve(&dev, key, 3, NULL, 16, &dw0, NULL);
+	if (st || dw0 != 1 || dev.buf[0] != 'Q')
+		mismatch("samsung: 1 word pad 3: status %#x DW0 %u", st, dw0);
+	if (dev.guard_hits)
+		mismatch("%u reads wrote past their buffer", dev.guard_hits);
+	printf("samsung: mismatches=%" PRIu64 "\n", mismatches);
+	free(scratch);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: kvclient random  DEV [--ops N] [--seed S] [--pool N]\n"
+		"       kvclient churn   DEV --capacity BYTES [--ratio R] [--working-set PCT] [--min-value N] [--max-value N]\n"
+		"       kvclient fill    DEV [--value-size N] [--capacity BYTES]\n"
+		"       kvclient iterate DEV [--keys N]\n"
+		"       kvclient samsung DEV\n"
+		"common: --coding bytes|samsung  --seed S  -v\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t ops = 100000, capacity = 0;
+	uint32_t pool_n = 4096, ratio = 10, ws = 50, vsize = 64 << 10,
+		 keys = 100000, vmin = 4096, vmax = 256 << 10;
+	const char *mode, *path, *coding = NULL;
+	double t0 = now();
+	int i, ret;
+
+	if (argc < 3)
+		usage();
+	mode = argv[1];
+	path = argv[2];
+	for (i = 3; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "-v")) {
+			verbose = 1;
+			continue;
+		}
+		if (!v)
+			usage();
+		if (!strcmp(a, "--ops"))
+			ops = parse_size(v);
+		else if (!strcmp(a, "--seed"))
+			seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--pool"))
+			pool_n = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--capacity"))
+			capacity = parse_size(v);
+		else if (!strcmp(a, "--ratio"))
+			ratio = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--working-set"))
+			ws = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--value-size"))
+			vsize = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--min-value"))
+			vmin = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--max-value"))
+			vmax = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--keys"))
+			keys = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--coding"))
+			coding = v;
+		else
+			usage();
+		i++;
+	}
+	if (!pool_n || !vsize || vsize > KV_MAX_VALUE || !vmin || vmin > vmax ||
+	    vmax > KV_MAX_VALUE || !ratio || !ws || ws > 100)
+		usage();
+	rng_state = seed;
+
+	ret = kv_open(&dev, path,
+		      !coding ? kv_coding_of_module() :
+		      !strcmp(coding, "samsung") ? KV_CODING_SAMSUNG :
+		      !strcmp(coding, "bytes") ? KV_CODING_BYTES : (usage(), KV_CODING_BYTES));
+	if (ret) {
+		fprintf(stderr, "kvclient: %s: %s\n", path, strerror(-ret));
+		return 2;
+	}
+	printf("kvclient %s on %s (namespace %u, coding %s, seed %" PRIu64 ")\n", mode,
+	       path, dev.nsid, dev.coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", seed);
+	fflush(stdout);
+
+	if (!strcmp(mode, "random"))
+		ret = run_random(ops, pool_n);
+	else if (!strcmp(mode, "churn")) {
+		if (!capacity)
+			usage();
+		ret = run_churn(capacity, ratio, ws, vmin, vmax);
+	} else if (!strcmp(mode, "fill"))
+		ret = run_fill(vsize, capacity);
+	else if (!strcmp(mode, "iterate"))
+		ret = run_iterate(keys);
+	else if (!strcmp(mode, "samsung"))
+		ret = run_samsung();
+	else
+		usage();
+	printf("kvclient %s: %s (%" PRIu64 " commands, %.1f s)\n", mode,
+	       ret ? "FAIL" : "PASS", dev.cmds, now() - t0);
+	kv_close(&dev);
+	return ret;
+}
