@@ -102,26 +102,29 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	static void *log, *index;
 	struct kv_config cfg = { 0 };
 	struct kv_store kv;
-	size_t ib = hash_map_mem_bytes(32), pos;
+	size_t ib = hash_map_mem_bytes(48), pos;
 	enum kv_coding coding;
 
 	if (size < 1)
 		return 0;
 	if (!log) {
-		log = aligned_alloc(4096, 256 << 10);
+		log = aligned_alloc(4096, 128 << 10);
 		index = malloc(ib);
 		host = malloc(HOST_MAX);
 	}
 	coding = data[0] & 1 ? KV_CODING_SAMSUNG : KV_CODING_BYTES;
 	cfg.log_base = log;
-	cfg.log_size = 256 << 10;	/* 16 segments of 16 KiB */
+	cfg.log_size = 128 << 10;	/* 8 segments of 16 KiB: fills up */
 	cfg.seg_size = 16 << 10;
 	cfg.max_value = 4096;
 	cfg.index_mem = index;
 	cfg.index_bytes = ib;
-	cfg.max_keys = 32;
+	cfg.max_keys = 48;
 	cfg.seed = data[0];
 	cfg.iter_scan = 1 + (data[0] >> 4) * 4;
+	/* bit 1: no reclamation ahead of need (every move is forced) */
+	cfg.gc_low_segs = data[0] & 2 ? 1 : 0;
+	cfg.reserve_segs = 1 + ((data[0] >> 2) & 1);
 	if (kv_store_init(&kv, &cfg))
 		__builtin_trap();
 

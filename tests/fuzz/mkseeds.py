@@ -59,6 +59,7 @@ def kv_seeds():
     for i in range(40):
         fill += sqe(0x81, 0, 2000, 6, b"more%02d" % i)
     b["seed_fill_reclaim"] = fill
+    b["seed_fill_forced"] = bytes([2]) + fill[1:]
     b["seed_dma_error"] = bytes([0]) + sqe(0x81, 0, 8, 4, b"abcd", nsid=0xdf) + \
         sqe(0xb3, 0, 0, 4, b"abcd")
     return b
