@@ -956,23 +956,36 @@ static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	return NVMEV_SC_SUCCESS;
 }
 
-static void kv_count(struct nvmev_dev *dev, const struct kv_cmd *cmd, u32 dw0)
+/* Bytes the command moved: what statistics, SMART and tracepoints count. */
+static u32 kv_moved_bytes(const struct kv_cmd *cmd, u32 dw0)
+{
+	switch (cmd->opcode) {
+	case KV_OP_STORE:
+	case KV_OP_APPEND:
+		return cmd->value_size;
+	case KV_OP_RETRIEVE:
+		return min_t(u32, cmd->value_size,
+			     dw0 > cmd->offset ? dw0 - cmd->offset : 0);
+	case KV_OP_ITER_READ:
+		return dw0;
+	default:
+		return 0;
+	}
+}
+
+static void kv_count(struct nvmev_dev *dev, const struct kv_cmd *cmd,
+		     u32 bytes)
 {
 	switch (cmd->opcode) {
 	case KV_OP_STORE:
 	case KV_OP_APPEND:
 		atomic64_inc(&dev->ctr.host_write_cmds);
-		atomic64_add(cmd->value_size, &dev->ctr.bytes_written);
+		atomic64_add(bytes, &dev->ctr.bytes_written);
 		break;
 	case KV_OP_RETRIEVE:
-		atomic64_inc(&dev->ctr.host_read_cmds);
-		atomic64_add(min_t(u64, cmd->value_size,
-				   dw0 > cmd->offset ? dw0 - cmd->offset : 0),
-			     &dev->ctr.bytes_read);
-		break;
 	case KV_OP_ITER_READ:
 		atomic64_inc(&dev->ctr.host_read_cmds);
-		atomic64_add(dw0, &dev->ctr.bytes_read);
+		atomic64_add(bytes, &dev->ctr.bytes_read);
 		break;
 	}
 }
@@ -993,8 +1006,10 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	/* a malformed PRP is reported as such, with its DNR */
 	if (sc == KV_SC_DATA_XFER_ERROR && hb.map_status)
 		return hb.map_status;
-	if (!sc)
-		kv_count(dev, cmd, req->dw0);
+	if (!sc) {
+		req->bytes = kv_moved_bytes(cmd, req->dw0);
+		kv_count(dev, cmd, req->bytes);
+	}
 	if (cmd->opcode == KV_OP_STORE || cmd->opcode == KV_OP_APPEND ||
 	    cmd->opcode == KV_OP_DELETE)
 		WRITE_ONCE(dev->kv->idle_reclaim_pending, true);
