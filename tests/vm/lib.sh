@@ -162,8 +162,9 @@ find_nvme() {
 
 # wait_nvme [SECS]: wait for a live controller with its namespace block device
 wait_nvme() {
-	local secs=${1:-$NVMEV_WAIT} i c
-	for ((i = 0; i < secs * 5; i++)); do
+	local secs=${1:-$NVMEV_WAIT} end c
+	end=$((SECONDS + secs))
+	while [ $SECONDS -le $end ]; do
 		if find_nvme; then
 			c=${NVME_DEV#/dev/}
 			if [ "$(cat /sys/class/nvme/$c/state 2>/dev/null)" = live ]; then
