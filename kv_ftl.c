@@ -440,8 +440,8 @@ static int kv_do_append(struct kv_store *kv, const struct kv_cmd *cmd,
 	if (err)
 		goto out_unlock;
 	/* after log_append: reclamation may have moved the old record */
-	if (found && !hash_map_lookup(&kv->map, cmd->key, cmd->key_len, &old,
-				      NULL))
+	if (found && !WARN_ON_ONCE(hash_map_lookup(&kv->map, cmd->key,
+						   cmd->key_len, &old, NULL)))
 		memcpy(log_value(&kv->log, off), log_value(&kv->log, old),
 		       old_size);
 	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + old_size,
