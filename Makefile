@@ -6,6 +6,7 @@
 # make fuzz            libFuzzer targets, bounded time each
 # make vm              integration tests in QEMU VMs (Debian 6.1 and 6.12)
 # make test            all of the above (what .ci/run calls)
+# make bench           benchmarks in one VM run (ratios, not timed tests)
 #
 # Each kernel gets its own build directory, build/$(KVER)/, so modules for
 # 6.1 and 6.12 can be built side by side from one tree.
@@ -13,9 +14,14 @@
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(CURDIR)/build/$(KVER)
+# NO_TRACE=1: call-flow tracing compiled out (for the overhead benchmark)
+ifeq ($(NO_TRACE),1)
+BUILD := $(CURDIR)/build/$(KVER)-notrace
+KBUILD_VARS := NVMEV_NO_TRACE=1
+endif
 MODULE_SRCS := $(wildcard *.c *.h) Kbuild
 
-.PHONY: all module clean unit fuzz vm test demo
+.PHONY: all module clean unit fuzz vm test demo bench
 
 all: module
 
@@ -23,7 +29,7 @@ module:
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR): install linux-headers-$(KVER) or set KVER/KDIR"; exit 1; }
 	@mkdir -p $(BUILD)
 	@cp -u $(MODULE_SRCS) $(BUILD)/
-	$(MAKE) -C $(KDIR) M=$(BUILD) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(BUILD) W=1 $(KBUILD_VARS) modules
 	@echo "built $(BUILD)/nvmev_kv.ko"
 
 clean:
@@ -41,6 +47,9 @@ vm:
 
 demo:
 	scripts/demo
+
+bench:
+	scripts/bench
 
 test:
 	scripts/run-tests

@@ -391,7 +391,6 @@ const struct nvmev_io_cmd *nvmev_io_cmd_at(int slot);
 
 /* trace.c */
 void nvmev_trace_exit(void);
-void nvmev_trace_cmd_handoff(void);
 
 /* dma.c (kernel side) */
 bool nvmev_host_range_ok(u64 addr, u64 len, bool dev_writes);

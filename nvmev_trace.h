@@ -49,6 +49,8 @@ void __nvmev_trace_exit(const char *fn);
 bool __nvmev_trace_cmd_begin(enum nvmev_trace_queue q, u8 opcode);
 void __nvmev_trace_cmd_end(void);
 void __nvmev_trace_cmd_resume(bool traced);
+/* the dispatcher's part of a traced command is over; a worker goes on */
+void nvmev_trace_cmd_handoff(void);
 
 static __always_inline struct nvmev_trace_scope
 nvmev_trace_enter_scope(const char *fn)
@@ -100,6 +102,7 @@ static __always_inline void nvmev_trace_cmd_resume(bool traced)
 #define nvmev_trace_cmd_begin(q, opcode) ((void)(q), (void)(opcode), false)
 #define nvmev_trace_cmd_end(traced) ((void)(traced))
 #define nvmev_trace_cmd_resume(traced) ((void)(traced))
+#define nvmev_trace_cmd_handoff() do { } while (0)
 #define NVMEV_TRACE_ADMIN 1
 #define NVMEV_TRACE_IO 2
 
