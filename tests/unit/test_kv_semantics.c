@@ -471,6 +471,7 @@ static void test_random(u64 nops)
 			r_iterate(&e, &s);
 		if (op % 10000 == 0) {
 			CHECK_EQ(log_check(&e.kv.log), 0);
+			CHECK_EQ(kv_rebuild_diff(&e.kv), 0);
 			CHECK_EQ(e.kv.map.nkeys, model_keys);
 		}
 		if (test_failures - fail0 > 20)
@@ -480,6 +481,7 @@ static void test_random(u64 nops)
 		if (model[i].klen)
 			r_retrieve(&e, &s, i, KV_CODING_BYTES, false);
 	CHECK_EQ(log_check(&e.kv.log), 0);
+	CHECK_EQ(kv_rebuild_diff(&e.kv), 0);
 	rs.mismatches = test_failures - fail0;
 	kv_get_stats(&e.kv, &st);
 	printf("  random: %llu ops in %.1f s, %llu mismatches; 0x312: %llu log full, %llu index full; %llu stores succeeded after the first log-full; %llu DMA errors injected\n",
