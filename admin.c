@@ -404,12 +404,12 @@ static u16 admin_create_cq(struct nvmev_dev *dev, const u32 *sqe,
 	if (prp1 & (NVMEV_PAGE_SIZE - 1))
 		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
 
-	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
 	if (!cq)
 		return NVMEV_SC_INTERNAL;
 	cq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 16);
 	if (!cq->entries) {
-		kfree(cq);
+		nvmev_kfree(cq);
 		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
 	}
 	spin_lock_init(&cq->lock);
@@ -447,12 +447,12 @@ static u16 admin_create_sq(struct nvmev_dev *dev, const u32 *sqe,
 	if (prp1 & (NVMEV_PAGE_SIZE - 1))
 		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
 
-	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
+	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
 	if (!sq)
 		return NVMEV_SC_INTERNAL;
 	sq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 64);
 	if (!sq->entries) {
-		kfree(sq);
+		nvmev_kfree(sq);
 		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
 	}
 	sq->qid = qid;
@@ -480,7 +480,7 @@ static u16 admin_delete_sq(struct nvmev_dev *dev, const u32 *sqe,
 	dev->sqs[qid] = NULL;
 	nvmev_resume_workers(dev);
 	dev->cqs[sq->cqid]->nr_sqs--;
-	kfree(sq);
+	nvmev_kfree(sq);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -499,7 +499,7 @@ static u16 admin_delete_cq(struct nvmev_dev *dev, const u32 *sqe,
 	nvmev_quiesce_workers(dev);
 	dev->cqs[qid] = NULL;
 	nvmev_resume_workers(dev);
-	kfree(cq);
+	nvmev_kfree(cq);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -791,6 +791,19 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 		busy = true;
 	}
 	return busy;
+}
+
+/* An injected admin command (inject.c): run it, log an error, no CQE. */
+u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0)
+{
+	struct admin_res res = {};
+	u16 status = admin_exec(dev, sqe, &res);
+
+	if (status)
+		nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
+				res.param_loc, sqe[1], 0);
+	*dw0 = res.dw0;
+	return status;
 }
 
 /* Controller reset: outstanding AERs and feature values are gone. */

@@ -123,7 +123,7 @@ int log_init(struct log_alloc *a, const struct log_config *cfg)
 		return err;
 
 	memset(a, 0, sizeof(*a));
-	a->segs = kvcalloc(nsegs, sizeof(*a->segs), GFP_KERNEL);
+	a->segs = nvmev_kvcalloc(nsegs, sizeof(*a->segs), GFP_KERNEL);
 	if (!a->segs)
 		return -ENOMEM;
 
@@ -148,7 +148,7 @@ int log_init(struct log_alloc *a, const struct log_config *cfg)
 
 void log_destroy(struct log_alloc *a)
 {
-	kvfree(a->segs);
+	nvmev_kvfree(a->segs);
 	a->segs = NULL;
 	a->nsegs = 0;
 }

@@ -561,6 +561,8 @@ static bool proc_io_sqs(struct nvmev_dev *dev)
 	for (qid = 1; qid <= dev->cfg.nr_io_queues; qid++)
 		if (dev->sqs[qid])
 			busy |= poll_io_sq(dev, dev->sqs[qid]);
+	if (dev->sqs[NVMEV_INJECT_QID])
+		busy |= poll_io_sq(dev, dev->sqs[NVMEV_INJECT_QID]);
 	return busy;
 }
 
@@ -635,9 +637,9 @@ static void ctrl_teardown_queues(struct nvmev_dev *dev)
 	nvmev_quiesce_workers(dev);
 	nvmev_purge_all_reqs(dev);
 	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++) {
-		kfree(dev->sqs[qid]);
+		nvmev_kfree(dev->sqs[qid]);
 		dev->sqs[qid] = NULL;
-		kfree(dev->cqs[qid]);
+		nvmev_kfree(dev->cqs[qid]);
 		dev->cqs[qid] = NULL;
 	}
 	nvmev_resume_workers(dev);
@@ -655,8 +657,8 @@ static int ctrl_map_admin_queues(struct nvmev_dev *dev)
 
 	if (sq_size < 2 || cq_size < 2 || (asq | acq) & (NVMEV_PAGE_SIZE - 1))
 		return -EINVAL;
-	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
-	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
+	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
 	if (!sq || !cq)
 		goto err;
 	sq->entries = nvmev_host_queue_map(asq, (u64)sq_size * 64);
@@ -673,8 +675,8 @@ static int ctrl_map_admin_queues(struct nvmev_dev *dev)
 	dev->cqs[0] = cq;
 	return 0;
 err:
-	kfree(sq);
-	kfree(cq);
+	nvmev_kfree(sq);
+	nvmev_kfree(cq);
 	return -EINVAL;
 }
 
@@ -703,6 +705,8 @@ static void ctrl_enable(struct nvmev_dev *dev, u32 cc)
 				    cc);
 		csts |= NVME_CSTS_CFS;
 	}
+	if (!(csts & NVME_CSTS_CFS))
+		nvmev_inject_create_queues(dev);
 	dev->enabled = true;
 	dev->shut_down = false;
 	nvmev_reg_write32(dev, NVME_REG_CSTS, csts);
@@ -762,6 +766,7 @@ static int nvmev_dispatcher_fn(void *data)
 		if (dev->enabled && !dev->shut_down) {
 			busy |= nvmev_proc_admin_sq(dev);
 			busy |= proc_io_sqs(dev);
+			busy |= nvmev_inject_poll(dev);
 		}
 		if (busy) {
 			last_busy = ktime_get_ns();
@@ -798,9 +803,9 @@ static int worker_init(struct nvmev_dev *dev, unsigned int i)
 	init_waitqueue_head(&w->wq);
 	INIT_LIST_HEAD(&w->pending);
 	INIT_LIST_HEAD(&w->free);
-	w->reqs = vcalloc(NVMEV_REQS_PER_WORKER, sizeof(*w->reqs));
-	w->sgl = vmalloc(sizeof(*w->sgl));
-	w->stats = vzalloc(sizeof(*w->stats));
+	w->reqs = nvmev_vcalloc(NVMEV_REQS_PER_WORKER, sizeof(*w->reqs));
+	w->sgl = nvmev_vmalloc(sizeof(*w->sgl));
+	w->stats = nvmev_vzalloc(sizeof(*w->stats));
 	if (!w->reqs || !w->sgl || !w->stats)
 		return -ENOMEM;
 	for (r = 0; r < NVMEV_REQS_PER_WORKER; r++)
@@ -823,11 +828,11 @@ static void worker_free(struct nvmev_worker *w)
 	if (w->task)
 		kthread_stop(w->task);
 	w->task = NULL;
-	vfree(w->reqs);
+	nvmev_vfree(w->reqs);
 	w->reqs = NULL;
-	vfree(w->sgl);
+	nvmev_vfree(w->sgl);
 	w->sgl = NULL;
-	vfree(w->stats);
+	nvmev_vfree(w->stats);
 	w->stats = NULL;
 }
 
@@ -841,8 +846,8 @@ int nvmev_io_start(struct nvmev_dev *dev)
 	unsigned int i;
 	int ret;
 
-	dev->admin_sgl = vmalloc(sizeof(*dev->admin_sgl));
-	dev->admin_buf = kzalloc(NVMEV_PAGE_SIZE, GFP_KERNEL);
+	dev->admin_sgl = nvmev_vmalloc(sizeof(*dev->admin_sgl));
+	dev->admin_buf = nvmev_kzalloc(NVMEV_PAGE_SIZE, GFP_KERNEL);
 	if (!dev->admin_sgl || !dev->admin_buf) {
 		ret = -ENOMEM;
 		goto err_admin;
@@ -871,9 +876,9 @@ err_workers:
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		worker_free(&dev->workers[i]);
 err_admin:
-	vfree(dev->admin_sgl);
+	nvmev_vfree(dev->admin_sgl);
 	dev->admin_sgl = NULL;
-	kfree(dev->admin_buf);
+	nvmev_kfree(dev->admin_buf);
 	dev->admin_buf = NULL;
 	return ret;
 }
@@ -888,13 +893,13 @@ void nvmev_io_stop(struct nvmev_dev *dev)
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		worker_free(&dev->workers[i]);
 	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++) {
-		kfree(dev->sqs[qid]);
+		nvmev_kfree(dev->sqs[qid]);
 		dev->sqs[qid] = NULL;
-		kfree(dev->cqs[qid]);
+		nvmev_kfree(dev->cqs[qid]);
 		dev->cqs[qid] = NULL;
 	}
-	vfree(dev->admin_sgl);
+	nvmev_vfree(dev->admin_sgl);
 	dev->admin_sgl = NULL;
-	kfree(dev->admin_buf);
+	nvmev_kfree(dev->admin_buf);
 	dev->admin_buf = NULL;
 }

@@ -383,6 +383,24 @@ static int kv_check_store(struct kv_store *kv, const struct kv_cmd *cmd)
 	return 0;
 }
 
+/*
+ * Fill the new record at @off from the host buffer (at byte @at of its
+ * value) and point the key at it; on failure the record dies unseen.
+ */
+static int kv_commit(struct kv_store *kv, const struct kv_cmd *cmd,
+		     const struct kv_io *io, u64 off, u32 at, u32 vsize)
+{
+	int err;
+
+	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + at,
+			   cmd->value_size);
+	if (!err)
+		err = kv_publish(kv, cmd, off, vsize);
+	if (err)
+		log_mark_dead(&kv->log, off);
+	return err;
+}
+
 static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
 		       const struct kv_io *io)
 {
@@ -394,24 +412,11 @@ static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
 		return -EMSGSIZE;
 	down_write(&kv->lock);
 	err = kv_check_store(kv, cmd);
-	if (err)
-		goto out_unlock;
-	err = log_append(&kv->log, cmd->key, cmd->key_len, cmd->value_size,
-			 &off);
-	if (err)
-		goto out_unlock;
-	err = kv_from_host(io, 0, log_value(&kv->log, off), cmd->value_size);
-	if (err)
-		goto out_drop;
-	err = kv_publish(kv, cmd, off, cmd->value_size);
-	if (err)
-		goto out_drop;
-	up_write(&kv->lock);
-	return 0;
-
-out_drop:
-	log_mark_dead(&kv->log, off);
-out_unlock:
+	if (!err)
+		err = log_append(&kv->log, cmd->key, cmd->key_len,
+				 cmd->value_size, &off);
+	if (!err)
+		err = kv_commit(kv, cmd, io, off, 0, cmd->value_size);
 	up_write(&kv->lock);
 	return err;
 }
@@ -444,19 +449,9 @@ static int kv_do_append(struct kv_store *kv, const struct kv_cmd *cmd,
 						   cmd->key_len, &old, NULL)))
 		memcpy(log_value(&kv->log, off), log_value(&kv->log, old),
 		       old_size);
-	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + old_size,
-			   cmd->value_size);
-	if (err)
-		goto out_drop;
-	err = kv_publish(kv, cmd, off, new_size);
-	if (err)
-		goto out_drop;
-	up_write(&kv->lock);
-	*dw0 = new_size;
-	return 0;
-
-out_drop:
-	log_mark_dead(&kv->log, off);
+	err = kv_commit(kv, cmd, io, off, old_size, new_size);
+	if (!err)
+		*dw0 = new_size;
 out_unlock:
 	up_write(&kv->lock);
 	return err;
@@ -1092,13 +1087,13 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 	struct kv_ftl *kv;
 	int ret;
 
-	kv = kzalloc(sizeof(*kv), GFP_KERNEL);
+	kv = nvmev_kzalloc(sizeof(*kv), GFP_KERNEL);
 	if (!kv)
 		return -ENOMEM;
 	ret = kv_store_init(&kv->store, &kc);
 	if (ret) {
 		pr_err("KV store init failed: %d\n", ret);
-		kfree(kv);
+		nvmev_kfree(kv);
 		return ret;
 	}
 	kv_timing_default(&kv->timing);
@@ -1117,7 +1112,7 @@ void nvmev_kv_exit(struct nvmev_dev *dev)
 	if (!dev->kv)
 		return;
 	kv_store_destroy(&dev->kv->store);
-	kfree(dev->kv);
+	nvmev_kfree(dev->kv);
 	dev->kv = NULL;
 }
 #endif /* kernel glue */

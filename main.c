@@ -33,6 +33,7 @@ static unsigned int io_queues = NVMEV_MAX_IO_QUEUES;
 static unsigned int poll_spin_us = 50;
 static int kv_coding = NVMEV_KV_CODING_BYTES;
 static u64 kv_max_keys;
+static bool inject;
 
 static int size_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -107,6 +108,13 @@ MODULE_PARM_DESC(kv_coding,
 module_param_cb(kv_max_keys, &size_param_ops, &kv_max_keys, 0444);
 MODULE_PARM_DESC(kv_max_keys,
 		 "capacity of the KV index in keys (default 0: one key per 2 KiB of KV area)");
+
+module_param(inject, bool, 0444);
+MODULE_PARM_DESC(inject,
+		 "tests only: raw SQE and doorbell injection under debugfs nvmev_kv/inject (default 0)");
+
+/* Live allocations of the module (nvmev_compat.h), checked at unload. */
+atomic_long_t nvmev_live_allocs = ATOMIC_LONG_INIT(0);
 
 /* The one instance this module creates. */
 static struct nvmev_dev *nvmev_device;
@@ -248,6 +256,7 @@ static int validate_params(struct nvmev_config *cfg)
 	cfg->kv_size = memmap_size - cfg->kv_offset;
 	cfg->kv_coding = kv_coding;
 	cfg->kv_max_keys = kv_max_keys;
+	cfg->inject = inject;
 	cfg->nr_io_queues = io_queues;
 	cfg->poll_spin_us = poll_spin_us;
 	return nvmev_kv_check_config(cfg);
@@ -294,7 +303,7 @@ static int __init nvmev_init(void)
 	struct nvmev_dev *dev;
 	int ret;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = nvmev_kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
 	ret = validate_params(&dev->cfg);
@@ -311,13 +320,17 @@ static int __init nvmev_init(void)
 	ret = nvmev_kv_init(dev);
 	if (ret)
 		goto err_unmap;
-	ret = nvmev_pci_create(dev);
+	ret = nvmev_inject_init(dev);
 	if (ret)
 		goto err_kv;
+	ret = nvmev_pci_create(dev);
+	if (ret)
+		goto err_inject;
 	ret = nvmev_io_start(dev);
 	if (ret)
 		goto err_pci;
 	nvmev_stats_init(dev);
+	nvmev_inject_debugfs(dev);
 	nvmev_device = dev;
 	nvmev_pci_add(dev);
 	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB, dispatcher on CPU %u, %u worker(s)\n",
@@ -329,12 +342,14 @@ static int __init nvmev_init(void)
 err_pci:
 	nvmev_pci_remove(dev);
 	nvmev_pci_unmap(dev);
+err_inject:
+	nvmev_inject_exit(dev);
 err_kv:
 	nvmev_kv_exit(dev);
 err_unmap:
 	unmap_storage(dev);
 err_free:
-	kfree(dev);
+	nvmev_kfree(dev);
 	return ret;
 }
 
@@ -346,11 +361,17 @@ static void __exit nvmev_exit(void)
 	nvmev_stats_exit(dev);
 	nvmev_io_stop(dev);
 	nvmev_pci_unmap(dev);
+	nvmev_inject_exit(dev);
 	nvmev_trace_exit();
 	nvmev_kv_exit(dev);
 	unmap_storage(dev);
-	kfree(dev);
+	nvmev_kfree(dev);
 	nvmev_device = NULL;
+	if (atomic_long_read(&nvmev_live_allocs))
+		pr_err("allocations outstanding at unload: %ld (a leak)\n",
+		       atomic_long_read(&nvmev_live_allocs));
+	else
+		pr_info("allocations outstanding at unload: 0\n");
 	pr_info("removed\n");
 }
 

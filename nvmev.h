@@ -128,8 +128,10 @@ int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max);
 #define NVMEV_MSIX_PBA_OFFSET 0x3000u
 
 #define NVMEV_MAX_IO_QUEUES 32
-#define NVMEV_MAX_QUEUES (NVMEV_MAX_IO_QUEUES + 1)
-#define NVMEV_MSIX_VECTORS NVMEV_MAX_QUEUES
+/* admin + host I/O queues + the private injection queue (inject.c) */
+#define NVMEV_INJECT_QID (NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MAX_QUEUES (NVMEV_MAX_IO_QUEUES + 2)
+#define NVMEV_MSIX_VECTORS (NVMEV_MAX_IO_QUEUES + 1)
 #define NVMEV_MQES 1023 /* CAP.MQES, 0-based: 1024 entries per queue */
 #define NVMEV_MAX_WORKERS 16
 #define NVMEV_REQS_PER_WORKER 2048
@@ -153,6 +155,7 @@ struct nvmev_config {
 	unsigned int nr_io_queues;
 	u32 poll_spin_us; /* dispatcher spins this long idle, then backs off */
 	int kv_coding; /* enum kv_coding */
+	bool inject; /* raw-command injection under debugfs (tests) */
 	u64 kv_max_keys; /* 0: derived from kv_size */
 };
 
@@ -348,6 +351,7 @@ struct nvmev_dev {
 
 	struct kv_ftl *kv;
 	struct dentry *debugfs;
+	struct nvmev_inject *inject;
 };
 
 /* pci.c */
@@ -361,7 +365,15 @@ u64 nvmev_reg_read64(struct nvmev_dev *dev, u32 off);
 void nvmev_reg_write32(struct nvmev_dev *dev, u32 off, u32 val);
 void nvmev_reg_write64(struct nvmev_dev *dev, u32 off, u64 val);
 
+/* inject.c */
+int nvmev_inject_init(struct nvmev_dev *dev);
+void nvmev_inject_debugfs(struct nvmev_dev *dev);
+void nvmev_inject_exit(struct nvmev_dev *dev);
+void nvmev_inject_create_queues(struct nvmev_dev *dev);
+bool nvmev_inject_poll(struct nvmev_dev *dev);
+
 /* admin.c */
+u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
 bool nvmev_proc_admin_sq(struct nvmev_dev *dev);
 void nvmev_admin_reset(struct nvmev_dev *dev);
 

@@ -25,7 +25,37 @@
 #include <linux/printk.h>
 #include <linux/bug.h>
 #include <linux/log2.h>
+#include <linux/atomic.h>
+#include <linux/vmalloc.h>
 #include <asm/byteorder.h>
+
+/*
+ * Every allocation the module makes goes through these, so unload can show
+ * that nothing leaked ("allocations outstanding at unload: 0").
+ */
+extern atomic_long_t nvmev_live_allocs;
+
+static inline void *nvmev_counted(void *p)
+{
+	if (p)
+		atomic_long_inc(&nvmev_live_allocs);
+	return p;
+}
+
+static inline void nvmev_uncount(const void *p)
+{
+	if (p)
+		atomic_long_dec(&nvmev_live_allocs);
+}
+
+#define nvmev_kzalloc(n, gfp) nvmev_counted(kzalloc(n, gfp))
+#define nvmev_vzalloc(n) nvmev_counted(vzalloc(n))
+#define nvmev_vmalloc(n) nvmev_counted(vmalloc(n))
+#define nvmev_vcalloc(n, size) nvmev_counted(vcalloc(n, size))
+#define nvmev_kvcalloc(n, size, gfp) nvmev_counted(kvcalloc(n, size, gfp))
+#define nvmev_kfree(p) do { nvmev_uncount(p); kfree(p); } while (0)
+#define nvmev_vfree(p) do { nvmev_uncount(p); vfree(p); } while (0)
+#define nvmev_kvfree(p) do { nvmev_uncount(p); kvfree(p); } while (0)
 
 #else /* user space */
 
@@ -83,6 +113,8 @@ static inline void *kcalloc(size_t n, size_t sz, int gfp)
 #define kvcalloc(n, sz, gfp) kcalloc(n, sz, gfp)
 #define kfree(p) free((void *)(p))
 #define kvfree(p) free((void *)(p))
+#define nvmev_kvcalloc(n, sz, gfp) kvcalloc(n, sz, gfp)
+#define nvmev_kvfree(p) kvfree(p)
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

@@ -130,7 +130,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	unsigned int i, s;
 	int slot;
 
-	sum = vzalloc(sizeof(*sum));
+	sum = nvmev_vzalloc(sizeof(*sum));
 	if (!sum)
 		return -ENOMEM;
 	for (i = 0; i < dev->cfg.nr_workers; i++) {
@@ -150,7 +150,7 @@ static int stats_show(struct seq_file *m, void *unused)
 		if (sum->status[s])
 			seq_printf(m, "status_0x%03x: %llu\n", s, sum->status[s]);
 	show_kv(m, dev);
-	vfree(sum);
+	nvmev_vfree(sum);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
