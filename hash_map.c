@@ -167,25 +167,37 @@ static int hm_find(const struct hash_map *hm, const u8 *kpad, u8 klen,
 	return -ENOSPC;
 }
 
-int hash_map_lookup(const struct hash_map *hm, const u8 *key, u8 klen,
-		    u64 *off, u32 *vsize)
+/* The slot holding @key: 0, -ENOENT, or -EINVAL for a bad key length. */
+static int hm_locate(const struct hash_map *hm, const u8 *key, u8 klen,
+		     u64 *slot)
 {
 	u8 kpad[HM_KEY_MAX];
 	u32 probes;
+
+	if (!hm_pad_key(key, klen, kpad))
+		return -EINVAL;
+	return hm_find(hm, kpad, klen, slot, &probes) ? -ENOENT : 0;
+}
+
+static void hm_get(const struct hm_slot *s, u64 *off, u32 *vsize)
+{
+	if (off)
+		*off = s->off;
+	if (vsize)
+		*vsize = s->vsize;
+}
+
+int hash_map_lookup(const struct hash_map *hm, const u8 *key, u8 klen,
+		    u64 *off, u32 *vsize)
+{
 	u64 i;
 	int err;
 	NVMEV_TRACE_FUNC();
 
-	if (!hm_pad_key(key, klen, kpad))
-		return -EINVAL;
-	err = hm_find(hm, kpad, klen, &i, &probes);
-	if (err)
-		return err == -ENOSPC ? -ENOENT : err;
-	if (off)
-		*off = hm->slots[i].off;
-	if (vsize)
-		*vsize = hm->slots[i].vsize;
-	return 0;
+	err = hm_locate(hm, key, klen, &i);
+	if (!err)
+		hm_get(&hm->slots[i], off, vsize);
+	return err;
 }
 
 int hash_map_insert(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
@@ -220,17 +232,13 @@ int hash_map_insert(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 		    u32 vsize)
 {
-	u8 kpad[HM_KEY_MAX];
-	u32 probes;
 	u64 i;
 	int err;
 	NVMEV_TRACE_FUNC();
 
-	if (!hm_pad_key(key, klen, kpad))
-		return -EINVAL;
-	err = hm_find(hm, kpad, klen, &i, &probes);
+	err = hm_locate(hm, key, klen, &i);
 	if (err)
-		return -ENOENT;
+		return err;
 	hm->slots[i].off = off;
 	hm->slots[i].vsize = vsize;
 	return 0;
@@ -282,21 +290,14 @@ static void hm_remove_slot(struct hash_map *hm, u64 hole)
 int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 		    u32 *vsize)
 {
-	u8 kpad[HM_KEY_MAX];
-	u32 probes;
 	u64 i;
 	int err;
 	NVMEV_TRACE_FUNC();
 
-	if (!hm_pad_key(key, klen, kpad))
-		return -EINVAL;
-	err = hm_find(hm, kpad, klen, &i, &probes);
+	err = hm_locate(hm, key, klen, &i);
 	if (err)
-		return -ENOENT;
-	if (off)
-		*off = hm->slots[i].off;
-	if (vsize)
-		*vsize = hm->slots[i].vsize;
+		return err;
+	hm_get(&hm->slots[i], off, vsize);
 	hm_remove_slot(hm, i);
 	return 0;
 }
