@@ -18,9 +18,14 @@ head -n $((glue - 1)) "$repo"/kv_ftl.c > "$dir"/kv_ftl.c
 cat > "$dir"/stub.c <<'EOC'
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/module.h>
+#include "nvmev_compat.h"
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("nvmev-kv pure logic, kernel build check");
 EOC
+# what main.c defines for the compat header (allocation accounting)
+if grep -q 'extern atomic_long_t nvmev_live_allocs' "$repo"/nvmev_compat.h; then
+	echo 'atomic_long_t nvmev_live_allocs;' >> "$dir"/stub.c
+fi
 cat > "$dir"/Kbuild <<'EOC'
 obj-m := kvpure.o
 kvpure-y := hash_map.o allocator.o kv_ftl.o stub.o
