@@ -748,9 +748,12 @@ static void nvmev_proc_admin_cmd(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	WRITE_ONCE(sq->reported_head, sq->head);
 
 	status = admin_exec(dev, sqe, &res);
-	if (status)
+	if (status) {
 		nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
 				res.param_loc, sqe[1], 0);
+		nvmev_log_bad_cmd(0, nvmev_sqe_cid(sqe), nvmev_sqe_opcode(sqe),
+				  status);
+	}
 	if (res.no_cqe)
 		return;
 	nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0, 0);

@@ -91,6 +91,56 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 /* ---------------------------------------------------------------------- */
 /* Error log */
 
+static const struct {
+	u16 sc;
+	const char *name;
+} status_names[] = {
+	{ NVMEV_SC_INVALID_OPCODE, "invalid opcode" },
+	{ NVMEV_SC_INVALID_FIELD, "invalid field" },
+	{ NVMEV_SC_DATA_XFER_ERROR, "data transfer error" },
+	{ NVMEV_SC_INTERNAL, "internal error" },
+	{ NVMEV_SC_ABORT_QUEUE, "aborted: SQ deleted" },
+	{ NVMEV_SC_INVALID_NS, "invalid namespace" },
+	{ NVMEV_SC_SGL_INVALID, "SGLs not supported" },
+	{ NVMEV_SC_PRP_INVALID_OFFSET, "invalid PRP offset" },
+	{ NVMEV_SC_LBA_RANGE, "LBA out of range" },
+	{ NVMEV_SC_CQ_INVALID, "invalid CQ" },
+	{ NVMEV_SC_QID_INVALID, "invalid queue id" },
+	{ NVMEV_SC_QUEUE_SIZE, "invalid queue size" },
+	{ NVMEV_SC_ASYNC_LIMIT, "AER limit exceeded" },
+	{ NVMEV_SC_INVALID_VECTOR, "invalid interrupt vector" },
+	{ NVMEV_SC_INVALID_LOG_PAGE, "invalid log page" },
+	{ NVMEV_SC_INVALID_QUEUE_DELETION, "queue deletion: SQs attached" },
+	{ NVMEV_SC_FEATURE_NOT_SAVEABLE, "feature not saveable" },
+	{ 0x301, "invalid value size" },
+	{ 0x302, "invalid offset" },
+	{ 0x303, "invalid key size" },
+	{ 0x304, "invalid option" },
+	{ 0x312, "capacity exceeded" },
+	{ 0x390, "invalid iterator handle" },
+};
+
+/*
+ * One rate-limited line for a command the host got wrong. Answers that are
+ * part of normal use (key does not exist, key exists, iteration finished)
+ * are not logged: applications rely on them.
+ */
+void nvmev_log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
+{
+	u16 sc = status & NVMEV_SC_MASK;
+	const char *name = NULL;
+	unsigned int i;
+
+	if (!sc || sc == 0x310 || sc == 0x380 || sc == 0x393)
+		return;
+	for (i = 0; i < ARRAY_SIZE(status_names); i++)
+		if (status_names[i].sc == sc)
+			name = status_names[i].name;
+	pr_notice_ratelimited("%s qid %u cid %u opcode %#04x: %s (status %#05x)\n",
+			      qid ? "I/O" : "admin", qid, cid, opcode,
+			      name ?: "error", sc);
+}
+
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
 		     u16 param_loc, u32 nsid, u64 lba)
 {
@@ -387,9 +437,12 @@ static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
-	if (req->status)
+	if (req->status) {
 		nvmev_log_error(dev, req->sqid, cid, req->status, 0,
 				req->sqe[1], 0);
+		nvmev_log_bad_cmd(req->sqid, cid, nvmev_sqe_opcode(req->sqe),
+				  req->status);
+	}
 	if (cq)
 		nvmev_post_cqe(dev, cq, req->sqid, cid, req->status, req->dw0,
 			       req->dw1);

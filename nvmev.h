@@ -388,6 +388,7 @@ void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid);
 void nvmev_purge_all_reqs(struct nvmev_dev *dev);
 const struct nvmev_io_cmd *nvmev_io_cmd_find(u8 opcode);
 void nvmev_io_fill_effects(__le32 *iocs);
+void nvmev_log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status);
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
 		     u16 param_loc, u32 nsid, u64 lba);
 
