@@ -209,6 +209,18 @@ static int log_reserve(struct log_alloc *a, int kind, u32 rsize, u64 *off)
 	return 0;
 }
 
+/* Bytes appends can still use: free segments and the heads' tails. */
+static u64 log_free_space(const struct log_alloc *a)
+{
+	u64 room = (u64)a->nfree * a->seg_size;
+	int k;
+
+	for (k = 0; k < LOG_NR_HEADS; k++)
+		if (a->head[k] != LOG_NONE)
+			room += a->seg_size - a->segs[a->head[k]].used;
+	return room;
+}
+
 /* Smallest live count among sealed segments worth reclaiming. */
 static u32 log_pick_victim(struct log_alloc *a)
 {
@@ -233,6 +245,7 @@ static u32 log_pick_victim(struct log_alloc *a)
 	a->segs[best].state = LOG_SEG_VICTIM;
 	a->victim = best;
 	a->victim_pos = 0;
+	a->victim_free = log_free_space(a);
 	return best;
 }
 
@@ -285,6 +298,11 @@ static bool log_rec_sane(const struct log_alloc *a, u64 off, u32 room)
 	       le32_to_cpu(h->crc) == log_hdr_crc(h);
 }
 
+/*
+ * The victim is empty: free it. If moving it gained no free space (its
+ * records packed worse than they were), stop picking victims until a
+ * record dies or a head is sealed, rather than shuffle data for nothing.
+ */
 static void log_finish_victim(struct log_alloc *a)
 {
 	u32 seg = a->victim;
@@ -293,6 +311,8 @@ static void log_finish_victim(struct log_alloc *a)
 	a->victim = LOG_NONE;
 	log_free_push(a, seg);
 	a->st.gc_runs++;
+	if (log_free_space(a) <= a->victim_free)
+		a->gc_blocked = true;
 }
 
 /* One slice: examine victim records until about @budget bytes of work. */

@@ -108,6 +108,7 @@ struct log_alloc {
 	u32 head[LOG_NR_HEADS];	/* U32_MAX = none open */
 	u32 victim;		/* U32_MAX = no reclamation in progress */
 	u32 victim_pos;		/* next record to examine in the victim */
+	u64 victim_free;	/* log_free_space() when the victim was picked */
 	u32 reserve;
 	u32 gc_low;
 	u32 slice_bytes;
