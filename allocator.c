@@ -24,6 +24,10 @@
  *    at least seg_size / LOG_MIN_GAIN_DIV reclaimable bytes, or when the
  *    victims did not free a segment; then later appends needing a segment
  *    fail at once until a record dies. Deleting data makes space again.
+ *  - a victim whose move gained no free space (its records packed worse
+ *    in the reclamation head than where they were) stops victim picking
+ *    until a record dies or a head is sealed, so neither the idle worker
+ *    nor appends shuffle data for nothing when the log is nearly full.
  *
  * Every write goes to [seg * seg_size + pos, + record size) with
  * pos + size <= seg_size and seg < nsegs = size / seg_size, so nothing is
