@@ -365,103 +365,91 @@ static u16 admin_get_log_page(struct nvmev_dev *dev, const u32 *sqe,
 /* ---------------------------------------------------------------------- */
 /* Queues */
 
-static u16 check_new_qid(struct nvmev_dev *dev, u16 qid, bool sq,
-			 struct admin_res *res)
-{
-	if (!qid || qid > dev->cfg.nr_io_queues ||
-	    (sq ? !!dev->sqs[qid] : !!dev->cqs[qid]))
-		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
-	return NVMEV_SC_SUCCESS;
-}
+/* The fields Create I/O CQ and Create I/O SQ share, checked in one place. */
+struct new_queue {
+	u16 qid;
+	u32 size;
+	void *entries; /* the host's queue memory, direct-mapped */
+};
 
-static u16 check_qsize(u32 qsize, struct admin_res *res)
+static u16 parse_new_queue(struct nvmev_dev *dev, const u32 *sqe, bool is_sq,
+			   struct admin_res *res, struct new_queue *nq)
 {
-	if (qsize < 2 || qsize > NVMEV_MQES + 1)
+	u64 prp1 = nvmev_sqe_prp1(sqe);
+
+	nq->qid = sqe[10] & 0xffff;
+	nq->size = (sqe[10] >> 16) + 1;
+	if (!nq->qid || nq->qid > dev->cfg.nr_io_queues ||
+	    (is_sq ? !!dev->sqs[nq->qid] : !!dev->cqs[nq->qid]))
+		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	if (nq->size < 2 || nq->size > NVMEV_MQES + 1)
 		return fail(res, NVMEV_SC_QUEUE_SIZE, CDW_LOC(10) + 2);
+	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	if (prp1 & (NVMEV_PAGE_SIZE - 1))
+		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
+	nq->entries = nvmev_host_queue_map(prp1, (u64)nq->size *
+						 (is_sq ? 64 : 16));
+	if (!nq->entries)
+		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
 	return NVMEV_SC_SUCCESS;
 }
 
 static u16 admin_create_cq(struct nvmev_dev *dev, const u32 *sqe,
 			   struct admin_res *res)
 {
-	u16 qid = sqe[10] & 0xffff;
-	u32 qsize = (sqe[10] >> 16) + 1;
 	u16 vector = sqe[11] >> 16;
-	u64 prp1 = nvmev_sqe_prp1(sqe);
+	struct new_queue nq;
 	struct nvmev_cq *cq;
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
-	status = check_new_qid(dev, qid, false, res);
-	if (!status)
-		status = check_qsize(qsize, res);
+	status = parse_new_queue(dev, sqe, false, res, &nq);
 	if (status)
 		return status;
-	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
 	if (vector >= NVMEV_MSIX_VECTORS)
 		return fail(res, NVMEV_SC_INVALID_VECTOR, CDW_LOC(11) + 2);
-	if (prp1 & (NVMEV_PAGE_SIZE - 1))
-		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
-
 	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
 	if (!cq)
 		return NVMEV_SC_INTERNAL;
-	cq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 16);
-	if (!cq->entries) {
-		nvmev_kfree(cq);
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
-	}
 	spin_lock_init(&cq->lock);
-	cq->qid = qid;
-	cq->size = qsize;
+	cq->qid = nq.qid;
+	cq->size = nq.size;
+	cq->entries = nq.entries;
 	cq->vector = vector;
 	cq->irq_enabled = sqe[11] & NVME_CQ_IRQ_ENABLED;
 	cq->phase = 1;
 	/* a fresh queue starts at head 0 whatever the doorbell says */
-	WRITE_ONCE(dev->db[qid * 2 + 1], 0);
-	dev->cqs[qid] = cq;
+	WRITE_ONCE(dev->db[nq.qid * 2 + 1], 0);
+	dev->cqs[nq.qid] = cq;
 	return NVMEV_SC_SUCCESS;
 }
 
 static u16 admin_create_sq(struct nvmev_dev *dev, const u32 *sqe,
 			   struct admin_res *res)
 {
-	u16 qid = sqe[10] & 0xffff;
-	u32 qsize = (sqe[10] >> 16) + 1;
 	u16 cqid = sqe[11] >> 16;
-	u64 prp1 = nvmev_sqe_prp1(sqe);
+	struct new_queue nq;
 	struct nvmev_sq *sq;
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
-	status = check_new_qid(dev, qid, true, res);
-	if (!status)
-		status = check_qsize(qsize, res);
+	status = parse_new_queue(dev, sqe, true, res, &nq);
 	if (status)
 		return status;
-	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
 	if (!cqid || cqid > dev->cfg.nr_io_queues || !dev->cqs[cqid])
 		return fail(res, NVMEV_SC_CQ_INVALID, CDW_LOC(11) + 2);
-	if (prp1 & (NVMEV_PAGE_SIZE - 1))
-		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
-
 	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
 	if (!sq)
 		return NVMEV_SC_INTERNAL;
-	sq->entries = nvmev_host_queue_map(prp1, (u64)qsize * 64);
-	if (!sq->entries) {
-		nvmev_kfree(sq);
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
-	}
-	sq->qid = qid;
+	sq->qid = nq.qid;
 	sq->cqid = cqid;
-	sq->size = qsize;
+	sq->size = nq.size;
+	sq->entries = nq.entries;
 	sq->prio = (sqe[11] >> 1) & 0x3;
-	WRITE_ONCE(dev->db[qid * 2], 0);
+	WRITE_ONCE(dev->db[nq.qid * 2], 0);
 	dev->cqs[cqid]->nr_sqs++;
-	dev->sqs[qid] = sq;
+	dev->sqs[nq.qid] = sq;
 	return NVMEV_SC_SUCCESS;
 }
 

@@ -237,8 +237,8 @@ static u16 blk_flush_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 blk_read_perform(struct nvmev_dev *dev, struct nvmev_req *req,
-			    struct nvmev_sgl *sgl)
+static u16 blk_rw_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			  struct nvmev_sgl *sgl, bool to_host)
 {
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u16 status;
@@ -247,30 +247,26 @@ static u16 blk_read_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			       nvmev_sqe_prp2(req->sqe), br->bytes);
 	if (!status)
 		status = nvmev_sgl_copy(sgl, 0, blk_addr(dev, br->slba),
-					br->bytes, true);
-	if (!status) {
-		atomic64_inc(&dev->ctr.host_read_cmds);
-		atomic64_add(br->bytes, &dev->ctr.bytes_read);
-	}
-	return status;
+					br->bytes, to_host);
+	if (status)
+		return status;
+	atomic64_inc(to_host ? &dev->ctr.host_read_cmds :
+			       &dev->ctr.host_write_cmds);
+	atomic64_add(br->bytes, to_host ? &dev->ctr.bytes_read :
+					  &dev->ctr.bytes_written);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 blk_read_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			    struct nvmev_sgl *sgl)
+{
+	return blk_rw_perform(dev, req, sgl, true);
 }
 
 static u16 blk_write_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			     struct nvmev_sgl *sgl)
 {
-	struct blk_req *br = (struct blk_req *)req->priv;
-	u16 status;
-
-	status = nvmev_sgl_map(sgl, nvmev_sqe_prp1(req->sqe),
-			       nvmev_sqe_prp2(req->sqe), br->bytes);
-	if (!status)
-		status = nvmev_sgl_copy(sgl, 0, blk_addr(dev, br->slba),
-					br->bytes, false);
-	if (!status) {
-		atomic64_inc(&dev->ctr.host_write_cmds);
-		atomic64_add(br->bytes, &dev->ctr.bytes_written);
-	}
-	return status;
+	return blk_rw_perform(dev, req, sgl, false);
 }
 
 static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
