@@ -22,7 +22,8 @@ static struct nvmev_sgl sgl;
 static int fake_read(void *ctx, u64 addr, u64 *entries, u32 nr)
 {
 	(void)ctx;
-	if (addr < FAKE_BASE || addr + (u64)nr * 8 > FAKE_BASE + sizeof(mem))
+	if (addr < FAKE_BASE || addr - FAKE_BASE >= sizeof(mem) ||
+	    (u64)nr * 8 > sizeof(mem) - (addr - FAKE_BASE))
 		return -EFAULT;
 	assert((addr & (PG - 1)) + nr * 8 <= PG);
 	memcpy(entries, mem + (addr - FAKE_BASE), nr * 8);

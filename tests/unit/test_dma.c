@@ -20,7 +20,8 @@ static int fake_read(void *ctx, u64 addr, u64 *entries, u32 nr)
 {
 	(void)ctx;
 	list_reads++;
-	if (addr < MAP_BASE || addr + (u64)nr * 8 > MAP_BASE + MAP_PAGES * PG)
+	if (addr < MAP_BASE || addr - MAP_BASE >= MAP_PAGES * PG ||
+	    (u64)nr * 8 > MAP_PAGES * PG - (addr - MAP_BASE))
 		return -EFAULT;
 	/* the walker must never read a list across a page boundary */
 	CHECK((addr & (PG - 1)) + nr * 8 <= PG, "list read crosses a page");
@@ -116,6 +117,9 @@ static void test_list(void)
 	/* a list page outside host memory */
 	CHECK_EQ(walk(page_addr(1), 0x1000, 3 * PG), NVMEV_SC_DATA_XFER_ERROR);
 	CHECK_EQ(walk(page_addr(1), MAP_BASE + MAP_PAGES * PG, 3 * PG),
+		 NVMEV_SC_DATA_XFER_ERROR);
+	/* a list pointer in the last page of the address space */
+	CHECK_EQ(walk(page_addr(1), U64_MAX - 7, 3 * PG),
 		 NVMEV_SC_DATA_XFER_ERROR);
 
 	/* a list starting 2 entries before the page end: chains after 1 */
