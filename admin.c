@@ -658,9 +658,49 @@ static u16 admin_async_event(struct nvmev_dev *dev, const u32 *sqe,
 
 	if (dev->nr_aers > NVMEV_AERL)
 		return fail(res, NVMEV_SC_ASYNC_LIMIT, 0);
+	if (dev->pending_event) { /* an event was waiting for this AER */
+		res->dw0 = dev->pending_event;
+		dev->pending_event = 0;
+		return NVMEV_SC_SUCCESS;
+	}
 	dev->aer_cids[dev->nr_aers++] = nvmev_sqe_cid(sqe);
 	res->no_cqe = true;
 	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Report an asynchronous event: complete the oldest outstanding AER with
+ * @dw0, or keep the event until the host sends one. Dispatcher only.
+ */
+void nvmev_async_event(struct nvmev_dev *dev, u32 dw0)
+{
+	struct nvmev_cq *cq = dev->cqs[0];
+	u16 cid;
+
+	if (!dev->nr_aers || !cq) {
+		dev->pending_event = dw0;
+		return;
+	}
+	cid = dev->aer_cids[0];
+	memmove(dev->aer_cids, dev->aer_cids + 1,
+		--dev->nr_aers * sizeof(dev->aer_cids[0]));
+	nvmev_post_cqe(dev, cq, 0, cid, NVMEV_SC_SUCCESS, dw0, 0);
+	nvmev_signal_irq(dev, 0);
+}
+
+/*
+ * A doorbell beyond its queue: ignored, logged, and reported once per
+ * episode with an Invalid Doorbell Write Value event, as the spec asks.
+ */
+void nvmev_bad_doorbell(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail)
+{
+	if (sq->bad_doorbell)
+		return;
+	sq->bad_doorbell = true;
+	pr_warn_ratelimited("SQ %u: doorbell %u beyond size %u ignored\n",
+			    sq->qid, tail, sq->size);
+	nvmev_log_error(dev, sq->qid, 0xffff, NVMEV_SC_INVALID_FIELD, 0, 0, 0);
+	nvmev_async_event(dev, NVMEV_AEN_BAD_DOORBELL);
 }
 
 static u16 admin_keep_alive(struct nvmev_dev *dev, const u32 *sqe,
@@ -764,10 +804,10 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 		return false;
 	tail = READ_ONCE(dev->db[0]);
 	if (tail >= sq->size) {
-		pr_warn_ratelimited("admin SQ doorbell %u beyond size %u ignored\n",
-				    tail, sq->size);
+		nvmev_bad_doorbell(dev, sq, tail);
 		return false;
 	}
+	sq->bad_doorbell = false;
 	while (sq->head != tail) {
 		bool traced;
 
@@ -801,6 +841,7 @@ u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0)
 void nvmev_admin_reset(struct nvmev_dev *dev)
 {
 	dev->nr_aers = 0;
+	dev->pending_event = 0;
 	dev->nr_io_sq_granted = 0;
 	dev->nr_io_cq_granted = 0;
 	features_defaults(dev);

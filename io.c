@@ -582,10 +582,10 @@ static bool poll_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 	bool busy = false;
 
 	if (tail >= sq->size) {
-		pr_warn_ratelimited("SQ %u: doorbell %u beyond size %u ignored\n",
-				    sq->qid, tail, sq->size);
+		nvmev_bad_doorbell(dev, sq, tail);
 		return false;
 	}
+	sq->bad_doorbell = false;
 	while (sq->head != tail && budget--) {
 		struct nvmev_req *req = worker_get_free(w);
 

@@ -183,6 +183,7 @@ struct nvmev_sq {
 	u32 head; /* next entry to fetch (dispatcher only) */
 	u32 reported_head; /* head reported in CQEs, READ_ONCE by posters */
 	u8 prio;
+	bool bad_doorbell; /* reported by an async event; cleared when valid */
 	u32 *entries; /* host memory, direct-mapped, size * 64 bytes */
 };
 
@@ -329,6 +330,7 @@ struct nvmev_dev {
 	struct nvmev_cq *cqs[NVMEV_MAX_QUEUES];
 	u16 aer_cids[NVMEV_AERL + 1];
 	u32 nr_aers;
+	u32 pending_event; /* async event waiting for an AER; 0: none */
 	u32 features[32]; /* Get/Set Features values, by FID */
 	u64 timestamp_base_ms; /* host time set by Set Features Timestamp */
 	u64 timestamp_set_ns;
@@ -374,6 +376,11 @@ bool nvmev_inject_poll(struct nvmev_dev *dev);
 
 /* admin.c */
 u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
+void nvmev_async_event(struct nvmev_dev *dev, u32 dw0);
+void nvmev_bad_doorbell(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail);
+
+/* Asynchronous event: Error status, Invalid Doorbell Write Value, Error log */
+#define NVMEV_AEN_BAD_DOORBELL ((NVME_LOG_ERROR << 16) | (0x01 << 8) | 0x0)
 bool nvmev_proc_admin_sq(struct nvmev_dev *dev);
 void nvmev_admin_reset(struct nvmev_dev *dev);
 
