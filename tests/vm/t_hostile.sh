@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest: a hostile host (tools/out/hostile) against the device loaded with
+# inject=1: crafted malformed admin/KV/block commands, PRPs and doorbells
+# with expected statuses, then >= 10^5 random commands through the ioctls
+# and the injection interface. Sentinel keys and sectors must keep their
+# values, every command must complete with a status, the kernel log must
+# stay clean, the device must work afterwards and unload with no
+# allocation outstanding.
+#
+# TEST_HOSTILE_OPS (default 100000), TEST_HOSTILE_SECONDS (default 150),
+# TEST_SEED (default: time based, printed) tune it.
+. "$NVMEV_DIR/tests/vm/lib.sh"
+
+HOSTILE=$NVMEV_DIR/tools/out/hostile
+OPS=${TEST_HOSTILE_OPS:-100000}
+SECS=${TEST_HOSTILE_SECONDS:-150}
+SEED=${TEST_SEED:-$(date +%s)}
+INJ=/sys/kernel/debug/nvmev_kv/inject
+
+# unload_check_leaks: rmmod, then the module's own allocation count must be 0
+unload_check_leaks() {
+	local mark line
+	mark=$(dmesg_mark)
+	unload_module || return 1
+	line=$(dmesg_since "$mark" | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
+	if [ -z "$line" ]; then not_ok "no 'allocations outstanding at unload' line after rmmod"; return 1; fi
+	expect_eq "$line" "${line##*: }" 0
+}
+
+t_no_inject_by_default() {
+	load_module || return 1
+	if [ -e $INJ ]; then not_ok "$INJ exists without inject=1"; else ok "no $INJ without inject=1"; fi
+	check "inject is read-only after load" bash -c "! echo 1 > /sys/module/nvmev_kv/parameters/inject 2>/dev/null"
+	unload_check_leaks
+}
+
+t_load() {
+	load_module inject=1 || return 1
+	[ -d $INJ ] && ok "$INJ present" || { not_ok "$INJ missing with inject=1"; return 1; }
+	local f m
+	for f in io admin doorbell scratch; do
+		m=$(stat -c '%a %U' $INJ/$f)
+		case $m in 600\ root|200\ root) ok "$f: mode $m" ;; *) not_ok "$f: mode $m (want 0600/0200 root)" ;; esac
+	done
+	# an SQE of the wrong size is refused
+	if head -c 63 /dev/zero > $INJ/io 2>/dev/null; then not_ok "a 63-byte write to inject/io succeeded"; else ok "63-byte SQE refused"; fi
+	if head -c 65 /dev/zero > $INJ/io 2>/dev/null; then not_ok "a 65-byte write to inject/io succeeded"; else ok "65-byte SQE refused"; fi
+	if echo "1000 5" > $INJ/doorbell 2>/dev/null; then not_ok "doorbell index 1000 accepted"; else ok "doorbell index 1000 refused"; fi
+}
+
+t_hostile() {
+	local out rc=0
+	[ -x "$HOSTILE" ] || { not_ok "no $HOSTILE (make -C tools)"; return 1; }
+	log "seed $SEED, $OPS commands, at most ${SECS}s"
+	out=$(timeout $((SECS + 120)) "$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops "$OPS" --seed "$SEED" --seconds "$SECS" 2>&1) || rc=$?
+	printf '%s\n' "$out" | grep -v '^  ok ' | tail -40 | sed 's/^/    | /'
+	[ $rc -eq 0 ] && ok "hostile run: exit 0" || not_ok "hostile run (seed $SEED): exit $rc"
+	local n; n=$(printf '%s\n' "$out" | sed -n 's/^commands: \([0-9]*\) total.*/\1/p')
+	if [ "${n:-0}" -ge "$OPS" ]; then ok "$n commands sent (>= $OPS)"; else not_ok "only ${n:-0} commands sent, want >= $OPS"; fi
+	expect_match "crafted cases ran" "$out" '^crafted cases: [0-9]+ run, 0 failed'
+	expect_match "no violations" "$out" '^hostile: 0 violations'
+}
+
+t_after() {
+	local v
+	wait_nvme 30 || { not_ok "controller not live after the hostile run"; return 1; }
+	check "store after the hostile run" "$NVMEV_DIR/scripts/kv" -q store "$NVME_NS" after-hostile 'still works'
+	v=$("$NVMEV_DIR/scripts/kv" -q retrieve "$NVME_NS" after-hostile 2>&1)
+	expect_eq "retrieve after the hostile run" "$v" 'still works'
+	check "delete after the hostile run" "$NVMEV_DIR/scripts/kv" -q delete "$NVME_NS" after-hostile
+	quick_io 300 && ok "dd round trip after the hostile run"
+	check "id-ctrl" nvme id-ctrl "$NVME_DEV"
+	check "smart-log" nvme smart-log "$NVME_DEV"
+}
+
+t_unload() { unload_check_leaks; }
+
+run_test no-inject-by-default t_no_inject_by_default
+run_test load-inject t_load
+if module_loaded; then
+	run_test hostile-client t_hostile
+	run_test device-works-after t_after
+	run_test unload-no-leaks t_unload
+fi
+finish
