@@ -185,8 +185,10 @@ static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
 	u64 slba = ((u64)req->sqe[11] << 32) | req->sqe[10];
 	u64 nlb = (req->sqe[12] & 0xffff) + 1;
 
-	if (slba >= ns_blocks(dev) || nlb > ns_blocks(dev) - slba)
+	if (slba >= ns_blocks(dev) || nlb > ns_blocks(dev) - slba) {
+		req->err_loc = 40; /* CDW10: starting LBA */
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+	}
 	br->slba = slba;
 	br->bytes = nlb << NVMEV_LBA_SHIFT;
 	req->bytes = has_data ? br->bytes : 0;
@@ -434,7 +436,7 @@ static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
 	if (req->status) {
-		nvmev_log_error(dev, req->sqid, cid, req->status, 0,
+		nvmev_log_error(dev, req->sqid, cid, req->status, req->err_loc,
 				req->sqe[1], 0);
 		nvmev_log_bad_cmd(req->sqid, cid, nvmev_sqe_opcode(req->sqe),
 				  req->status);
@@ -544,6 +546,7 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->op = op;
 	req->key_len = 0;
 	req->bytes = 0;
+	req->err_loc = 0;
 
 	if (!op)
 		status = NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;

@@ -942,8 +942,10 @@ static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	NVMEV_TRACE_FUNC();
 
 	sc = kv_decode(req->sqe, dev->kv->coding, cmd);
-	if (sc)
+	if (sc) {
+		req->err_loc = cmd->err_loc;
 		return kv_nvme_status(sc);
+	}
 	req->target_ns = req->submit_ns + kv_cost_ns(&dev->kv->timing, cmd);
 	req->key_len = cmd->key_len;
 	memcpy(req->key, cmd->key, sizeof(req->key));
@@ -1061,7 +1063,7 @@ static u64 kv_index_bytes(const struct nvmev_config *cfg)
 int nvmev_kv_check_config(const struct nvmev_config *cfg)
 {
 	u64 max_keys = kv_max_keys_of(cfg), index = kv_index_bytes(cfg);
-	u64 min_log = (u64)(LOG_DEFAULT_RESERVE + 2) * LOG_DEFAULT_SEG_SIZE;
+	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) * LOG_DEFAULT_SEG_SIZE;
 
 	if (max_keys > HM_MAX_KEYS || index >= cfg->kv_size ||
 	    cfg->kv_size - index < min_log) {

@@ -220,6 +220,7 @@ struct nvmev_req {
 	u32 dw1;
 	const struct nvmev_io_cmd *op;
 	bool traced; /* the call-flow trace follows this command */
+	u16 err_loc; /* SQE byte of the field a failed command got wrong */
 	/* for tracepoints and statistics, filled by the dispatch hook */
 	u8 key_len;
 	u8 key[16];

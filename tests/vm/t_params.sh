@@ -25,6 +25,8 @@ BAD_CASES=(
 	"blk_size-bigger-than-memmap_size|blk_size|memmap_start=1G memmap_size=1G cpus=1 blk_size=2G"
 	"blk_size-unaligned|blk_size|memmap_start=1G memmap_size=1G cpus=1 blk_size=12345"
 	"kv_coding-foo|kv_coding|memmap_start=1G memmap_size=1G cpus=1 kv_coding=foo"
+	"kv_max_keys-index-fills-the-KV-area|kv_max_keys|memmap_start=1G memmap_size=64M blk_size=1M cpus=1 kv_max_keys=2000000"
+	"kv_max_keys-garbage|kv_max_keys|memmap_start=1G memmap_size=1G cpus=1 kv_max_keys=lots"
 )
 
 t_bad() { # PARAM_RE PARAMS...
