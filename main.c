@@ -40,7 +40,7 @@ static int size_param_set(const char *val, const struct kernel_param *kp)
 	u64 v;
 
 	if (nvmev_parse_size(val, &v)) {
-		pr_err("%s: cannot parse '%s': give bytes with an optional K, M, G or T suffix\n",
+		pr_err("%s: cannot parse '%s': give a number with an optional K, M, G or T (binary) suffix\n",
 		       kp->name, val);
 		return -EINVAL;
 	}
