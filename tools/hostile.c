@@ -28,6 +28,10 @@
  *   hostile iterate NS [--seconds T]
  *       open/read/close iterators over all keys until T seconds passed;
  *       only 0x000, 0x393 and (all 16 handles busy) 0x390 are acceptable.
+ *   hostile load NS --prefix P [--seconds T]
+ *       unchecked random KV traffic (for resets, shutdowns, rmmod, kill -9)
+ *   hostile fillset|checkset NS --prefix P [--pool N]
+ *       store / verify a fixed data set of N keys (default 500)
  *
  * Safety rules for the injection path (the device can't tell whose RAM a
  * PRP names, so the generator must never name RAM it does not own): every
@@ -1402,6 +1406,10 @@ static void rnd_io_ioctl(void)
 	if (op == 0x90 || op == 0xb2 || op == 0x02)
 		memset(kv.buf, 0xa5, len);
 	st = io(op, c[10], c[11], c[12], c[13], c[14], c[15], len, NULL);
+	if (st == -EACCES || st == -EPERM) {
+		host_refused++;
+		return;
+	}
 	if (st < 0) {
 		violation("io ioctl opcode %#x cdw10 %#x cdw11 %#x data_len %u: %s", op, c[10], c[11], len, strerror(-st));
 	}
@@ -1494,6 +1502,10 @@ static void rnd_admin_ioctl(void)
 	if (op == 0x09 && (c[10] & 0xff) == 0x0f)
 		a.cdw10 = (c[10] & ~0xffu) | 0x0e, a.data_len = PAGE;
 	st = admin(&a, NULL);
+	if (st == -EACCES || st == -EPERM) {
+		host_refused++;	/* host policy (6.12 refuses some Set Features) */
+		return;
+	}
 	if (st < 0 && a.data_len > 256 * 1024 && (st == -EINVAL || st == -ENOMEM)) {
 		host_refused++;	/* the driver could not map the buffer */
 		return;
@@ -1824,6 +1836,19 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 	printf("hostile: %s (%" PRIu64 " blocks), %s, injection %s (scratch %#" PRIx64 ", region %#" PRIx64 "), seed %#" PRIx64 "\n",
 	       ns, ns_blocks, ctrl, inj ? "on" : "off", scr_phys, region_phys, rng);
 
+	/* what an earlier, killed run may have left: our queues, open handles */
+	if (inj) {
+		int q;
+
+		for (q = OWN_QID_MIN; q <= OWN_QID_MAX; q++) {
+			delete_q(true, q);
+			delete_q(false, q);
+		}
+	}
+	for (st = 1; st <= KV_MAX_ITERS; st++)
+		io(0xb1, 0, (uint32_t)st | 2 << 8, 0, 0, 0, 0, 0, NULL);
+	memset(hist, 0, sizeof(hist));
+
 	sentinels_store();
 	blk_sentinels(true);
 	sentinels_check("after storing");
@@ -1895,7 +1920,7 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 	printf("random-phase time: admin ioctl %.1f s, io ioctl %.1f s, injection %.1f s, own queues %.1f s\n",
 	       t_admin, t_io, t_inj, t_own);
 	if (host_refused)
-		printf("refused by the host driver: %" PRIu64 "\n", host_refused);
+		printf("refused by the host driver (EACCES/EPERM, or an unmappable buffer): %" PRIu64 "\n", host_refused);
 	printf("hostile: %" PRIu64 " violations\n", violations);
 	return violations ? 1 : 0;
 }
@@ -2134,6 +2159,127 @@ static int iterate(const char *ns, double secs)
 	return bad ? 1 : 0;
 }
 
+/* ---- load mode (lifecycle tests) ------------------------------------------------------------ */
+
+/*
+ * Random KV traffic that checks nothing but that each ioctl returns: for
+ * resets, shutdowns, rmmod and kill -9 while commands are in flight. Stops
+ * after @secs or after 200 consecutive failed ioctls (the device is gone).
+ */
+static int load(const char *ns, uint8_t prefix, double secs)
+{
+	double t0 = now();
+	uint64_t ok_n = 0, err_n = 0, status_n = 0;
+	uint32_t consecutive = 0, dw0, h;
+	uint8_t key[16], *v = malloc(KV_MAX_VALUE);
+	int st = kv_open(&kv, ns, kv_coding_of_module());
+
+	if (st) {
+		fprintf(stderr, "%s: %s\n", ns, strerror(-st));
+		return 2;
+	}
+	key[0] = prefix;
+	while (now() - t0 < secs && consecutive < 200) {
+		uint32_t klen = rr(2, 16), len = chance(90) ? rr(1, 8192) : rr(1, 256 * 1024);
+		bool over;
+
+		fill_rand(key + 1, 15);
+		key[1] = (uint8_t)rr(0, 15);	/* a small key space: hits */
+		klen = 2 + key[1] % 3;
+		switch (rr(0, 6)) {
+		case 0: case 1:
+			fill_rand(v, len);
+			st = kv_store(&kv, key, klen, v, len, 0, NULL);
+			break;
+		case 2:
+			st = kv_append(&kv, key, klen, v, rr(1, 4096), &dw0);
+			break;
+		case 3: case 4:
+			st = kv_retrieve(&kv, key, klen, v, len, &dw0, &over);
+			break;
+		case 5:
+			st = kv_delete(&kv, key, klen);
+			break;
+		default:
+			st = kv_iter_open(&kv, KV_ITER_KEY, prefix, 0xff, &h);
+			if (!st) {
+				kv_iter_read(&kv, h, 65536, &dw0);
+				st = kv_iter_close(&kv, h);
+			}
+		}
+		if (st < 0) {
+			err_n++;
+			consecutive++;
+		} else {
+			consecutive = 0;
+			if (st)
+				status_n++;
+			else
+				ok_n++;
+		}
+	}
+	printf("load prefix %#x: %" PRIu64 " ok, %" PRIu64 " other statuses, %" PRIu64 " failed ioctls, %.1f s%s\n",
+	       prefix, ok_n, status_n, err_n, now() - t0, consecutive >= 200 ? " (device gone)" : "");
+	return 0;
+}
+
+/* A fixed data set: key i = prefix, "SET", i (LE16); value size and bytes from i. */
+static void set_key(uint8_t prefix, uint32_t i, uint8_t key[16], unsigned int *klen)
+{
+	memset(key, 0, 16);
+	key[0] = prefix;
+	memcpy(key + 1, "SET", 3);
+	key[4] = (uint8_t)i;
+	key[5] = (uint8_t)(i >> 8);
+	*klen = 6 + i % 11;
+}
+
+static uint32_t set_len(uint32_t i)
+{
+	return i % 10 == 0 ? 65536 + i * 13 : 1 + (i * 977) % 6000;
+}
+
+static void set_val(uint32_t i, uint8_t *v, uint32_t len)
+{
+	uint32_t j;
+
+	for (j = 0; j < len; j++)
+		v[j] = (uint8_t)(i * 31 + j * 7 + (j >> 8));
+}
+
+static int dataset(const char *ns, uint8_t prefix, uint32_t count, bool store)
+{
+	uint8_t key[16], *want = malloc(KV_MAX_VALUE), *got = malloc(KV_MAX_VALUE);
+	unsigned int klen;
+	uint32_t i, len, dw0, bad = 0;
+	bool over;
+	int st = kv_open(&kv, ns, kv_coding_of_module());
+
+	if (st) {
+		fprintf(stderr, "%s: %s\n", ns, strerror(-st));
+		return 2;
+	}
+	for (i = 0; i < count; i++) {
+		set_key(prefix, i, key, &klen);
+		len = set_len(i);
+		set_val(i, want, len);
+		if (store) {
+			st = kv_store(&kv, key, klen, want, len, 0, NULL);
+			if (st && bad++ < 10)
+				printf("DATASET: store %u: %s\n", i, kv_status_str(st));
+			continue;
+		}
+		st = kv_retrieve(&kv, key, klen, got, len, &dw0, &over);
+		if (st || dw0 != len || memcmp(got, want, len) || over) {
+			if (bad++ < 10)
+				printf("DATASET: key %u: %s, size %u (want %u)%s%s\n", i, kv_status_str(st), dw0, len,
+				       !st && dw0 == len ? ", value differs" : "", over ? ", overrun" : "");
+		}
+	}
+	printf("dataset prefix %#x: %u keys %s, %u bad\n", prefix, count, store ? "stored" : "verified", bad);
+	return bad ? 1 : 0;
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 
 static void usage(void)
@@ -2141,7 +2287,10 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: hostile run     NS CTRL [--ops N] [--seed S] [--seconds T] [--no-inject] [--skip-admin-cq-head] [-v]\n"
 		"       hostile model   NS --prefix P [--ops N] [--seed S] [--pool N] [--max-value B]\n"
-		"       hostile iterate NS [--seconds T] [--seed S]\n");
+		"       hostile iterate NS [--seconds T] [--seed S]\n"
+		"       hostile load    NS --prefix P [--seconds T] [--seed S]\n"
+		"       hostile fillset NS --prefix P [--pool N]   (store a fixed data set)\n"
+		"       hostile checkset NS --prefix P [--pool N]  (verify it)\n");
 	exit(2);
 }
 
@@ -2211,6 +2360,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "iterate"))
 		return iterate(ns, secs > 0 ? secs : 30);
+	if (prefix < 0 || prefix > 255 || prefix == SENT_FIRST_BYTE)
+		usage();
+	if (!strcmp(mode, "load"))
+		return load(ns, (uint8_t)prefix, secs > 0 ? secs : 30);
+	if (!strcmp(mode, "fillset") || !strcmp(mode, "checkset"))
+		return dataset(ns, (uint8_t)prefix, pool, mode[0] == 'f');
 	usage();
 	return 2;
 }
