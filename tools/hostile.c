@@ -994,6 +994,8 @@ static void flush_cqe_sanity(const char *what, int st, const struct cqe *c)
 	E(what, st, SC_OK);
 }
 
+static void crafted_cq_overwrite(void);
+
 static void crafted_inject(void)
 {
 	struct sqe s;
@@ -1209,6 +1211,7 @@ static void crafted_inject(void)
 			violation("crafted: own SQ 21 completion names sq %u", c.sq_id);
 		own_delete(21);
 	}
+	crafted_cq_overwrite();
 	/* the host's live queues: only values beyond their sizes */
 	doorbell(0, 0xffff);			/* admin SQ tail */
 	E("admin command after admin SQ tail doorbell 0xffff", adm(0x06, 0, 1, 0, 0, 0, 0, PAGE), SC_OK);
@@ -1217,6 +1220,93 @@ static void crafted_inject(void)
 	doorbell(5, 0x7fffffff);		/* I/O CQ 2 head (may not exist) */
 	E("I/O after I/O doorbells beyond the queue sizes",
 	  io(0xb3, 0, 16, ck[0], ck[1], ck[2], ck[3], 0, NULL), KSC_NOKEY);
+}
+
+/* Place @n SQEs on own queue @qid and ring once; returns the first cid. */
+static uint16_t own_post(int qid, struct sqe *s, int n)
+{
+	struct ownq *o = &own[qid - OWN_QID_MIN];
+	uint16_t first = inj_cid;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint16_t cid = inj_cid++;
+
+		s->dw[0] = (s->dw[0] & 0xffff) | (uint32_t)cid << 16;
+		scr_write(o->sq_off + (uint64_t)o->tail * 64, s, 64);
+		o->tail = (o->tail + 1) % o->size;
+		n_sq_own++;
+	}
+	doorbell(2 * qid, o->tail);
+	return first;
+}
+
+/* Read CQE @idx of own queue @qid without consuming it. */
+static void own_peek(int qid, uint32_t idx, struct cqe *c)
+{
+	scr_read(own[qid - OWN_QID_MIN].cq_off + (uint64_t)idx * 16, c, 16);
+}
+
+/*
+ * A CQ head doorbell beyond the CQ's size while the CQ is full of unread
+ * completions: the device must keep its last valid head (the CQ stays full),
+ * never take the bogus value as "the host read everything" and overwrite
+ * completions the host has not seen.
+ */
+static void crafted_cq_overwrite(void)
+{
+	const int qid = 22;
+	struct sqe s;
+	struct cqe c, first[3];
+	uint16_t cid0, cid1;
+	int i, st;
+	double t0;
+
+	st = own_create(qid, 4);
+	E("create own pair 22 (size 4)", st, SC_OK);
+	if (st)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.dw[0] = 0xb3;
+	s.dw[1] = 1;
+	s.dw[11] = 16;
+	memcpy(&s.dw[12], ck, 16);
+	cid0 = own_post(qid, &s, 3);	/* the CQ (4 entries) is full with 3 */
+	t0 = now();
+	for (i = 0; i < 3; i++) {
+		do {
+			own_peek(qid, (uint32_t)i, &first[i]);
+		} while ((first[i].status & 1) != 1 && now() - t0 < 10);
+	}
+	crafted_run++;
+	if ((first[2].status & 1) != 1) {
+		crafted_fail++;
+		violation("crafted: own CQ 22: 3 completions not posted within 10 s");
+		return;
+	}
+	doorbell(2 * qid + 1, 1000);		/* bogus head: beyond the size */
+	cid1 = own_post(qid, &s, 3);		/* SQ slots 3, 0, 1 */
+	usleep(300000);
+	crafted_run++;
+	for (i = 0; i < 3; i++) {
+		own_peek(qid, (uint32_t)i, &c);
+		if (c.cid != first[i].cid || c.status != first[i].status) {
+			crafted_fail++;
+			violation("crafted: CQ head doorbell 1000 on a full 4-entry CQ: the device overwrote unread "
+				  "completion %d (cid %u -> %u, status %#x -> %#x)", i, first[i].cid, c.cid,
+				  first[i].status, c.status);
+			break;
+		}
+	}
+	own_peek(qid, 3, &c);
+	if ((c.status & 1) == 1 && i == 3) {
+		crafted_fail++;
+		violation("crafted: CQ head doorbell 1000: the device posted into a full CQ (entry 3, cid %u)", c.cid);
+	}
+	(void)cid0;
+	(void)cid1;
+	/* whatever happened: reset our view by deleting the pair */
+	own_delete(qid);
 }
 
 /*
@@ -1755,6 +1845,48 @@ static void private_queue_chaos(void)
 	}
 }
 
+/*
+ * One queue's full CQ must not stall the others: own pair 23 (size 2)
+ * gets a completion it never reads and a second command that cannot
+ * complete; a host command on its own queue must still complete. Last,
+ * because a device with head-of-line blocking makes the host time out and
+ * reset the controller.
+ */
+static void crafted_cq_full_hol(void)
+{
+	const int qid = 23;
+	struct nvme_passthru_cmd64 c;
+	struct sqe s;
+	int st;
+
+	st = own_create(qid, 2);
+	E("create own pair 23 (size 2)", st, SC_OK);
+	if (st)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.dw[0] = 0xb3;
+	s.dw[1] = 1;
+	s.dw[11] = 16;
+	memcpy(&s.dw[12], ck, 16);
+	own_post(qid, &s, 1);
+	usleep(100000);
+	own_post(qid, &s, 1);	/* its CQ is full: this one has to wait */
+	usleep(100000);
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0xb3;
+	c.nsid = kv.nsid;
+	c.cdw11 = 16;
+	c.cdw12 = ck[0];
+	c.cdw13 = ck[1];
+	c.cdw14 = ck[2];
+	c.cdw15 = ck[3];
+	c.timeout_ms = 8000;
+	n_io_ioctl++;
+	st = ioctl(kv.fd, NVME_IOCTL_IO64_CMD, &c);
+	E("host I/O while another queue's CQ is full", st < 0 ? -errno : st & 0x7ff, KSC_NOKEY);
+	own_delete(qid);
+}
+
 /* ---- main loop ---------------------------------------------------------------------------- */
 
 static void print_hist(void)
@@ -1908,8 +2040,11 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 	for (st = 1; st <= KV_MAX_ITERS; st++)
 		io(0xb1, 0, (uint32_t)st | 2 << 8, 0, 0, 0, 0, 0, NULL);
 	sentinels_check("after the random run");
-	if (inj)
+	if (inj) {
 		private_queue_chaos();
+		if (!skip_cq_head)
+			crafted_cq_full_hol();
+	}
 	sentinels_check("at the end");
 	print_hist();
 	printf("commands: %" PRIu64 " total = admin ioctl %" PRIu64 " + io ioctl %" PRIu64
@@ -2098,7 +2233,7 @@ static int model(const char *ns, uint8_t prefix, uint64_t ops, uint32_t pool, ui
 static int iterate(const char *ns, double secs)
 {
 	double t0 = now();
-	uint64_t rounds = 0, keys = 0, busy = 0, bad = 0, reads = 0;
+	uint64_t rounds = 0, keys = 0, busy = 0, bad = 0, reads = 0, too_small = 0;
 	uint32_t h, dw0;
 	int st;
 
@@ -2122,8 +2257,16 @@ static int iterate(const char *ns, double secs)
 			continue;
 		}
 		for (;;) {
-			st = kv_iter_read(&kv, h, chance(50) ? 65536 : 2 * MIB, &dw0);
+			uint32_t buflen = chance(50) ? 65536 : 2 * MIB;
+
+			st = kv_iter_read(&kv, h, buflen, &dw0);
 			reads++;
+			/* a key + value that does not fit: 0x301, read again with more */
+			if (st == KV_SC_VALUE_SIZE && buflen < 2 * MIB) {
+				too_small++;
+				st = kv_iter_read(&kv, h, 2 * MIB, &dw0);
+				reads++;
+			}
 			if (st == KV_SC_ITER_END)
 				break;
 			if (st) {
@@ -2154,8 +2297,8 @@ static int iterate(const char *ns, double secs)
 		bad++;
 		printf("ITERATE: device wrote past the buffer %u times\n", kv.guard_hits);
 	}
-	printf("iterate: %" PRIu64 " full iterations, %" PRIu64 " reads, %" PRIu64 " keys seen, %" PRIu64
-	       " opens refused (all handles busy), errors %" PRIu64 "\n", rounds, reads, keys, busy, bad);
+	printf("iterate: %" PRIu64 " full iterations, %" PRIu64 " reads (%" PRIu64 " with a buffer too small: 0x301, reread), %" PRIu64 " keys seen, %" PRIu64
+	       " opens refused (all handles busy), errors %" PRIu64 "\n", rounds, reads, too_small, keys, busy, bad);
 	return bad ? 1 : 0;
 }
 
