@@ -2233,7 +2233,7 @@ static int model(const char *ns, uint8_t prefix, uint64_t ops, uint32_t pool, ui
 static int iterate(const char *ns, double secs)
 {
 	double t0 = now();
-	uint64_t rounds = 0, keys = 0, busy = 0, bad = 0, reads = 0, too_small = 0;
+	uint64_t rounds = 0, keys = 0, busy = 0, bad = 0, reads = 0, too_small = 0, gone = 0;
 	uint32_t h, dw0;
 	int st;
 
@@ -2246,6 +2246,12 @@ static int iterate(const char *ns, double secs)
 		uint8_t opt = chance(50) ? KV_ITER_KEY : KV_ITER_KEY_VALUE;
 
 		st = kv_iter_open(&kv, opt, 0, 0, &h);
+		if (st < 0 && ++gone > 50) {
+			printf("ITERATE: the device is gone (%s)\n", strerror(-st));
+			break;
+		}
+		if (st >= 0)
+			gone = 0;
 		if (st == KV_SC_ITER_HANDLE) {
 			busy++;
 			usleep(1000);
