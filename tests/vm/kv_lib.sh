@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/kv_lib.sh: helpers for the KV command set tests (t_kv_*.sh), on
+# top of tests/vm/lib.sh (source that first).
+#
+#   KV        scripts/kv          KVCLIENT  tools/out/kvclient (see kvclient_ready)
+#   kvclient_ready        make sure the client binary exists and is current
+#   kv_area_bytes         the KV area of the loaded device (from its dmesg line)
+#   kv_stat NAME          one counter of /sys/kernel/debug/nvmev_kv/stats
+#   kv_stats_line         the KV store counters on one line (for the log)
+#   run_client DESC ARGS  run kvclient, show its output, ok/not ok by exit status
+
+KV=$NVMEV_DIR/scripts/kv # shellcheck disable=SC2034
+KVCLIENT=${KVCLIENT:-$NVMEV_DIR/tools/out/kvclient}
+
+# The guest sees the host tree read-only through an overlay with a tmpfs on
+# top; build the client on the host (make -C tools). If it is missing or
+# older than its sources, build a private copy in $SCRATCH instead.
+kvclient_ready() {
+	local src=$NVMEV_DIR/tools f stale=0
+	if [ -x "$KVCLIENT" ]; then
+		for f in "$src"/kvclient.c "$src"/kvlib.c "$src"/kvlib.h; do
+			[ "$f" -nt "$KVCLIENT" ] && stale=1
+		done
+		[ $stale = 0 ] && return 0
+		log "$KVCLIENT is older than its sources: building a copy in the guest"
+	else
+		log "no $KVCLIENT (make -C tools on the host): building it in the guest"
+	fi
+	if ! make -s -C "$src" OUT="$SCRATCH/tools" >"$SCRATCH/tools-build.log" 2>&1; then
+		not_ok "cannot build kvclient:"
+		tail -20 "$SCRATCH/tools-build.log" | sed 's/^/    | /'
+		return 1
+	fi
+	KVCLIENT=$SCRATCH/tools/kvclient
+}
+
+# Bytes of the KV area: the "ready: ... KV area N MiB" line of the last load.
+kv_area_bytes() {
+	local mib
+	mib=$(dmesg | sed -n 's/.*nvmev_kv: ready: .*KV area \([0-9]*\) MiB.*/\1/p' | tail -1)
+	echo $(( ${mib:-0} << 20 ))
+}
+
+KV_STATS=/sys/kernel/debug/nvmev_kv/stats
+
+kv_stat() { sed -n "s/^$1: //p" "$KV_STATS" 2>/dev/null | head -1; }
+
+kv_stats_line() {
+	[ -r "$KV_STATS" ] || { echo "(no $KV_STATS)"; return; }
+	grep -E '^(kv_keys|kv_index_bytes_per_key|log_capacity_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded):' "$KV_STATS" |
+		sed 's/: /=/' | tr '\n' ' '
+}
+
+# run_client DESC ARGS...: kvclient ARGS; its output is shown (indented) and
+# kept in CLIENT_OUT; ok/not ok by its exit status.
+run_client() {
+	local desc=$1 rc=0
+	shift
+	CLIENT_OUT=$(timeout "${CLIENT_TIMEOUT:-900}" "$KVCLIENT" "$@" 2>&1) || rc=$?
+	printf '%s\n' "$CLIENT_OUT" | grep -v '^MISMATCH' | sed 's/^/    | /'
+	if [ $rc -eq 0 ]; then
+		ok "$desc"
+	else
+		not_ok "$desc (kvclient exit $rc)"
+		printf '%s\n' "$CLIENT_OUT" | grep '^MISMATCH' | head -30 | sed 's/^/    | /'
+	fi
+	log "device: $(kv_stats_line)"
+	return $rc
+}
+
+# client_field NAME: the value of NAME=... in the client's output
+client_field() { printf '%s\n' "$CLIENT_OUT" | grep -o "$1=[^ ,]*" | tail -1 | cut -d= -f2; }
