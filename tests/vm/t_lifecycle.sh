@@ -62,11 +62,12 @@ wait_load() {
 	return $stuck
 }
 
+# kv_works WHEN: store and verify a fresh data set, a dd round trip
 kv_works() {
-	local v
-	check "$1: store" "$NVMEV_DIR/scripts/kv" -q store "$NVME_NS" lifecycle-key "value-$1" || return 1
-	v=$("$NVMEV_DIR/scripts/kv" -q retrieve "$NVME_NS" lifecycle-key 2>&1)
-	expect_eq "$1: retrieve" "$v" "value-$1"
+	local pfx=$((0x50 + ${KV_WORKS_N:-0}))
+	KV_WORKS_N=$((${KV_WORKS_N:-0} + 1))
+	check "$1: store a data set" "$HOSTILE" fillset "$NVME_NS" --prefix $pfx --pool 100 || return 1
+	check "$1: verify it" "$HOSTILE" checkset "$NVME_NS" --prefix $pfx --pool 100
 	quick_io $((RANDOM % 200 + 600)) && ok "$1: dd round trip"
 }
 
@@ -155,9 +156,16 @@ t_shutdown_under_load() {
 		# unbind: the driver shuts the controller down (CC.SHN) with I/O in flight
 		echo "$bdf" > $drv/unbind 2>/dev/null && ok "unbind $bdf (controller shutdown) under load #$i" || not_ok "unbind $bdf failed"
 		wait_load 40 && ok "clients ended after the shutdown #$i"
-		[ -e "$NVME_NS" ] && not_ok "$NVME_NS still present after unbind"
+		local t=$((SECONDS + 20))
+		while [ -e /sys/class/nvme/${NVME_DEV#/dev/} ] && [ $SECONDS -lt $t ]; do sleep 0.5; done
+		[ -e /sys/class/nvme/${NVME_DEV#/dev/} ] && not_ok "controller ${NVME_DEV#/dev/} still present 20s after unbind"
 		echo "$bdf" > $drv/bind 2>/dev/null && ok "bind $bdf again" || not_ok "bind $bdf failed"
-		wait_nvme 30 && ok "controller live after shutdown + bind #$i" || { not_ok "no controller after bind"; expect_reset_end; return 1; }
+		if wait_nvme 60; then ok "controller live after shutdown + bind #$i ($NVME_DEV)"; else
+			not_ok "no live controller with a namespace 60s after bind"
+			ls -l /dev/nvme* 2>&1 | sed 's/^/    | /'
+			for c in /sys/class/nvme/*; do echo "$c: $(cat $c/state)"; done 2>&1 | sed 's/^/    | /'
+			expect_reset_end; return 1
+		fi
 		expect_reset_end
 	done
 	check "data set stored before the shutdowns is intact" "$HOSTILE" checkset "$NVME_NS" --prefix 0x43 --pool 300
