@@ -16,6 +16,11 @@
  *          at invalid addresses, on the private queue and on I/O queues it
  *          creates itself (qid 20..32), doorbell abuse on those
  *       4. checks the sentinels again (also every 20000 commands)
+ *     --skip-known-bugs leaves out the cases that found device bugs not fixed
+ *     yet (admin CQ head doorbell beyond the size stalls the admin queue; a
+ *     CQ head doorbell beyond the size lets the device overwrite unread
+ *     completions; one full CQ stalls every queue of its worker), for tests
+ *     that use this tool for load rather than for those cases.
  *     Every command must complete with an NVMe status (the ioctl returns
  *     >= 0, an injection returns its CQE). Prints the commands sent and a
  *     per-status histogram; exit 1 on any violation.
@@ -727,7 +732,8 @@ static void crafted_admin_ioctl(void)
 	E("set features saveable", adm(0x09, 0, 1u << 31 | 4, 0x155, 0, 0, 0, 0), SC_NOSAVE);
 	E("set features power state 5", adm(0x09, 0, 2, 5, 0, 0, 0, 0), SC_FIELD);
 	E("set features IRQ config vector 4000", adm(0x09, 0, 9, 4000, 0, 0, 0, 0), SC_FIELD);
-	E("set features num queues 0xffff", adm(0x09, 0, 7, 0xffffffff, 0, 0, 0, 0), SC_FIELD);
+	/* Linux 6.12 refuses Set Features Number of Queues from user space (EACCES) */
+	E("set features num queues 0xffff", adm(0x09, 0, 7, 0xffffffff, 0, 0, 0, 0), SC_FIELD, -EACCES);
 	E("set features FID 0x7e", adm(0x09, 0, 0x7e, 0, 0, 0, 0, 0), SC_FIELD);
 
 	/* unsupported admin opcodes, PSDT/fused are refused by the driver */
@@ -1103,6 +1109,51 @@ static void crafted_inject(void)
 	s.dw[4] = 100;
 	st = inj_io_sc(&s, &c);
 	E("retrieve offset 100 (= size)", st, SC_OK);
+	{
+		/* a 16-byte buffer at an odd dword of a page: exactly 16 bytes land */
+		uint8_t page[2 * PAGE], want[2 * PAGE];
+
+		memset(want, 0xab, sizeof(want));
+		memset(want + 1000, 0x3c, 16);
+		scr_write(2 * PAGE, want, sizeof(want));
+		memset(want + 1000, 0xab, 16);
+		scr_write(2 * PAGE, want, sizeof(want));
+		memset(want + 1000, 0x3c, 16);
+		s.dw[4] = 0;
+		s.dw[10] = 16;
+		set_prp(&s, scr_phys + 2 * PAGE + 1000, 0);
+		E("retrieve into a 16-byte buffer", inj_io_sc(&s, NULL), SC_OK);
+		scr_read(2 * PAGE, page, sizeof(page));
+		crafted_run++;
+		if (memcmp(page, want, sizeof(page))) {
+			size_t k = 0;
+
+			while (page[k] == want[k])
+				k++;
+			crafted_fail++;
+			violation("crafted: retrieve into a 16-byte buffer at page offset 1000 changed byte %zu of the page", k);
+		}
+		/* offset 40 of 100 bytes into a page: 60 bytes land, no more */
+		memset(want, 0xab, sizeof(want));
+		scr_write(2 * PAGE, want, sizeof(want));
+		memset(want + 4032, 0x3c, 60);
+		s.dw[10] = 4096;
+		s.dw[4] = 40;
+		set_prp(&s, scr_phys + 2 * PAGE + 4032, scr_phys + 3 * PAGE);
+		E("retrieve offset 40 across a page boundary", inj_io_sc(&s, NULL), SC_OK);
+		scr_read(2 * PAGE, page, sizeof(page));
+		crafted_run++;
+		if (memcmp(page, want, sizeof(page))) {
+			size_t k = 0;
+
+			while (page[k] == want[k])
+				k++;
+			crafted_fail++;
+			violation("crafted: retrieve of 60 bytes at page offset 4032 changed byte %zu of the two pages", k);
+		}
+		set_prp(&s, scr_phys + PAGE, 0);
+		s.dw[10] = 100;
+	}
 	s.dw[4] = 40;
 	st = inj_io_sc(&s, &c);
 	E("retrieve offset 40", st, SC_OK);
@@ -1211,7 +1262,8 @@ static void crafted_inject(void)
 			violation("crafted: own SQ 21 completion names sq %u", c.sq_id);
 		own_delete(21);
 	}
-	crafted_cq_overwrite();
+	if (!skip_cq_head)
+		crafted_cq_overwrite();
 	/* the host's live queues: only values beyond their sizes */
 	doorbell(0, 0xffff);			/* admin SQ tail */
 	E("admin command after admin SQ tail doorbell 0xffff", adm(0x06, 0, 1, 0, 0, 0, 0, PAGE), SC_OK);
@@ -2434,7 +2486,7 @@ static int dataset(const char *ns, uint8_t prefix, uint32_t count, bool store)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: hostile run     NS CTRL [--ops N] [--seed S] [--seconds T] [--no-inject] [--skip-admin-cq-head] [-v]\n"
+		"usage: hostile run     NS CTRL [--ops N] [--seed S] [--seconds T] [--no-inject] [--skip-known-bugs] [-v]\n"
 		"       hostile model   NS --prefix P [--ops N] [--seed S] [--pool N] [--max-value B]\n"
 		"       hostile iterate NS [--seconds T] [--seed S]\n"
 		"       hostile load    NS --prefix P [--seconds T] [--seed S]\n"
@@ -2473,7 +2525,7 @@ int main(int argc, char **argv)
 			no_inject = 1;
 			continue;
 		}
-		if (!strcmp(o, "--skip-admin-cq-head")) {
+		if (!strcmp(o, "--skip-admin-cq-head") || !strcmp(o, "--skip-known-bugs")) {
 			skip_cq_head = 1;
 			continue;
 		}

@@ -35,7 +35,7 @@ start_load() {
 	done
 	"$HOSTILE" iterate "$NVME_NS" --seconds "$secs" > $SCRATCH/iter.lc 2>&1 &
 	PIDS+=($!)
-	fio --name=lc --filename="$NVME_NS" --direct=1 --rw=randrw --bs=4k-64k --iodepth=16 --ioengine=io_uring \
+	fio --name=lc --filename="$NVME_NS" --direct=1 --rw=randrw --bs=4k-64k --iodepth=16 --ioengine=libaio \
 		--size=16M --offset=16M --time_based --runtime="$secs" --output-format=terse --terse-version=3 \
 		> $SCRATCH/fio.lc 2>&1 &
 	PIDS+=($!)
@@ -101,7 +101,7 @@ t_rmmod_under_kv_load() {
 t_rmmod_with_injection() {
 	local rc=0 out pid
 	load_module inject=1 || return 1
-	"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 1000000 --seconds 60 --skip-admin-cq-head --seed 3 > $SCRATCH/hostile.lc 2>&1 &
+	"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 1000000 --seconds 60 --skip-known-bugs --seed 3 > $SCRATCH/hostile.lc 2>&1 &
 	pid=$!
 	sleep 12
 	out=$(timeout 120 rmmod nvmev_kv 2>&1) || rc=$?
@@ -182,7 +182,7 @@ t_kill9() {
 		start_load 30
 		"$KVCLIENT" random "$NVME_NS" --ops 100000 --seed $round > $SCRATCH/kvc.$round 2>&1 &
 		PIDS+=($!)
-		"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 1000000 --seconds 30 --skip-admin-cq-head --seed $((round + 50)) \
+		"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 1000000 --seconds 30 --skip-known-bugs --seed $((round + 50)) \
 			> $SCRATCH/hostile.k$round 2>&1 &
 		PIDS+=($!)
 		sleep $((3 + round))
@@ -197,7 +197,7 @@ t_kill9() {
 	check "data set intact after the kills" "$HOSTILE" checkset "$NVME_NS" --prefix 0x44 --pool 300
 	kv_works "after kill -9"
 	check "hostile client (short) works after the kills" \
-		"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 3000 --seconds 60 --skip-admin-cq-head --seed 99
+		"$HOSTILE" run "$NVME_NS" "$NVME_DEV" --ops 3000 --seconds 60 --skip-known-bugs --seed 99
 	unload_check_leaks
 }
 
