@@ -160,6 +160,22 @@ find_nvme() {
 	return 1
 }
 
+# diag_nvme: what the controller, its block devices and any stuck task look like
+diag_nvme() {
+	local c p
+	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c" ] && echo "$c: state=$(cat $c/state 2>&1) model=$(cat $c/model 2>/dev/null | sed 's/ *$//')"
+	done
+	ls -l /dev/nvme* 2>&1
+	for c in /sys/block/nvme*; do [ -e "$c" ] && echo "$c: dev=$(cat $c/dev) size=$(cat $c/size)"; done
+	[ -e "$NVME_NS" ] && echo "blockdev --getsize64 $NVME_NS: $(timeout 10 blockdev --getsize64 "$NVME_NS" 2>&1)"
+	for p in /proc/[0-9]*; do   # tasks in uninterruptible sleep, with their kernel stacks
+		if [ "$(awk '{print $3}' $p/stat 2>/dev/null)" = D ]; then
+			echo "D-state: ${p#/proc/} $(cat $p/comm 2>/dev/null)"; sed 's/^/    /' $p/stack 2>/dev/null | head -12
+		fi
+	done
+}
+
 # wait_nvme [SECS]: wait for a live controller with its namespace block device
 wait_nvme() {
 	local secs=${1:-$NVMEV_WAIT} end c
@@ -199,8 +215,11 @@ load_module() {
 	fi
 	if ! wait_nvme "$NVMEV_WAIT"; then
 		not_ok "no live /dev/nvme*n1 within ${NVMEV_WAIT}s after insmod $params"
-		ls /dev/nvme* 2>&1 | sed 's/^/    | /'
+		diag_nvme | sed 's/^/    | /'
 		dmesg_since "$mark" | tail -30 | sed 's/^/    | /'
+		# leave a clean slate for the next test
+		if timeout 60 rmmod nvmev_kv 2>/dev/null; then log "rmmod'ed nvmev_kv after the failed load"
+		else log "rmmod after the failed load failed too"; fi
 		return 1
 	fi
 	ok "loaded: insmod nvmev_kv $params -> $NVME_DEV, $NVME_NS"
