@@ -35,7 +35,7 @@ start_load() {
 	done
 	"$HOSTILE" iterate "$NVME_NS" --seconds "$secs" > $SCRATCH/iter.lc 2>&1 &
 	PIDS+=($!)
-	fio --name=lc --filename="$NVME_NS" --direct=1 --rw=randrw --bs=4k-64k --iodepth=16 --ioengine=libaio \
+	fio --name=lc --filename="$NVME_NS" --direct=1 --rw=randrw --bs=4k-64k --iodepth=16 --ioengine=libaio --allow_file_create=0 \
 		--size=16M --offset=16M --time_based --runtime="$secs" --output-format=terse --terse-version=3 \
 		> $SCRATCH/fio.lc 2>&1 &
 	PIDS+=($!)
@@ -59,6 +59,12 @@ wait_load() {
 		wait $p 2>/dev/null
 	done
 	PIDS=()
+	# a client that reopened the path after the node went away must not
+	# have left a regular file where the next namespace node goes
+	if [ -e "$NVME_NS" ] && [ ! -b "$NVME_NS" ]; then
+		not_ok "$NVME_NS is a regular file now (a client created it): removed"
+		rm -f "$NVME_NS"
+	fi
 	return $stuck
 }
 
@@ -93,7 +99,12 @@ t_rmmod_under_kv_load() {
 	local line; line=$(dmesg | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
 	expect_eq "after rmmod under load: $line" "${line##*: }" 0
 	module_loaded && { not_ok "module still loaded"; return 1; }
-	load_module || return 1
+	if ! load_module; then
+		log "after the failed reload:"
+		{ ls /sys/block; for c in /sys/class/nvme*/*; do echo "$c: $(cat $c/state 2>/dev/null)"; done
+		  ps -eo pid,stat,wchan:30,args | grep -E 'fio|hostile' | grep -v grep; } 2>&1 | sed 's/^/    | /'
+		return 1
+	fi
 	kv_works "after reload"
 	unload_check_leaks
 }

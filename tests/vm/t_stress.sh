@@ -48,7 +48,7 @@ stress() {
 		pids+=($!); names+=("iterate #$i on CPU $cpu")
 	done
 	taskset -c 0 fio --name=stress-blk --filename="$NVME_NS" --direct=1 --rw=randrw --bs=4k --iodepth=8 \
-		--ioengine=libaio --size=8M --offset=8M --time_based --runtime=40 --verify=crc32c \
+		--ioengine=libaio --allow_file_create=0 --size=8M --offset=8M --time_based --runtime=40 --verify=crc32c \
 		--verify_backlog=16 --verify_fatal=1 --output-format=terse --terse-version=3 > $SCRATCH/fio.stress 2>&1 &
 	pids+=($!); names+=("fio randrw verify")
 	for i in "${!pids[@]}"; do
