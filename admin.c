@@ -811,8 +811,7 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 	while (sq->head != tail) {
 		bool traced;
 
-		if (nvmev_q_full(cq->tail, READ_ONCE(dev->db[1]) % cq->size,
-				 cq->size))
+		if (!nvmev_cq_has_room(dev, cq))
 			break;
 		dma_rmb();
 		traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,

@@ -39,15 +39,24 @@
 /* ---------------------------------------------------------------------- */
 /* Completion posting */
 
+/*
+ * The CQ head the host last reported. A doorbell value beyond the queue is
+ * invalid and ignored (the spec's Invalid Doorbell Write Value): the last
+ * valid head stays, so a bogus value neither stalls the queue nor lets the
+ * device overwrite completions the host has not read.
+ */
 static u32 cq_head(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
 	u32 head = READ_ONCE(dev->db[cq->qid * 2 + 1]);
 
-	/* A bogus head doorbell must not let us overwrite unread entries. */
-	return head < cq->size ? head : cq->tail;
+	if (head < cq->size) {
+		WRITE_ONCE(cq->head, head);
+		return head;
+	}
+	return READ_ONCE(cq->head);
 }
 
-static bool cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq)
+bool nvmev_cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
 	return !nvmev_q_full(READ_ONCE(cq->tail), cq_head(dev, cq), cq->size);
 }
@@ -55,7 +64,7 @@ static bool cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq)
 /*
  * nvmev_post_cqe - write one completion entry and advance the CQ tail
  *
- * The caller has checked for room (cq_has_room) or accepts that a full CQ
+ * The caller has checked for room (nvmev_cq_has_room) or accepts that a full CQ
  * drops the entry, which only a misbehaving host can cause. The status word
  * carrying the phase tag is written last, after a barrier, so the host
  * never sees a new phase with stale fields.
@@ -403,26 +412,42 @@ static void nvmev_enqueue_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 }
 
 /* Take the earliest request if it is due and its CQ has room. */
+/*
+ * Take the earliest due request whose CQ has room. A full CQ (its host is
+ * not reading) must not hold up the other queues of this worker, so due
+ * requests behind one for a full CQ are considered too (a bounded scan).
+ */
+#define TAKE_SCAN_MAX 64
+
 static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 					 u64 *next_ns)
 {
 	struct nvmev_dev *dev = w->dev;
-	struct nvmev_req *req;
+	struct nvmev_req *req, *found = NULL;
+	unsigned int scanned = 0;
 
+	*next_ns = U64_MAX;
 	spin_lock(&w->lock);
-	req = list_first_entry_or_null(&w->pending, struct nvmev_req, list);
-	if (req && req->target_ns <= now &&
-	    (!dev->cqs[req->cqid] || cq_has_room(dev, dev->cqs[req->cqid])))
-		list_del(&req->list);
-	else if (req) {
-		/* not due, or its CQ is full until the host reads it */
-		*next_ns = req->target_ns > now ? req->target_ns : now + 50000;
-		req = NULL;
-	} else {
-		*next_ns = U64_MAX;
+	list_for_each_entry(req, &w->pending, list) {
+		struct nvmev_cq *cq = dev->cqs[req->cqid];
+
+		if (req->target_ns > now) {
+			*next_ns = min(*next_ns, req->target_ns);
+			break;
+		}
+		if (!cq || nvmev_cq_has_room(dev, cq)) {
+			found = req;
+			break;
+		}
+		/* due, but its CQ is full until the host reads it */
+		*next_ns = now + 50000;
+		if (++scanned == TAKE_SCAN_MAX)
+			break;
 	}
+	if (found)
+		list_del(&found->list);
 	spin_unlock(&w->lock);
-	return req;
+	return found;
 }
 
 static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
@@ -805,6 +830,22 @@ static bool proc_cc(struct nvmev_dev *dev)
 /* ---------------------------------------------------------------------- */
 /* The dispatcher thread */
 
+/*
+ * Doorbells are memory here, not latched registers: a host write that a
+ * later (bogus) write replaces before we look at it is lost. Sampling every
+ * CQ head on each pass keeps the last valid head current, so an invalid
+ * value written right after a valid one does not leave a stale head that
+ * makes the CQ look full.
+ */
+static void sample_cq_heads(struct nvmev_dev *dev)
+{
+	unsigned int qid;
+
+	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++)
+		if (dev->cqs[qid])
+			cq_head(dev, dev->cqs[qid]);
+}
+
 static int nvmev_dispatcher_fn(void *data)
 {
 	struct nvmev_dev *dev = data;
@@ -816,6 +857,7 @@ static int nvmev_dispatcher_fn(void *data)
 		bool busy = proc_cc(dev);
 
 		if (dev->enabled && !dev->shut_down) {
+			sample_cq_heads(dev);
 			busy |= nvmev_proc_admin_sq(dev);
 			busy |= proc_io_sqs(dev);
 			busy |= nvmev_inject_poll(dev);

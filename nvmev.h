@@ -200,6 +200,7 @@ struct nvmev_cq {
 	bool irq_enabled;
 	u32 size;
 	u32 tail;
+	u32 head; /* last valid head doorbell value */
 	u8 phase;
 	u32 nr_sqs; /* SQs attached (dispatcher only) */
 	struct nvme_completion *entries;
@@ -388,6 +389,7 @@ void nvmev_admin_reset(struct nvmev_dev *dev);
 /* io.c */
 int nvmev_io_start(struct nvmev_dev *dev);
 void nvmev_io_stop(struct nvmev_dev *dev);
+bool nvmev_cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		    u16 cid, u16 status, u32 dw0, u32 dw1);
 void nvmev_quiesce_workers(struct nvmev_dev *dev);
