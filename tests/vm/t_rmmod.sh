@@ -53,12 +53,14 @@ rmmod_under_fio() {
 # wait_gone: module, block device and controller have disappeared
 wait_gone() {
 	local i
-	for ((i = 0; i < 100; i++)); do
-		module_loaded || [ -e "$NVME_NS" ] || break
-		sleep 0.2
-	done
+	i=$((SECONDS + 30))
+	while { module_loaded || [ -e "$NVME_NS" ]; } && [ $SECONDS -lt $i ]; do sleep 0.5; done
 	module_loaded && { not_ok "nvmev_kv still loaded"; return 1; }
-	[ -e "$NVME_NS" ] && { not_ok "$NVME_NS still present"; return 1; }
+	if [ -e "$NVME_NS" ]; then
+		not_ok "$NVME_NS still present ${SECONDS}s into the test"
+		diag_nvme | sed 's/^/    | /'
+		return 1
+	fi
 	ok "module and $NVME_NS gone"
 }
 
