@@ -27,7 +27,7 @@ kvclient_ready() {
 	else
 		log "no $KVCLIENT (make -C tools on the host): building it in the guest"
 	fi
-	if ! make -s -C "$src" OUT="$SCRATCH/tools" >"$SCRATCH/tools-build.log" 2>&1; then
+	if ! make -s -C "$src" OUT="$SCRATCH/tools" "$SCRATCH/tools/kvclient" >"$SCRATCH/tools-build.log" 2>&1; then
 		not_ok "cannot build kvclient:"
 		tail -20 "$SCRATCH/tools-build.log" | sed 's/^/    | /'
 		return 1
