@@ -1377,6 +1377,13 @@ static void crafted_admin_cq_head(void)
 	for (v = 32; v < 32 + 2 * 40; v += 2) {
 		struct admin_cmd a = { .opcode = 0x06, .cdw10 = 1, .data_len = PAGE, .timeout_ms = 5000 };
 
+		/*
+		 * Doorbells are memory here: a bogus value written before the
+		 * dispatcher saw the host's last valid head replaces it (a
+		 * latched register would not lose it). Give the device time to
+		 * see the valid head; the case is about ignoring the bogus one.
+		 */
+		usleep(20000);
 		doorbell(1, v);
 		st = admin(&a, NULL);
 		if (st) {
@@ -1940,6 +1947,60 @@ static void crafted_cq_full_hol(void)
 	own_delete(qid);
 }
 
+/*
+ * The same with many requests waiting for one full CQ: a 2-entry CQ 24
+ * under a 256-entry SQ 24 gets 200 commands at once. They are due and
+ * blocked; the host's command queued behind them must still complete.
+ */
+static void crafted_cq_full_hol_many(void)
+{
+	const int qid = 24;
+	struct ownq *o = &own[qid - OWN_QID_MIN];
+	struct nvme_passthru_cmd64 c;
+	uint8_t zero[SCR_SQ_PAGES * PAGE] = { 0 };
+	struct sqe s;
+	int st;
+
+	o->cq_off = own_cq_off(qid);
+	o->sq_off = own_sq_off(qid);
+	scr_write(o->cq_off, zero, SCR_CQ_PAGES * PAGE);
+	scr_write(o->sq_off, zero, sizeof(zero));
+	st = create_cq(qid, 2, scr_phys + o->cq_off, 1, 0);
+	E("create CQ 24 (2 entries)", st, SC_OK);
+	if (st)
+		return;
+	o->cq = true;
+	st = create_sq(qid, 256, scr_phys + o->sq_off, qid);
+	E("create SQ 24 (256 entries) on CQ 24", st, SC_OK);
+	if (st) {
+		own_delete(qid);
+		return;
+	}
+	o->sq = true;
+	o->size = 256;
+	o->tail = 0;
+	memset(&s, 0, sizeof(s));
+	s.dw[0] = 0xb3;
+	s.dw[1] = 1;
+	s.dw[11] = 16;
+	memcpy(&s.dw[12], ck, 16);
+	own_post(qid, &s, 200);
+	usleep(300000);
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0xb3;
+	c.nsid = kv.nsid;
+	c.cdw11 = 16;
+	c.cdw12 = ck[0];
+	c.cdw13 = ck[1];
+	c.cdw14 = ck[2];
+	c.cdw15 = ck[3];
+	c.timeout_ms = 8000;
+	n_io_ioctl++;
+	st = ioctl(kv.fd, NVME_IOCTL_IO64_CMD, &c);
+	E("host I/O behind 200 requests for another queue's full CQ", st < 0 ? -errno : st & 0x7ff, KSC_NOKEY);
+	own_delete(qid);
+}
+
 /* ---- main loop ---------------------------------------------------------------------------- */
 
 static void print_hist(void)
@@ -2097,6 +2158,7 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 	if (inj && !skip_cq_head) {
 		private_queue_chaos();
 		crafted_cq_full_hol();
+		crafted_cq_full_hol_many();
 	}
 	sentinels_check("at the end");
 	print_hist();
