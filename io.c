@@ -414,17 +414,17 @@ static void nvmev_enqueue_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 /* Take the earliest request if it is due and its CQ has room. */
 /*
  * Take the earliest due request whose CQ has room. A full CQ (its host is
- * not reading) must not hold up the other queues of this worker, so due
- * requests behind one for a full CQ are considered too (a bounded scan).
+ * not reading) must not hold up the other queues of this worker, so every
+ * due request behind ones for a full CQ is considered too. The scan is
+ * bounded by the worker's request pool and only grows while a host leaves
+ * a CQ full.
  */
-#define TAKE_SCAN_MAX 64
 
 static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 					 u64 *next_ns)
 {
 	struct nvmev_dev *dev = w->dev;
 	struct nvmev_req *req, *found = NULL;
-	unsigned int scanned = 0;
 
 	*next_ns = U64_MAX;
 	spin_lock(&w->lock);
@@ -441,8 +441,6 @@ static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 		}
 		/* due, but its CQ is full until the host reads it */
 		*next_ns = now + 50000;
-		if (++scanned == TAKE_SCAN_MAX)
-			break;
 	}
 	if (found)
 		list_del(&found->list);
