@@ -246,10 +246,19 @@ void nvmev_pci_add(struct nvmev_dev *dev)
  */
 void nvmev_pci_remove(struct nvmev_dev *dev)
 {
+	struct pci_host_bridge *bridge;
+
 	if (!dev->bus)
 		return;
+	bridge = to_pci_host_bridge(dev->bus->bridge);
 	pci_stop_root_bus(dev->bus);
 	pci_remove_root_bus(dev->bus);
+	/*
+	 * pci_remove_root_bus() only device_del()s the host bridge that
+	 * pci_scan_bus() registered; drop its last reference (kmemleak found
+	 * it leaking at every rmmod).
+	 */
+	pci_free_host_bridge(bridge);
 	dev->bus = NULL;
 	dev->pdev = NULL;
 }
