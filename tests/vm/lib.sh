@@ -240,6 +240,16 @@ unload_module() {
 	ok "unloaded"
 }
 
+# unload_check_leaks: rmmod, then the module's own allocation count must be 0
+unload_check_leaks() {
+	local mark line
+	mark=$(dmesg_mark)
+	unload_module || return 1
+	line=$(dmesg_since "$mark" | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
+	if [ -z "$line" ]; then not_ok "no 'allocations outstanding at unload' line after rmmod"; return 1; fi
+	expect_eq "$line" "${line##*: }" 0
+}
+
 # finit_module_errno KO PARAMS: load KO like insmod does (finit_module(2)) and
 # print the errno name it failed with, or "OK". kmod's insmod prints EINVAL as
 # "Invalid parameters", so the errno is taken from the system call itself.

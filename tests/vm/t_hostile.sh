@@ -18,16 +18,6 @@ SECS=${TEST_HOSTILE_SECONDS:-420}   # a cap, not a target: 10^5 commands take ~1
 SEED=${TEST_SEED:-$(date +%s)}
 INJ=/sys/kernel/debug/nvmev_kv/inject
 
-# unload_check_leaks: rmmod, then the module's own allocation count must be 0
-unload_check_leaks() {
-	local mark line
-	mark=$(dmesg_mark)
-	unload_module || return 1
-	line=$(dmesg_since "$mark" | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
-	if [ -z "$line" ]; then not_ok "no 'allocations outstanding at unload' line after rmmod"; return 1; fi
-	expect_eq "$line" "${line##*: }" 0
-}
-
 t_no_inject_by_default() {
 	load_module || return 1
 	if [ -e $INJ ]; then not_ok "$INJ exists without inject=1"; else ok "no $INJ without inject=1"; fi

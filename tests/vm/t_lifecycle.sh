@@ -15,15 +15,6 @@ KVCLIENT=$NVMEV_DIR/tools/out/kvclient
 NCPU=$(nproc)
 PIDS=()
 
-unload_check_leaks() {
-	local mark line
-	mark=$(dmesg_mark)
-	unload_module || return 1
-	line=$(dmesg_since "$mark" | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
-	if [ -z "$line" ]; then not_ok "no 'allocations outstanding at unload' line after rmmod"; return 1; fi
-	expect_eq "$line" "${line##*: }" 0
-}
-
 # start_load SECS: KV load on every CPU, an iterator, fio; pids in PIDS
 start_load() {
 	local secs=$1 i

@@ -20,15 +20,6 @@ NCPU=$(nproc)
 
 stat_of() { sed -n "s/^$1: //p" $STATS 2>/dev/null | head -1; }
 
-unload_check_leaks() {
-	local mark line
-	mark=$(dmesg_mark)
-	unload_module || return 1
-	line=$(dmesg_since "$mark" | grep -o 'allocations outstanding at unload: [0-9]*' | tail -1)
-	if [ -z "$line" ]; then not_ok "no 'allocations outstanding at unload' line after rmmod"; return 1; fi
-	expect_eq "$line" "${line##*: }" 0
-}
-
 # stress CPUS_PARAM NMODEL NITER: one round with the module on CPUS_PARAM
 stress() {
 	local cpus=$1 nmodel=$2 niter=$3 i pid rc cpu pids=() names=() runs0 runs1 moved0 moved1 fails=0
