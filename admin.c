@@ -4,15 +4,312 @@
  * nvme-cli send. Runs on the dispatcher thread, one command at a time, so
  * controller state touched here needs no lock of its own.
  *
- * Each command parses its fields, answers a bad one with a precise status
- * (with DNR) and records it in the Error Information log; one table of
- * opcodes drives dispatch and the Commands Supported and Effects log.
+ * Every command is first decoded and checked by nvmev_admin_decode(), which
+ * is pure (no kernel state beyond a small nvmev_admin_state view) so the
+ * unit tests and fuzz_sqe run it in user space. A bad field gets a precise
+ * status (with DNR) and its byte offset for the Error Information log. The
+ * executors below it then act on checked fields only; one table of opcodes
+ * drives dispatch and the Commands Supported and Effects log.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#ifdef __KERNEL__
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
+#endif
 #include "nvmev.h"
+
+/* ---------------------------------------------------------------------- */
+/* Decoding (pure) */
+
+#define CDW_LOC NVMEV_CDW_LOC
+
+/* Sizes of the log pages this controller has, in bytes (0: none). */
+u32 nvmev_log_page_size(u8 lid)
+{
+	switch (lid) {
+	case NVMEV_LOG_ERROR:
+		return NVMEV_ERR_LOG_ENTRIES * 64;
+	case NVMEV_LOG_SMART:
+	case NVMEV_LOG_FW_SLOT:
+		return 512;
+	case NVMEV_LOG_CMD_EFFECTS:
+		return 4096;
+	default:
+		return 0;
+	}
+}
+
+static u16 bad(struct nvmev_admin_cmd *cmd, u16 status, u16 loc)
+{
+	cmd->param_loc = loc;
+	return status | NVMEV_SC_DNR;
+}
+
+static u16 nsid_check(struct nvmev_admin_cmd *cmd)
+{
+	if (cmd->nsid != NVMEV_NSID)
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_identify(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+{
+	u8 cns = sqe[10] & 0xff;
+	u8 csi = sqe[11] >> 24;
+
+	cmd->identify.cns = cns;
+	cmd->identify.csi = csi;
+	switch (cns) {
+	case NVMEV_CNS_NS:
+	case NVMEV_CNS_NS_DESC_LIST:
+	case NVMEV_CNS_NS_CS_INDEP:
+		return nsid_check(cmd);
+	case NVMEV_CNS_CS_NS:
+		if (cmd->nsid != NVMEV_NSID)
+			return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+		fallthrough;
+	case NVMEV_CNS_CS_CTRL:
+		if (csi != NVMEV_CSI_NVM)
+			return bad(cmd, NVMEV_SC_INVALID_FIELD,
+				   CDW_LOC(11) + 3);
+		return NVMEV_SC_SUCCESS;
+	case NVMEV_CNS_NS_ACTIVE_LIST:
+		if (cmd->nsid >= 0xfffffffe)
+			return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+		return NVMEV_SC_SUCCESS;
+	case NVMEV_CNS_CTRL:
+	case NVMEV_CNS_CMD_SET:
+		return NVMEV_SC_SUCCESS;
+	default:
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	}
+}
+
+static u16 decode_get_log_page(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+{
+	u64 numd = ((u64)(sqe[11] & 0xffff) << 16 | (sqe[10] >> 16)) + 1;
+
+	cmd->log.lid = sqe[10] & 0xff;
+	cmd->log.len = numd * 4;
+	cmd->log.off = ((u64)sqe[13] << 32) | sqe[12];
+	cmd->log.size = nvmev_log_page_size(cmd->log.lid);
+	if (cmd->log.len > NVMEV_MAX_XFER)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
+	if (!cmd->log.size)
+		return bad(cmd, NVMEV_SC_INVALID_LOG_PAGE, CDW_LOC(10));
+	if (cmd->log.lid == NVMEV_LOG_CMD_EFFECTS &&
+	    (sqe[14] >> 24) != NVMEV_CSI_NVM)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(14) + 3);
+	if ((cmd->log.off & 3) || cmd->log.off >= cmd->log.size)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
+	return NVMEV_SC_SUCCESS;
+}
+
+static bool qid_live(u64 mask, u16 qid)
+{
+	return qid < 64 && (mask & (1ULL << qid));
+}
+
+/* The fields Create I/O CQ and Create I/O SQ share, checked in one place. */
+static u16 decode_new_queue(const u32 *sqe, const struct nvmev_admin_state *st,
+			    bool is_sq, struct nvmev_admin_cmd *cmd)
+{
+	u16 qid = sqe[10] & 0xffff;
+
+	cmd->queue.qid = qid;
+	cmd->queue.size = (sqe[10] >> 16) + 1;
+	if (!qid || qid > st->nr_io_queues ||
+	    qid_live(is_sq ? st->sq_live : st->cq_live, qid))
+		return bad(cmd, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	if (cmd->queue.size < 2 || cmd->queue.size > NVMEV_MQES + 1)
+		return bad(cmd, NVMEV_SC_QUEUE_SIZE, CDW_LOC(10) + 2);
+	if (!(sqe[11] & 1)) /* PC: only physically contiguous queues */
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	if (cmd->prp1 & (NVMEV_PAGE_SIZE - 1))
+		return bad(cmd, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_create_cq(const u32 *sqe, const struct nvmev_admin_state *st,
+			    struct nvmev_admin_cmd *cmd)
+{
+	u16 status = decode_new_queue(sqe, st, false, cmd);
+
+	if (status)
+		return status;
+	cmd->queue.vector = sqe[11] >> 16;
+	cmd->queue.irq_enabled = sqe[11] & 2;
+	if (cmd->queue.vector >= NVMEV_MSIX_VECTORS)
+		return bad(cmd, NVMEV_SC_INVALID_VECTOR, CDW_LOC(11) + 2);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_create_sq(const u32 *sqe, const struct nvmev_admin_state *st,
+			    struct nvmev_admin_cmd *cmd)
+{
+	u16 status = decode_new_queue(sqe, st, true, cmd);
+
+	if (status)
+		return status;
+	cmd->queue.cqid = sqe[11] >> 16;
+	cmd->queue.prio = (sqe[11] >> 1) & 0x3;
+	if (!cmd->queue.cqid || cmd->queue.cqid > st->nr_io_queues ||
+	    !qid_live(st->cq_live, cmd->queue.cqid))
+		return bad(cmd, NVMEV_SC_CQ_INVALID, CDW_LOC(11) + 2);
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_delete_queue(const u32 *sqe,
+			       const struct nvmev_admin_state *st, bool is_sq,
+			       struct nvmev_admin_cmd *cmd)
+{
+	u16 qid = sqe[10] & 0xffff;
+
+	cmd->queue.qid = qid;
+	if (!qid || qid > st->nr_io_queues ||
+	    !qid_live(is_sq ? st->sq_live : st->cq_live, qid))
+		return bad(cmd, NVMEV_SC_QID_INVALID, CDW_LOC(10));
+	if (!is_sq && qid_live(st->cq_busy, qid))
+		return bad(cmd, NVMEV_SC_INVALID_QUEUE_DELETION, CDW_LOC(10));
+	return NVMEV_SC_SUCCESS;
+}
+
+/* Features whose value is only stored and returned. */
+static bool feat_is_plain(u8 fid)
+{
+	switch (fid) {
+	case NVMEV_FEAT_ARBITRATION:
+	case NVMEV_FEAT_POWER_MGMT:
+	case NVMEV_FEAT_TEMP_THRESH:
+	case NVMEV_FEAT_ERR_RECOVERY:
+	case NVMEV_FEAT_VOLATILE_WC:
+	case NVMEV_FEAT_IRQ_COALESCE:
+	case NVMEV_FEAT_IRQ_CONFIG:
+	case NVMEV_FEAT_WRITE_ATOMIC:
+	case NVMEV_FEAT_ASYNC_EVENT:
+	case NVMEV_FEAT_KATO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool feat_known(u8 fid)
+{
+	return fid == NVMEV_FEAT_NUM_QUEUES || fid == NVMEV_FEAT_TIMESTAMP ||
+	       feat_is_plain(fid);
+}
+
+static u16 decode_set_features(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+{
+	u32 v = sqe[11];
+
+	cmd->feat.fid = sqe[10] & 0xff;
+	cmd->feat.value = v;
+	if (sqe[10] & (1u << 31))
+		return bad(cmd, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
+	if (!feat_known(cmd->feat.fid))
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	switch (cmd->feat.fid) {
+	case NVMEV_FEAT_NUM_QUEUES: /* 0xffff would mean 65536 queues */
+		if ((v & 0xffff) == 0xffff || (v >> 16) == 0xffff)
+			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+		break;
+	case NVMEV_FEAT_POWER_MGMT: /* only power state 0 exists */
+		if (v & 0x1f)
+			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+		break;
+	case NVMEV_FEAT_IRQ_CONFIG:
+		if ((v & 0xffff) >= NVMEV_MSIX_VECTORS)
+			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+		break;
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_get_features(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+{
+	cmd->feat.fid = sqe[10] & 0xff;
+	cmd->feat.sel = (sqe[10] >> 8) & 0x7;
+	cmd->feat.value = sqe[11];
+	if (!feat_known(cmd->feat.fid))
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	if (cmd->feat.sel > NVMEV_FEAT_SEL_SUPPORTED)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 1);
+	return NVMEV_SC_SUCCESS;
+}
+
+/**
+ * nvmev_admin_decode - decode and check one admin SQE
+ * @sqe: the 64-byte command, as fetched from the host
+ * @st: the controller state the checks depend on
+ * @cmd: the decoded fields, for the executor
+ *
+ * Return: 0, or an NVMe status (with DNR); then @cmd->param_loc is the
+ * byte offset of the field at fault.
+ */
+u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
+		       struct nvmev_admin_cmd *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->opcode = nvmev_sqe_opcode(sqe);
+	cmd->cid = nvmev_sqe_cid(sqe);
+	cmd->nsid = sqe[1];
+	cmd->prp1 = nvmev_sqe_prp1(sqe);
+	cmd->prp2 = nvmev_sqe_prp2(sqe);
+	if (nvmev_sqe_psdt(sqe)) /* SGLs are not supported */
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, 1);
+
+	switch (cmd->opcode) {
+	case NVMEV_ADM_IDENTIFY:
+		return decode_identify(sqe, cmd);
+	case NVMEV_ADM_GET_LOG_PAGE:
+		return decode_get_log_page(sqe, cmd);
+	case NVMEV_ADM_CREATE_CQ:
+		return decode_create_cq(sqe, st, cmd);
+	case NVMEV_ADM_CREATE_SQ:
+		return decode_create_sq(sqe, st, cmd);
+	case NVMEV_ADM_DELETE_SQ:
+		return decode_delete_queue(sqe, st, true, cmd);
+	case NVMEV_ADM_DELETE_CQ:
+		return decode_delete_queue(sqe, st, false, cmd);
+	case NVMEV_ADM_SET_FEATURES:
+		return decode_set_features(sqe, cmd);
+	case NVMEV_ADM_GET_FEATURES:
+		return decode_get_features(sqe, cmd);
+	case NVMEV_ADM_ASYNC_EVENT:
+		if (st->nr_aers > NVMEV_AERL)
+			return bad(cmd, NVMEV_SC_ASYNC_LIMIT, 0);
+		return NVMEV_SC_SUCCESS;
+	case NVMEV_ADM_ABORT:
+	case NVMEV_ADM_KEEP_ALIVE:
+		return NVMEV_SC_SUCCESS;
+	default:
+		return bad(cmd, NVMEV_SC_INVALID_OPCODE, 0);
+	}
+}
+
+#ifdef __KERNEL__
+/* ---------------------------------------------------------------------- */
+/* Executors (kernel) */
+
+/* The pure decoder's constants are the kernel's NVMe values. */
+static_assert(NVMEV_ADM_CREATE_SQ == nvme_admin_create_sq &&
+	      NVMEV_ADM_DELETE_CQ == nvme_admin_delete_cq &&
+	      NVMEV_ADM_GET_FEATURES == nvme_admin_get_features &&
+	      NVMEV_ADM_ASYNC_EVENT == nvme_admin_async_event &&
+	      NVMEV_ADM_KEEP_ALIVE == nvme_admin_keep_alive);
+static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
+	      NVMEV_CNS_NS_CS_INDEP == NVME_ID_CNS_NS_CS_INDEP &&
+	      NVMEV_LOG_CMD_EFFECTS == NVME_LOG_CMD_EFFECTS &&
+	      NVMEV_FEAT_KATO == NVME_FEAT_KATO &&
+	      NVMEV_FEAT_TIMESTAMP == NVME_FEAT_TIMESTAMP);
+static_assert(NVMEV_ERR_LOG_ENTRIES * 64 ==
+	      NVMEV_ERR_LOG_ENTRIES * sizeof(struct nvme_error_slot));
+static_assert(sizeof(struct nvme_smart_log) == 512 &&
+	      sizeof(struct nvme_fw_slot_info_log) == 512 &&
+	      sizeof(struct nvme_effects_log) == 4096);
 
 #define NVMEV_SERIAL "NVMEVKV0000000000001"
 #define NVMEV_MODEL "nvmev-kv Virtual KV-SSD"
@@ -34,11 +331,9 @@ struct admin_cmd {
 	u8 opcode;
 	const char *name;
 	u32 effects;
-	u16 (*exec)(struct nvmev_dev *dev, const u32 *sqe, struct admin_res *res);
+	u16 (*exec)(struct nvmev_dev *dev, const struct nvmev_admin_cmd *cmd,
+		    struct admin_res *res);
 };
-
-/* Byte offset of CDWn in the SQE, for the Error Information log. */
-#define CDW_LOC(n) ((n) * 4)
 
 static u16 fail(struct admin_res *res, u16 status, u16 loc)
 {
@@ -49,22 +344,22 @@ static u16 fail(struct admin_res *res, u16 status, u16 loc)
 /* ---------------------------------------------------------------------- */
 /* Data transfer to the host for Identify / Get Log Page / Get Features */
 
-static u16 admin_to_host(struct nvmev_dev *dev, const u32 *sqe,
-			 const void *buf, u64 len)
+static u16 admin_to_host(struct nvmev_dev *dev,
+			 const struct nvmev_admin_cmd *cmd, const void *buf,
+			 u64 len)
 {
-	u16 status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
-				   nvmev_sqe_prp2(sqe), len);
+	u16 status = nvmev_sgl_map(dev->admin_sgl, cmd->prp1, cmd->prp2, len);
 
 	if (status)
 		return status;
 	return nvmev_sgl_copy(dev->admin_sgl, 0, (void *)buf, len, true);
 }
 
-static u16 admin_from_host(struct nvmev_dev *dev, const u32 *sqe, void *buf,
+static u16 admin_from_host(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd, void *buf,
 			   u64 len)
 {
-	u16 status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
-				   nvmev_sqe_prp2(sqe), len);
+	u16 status = nvmev_sgl_map(dev->admin_sgl, cmd->prp1, cmd->prp2, len);
 
 	if (status)
 		return status;
@@ -101,7 +396,8 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->acl = 3;
 	id->aerl = NVMEV_AERL;
 	id->frmw = 0x3; /* one slot, slot 1 read-only */
-	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2); /* + extended data */
+	/* the effects log, and extended data for Get Log Page */
+	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2);
 	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP_K);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
@@ -117,9 +413,9 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 
 static void ns_ids(u8 *nguid, u8 *eui64)
 {
-	static const u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00, 0x00,
-				   0x01, 0x6e, 0x76, 0x6d, 0x65, 0x76, 0x00,
-				   0x00, 0x01 };
+	static const u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00,
+				   0x00, 0x01, 0x6e, 0x76, 0x6d, 0x65,
+				   0x76, 0x00, 0x00, 0x01 };
 
 	if (nguid)
 		memcpy(nguid, id, 16);
@@ -165,67 +461,39 @@ static void id_ns_descs(u8 *buf)
 	put_desc(buf, off, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, &csi);
 }
 
-static u16 identify_ns_check(u32 nsid, struct admin_res *res)
-{
-	if (nsid != NVMEV_NSID)
-		return fail(res, NVMEV_SC_INVALID_NS, 4);
-	return NVMEV_SC_SUCCESS;
-}
-
-static u16 admin_identify(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_identify(struct nvmev_dev *dev,
+			  const struct nvmev_admin_cmd *cmd,
 			  struct admin_res *res)
 {
-	u8 cns = sqe[10] & 0xff;
-	u8 csi = sqe[11] >> 24;
-	u32 nsid = sqe[1];
 	u8 *buf = dev->admin_buf;
-	u16 status = NVMEV_SC_SUCCESS;
 	NVMEV_TRACE_FUNC();
 
 	memset(buf, 0, NVMEV_PAGE_SIZE);
-	switch (cns) {
+	switch (cmd->identify.cns) {
 	case NVME_ID_CNS_NS:
-		status = identify_ns_check(nsid, res);
-		if (!status)
-			id_ns(dev, (struct nvme_id_ns *)buf);
+		id_ns(dev, (struct nvme_id_ns *)buf);
 		break;
 	case NVME_ID_CNS_CTRL:
 		id_ctrl(dev, (struct nvme_id_ctrl *)buf);
 		break;
 	case NVME_ID_CNS_NS_ACTIVE_LIST:
-		if (nsid >= 0xfffffffe)
-			return fail(res, NVMEV_SC_INVALID_NS, 4);
-		if (nsid < NVMEV_NSID)
+		if (cmd->nsid < NVMEV_NSID)
 			((__le32 *)buf)[0] = cpu_to_le32(NVMEV_NSID);
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
-		status = identify_ns_check(nsid, res);
-		if (!status)
-			id_ns_descs(buf);
+		id_ns_descs(buf);
 		break;
-	case NVME_ID_CNS_CS_NS:
-		status = identify_ns_check(nsid, res);
-		if (!status && csi != NVME_CSI_NVM)
-			status = fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
-		break; /* NVM command set specific: all zero, no extended LBAs */
-	case NVME_ID_CNS_CS_CTRL:
-		if (csi != NVME_CSI_NVM)
-			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
-		break; /* zero limits mean "no limit beyond MDTS" */
+	case NVME_ID_CNS_CS_NS: /* NVM specific: all zero, no extended LBAs */
+	case NVME_ID_CNS_CS_CTRL: /* zero limits: "no limit beyond MDTS" */
+		break;
 	case NVME_ID_CNS_NS_CS_INDEP:
-		status = identify_ns_check(nsid, res);
-		if (!status)
-			((struct nvme_id_ns_cs_indep *)buf)->nstat = 1; /* ready */
+		((struct nvme_id_ns_cs_indep *)buf)->nstat = 1; /* ready */
 		break;
-	case 0x1c: /* I/O Command Set data structure: NVM only */
+	case NVMEV_CNS_CMD_SET: /* I/O Command Set data structure: NVM only */
 		((__le64 *)buf)[0] = cpu_to_le64(1ULL << NVME_CSI_NVM);
 		break;
-	default:
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
 	}
-	if (status)
-		return status;
-	return admin_to_host(dev, sqe, buf, NVMEV_PAGE_SIZE);
+	return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -237,7 +505,7 @@ static void put_le128(u8 *dst, u64 v)
 	*(__le64 *)dst = cpu_to_le64(v);
 }
 
-static u32 log_error(struct nvmev_dev *dev, u8 *buf)
+static void log_error(struct nvmev_dev *dev, u8 *buf)
 {
 	struct nvme_error_slot *slot = (struct nvme_error_slot *)buf;
 	unsigned long flags;
@@ -259,7 +527,6 @@ static u32 log_error(struct nvmev_dev *dev, u8 *buf)
 		slot[i].nsid = cpu_to_le32(e->nsid);
 	}
 	spin_unlock_irqrestore(&dev->err_lock, flags);
-	return NVMEV_ERR_LOG_ENTRIES * sizeof(*slot);
 }
 
 /* Data units are thousands of 512-byte units, rounded up. */
@@ -268,7 +535,7 @@ static u64 data_units(u64 bytes)
 	return DIV_ROUND_UP_ULL(bytes >> 9, 1000);
 }
 
-static u32 log_smart(struct nvmev_dev *dev, u8 *buf)
+static void log_smart(struct nvmev_dev *dev, u8 *buf)
 {
 	struct nvme_smart_log *log = (struct nvme_smart_log *)buf;
 	u64 hours = (ktime_get_ns() - dev->power_on_ns) / (3600 * NSEC_PER_SEC);
@@ -287,63 +554,46 @@ static u32 log_smart(struct nvmev_dev *dev, u8 *buf)
 	put_le128(log->power_on_hours, hours);
 	put_le128(log->media_errors, atomic64_read(&dev->ctr.media_errors));
 	put_le128(log->num_err_log_entries, READ_ONCE(dev->err_seq));
-	return sizeof(*log);
 }
 
-static u32 log_fw_slot(u8 *buf)
+static void log_fw_slot(u8 *buf)
 {
 	struct nvme_fw_slot_info_log *log = (struct nvme_fw_slot_info_log *)buf;
 
 	log->afi = 1;
 	memcpy(&log->frs[0], NVMEV_FIRMWARE "   ", sizeof(log->frs[0]));
-	return sizeof(*log);
 }
 
 static void fill_effects_log(struct nvme_effects_log *log);
 
-static u16 admin_get_log_page(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_get_log_page(struct nvmev_dev *dev,
+			      const struct nvmev_admin_cmd *cmd,
 			      struct admin_res *res)
 {
-	u8 lid = sqe[10] & 0xff;
-	u64 numd = ((u64)(sqe[11] & 0xffff) << 16 | (sqe[10] >> 16)) + 1;
-	u64 len = numd * 4;
-	u64 off = ((u64)sqe[13] << 32) | sqe[12];
-	u8 csi = sqe[14] >> 24;
+	u64 len = cmd->log.len, off = cmd->log.off;
+	u32 size = cmd->log.size;
 	u8 *buf = dev->admin_buf;
-	u32 size;
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
-	if (len > NVMEV_MAX_XFER)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
-	if (off & 3)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
 	memset(buf, 0, NVMEV_PAGE_SIZE);
-	switch (lid) {
+	switch (cmd->log.lid) {
 	case NVME_LOG_ERROR:
-		size = log_error(dev, buf);
+		log_error(dev, buf);
 		break;
 	case NVME_LOG_SMART:
-		size = log_smart(dev, buf);
+		log_smart(dev, buf);
 		break;
 	case NVME_LOG_FW_SLOT:
-		size = log_fw_slot(buf);
+		log_fw_slot(buf);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
-		if (csi != NVME_CSI_NVM)
-			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(14) + 3);
 		fill_effects_log((struct nvme_effects_log *)buf);
-		size = sizeof(struct nvme_effects_log);
 		break;
-	default:
-		return fail(res, NVMEV_SC_INVALID_LOG_PAGE, CDW_LOC(10));
 	}
-	if (off >= size)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
 
 	/* The log from @off, then zeros up to the host's length. */
-	status = nvmev_sgl_map(dev->admin_sgl, nvmev_sqe_prp1(sqe),
-			       nvmev_sqe_prp2(sqe), len);
+	status = nvmev_sgl_map(dev->admin_sgl, cmd->prp1, cmd->prp2, len);
 	if (!status)
 		status = nvmev_sgl_copy(dev->admin_sgl, 0, buf + off,
 					min_t(u64, len, size - off), true);
@@ -365,104 +615,80 @@ static u16 admin_get_log_page(struct nvmev_dev *dev, const u32 *sqe,
 /* ---------------------------------------------------------------------- */
 /* Queues */
 
-/* The fields Create I/O CQ and Create I/O SQ share, checked in one place. */
-struct new_queue {
-	u16 qid;
-	u32 size;
-	void *entries; /* the host's queue memory, direct-mapped */
-};
-
-static u16 parse_new_queue(struct nvmev_dev *dev, const u32 *sqe, bool is_sq,
-			   struct admin_res *res, struct new_queue *nq)
-{
-	u64 prp1 = nvmev_sqe_prp1(sqe);
-
-	nq->qid = sqe[10] & 0xffff;
-	nq->size = (sqe[10] >> 16) + 1;
-	if (!nq->qid || nq->qid > dev->cfg.nr_io_queues ||
-	    (is_sq ? !!dev->sqs[nq->qid] : !!dev->cqs[nq->qid]))
-		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
-	if (nq->size < 2 || nq->size > NVMEV_MQES + 1)
-		return fail(res, NVMEV_SC_QUEUE_SIZE, CDW_LOC(10) + 2);
-	if (!(sqe[11] & NVME_QUEUE_PHYS_CONTIG))
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-	if (prp1 & (NVMEV_PAGE_SIZE - 1))
-		return fail(res, NVMEV_SC_PRP_INVALID_OFFSET, CDW_LOC(6));
-	nq->entries = nvmev_host_queue_map(prp1, (u64)nq->size *
-						 (is_sq ? 64 : 16));
-	if (!nq->entries)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
-	return NVMEV_SC_SUCCESS;
-}
-
-static u16 admin_create_cq(struct nvmev_dev *dev, const u32 *sqe,
+/* The host's queue memory, direct-mapped; NULL if it is not host RAM. */
+static void *map_new_queue(const struct nvmev_admin_cmd *cmd, bool is_sq,
 			   struct admin_res *res)
 {
-	u16 vector = sqe[11] >> 16;
-	struct new_queue nq;
+	void *entries = nvmev_host_queue_map(
+		cmd->prp1, (u64)cmd->queue.size * (is_sq ? 64 : 16));
+
+	if (!entries)
+		fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(6));
+	return entries;
+}
+
+static u16 admin_create_cq(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd,
+			   struct admin_res *res)
+{
+	u16 qid = cmd->queue.qid;
 	struct nvmev_cq *cq;
-	u16 status;
+	void *entries;
 	NVMEV_TRACE_FUNC();
 
-	status = parse_new_queue(dev, sqe, false, res, &nq);
-	if (status)
-		return status;
-	if (vector >= NVMEV_MSIX_VECTORS)
-		return fail(res, NVMEV_SC_INVALID_VECTOR, CDW_LOC(11) + 2);
+	entries = map_new_queue(cmd, false, res);
+	if (!entries)
+		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
 	if (!cq)
 		return NVMEV_SC_INTERNAL;
 	spin_lock_init(&cq->lock);
-	cq->qid = nq.qid;
-	cq->size = nq.size;
-	cq->entries = nq.entries;
-	cq->vector = vector;
-	cq->irq_enabled = sqe[11] & NVME_CQ_IRQ_ENABLED;
+	cq->qid = qid;
+	cq->size = cmd->queue.size;
+	cq->entries = entries;
+	cq->vector = cmd->queue.vector;
+	cq->irq_enabled = cmd->queue.irq_enabled;
 	cq->phase = 1;
 	/* a fresh queue starts at head 0 whatever the doorbell says */
-	WRITE_ONCE(dev->db[nq.qid * 2 + 1], 0);
-	dev->cqs[nq.qid] = cq;
+	WRITE_ONCE(dev->db[qid * 2 + 1], 0);
+	dev->cqs[qid] = cq;
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_create_sq(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_create_sq(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 cqid = sqe[11] >> 16;
-	struct new_queue nq;
+	u16 qid = cmd->queue.qid;
 	struct nvmev_sq *sq;
-	u16 status;
+	void *entries;
 	NVMEV_TRACE_FUNC();
 
-	status = parse_new_queue(dev, sqe, true, res, &nq);
-	if (status)
-		return status;
-	if (!cqid || cqid > dev->cfg.nr_io_queues || !dev->cqs[cqid])
-		return fail(res, NVMEV_SC_CQ_INVALID, CDW_LOC(11) + 2);
+	entries = map_new_queue(cmd, true, res);
+	if (!entries)
+		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
 	if (!sq)
 		return NVMEV_SC_INTERNAL;
-	sq->qid = nq.qid;
-	sq->cqid = cqid;
-	sq->size = nq.size;
-	sq->entries = nq.entries;
-	sq->prio = (sqe[11] >> 1) & 0x3;
-	WRITE_ONCE(dev->db[nq.qid * 2], 0);
-	dev->cqs[cqid]->nr_sqs++;
-	dev->sqs[nq.qid] = sq;
+	sq->qid = qid;
+	sq->cqid = cmd->queue.cqid;
+	sq->size = cmd->queue.size;
+	sq->entries = entries;
+	sq->prio = cmd->queue.prio;
+	WRITE_ONCE(dev->db[qid * 2], 0);
+	dev->cqs[sq->cqid]->nr_sqs++;
+	dev->sqs[qid] = sq;
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_delete_sq(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_delete_sq(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = sqe[10] & 0xffff;
-	struct nvmev_sq *sq;
+	u16 qid = cmd->queue.qid;
+	struct nvmev_sq *sq = dev->sqs[qid];
 	NVMEV_TRACE_FUNC();
 
-	if (!qid || qid > dev->cfg.nr_io_queues || !dev->sqs[qid])
-		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
-	sq = dev->sqs[qid];
 	nvmev_quiesce_workers(dev);
 	nvmev_abort_sq_reqs(dev, qid);
 	dev->sqs[qid] = NULL;
@@ -472,18 +698,14 @@ static u16 admin_delete_sq(struct nvmev_dev *dev, const u32 *sqe,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_delete_cq(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_delete_cq(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = sqe[10] & 0xffff;
-	struct nvmev_cq *cq;
+	u16 qid = cmd->queue.qid;
+	struct nvmev_cq *cq = dev->cqs[qid];
 	NVMEV_TRACE_FUNC();
 
-	if (!qid || qid > dev->cfg.nr_io_queues || !dev->cqs[qid])
-		return fail(res, NVMEV_SC_QID_INVALID, CDW_LOC(10));
-	cq = dev->cqs[qid];
-	if (cq->nr_sqs)
-		return fail(res, NVMEV_SC_INVALID_QUEUE_DELETION, CDW_LOC(10));
 	nvmev_quiesce_workers(dev);
 	dev->cqs[qid] = NULL;
 	nvmev_resume_workers(dev);
@@ -502,7 +724,8 @@ static u64 timestamp_ms(struct nvmev_dev *dev)
 	       (ktime_get_ns() - dev->timestamp_set_ns) / NSEC_PER_MSEC;
 }
 
-static u16 feat_timestamp_get(struct nvmev_dev *dev, const u32 *sqe)
+static u16 feat_timestamp_get(struct nvmev_dev *dev,
+			      const struct nvmev_admin_cmd *cmd)
 {
 	u8 data[8] = {};
 	u64 ms = timestamp_ms(dev);
@@ -512,17 +735,18 @@ static u16 feat_timestamp_get(struct nvmev_dev *dev, const u32 *sqe)
 		data[i] = ms >> (8 * i);
 	/* Timestamp Origin: 1 once the host set it; Synch = 0 */
 	data[6] = dev->timestamp_base_ms ? (1 << 1) : 0;
-	return admin_to_host(dev, sqe, data, sizeof(data));
+	return admin_to_host(dev, cmd, data, sizeof(data));
 }
 
-static u16 feat_timestamp_set(struct nvmev_dev *dev, const u32 *sqe)
+static u16 feat_timestamp_set(struct nvmev_dev *dev,
+			      const struct nvmev_admin_cmd *cmd)
 {
 	u8 data[8];
 	u64 ms = 0;
 	u16 status;
 	int i;
 
-	status = admin_from_host(dev, sqe, data, sizeof(data));
+	status = admin_from_host(dev, cmd, data, sizeof(data));
 	if (status)
 		return status;
 	for (i = 0; i < 6; i++)
@@ -532,85 +756,47 @@ static u16 feat_timestamp_set(struct nvmev_dev *dev, const u32 *sqe)
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 feat_num_queues_set(struct nvmev_dev *dev, u32 cdw11,
-			       struct admin_res *res)
+static void feat_num_queues_set(struct nvmev_dev *dev, u32 cdw11,
+				struct admin_res *res)
 {
-	u32 nsqr = cdw11 & 0xffff, ncqr = cdw11 >> 16;
 	u32 max = dev->cfg.nr_io_queues;
 
-	if (nsqr == 0xffff || ncqr == 0xffff)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-	dev->nr_io_sq_granted = min(nsqr + 1, max);
-	dev->nr_io_cq_granted = min(ncqr + 1, max);
+	dev->nr_io_sq_granted = min((cdw11 & 0xffff) + 1, max);
+	dev->nr_io_cq_granted = min((cdw11 >> 16) + 1, max);
 	res->dw0 = ((dev->nr_io_cq_granted - 1) << 16) |
 		   (dev->nr_io_sq_granted - 1);
-	return NVMEV_SC_SUCCESS;
 }
 
-static bool feat_is_plain(u8 fid)
-{
-	switch (fid) {
-	case NVME_FEAT_ARBITRATION:
-	case NVME_FEAT_POWER_MGMT:
-	case NVME_FEAT_TEMP_THRESH:
-	case NVME_FEAT_ERR_RECOVERY:
-	case NVME_FEAT_VOLATILE_WC:
-	case NVME_FEAT_IRQ_COALESCE:
-	case NVME_FEAT_IRQ_CONFIG:
-	case NVME_FEAT_WRITE_ATOMIC:
-	case NVME_FEAT_ASYNC_EVENT:
-	case NVME_FEAT_KATO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static u16 admin_set_features(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_set_features(struct nvmev_dev *dev,
+			      const struct nvmev_admin_cmd *cmd,
 			      struct admin_res *res)
 {
-	u8 fid = sqe[10] & 0xff;
-	u32 cdw11 = sqe[11];
+	u8 fid = cmd->feat.fid;
 	NVMEV_TRACE_FUNC();
 
-	if (sqe[10] & (1u << 31))
-		return fail(res, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
 	switch (fid) {
 	case NVME_FEAT_NUM_QUEUES:
-		return feat_num_queues_set(dev, cdw11, res);
+		feat_num_queues_set(dev, cmd->feat.value, res);
+		return NVMEV_SC_SUCCESS;
 	case NVME_FEAT_TIMESTAMP:
-		return feat_timestamp_set(dev, sqe);
-	case NVME_FEAT_POWER_MGMT:
-		if (cdw11 & 0x1f) /* only power state 0 exists */
-			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-		break;
-	case NVME_FEAT_IRQ_CONFIG:
-		if ((cdw11 & 0xffff) >= NVMEV_MSIX_VECTORS)
-			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-		break;
-	default:
-		if (!feat_is_plain(fid))
-			return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+		return feat_timestamp_set(dev, cmd);
 	}
-	dev->features[fid] = cdw11;
-	res->dw0 = cdw11;
+	dev->features[fid] = cmd->feat.value;
+	res->dw0 = cmd->feat.value;
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_get_features(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_get_features(struct nvmev_dev *dev,
+			      const struct nvmev_admin_cmd *cmd,
 			      struct admin_res *res)
 {
-	u8 fid = sqe[10] & 0xff;
-	u8 sel = (sqe[10] >> 8) & 0x7;
+	u8 fid = cmd->feat.fid;
 	NVMEV_TRACE_FUNC();
 
-	if (fid != NVME_FEAT_NUM_QUEUES && fid != NVME_FEAT_TIMESTAMP &&
-	    !feat_is_plain(fid))
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
-	if (sel > 3)
-		return fail(res, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 1);
-	if (sel == 3) { /* supported capabilities */
-		res->dw0 = fid == NVME_FEAT_NUM_QUEUES ? 0 : FEAT_CAP_CHANGEABLE;
+	if (cmd->feat.sel == NVMEV_FEAT_SEL_SUPPORTED) {
+		res->dw0 = FEAT_CAP_CHANGEABLE;
+		if (fid == NVME_FEAT_NUM_QUEUES)
+			res->dw0 = 0;
 		return NVMEV_SC_SUCCESS;
 	}
 	switch (fid) {
@@ -622,9 +808,10 @@ static u16 admin_get_features(struct nvmev_dev *dev, const u32 *sqe,
 		return NVMEV_SC_SUCCESS;
 	}
 	case NVME_FEAT_TIMESTAMP:
-		return feat_timestamp_get(dev, sqe);
+		return feat_timestamp_get(dev, cmd);
 	case NVME_FEAT_IRQ_CONFIG:
-		res->dw0 = sqe[11] & 0xffff; /* that vector, coalescing on */
+		/* that vector, with coalescing on */
+		res->dw0 = cmd->feat.value & 0xffff;
 		return NVMEV_SC_SUCCESS;
 	default:
 		res->dw0 = dev->features[fid];
@@ -642,7 +829,7 @@ static void features_defaults(struct nvmev_dev *dev)
 /* ---------------------------------------------------------------------- */
 /* Abort, AER, Keep Alive */
 
-static u16 admin_abort(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_abort(struct nvmev_dev *dev, const struct nvmev_admin_cmd *cmd,
 		       struct admin_res *res)
 {
 	NVMEV_TRACE_FUNC();
@@ -651,19 +838,18 @@ static u16 admin_abort(struct nvmev_dev *dev, const u32 *sqe,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_async_event(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_async_event(struct nvmev_dev *dev,
+			     const struct nvmev_admin_cmd *cmd,
 			     struct admin_res *res)
 {
 	NVMEV_TRACE_FUNC();
 
-	if (dev->nr_aers > NVMEV_AERL)
-		return fail(res, NVMEV_SC_ASYNC_LIMIT, 0);
 	if (dev->pending_event) { /* an event was waiting for this AER */
 		res->dw0 = dev->pending_event;
 		dev->pending_event = 0;
 		return NVMEV_SC_SUCCESS;
 	}
-	dev->aer_cids[dev->nr_aers++] = nvmev_sqe_cid(sqe);
+	dev->aer_cids[dev->nr_aers++] = cmd->cid;
 	res->no_cqe = true;
 	return NVMEV_SC_SUCCESS;
 }
@@ -703,11 +889,13 @@ void nvmev_bad_doorbell(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail)
 	nvmev_async_event(dev, NVMEV_AEN_BAD_DOORBELL);
 }
 
-static u16 admin_keep_alive(struct nvmev_dev *dev, const u32 *sqe,
+static u16 admin_keep_alive(struct nvmev_dev *dev,
+			    const struct nvmev_admin_cmd *cmd,
 			    struct admin_res *res)
 {
-	return NVMEV_SC_SUCCESS;
 	NVMEV_TRACE_FUNC();
+
+	return NVMEV_SC_SUCCESS;
 }
 
 #define ACS NVME_CMD_EFFECTS_CSUPP
@@ -749,17 +937,42 @@ static const struct admin_cmd *admin_cmd_find(u8 opcode)
 	return NULL;
 }
 
+/* What nvmev_admin_decode() needs to know of the controller. */
+static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st)
+{
+	unsigned int qid;
+
+	memset(st, 0, sizeof(*st));
+	st->nr_io_queues = dev->cfg.nr_io_queues;
+	st->nr_aers = dev->nr_aers;
+	for (qid = 1; qid <= dev->cfg.nr_io_queues; qid++) {
+		if (dev->sqs[qid])
+			st->sq_live |= 1ULL << qid;
+		if (dev->cqs[qid])
+			st->cq_live |= 1ULL << qid;
+		if (dev->cqs[qid] && dev->cqs[qid]->nr_sqs)
+			st->cq_busy |= 1ULL << qid;
+	}
+}
+
 static u16 admin_exec(struct nvmev_dev *dev, const u32 *sqe,
 		      struct admin_res *res)
 {
-	const struct admin_cmd *cmd = admin_cmd_find(nvmev_sqe_opcode(sqe));
+	const struct admin_cmd *ac = admin_cmd_find(nvmev_sqe_opcode(sqe));
+	struct nvmev_admin_state st;
+	struct nvmev_admin_cmd cmd;
+	u16 status;
 	NVMEV_TRACE_FUNC();
 
-	if (!cmd)
-		return fail(res, NVMEV_SC_INVALID_OPCODE, 0);
-	if (nvmev_sqe_psdt(sqe))
-		return fail(res, NVMEV_SC_INVALID_FIELD, 1);
-	return cmd->exec(dev, sqe, res);
+	admin_state(dev, &st);
+	status = nvmev_admin_decode(sqe, &st, &cmd);
+	if (!status && !ac) /* decoded but not in the table: a bug of ours */
+		status = NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
+	if (status) {
+		res->param_loc = cmd.param_loc;
+		return status;
+	}
+	return ac->exec(dev, &cmd, res);
 }
 
 /* Fetch, run and complete the admin command at the head of the queue. */
@@ -803,7 +1016,7 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 	if (!sq || !cq)
 		return false;
 	tail = READ_ONCE(dev->db[0]);
-	if (tail >= sq->size) {
+	if (nvmev_sq_pending(sq->head, tail, sq->size) < 0) {
 		nvmev_bad_doorbell(dev, sq, tail);
 		return false;
 	}
@@ -814,8 +1027,9 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 		if (!nvmev_cq_has_room(dev, cq))
 			break;
 		dma_rmb();
-		traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
-				nvmev_sqe_opcode(sq->entries + sq->head * 16));
+		traced = nvmev_trace_cmd_begin(
+			NVMEV_TRACE_ADMIN,
+			nvmev_sqe_opcode(sq->entries + sq->head * 16));
 		nvmev_proc_admin_cmd(dev, sq, cq);
 		nvmev_trace_cmd_end(traced);
 		busy = true;
@@ -845,3 +1059,4 @@ void nvmev_admin_reset(struct nvmev_dev *dev)
 	dev->nr_io_cq_granted = 0;
 	features_defaults(dev);
 }
+#endif /* __KERNEL__ */

@@ -22,13 +22,98 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#ifdef __KERNEL__
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
+#endif
 #include "nvmev.h"
+
+/* ---------------------------------------------------------------------- */
+/* Doorbells and block-command decoding (pure: unit-tested and fuzzed) */
+
+/**
+ * nvmev_cq_head_valid - may the device take @head as the host's CQ head?
+ * @head: the value in the CQ head doorbell
+ * @last: the last head taken
+ * @tail: the device's tail (next entry it posts)
+ * @size: entries in the queue
+ *
+ * The host can only consume what was posted: a valid head lies in the queue
+ * and, going round from @last, does not pass @tail. Anything else is the
+ * spec's Invalid Doorbell Write Value; taking it would let the device
+ * overwrite completions the host has not read, or stall the queue.
+ */
+bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size)
+{
+	if (head >= size || last >= size || tail >= size)
+		return false;
+	return nvmev_q_dist(last, head, size) <= nvmev_q_dist(last, tail, size);
+}
+
+/* Checks every I/O command gets, whatever its command set. */
+u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, u16 *err_loc)
+{
+	u32 nsid = sqe[1];
+
+	if (!known_opcode) {
+		*err_loc = 0;
+		return NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
+	}
+	if (nvmev_sqe_psdt(sqe)) { /* SGLs are not supported */
+		*err_loc = 1;
+		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+	}
+	/* Flush may name every namespace (NSID FFFFFFFFh); nothing else may. */
+	if (nsid != NVMEV_NSID &&
+	    !(nvmev_sqe_opcode(sqe) == NVMEV_IO_FLUSH && nsid == 0xffffffff)) {
+		*err_loc = NVMEV_CDW_LOC(1);
+		return NVMEV_SC_INVALID_NS | NVMEV_SC_DNR;
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+/**
+ * nvmev_blk_decode - decode the range of a block command on namespace 1
+ * @sqe: a Read, Write, Write Zeroes or Flush command
+ * @ns_blocks: namespace size in 512-byte blocks
+ * @bc: the decoded range
+ * @err_loc: the SQE byte at fault, on failure
+ *
+ * Return: 0 or an NVMe status. On success the range lies in the namespace
+ * and a Read or Write moves at most the maximum data transfer size.
+ */
+u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
+		     u16 *err_loc)
+{
+	u8 opcode = nvmev_sqe_opcode(sqe);
+
+	memset(bc, 0, sizeof(*bc));
+	if (opcode == NVMEV_IO_FLUSH)
+		return NVMEV_SC_SUCCESS;
+	bc->slba = ((u64)sqe[11] << 32) | sqe[10];
+	bc->nlb = (sqe[12] & 0xffff) + 1;
+	if (bc->slba >= ns_blocks || bc->nlb > ns_blocks - bc->slba) {
+		*err_loc = NVMEV_CDW_LOC(10);
+		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+	}
+	bc->bytes = bc->nlb << NVMEV_LBA_SHIFT;
+	if (opcode != NVMEV_IO_WRITE_ZEROES && bc->bytes > NVMEV_MAX_XFER) {
+		*err_loc = NVMEV_CDW_LOC(12);
+		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+#ifdef __KERNEL__
 #include "trace.h"
+
+static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
+	      NVMEV_IO_WRITE == nvme_cmd_write &&
+	      NVMEV_IO_READ == nvme_cmd_read &&
+	      NVMEV_IO_WRITE_ZEROES == nvme_cmd_write_zeroes);
 
 #define DISPATCH_BUDGET 64 /* SQEs per SQ per pass: fairness between SQs */
 #define WORKER_BATCH 32 /* completions per interrupt at most */
@@ -40,25 +125,30 @@
 /* Completion posting */
 
 /*
- * The CQ head the host last reported. A doorbell value beyond the queue is
- * invalid and ignored (the spec's Invalid Doorbell Write Value): the last
- * valid head stays, so a bogus value neither stalls the queue nor lets the
- * device overwrite completions the host has not read.
+ * The CQ head: the doorbell if it is valid (nvmev_cq_head_valid), else the
+ * last valid one, so a bogus value neither stalls the queue nor lets the
+ * device overwrite completions the host has not read. Called with cq->lock
+ * held: the validity check needs the exact tail, and @cq->head must only
+ * move forward (a stale head written back would misplace the ring).
  */
-static u32 cq_head(struct nvmev_dev *dev, struct nvmev_cq *cq)
+static u32 cq_head_locked(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
 	u32 head = READ_ONCE(dev->db[cq->qid * 2 + 1]);
 
-	if (head < cq->size) {
+	if (nvmev_cq_head_valid(head, cq->head, cq->tail, cq->size))
 		WRITE_ONCE(cq->head, head);
-		return head;
-	}
-	return READ_ONCE(cq->head);
+	return cq->head;
 }
 
 bool nvmev_cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
-	return !nvmev_q_full(READ_ONCE(cq->tail), cq_head(dev, cq), cq->size);
+	unsigned long flags;
+	bool room;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	room = !nvmev_q_full(cq->tail, cq_head_locked(dev, cq), cq->size);
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return room;
 }
 
 /*
@@ -78,10 +168,11 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	NVMEV_TRACE_FUNC();
 
 	spin_lock_irqsave(&cq->lock, flags);
-	if (nvmev_q_full(cq->tail, cq_head(dev, cq), cq->size)) {
+	if (nvmev_q_full(cq->tail, cq_head_locked(dev, cq), cq->size)) {
 		spin_unlock_irqrestore(&cq->lock, flags);
-		pr_warn_ratelimited("CQ %u full: completion of cid %u dropped\n",
-				    cq->qid, cid);
+		pr_warn_ratelimited(
+			"CQ %u full: completion of cid %u dropped\n", cq->qid,
+			cid);
 		return;
 	}
 	e = &cq->entries[cq->tail];
@@ -145,9 +236,9 @@ void nvmev_log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
 	for (i = 0; i < ARRAY_SIZE(status_names); i++)
 		if (status_names[i].sc == sc)
 			name = status_names[i].name;
-	pr_notice_ratelimited("%s qid %u cid %u opcode %#04x: %s (status %#05x)\n",
-			      qid ? "I/O" : "admin", qid, cid, opcode,
-			      name ?: "error", sc);
+	pr_notice_ratelimited(
+		"%s qid %u cid %u opcode %#04x: %s (status %#05x)\n",
+		qid ? "I/O" : "admin", qid, cid, opcode, name ?: "error", sc);
 }
 
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
@@ -191,18 +282,15 @@ static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
 			   bool has_data)
 {
 	struct blk_req *br = (struct blk_req *)req->priv;
-	u64 slba = ((u64)req->sqe[11] << 32) | req->sqe[10];
-	u64 nlb = (req->sqe[12] & 0xffff) + 1;
+	struct nvmev_blk_cmd bc;
+	u16 status;
 
-	if (slba >= ns_blocks(dev) || nlb > ns_blocks(dev) - slba) {
-		req->err_loc = 40; /* CDW10: starting LBA */
-		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
-	}
-	br->slba = slba;
-	br->bytes = nlb << NVMEV_LBA_SHIFT;
-	req->bytes = has_data ? br->bytes : 0;
-	if (has_data && br->bytes > NVMEV_MAX_XFER)
-		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+	status = nvmev_blk_decode(req->sqe, ns_blocks(dev), &bc, &req->err_loc);
+	if (status)
+		return status;
+	br->slba = bc.slba;
+	br->bytes = bc.bytes;
+	req->bytes = has_data ? bc.bytes : 0;
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -217,8 +305,9 @@ static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	u16 status = blk_parse_range(dev, req, true);
 
 	if (!status)
-		req->target_ns = req->submit_ns + dev->timing.read_ns +
-				 xfer_ns(br->bytes, dev->timing.ns_per_kib_read);
+		req->target_ns =
+			req->submit_ns + dev->timing.read_ns +
+			xfer_ns(br->bytes, dev->timing.ns_per_kib_read);
 	return status;
 }
 
@@ -228,8 +317,9 @@ static u16 blk_write_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	u16 status = blk_parse_range(dev, req, true);
 
 	if (!status)
-		req->target_ns = req->submit_ns + dev->timing.write_ns +
-				 xfer_ns(br->bytes, dev->timing.ns_per_kib_write);
+		req->target_ns =
+			req->submit_ns + dev->timing.write_ns +
+			xfer_ns(br->bytes, dev->timing.ns_per_kib_write);
 	return status;
 }
 
@@ -263,8 +353,8 @@ static u16 blk_rw_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 		return status;
 	atomic64_inc(to_host ? &dev->ctr.host_read_cmds :
 			       &dev->ctr.host_write_cmds);
-	atomic64_add(br->bytes, to_host ? &dev->ctr.bytes_read :
-					  &dev->ctr.bytes_written);
+	atomic64_add(br->bytes,
+		     to_host ? &dev->ctr.bytes_read : &dev->ctr.bytes_written);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -340,7 +430,8 @@ const struct nvmev_io_cmd *nvmev_io_cmd_at(int slot)
 	if (slot < ARRAY_SIZE(blk_cmds))
 		return &blk_cmds[slot];
 	slot -= ARRAY_SIZE(blk_cmds);
-	if (slot < nvmev_kv_nr_cmds && slot + ARRAY_SIZE(blk_cmds) < NVMEV_STAT_OPS - 1)
+	if (slot < nvmev_kv_nr_cmds &&
+	    slot + ARRAY_SIZE(blk_cmds) < NVMEV_STAT_OPS - 1)
 		return &nvmev_kv_cmds[slot];
 	return NULL;
 }
@@ -470,9 +561,8 @@ static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 	now = ktime_get_ns();
 	nvmev_stats_account(w, req, now);
 	trace_nvmev_kv_complete(req->sqid, cid, nvmev_sqe_opcode(req->sqe),
-				req->key, req->key_len, req->bytes,
-				req->status, req->dw0,
-				req->target_ns - req->submit_ns,
+				req->key, req->key_len, req->bytes, req->status,
+				req->dw0, req->target_ns - req->submit_ns,
 				now - req->submit_ns);
 	/* a traced command shows its interrupt; others share one per batch */
 	if (req->traced && cq && cq->irq_enabled)
@@ -499,8 +589,8 @@ static u64 worker_run_due(struct nvmev_worker *w)
 
 	mutex_lock(&w->exec_lock);
 	for (done = 0; done < WORKER_BATCH; done++) {
-		struct nvmev_req *req = worker_take_due(w, ktime_get_ns(),
-							&next_ns);
+		struct nvmev_req *req =
+			worker_take_due(w, ktime_get_ns(), &next_ns);
 
 		if (!req)
 			break;
@@ -555,8 +645,8 @@ static int nvmev_worker_fn(void *data)
 static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			      struct nvmev_req *req)
 {
-	const struct nvmev_io_cmd *op = nvmev_io_cmd_find(nvmev_sqe_opcode(req->sqe));
-	u32 nsid = req->sqe[1];
+	const struct nvmev_io_cmd *op =
+		nvmev_io_cmd_find(nvmev_sqe_opcode(req->sqe));
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
@@ -571,14 +661,8 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->bytes = 0;
 	req->err_loc = 0;
 
-	if (!op)
-		status = NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
-	else if (nvmev_sqe_psdt(req->sqe))
-		status = NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR; /* no SGLs */
-	else if (nsid != NVMEV_NSID &&
-		 !(op->opcode == nvme_cmd_flush && nsid == 0xffffffff))
-		status = NVMEV_SC_INVALID_NS | NVMEV_SC_DNR;
-	else
+	status = nvmev_io_check_common(req->sqe, op != NULL, &req->err_loc);
+	if (!status)
 		status = op->dispatch(dev, req);
 	req->status = status;
 }
@@ -607,7 +691,7 @@ static bool poll_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 	unsigned int budget = DISPATCH_BUDGET;
 	bool busy = false;
 
-	if (tail >= sq->size) {
+	if (nvmev_sq_pending(sq->head, tail, sq->size) < 0) {
 		nvmev_bad_doorbell(dev, sq, tail);
 		return false;
 	}
@@ -618,8 +702,9 @@ static bool poll_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 		if (!req)
 			break; /* back-pressure: the SQE stays in the SQ */
 		dma_rmb();
-		req->traced = nvmev_trace_cmd_begin(NVMEV_TRACE_IO,
-				nvmev_sqe_opcode(sq->entries + sq->head * 16));
+		req->traced = nvmev_trace_cmd_begin(
+			NVMEV_TRACE_IO,
+			nvmev_sqe_opcode(sq->entries + sq->head * 16));
 		nvmev_proc_io_sq(dev, sq, w, req);
 		if (req->traced)
 			nvmev_trace_cmd_handoff(); /* the worker takes over */
@@ -679,8 +764,8 @@ void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid)
 	list_for_each_entry_safe(req, tmp, &aborted, list) {
 		list_del(&req->list);
 		nvmev_post_cqe(dev, dev->cqs[req->cqid], sqid,
-			       nvmev_sqe_cid(req->sqe), NVMEV_SC_ABORT_QUEUE,
-			       0, 0);
+			       nvmev_sqe_cid(req->sqe), NVMEV_SC_ABORT_QUEUE, 0,
+			       0);
 		worker_put_free(w, req);
 	}
 }
@@ -776,8 +861,9 @@ static void ctrl_enable(struct nvmev_dev *dev, u32 cc)
 	    ((cc >> NVME_CC_IOSQES_SHIFT) & 0xf) != 6 ||
 	    ((cc >> NVME_CC_IOCQES_SHIFT) & 0xf) != 4 ||
 	    ctrl_map_admin_queues(dev)) {
-		pr_warn_ratelimited("controller enable with bad CC %#x or admin queues: fatal status\n",
-				    cc);
+		pr_warn_ratelimited(
+			"controller enable with bad CC %#x or admin queues: fatal status\n",
+			cc);
 		csts |= NVME_CSTS_CFS;
 	}
 	if (!(csts & NVME_CSTS_CFS))
@@ -841,7 +927,7 @@ static void sample_cq_heads(struct nvmev_dev *dev)
 
 	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++)
 		if (dev->cqs[qid])
-			cq_head(dev, dev->cqs[qid]);
+			nvmev_cq_has_room(dev, dev->cqs[qid]);
 }
 
 static int nvmev_dispatcher_fn(void *data)
@@ -950,8 +1036,8 @@ int nvmev_io_start(struct nvmev_dev *dev)
 		if (ret)
 			goto err_workers;
 	}
-	dev->dispatcher = kthread_create(nvmev_dispatcher_fn, dev,
-					 "nvmev_kv_disp");
+	dev->dispatcher =
+		kthread_create(nvmev_dispatcher_fn, dev, "nvmev_kv_disp");
 	if (IS_ERR(dev->dispatcher)) {
 		ret = PTR_ERR(dev->dispatcher);
 		dev->dispatcher = NULL;
@@ -995,3 +1081,4 @@ void nvmev_io_stop(struct nvmev_dev *dev)
 	nvmev_kfree(dev->admin_buf);
 	dev->admin_buf = NULL;
 }
+#endif /* __KERNEL__ */

@@ -89,6 +89,177 @@ static inline bool nvmev_q_full(u32 tail, u32 head, u32 size)
 	return nvmev_q_next(tail, size) == head;
 }
 
+/*
+ * Doorbell arithmetic (io.c). Doorbells are plain memory the host writes at
+ * any time with any value, so every value is checked before it is used.
+ */
+static inline u32 nvmev_q_dist(u32 from, u32 to, u32 size)
+{
+	return to >= from ? to - from : to + size - from;
+}
+
+/* SQEs the host has submitted past @head, or -1: @tail is not an entry. */
+static inline int nvmev_sq_pending(u32 head, u32 tail, u32 size)
+{
+	if (tail >= size)
+		return -1;
+	return nvmev_q_dist(head, tail, size);
+}
+
+bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
+
+/* ---------------------------------------------------------------------- */
+/*
+ * SQE decoding, pure so it is unit-tested and fuzzed in user space. The
+ * constants are the NVMe values <linux/nvme.h> names (checked against it at
+ * build time in admin.c and io.c); user space has no such header.
+ */
+#define NVMEV_ADM_DELETE_SQ 0x00
+#define NVMEV_ADM_CREATE_SQ 0x01
+#define NVMEV_ADM_GET_LOG_PAGE 0x02
+#define NVMEV_ADM_DELETE_CQ 0x04
+#define NVMEV_ADM_CREATE_CQ 0x05
+#define NVMEV_ADM_IDENTIFY 0x06
+#define NVMEV_ADM_ABORT 0x08
+#define NVMEV_ADM_SET_FEATURES 0x09
+#define NVMEV_ADM_GET_FEATURES 0x0a
+#define NVMEV_ADM_ASYNC_EVENT 0x0c
+#define NVMEV_ADM_KEEP_ALIVE 0x18
+
+#define NVMEV_CNS_NS 0x00
+#define NVMEV_CNS_CTRL 0x01
+#define NVMEV_CNS_NS_ACTIVE_LIST 0x02
+#define NVMEV_CNS_NS_DESC_LIST 0x03
+#define NVMEV_CNS_CS_NS 0x05
+#define NVMEV_CNS_CS_CTRL 0x06
+#define NVMEV_CNS_NS_CS_INDEP 0x08
+#define NVMEV_CNS_CMD_SET 0x1c
+#define NVMEV_CSI_NVM 0
+
+#define NVMEV_LOG_ERROR 0x01
+#define NVMEV_LOG_SMART 0x02
+#define NVMEV_LOG_FW_SLOT 0x03
+#define NVMEV_LOG_CMD_EFFECTS 0x05
+
+#define NVMEV_FEAT_ARBITRATION 0x01
+#define NVMEV_FEAT_POWER_MGMT 0x02
+#define NVMEV_FEAT_TEMP_THRESH 0x04
+#define NVMEV_FEAT_ERR_RECOVERY 0x05
+#define NVMEV_FEAT_VOLATILE_WC 0x06
+#define NVMEV_FEAT_NUM_QUEUES 0x07
+#define NVMEV_FEAT_IRQ_COALESCE 0x08
+#define NVMEV_FEAT_IRQ_CONFIG 0x09
+#define NVMEV_FEAT_WRITE_ATOMIC 0x0a
+#define NVMEV_FEAT_ASYNC_EVENT 0x0b
+#define NVMEV_FEAT_TIMESTAMP 0x0e
+#define NVMEV_FEAT_KATO 0x0f
+#define NVMEV_FEAT_SEL_SUPPORTED 3 /* Get Features SEL: capabilities */
+
+#define NVMEV_IO_FLUSH 0x00
+#define NVMEV_IO_WRITE 0x01
+#define NVMEV_IO_READ 0x02
+#define NVMEV_IO_WRITE_ZEROES 0x08
+
+#define NVMEV_MAX_IO_QUEUES 32
+/* admin + host I/O queues + the private injection queue (inject.c) */
+#define NVMEV_INJECT_QID (NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MAX_QUEUES (NVMEV_MAX_IO_QUEUES + 2)
+#define NVMEV_MSIX_VECTORS (NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MQES 1023 /* CAP.MQES, 0-based: 1024 entries per queue */
+#define NVMEV_AERL 3 /* 0-based: four outstanding AERs */
+#define NVMEV_ERR_LOG_ENTRIES 16
+#define NVMEV_NSID 1
+
+/* Byte offset of CDWn in the SQE, for the Error Information log. */
+#define NVMEV_CDW_LOC(n) ((n) * 4)
+
+/*
+ * The controller state admin decoding depends on, as bit masks by queue id
+ * (the admin queue, qid 0, is never in them: it is not created by command).
+ */
+struct nvmev_admin_state {
+	u32 nr_io_queues;
+	u64 sq_live;
+	u64 cq_live;
+	u64 cq_busy; /* CQs with SQs attached */
+	u32 nr_aers; /* Asynchronous Event Requests outstanding */
+};
+
+/* A decoded, checked admin command: what the executors in admin.c use. */
+struct nvmev_admin_cmd {
+	u8 opcode;
+	u16 cid;
+	u32 nsid;
+	u64 prp1;
+	u64 prp2;
+	u16 param_loc; /* byte offset of the bad field, on failure */
+	union {
+		struct {
+			u8 cns;
+			u8 csi;
+		} identify;
+		struct {
+			u8 lid;
+			u32 size; /* of the whole log page */
+			u64 len; /* bytes the host asked for */
+			u64 off; /* from here, in bytes */
+		} log;
+		struct {
+			u16 qid;
+			u32 size; /* entries */
+			u16 vector; /* CQ */
+			bool irq_enabled; /* CQ */
+			u16 cqid; /* SQ */
+			u8 prio; /* SQ */
+		} queue; /* create, and delete (qid only) */
+		struct {
+			u8 fid;
+			u8 sel; /* get */
+			u32 value; /* CDW11 */
+		} feat;
+	};
+};
+
+u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
+		       struct nvmev_admin_cmd *cmd);
+u32 nvmev_log_page_size(u8 lid);
+
+/* A decoded block command (namespace 1, 512-byte LBAs). */
+struct nvmev_blk_cmd {
+	u64 slba;
+	u64 nlb;
+	u64 bytes; /* moved to or from the host; 0 for Write Zeroes, Flush */
+};
+
+u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, u16 *err_loc);
+u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
+		     u16 *err_loc);
+
+static inline u8 nvmev_sqe_opcode(const u32 *sqe)
+{
+	return sqe[0] & 0xff;
+}
+
+static inline u16 nvmev_sqe_cid(const u32 *sqe)
+{
+	return sqe[0] >> 16;
+}
+
+static inline u8 nvmev_sqe_psdt(const u32 *sqe)
+{
+	return (sqe[0] >> 14) & 0x3;
+}
+
+static inline u64 nvmev_sqe_prp1(const u32 *sqe)
+{
+	return ((u64)sqe[7] << 32) | sqe[6];
+}
+
+static inline u64 nvmev_sqe_prp2(const u32 *sqe)
+{
+	return ((u64)sqe[9] << 32) | sqe[8];
+}
+
 /* kv_coding parameter values; match enum kv_coding in kv_ftl.h */
 #define NVMEV_KV_CODING_BYTES 0
 #define NVMEV_KV_CODING_SAMSUNG 1
@@ -127,17 +298,8 @@ int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max);
 #define NVMEV_MSIX_TABLE_OFFSET 0x2000u
 #define NVMEV_MSIX_PBA_OFFSET 0x3000u
 
-#define NVMEV_MAX_IO_QUEUES 32
-/* admin + host I/O queues + the private injection queue (inject.c) */
-#define NVMEV_INJECT_QID (NVMEV_MAX_IO_QUEUES + 1)
-#define NVMEV_MAX_QUEUES (NVMEV_MAX_IO_QUEUES + 2)
-#define NVMEV_MSIX_VECTORS (NVMEV_MAX_IO_QUEUES + 1)
-#define NVMEV_MQES 1023 /* CAP.MQES, 0-based: 1024 entries per queue */
 #define NVMEV_MAX_WORKERS 16
 #define NVMEV_REQS_PER_WORKER 2048
-#define NVMEV_AERL 3 /* 0-based: four outstanding AERs */
-#define NVMEV_ERR_LOG_ENTRIES 16
-#define NVMEV_NSID 1
 
 struct nvmev_dev;
 
@@ -188,8 +350,8 @@ struct nvmev_sq {
 };
 
 /*
- * A completion queue. @lock protects @tail and @phase and the posting of an
- * entry: workers and the dispatcher may post to the same CQ. The structure
+ * A completion queue. @lock protects @tail, @head and @phase and the posting
+ * of an entry: workers and the dispatcher may post to the same CQ. The structure
  * itself lives from Create I/O CQ to Delete I/O CQ / controller disable,
  * both run by the dispatcher with every worker's exec_lock held.
  */
@@ -200,7 +362,7 @@ struct nvmev_cq {
 	bool irq_enabled;
 	u32 size;
 	u32 tail;
-	u32 head; /* last valid head doorbell value */
+	u32 head; /* last valid head doorbell value; moves forward only */
 	u8 phase;
 	u32 nr_sqs; /* SQs attached (dispatcher only) */
 	struct nvme_completion *entries;
@@ -431,31 +593,6 @@ struct kv_stats;
 void nvmev_kv_get_stats(struct nvmev_dev *dev, struct kv_stats *st);
 extern const struct nvmev_io_cmd nvmev_kv_cmds[];
 extern const unsigned int nvmev_kv_nr_cmds;
-
-static inline u8 nvmev_sqe_opcode(const u32 *sqe)
-{
-	return sqe[0] & 0xff;
-}
-
-static inline u16 nvmev_sqe_cid(const u32 *sqe)
-{
-	return sqe[0] >> 16;
-}
-
-static inline u8 nvmev_sqe_psdt(const u32 *sqe)
-{
-	return (sqe[0] >> 14) & 0x3;
-}
-
-static inline u64 nvmev_sqe_prp1(const u32 *sqe)
-{
-	return ((u64)sqe[7] << 32) | sqe[6];
-}
-
-static inline u64 nvmev_sqe_prp2(const u32 *sqe)
-{
-	return ((u64)sqe[9] << 32) | sqe[8];
-}
 
 #endif /* __KERNEL__ */
 

@@ -1004,6 +1004,7 @@ static void flush_cqe_sanity(const char *what, int st, const struct cqe *c)
 }
 
 static void crafted_cq_overwrite(void);
+static void crafted_cq_head_past_tail(void);
 
 static void crafted_inject(void)
 {
@@ -1265,8 +1266,10 @@ static void crafted_inject(void)
 			violation("crafted: own SQ 21 completion names sq %u", c.sq_id);
 		own_delete(21);
 	}
-	if (!skip_cq_head)
+	if (!skip_cq_head) {
 		crafted_cq_overwrite();
+		crafted_cq_head_past_tail();
+	}
 	/* the host's live queues: only values beyond their sizes */
 	doorbell(0, 0xffff);			/* admin SQ tail */
 	E("admin command after admin SQ tail doorbell 0xffff", adm(0x06, 0, 1, 0, 0, 0, 0, PAGE), SC_OK);
@@ -1361,6 +1364,50 @@ static void crafted_cq_overwrite(void)
 	(void)cid0;
 	(void)cid1;
 	/* whatever happened: reset our view by deleting the pair */
+	own_delete(qid);
+}
+
+/*
+ * A CQ head doorbell inside the queue but past the device's tail: the host
+ * claims to have read completions never posted (Invalid Doorbell Write
+ * Value). A device that takes it believes the CQ nearly full and stops
+ * posting; it must keep its last valid head and complete everything.
+ */
+static void crafted_cq_head_past_tail(void)
+{
+	const int qid = 23, n = 6;
+	struct sqe s;
+	struct cqe c;
+	int i, st;
+	double t0;
+
+	st = own_create(qid, 8);
+	E("create own pair 23 (size 8)", st, SC_OK);
+	if (st)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.dw[0] = 0xb3;
+	s.dw[1] = 1;
+	s.dw[11] = 16;
+	memcpy(&s.dw[12], ck, 16);
+	E("own pair 23: first command", own_submit(qid, &s, &c), KSC_NOKEY);
+	doorbell(2 * qid + 1, 5);	/* head 5, tail 1: entries 1-4 never posted */
+	own_post(qid, &s, n);		/* completions go to CQ slots 1..6 */
+	t0 = now();
+	for (i = 1; i <= n; i++) {
+		do {
+			own_peek(qid, (uint32_t)i, &c);
+		} while ((c.status & 1) != 1 && now() - t0 < 10);
+		if ((c.status & 1) != 1)
+			break;
+	}
+	crafted_run++;
+	if (i <= n) {
+		crafted_fail++;
+		violation("crafted: CQ head doorbell 5 past the tail (1) of an 8-entry CQ: only %d of %d "
+			  "completions posted in 10 s (the device took the invalid head)", i - 1, n);
+	}
+	doorbell(2 * qid + 1, (uint32_t)(1 + n) % 8);	/* honest again */
 	own_delete(qid);
 }
 

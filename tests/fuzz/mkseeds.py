@@ -4,6 +4,10 @@
 
 fuzz_kv inputs are a flags byte (bit 0: samsung coding) and 64-byte SQEs;
 the seeds are the commands of KV_PROTOCOL.md section 1 in typical orders.
+fuzz_sqe inputs are a queue-count byte, then records of a control byte (bit
+0: I/O, else admin) and an SQE; the seeds are what the Linux driver sends at
+probe and teardown, and block I/O at the namespace's edges.
+fuzz_doorbell inputs are a queue-size byte, then (action, argument) pairs.
 """
 import os
 import random
@@ -65,10 +69,65 @@ def kv_seeds():
     return b
 
 
+def adm(opcode, nsid=0, prp1=0x10000, **cdw):
+    d = [0] * 16
+    d[0] = opcode | (0x77 << 16)
+    d[1] = nsid
+    d[6] = prp1
+    for k, v in cdw.items():
+        d[int(k[3:])] = v & 0xffffffff
+    return struct.pack("<16I", *d)
+
+
+def sqe_seeds():
+    probe = [adm(0x06, cdw10=1), adm(0x06, cdw10=2),
+             adm(0x09, cdw10=7, cdw11=0x00030003), adm(0x0c),
+             adm(0x06, nsid=1, cdw10=0), adm(0x06, nsid=1, cdw10=3),
+             adm(0x06, nsid=1, cdw10=5), adm(0x02, nsid=0xffffffff,
+                                               cdw10=0x007f0005)]
+    for q in range(1, 5):
+        probe.append(adm(0x05, cdw10=q | (1023 << 16), cdw11=3 | (q << 16)))
+        probe.append(adm(0x01, cdw10=q | (1023 << 16), cdw11=1 | (q << 16)))
+    teardown = []
+    for q in range(4, 0, -1):
+        teardown += [adm(0x00, cdw10=q), adm(0x04, cdw10=q)]
+    b = {}
+    b["seed_probe"] = bytes([4]) + b"".join(bytes([0]) + c for c in probe)
+    b["seed_probe_teardown"] = bytes([4]) + b"".join(
+        bytes([0]) + c for c in probe + teardown)
+    b["seed_bad_queues"] = bytes([2]) + b"".join(bytes([0]) + c for c in [
+        adm(0x05, cdw10=0 | (63 << 16), cdw11=1),
+        adm(0x05, cdw10=1 | (63 << 16), cdw11=1),
+        adm(0x05, cdw10=1 | (63 << 16), cdw11=1),
+        adm(0x01, cdw10=1 | (63 << 16), cdw11=1 | (2 << 16)),
+        adm(0x01, cdw10=1 | (63 << 16), cdw11=1 | (1 << 16)),
+        adm(0x04, cdw10=1), adm(0x00, cdw10=1), adm(0x04, cdw10=1)])
+    io = []
+    for ctl, op, slba, nlb in [(1, 2, 0, 7), (3, 1, 7, 0), (5, 2, 4088, 7),
+                               (7, 8, 0, 0xffff), (9, 0, 0, 0)]:
+        io.append(bytes([ctl]) + adm(op, nsid=1, cdw10=slba, cdw11=0,
+                                     cdw12=nlb))
+    b["seed_block"] = bytes([1]) + b"".join(io)
+    return b
+
+
+def doorbell_seeds():
+    b = {}
+    honest = bytes([0, 5, 3, 0, 5, 8]) * 8
+    b["seed_honest_8"] = bytes([6]) + honest
+    b["seed_honest_64"] = bytes([62]) + bytes([0, 15, 3, 0, 0, 15, 4, 0,
+                                               5, 3]) * 16
+    b["seed_bogus"] = bytes([14]) + honest + bytes([1, 200, 3, 0, 2, 99,
+                                                    3, 0, 0, 4, 3, 0, 5, 9])
+    return b
+
+
 def main():
     rnd = random.Random(1)
     corpora = {
         "fuzz_kv": kv_seeds(),
+        "fuzz_sqe": sqe_seeds(),
+        "fuzz_doorbell": doorbell_seeds(),
         "fuzz_hash_map": {"seed_%d" % i: bytes(rnd.randrange(256)
                                                for _ in range(64 + 64 * i))
                           for i in range(4)},

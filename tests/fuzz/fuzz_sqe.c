@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_sqe.c - admin and block SQEs -> nvmev_admin_decode() and
+ * nvmev_io_check_common() + nvmev_blk_decode() (admin.c, io.c).
+ *
+ * The input is records of a control byte and a 64-byte SQE. Bit 0 of the
+ * control byte picks admin or I/O; for admin commands a model of the
+ * controller's queues evolves as the executors would change it (create,
+ * delete, AERs), so sequences reach the state-dependent checks: create
+ * twice, delete a CQ that still has SQs, SQs on deleted CQs. Checked after
+ * every command: a failure carries DNR, a known status and an in-SQE error
+ * location; a success satisfies every promise the executors rely on (ids
+ * in range and free or live as needed, sizes within MQES, aligned queue
+ * memory, log ranges inside the log, transfers within MDTS, no overflow),
+ * and the model never has an SQ on a missing CQ.
+ */
+#include "nvmev.h"
+
+#define FZ_ASSERT(c)                                                       \
+	do {                                                               \
+		if (!(c)) {                                                \
+			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, \
+				#c);                                       \
+			__builtin_trap();                                  \
+		}                                                          \
+	} while (0)
+
+struct model {
+	struct nvmev_admin_state st;
+	u16 sq_cq[NVMEV_MAX_QUEUES]; /* CQ of each live SQ */
+	u32 cq_sqs[NVMEV_MAX_QUEUES]; /* SQs on each CQ */
+};
+
+static bool live(u64 mask, u32 qid)
+{
+	return qid < 64 && (mask >> qid) & 1;
+}
+
+static bool status_known(u16 status)
+{
+	static const u16 codes[] = {
+		NVMEV_SC_INVALID_OPCODE,
+		NVMEV_SC_INVALID_FIELD,
+		NVMEV_SC_INVALID_NS,
+		NVMEV_SC_PRP_INVALID_OFFSET,
+		NVMEV_SC_LBA_RANGE,
+		NVMEV_SC_CQ_INVALID,
+		NVMEV_SC_QID_INVALID,
+		NVMEV_SC_QUEUE_SIZE,
+		NVMEV_SC_ASYNC_LIMIT,
+		NVMEV_SC_INVALID_VECTOR,
+		NVMEV_SC_INVALID_LOG_PAGE,
+		NVMEV_SC_INVALID_QUEUE_DELETION,
+		NVMEV_SC_FEATURE_NOT_SAVEABLE,
+	};
+	unsigned int i;
+
+	if (!(status & NVMEV_SC_DNR) ||
+	    (status & ~(NVMEV_SC_DNR | NVMEV_SC_MASK)))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(codes); i++)
+		if ((status & NVMEV_SC_MASK) == codes[i])
+			return true;
+	return false;
+}
+
+static void model_check(const struct model *m)
+{
+	u32 qid, sqs[NVMEV_MAX_QUEUES] = { 0 };
+
+	FZ_ASSERT(!(m->st.sq_live & 1) && !(m->st.cq_live & 1));
+	for (qid = 1; qid < NVMEV_MAX_QUEUES; qid++) {
+		if (!live(m->st.sq_live, qid))
+			continue;
+		FZ_ASSERT(qid <= m->st.nr_io_queues);
+		FZ_ASSERT(live(m->st.cq_live, m->sq_cq[qid]));
+		sqs[m->sq_cq[qid]]++;
+	}
+	for (qid = 1; qid < NVMEV_MAX_QUEUES; qid++) {
+		FZ_ASSERT(sqs[qid] == m->cq_sqs[qid]);
+		FZ_ASSERT(live(m->st.cq_busy, qid) == (sqs[qid] > 0));
+	}
+	FZ_ASSERT(m->st.nr_aers <= NVMEV_AERL + 1);
+}
+
+static void queue_checks(const struct nvmev_admin_cmd *c, const struct model *m,
+			 bool is_sq)
+{
+	FZ_ASSERT(c->queue.qid >= 1 && c->queue.qid <= m->st.nr_io_queues);
+	FZ_ASSERT(!live(is_sq ? m->st.sq_live : m->st.cq_live, c->queue.qid));
+	FZ_ASSERT(c->queue.size >= 2 && c->queue.size <= NVMEV_MQES + 1);
+	FZ_ASSERT(!(c->prp1 & (NVMEV_PAGE_SIZE - 1)));
+	if (is_sq)
+		FZ_ASSERT(live(m->st.cq_live, c->queue.cqid));
+	else
+		FZ_ASSERT(c->queue.vector < NVMEV_MSIX_VECTORS);
+}
+
+/* What the executors do to the state, and the promises they rely on. */
+static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
+{
+	u16 qid = c->queue.qid;
+
+	switch (c->opcode) {
+	case NVMEV_ADM_CREATE_CQ:
+		queue_checks(c, m, false);
+		m->st.cq_live |= 1ULL << qid;
+		break;
+	case NVMEV_ADM_CREATE_SQ:
+		queue_checks(c, m, true);
+		m->st.sq_live |= 1ULL << qid;
+		m->sq_cq[qid] = c->queue.cqid;
+		m->cq_sqs[c->queue.cqid]++;
+		m->st.cq_busy |= 1ULL << c->queue.cqid;
+		break;
+	case NVMEV_ADM_DELETE_SQ:
+		FZ_ASSERT(qid >= 1 && live(m->st.sq_live, qid));
+		m->st.sq_live &= ~(1ULL << qid);
+		if (!--m->cq_sqs[m->sq_cq[qid]])
+			m->st.cq_busy &= ~(1ULL << m->sq_cq[qid]);
+		break;
+	case NVMEV_ADM_DELETE_CQ:
+		FZ_ASSERT(qid >= 1 && live(m->st.cq_live, qid));
+		FZ_ASSERT(!m->cq_sqs[qid]);
+		m->st.cq_live &= ~(1ULL << qid);
+		break;
+	case NVMEV_ADM_GET_LOG_PAGE:
+		FZ_ASSERT(c->log.size && c->log.size <= NVMEV_PAGE_SIZE);
+		FZ_ASSERT(c->log.size == nvmev_log_page_size(c->log.lid));
+		FZ_ASSERT(c->log.len >= 4 && c->log.len <= NVMEV_MAX_XFER);
+		FZ_ASSERT(c->log.off < c->log.size && !(c->log.off & 3));
+		break;
+	case NVMEV_ADM_IDENTIFY:
+		if (c->identify.cns == NVMEV_CNS_NS ||
+		    c->identify.cns == NVMEV_CNS_NS_DESC_LIST ||
+		    c->identify.cns == NVMEV_CNS_CS_NS ||
+		    c->identify.cns == NVMEV_CNS_NS_CS_INDEP)
+			FZ_ASSERT(c->nsid == NVMEV_NSID);
+		break;
+	case NVMEV_ADM_GET_FEATURES:
+		FZ_ASSERT(c->feat.sel <= NVMEV_FEAT_SEL_SUPPORTED);
+		break;
+	case NVMEV_ADM_ASYNC_EVENT:
+		FZ_ASSERT(m->st.nr_aers <= NVMEV_AERL);
+		m->st.nr_aers++;
+		break;
+	}
+}
+
+static void fuzz_admin(struct model *m, const u32 *sqe, u8 ctl)
+{
+	struct nvmev_admin_cmd cmd;
+	u16 status;
+
+	if (ctl & 0x80) /* an event completed one AER */
+		m->st.nr_aers -= !!m->st.nr_aers;
+	status = nvmev_admin_decode(sqe, &m->st, &cmd);
+	FZ_ASSERT(cmd.opcode == nvmev_sqe_opcode(sqe));
+	FZ_ASSERT(cmd.cid == nvmev_sqe_cid(sqe));
+	if (status) {
+		FZ_ASSERT(status_known(status));
+		FZ_ASSERT(cmd.param_loc < 64);
+	} else {
+		FZ_ASSERT(!nvmev_sqe_psdt(sqe));
+		admin_apply(m, &cmd);
+	}
+	model_check(m);
+}
+
+static bool io_opcode_known(u8 op)
+{
+	/* the block commands and the KV command set's opcodes */
+	return op == NVMEV_IO_FLUSH || op == NVMEV_IO_WRITE ||
+	       op == NVMEV_IO_READ || op == NVMEV_IO_WRITE_ZEROES ||
+	       op == 0x81 || op == 0x83 || op == 0x90 || op == 0xa1 ||
+	       op == 0xb1 || op == 0xb2 || op == 0xb3;
+}
+
+static void fuzz_io(const u32 *sqe, u8 ctl)
+{
+	/* namespace sizes from tiny to absurd, to reach the overflow edges */
+	static const u64 ns_sizes[] = { 1,	    8,		4096,
+					1ULL << 21, 1ULL << 40, ~0ULL >> 9,
+					~0ULL - 1,  ~0ULL };
+	u64 nb = ns_sizes[(ctl >> 1) & 7];
+	u8 op = nvmev_sqe_opcode(sqe);
+	struct nvmev_blk_cmd bc;
+	u16 loc = 0xffff, status;
+
+	status = nvmev_io_check_common(sqe, io_opcode_known(op), &loc);
+	if (!status && op <= NVMEV_IO_WRITE_ZEROES)
+		status = nvmev_blk_decode(sqe, nb, &bc, &loc);
+	if (status) {
+		FZ_ASSERT(status_known(status));
+		FZ_ASSERT(loc < 64);
+		return;
+	}
+	FZ_ASSERT(io_opcode_known(op) && !nvmev_sqe_psdt(sqe));
+	FZ_ASSERT(sqe[1] == NVMEV_NSID ||
+		  (op == NVMEV_IO_FLUSH && sqe[1] == 0xffffffff));
+	if (op > NVMEV_IO_WRITE_ZEROES || op == NVMEV_IO_FLUSH)
+		return;
+	FZ_ASSERT(bc.nlb >= 1 && bc.nlb <= 0x10000);
+	FZ_ASSERT(bc.slba < nb && bc.nlb <= nb - bc.slba);
+	FZ_ASSERT(bc.bytes == bc.nlb << NVMEV_LBA_SHIFT);
+	if (op != NVMEV_IO_WRITE_ZEROES)
+		FZ_ASSERT(bc.bytes <= NVMEV_MAX_XFER);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct model m = { .st.nr_io_queues = 1 };
+	u32 sqe[16];
+
+	if (size < 1)
+		return 0;
+	m.st.nr_io_queues = 1 + data[0] % NVMEV_MAX_IO_QUEUES;
+	data++;
+	size--;
+	while (size >= 65) {
+		u8 ctl = data[0];
+
+		memcpy(sqe, data + 1, 64);
+		if (ctl & 1)
+			fuzz_io(sqe, ctl);
+		else
+			fuzz_admin(&m, sqe, ctl);
+		data += 65;
+		size -= 65;
+	}
+	return 0;
+}
