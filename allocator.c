@@ -486,10 +486,35 @@ void log_mark_dead(struct log_alloc *a, u64 off)
 		log_free_push(a, log_seg_of(a, off));
 }
 
+/*
+ * The capacity the device advertises: the segments that are neither the
+ * reclamation reserve nor one of the two open heads, (nsegs - reserve -
+ * LOG_NR_HEADS) * seg_size. The reserve and the heads are overhead the log
+ * needs to keep working, like the spare area of a flash SSD: counting them
+ * as capacity made a small log promise space it cannot deliver. With the
+ * smallest KV area (seven 4 MiB segments) keeping half of the raw 28 MiB
+ * live ran out after writing about 0.5x of it (the reserve and heads are
+ * four of the seven segments); against this capacity (12 MiB there), live
+ * data up to half of it can be overwritten without end, whatever the value
+ * sizes (tests/unit/test_kv_capacity.c, test_small_area_churn), and a log
+ * of many segments loses a few percent. Fuller logs still work, with more
+ * reclamation; at worst (values just over half a segment) one record per
+ * segment fits, so a fill may stop at about half of this figure.
+ */
+u64 log_user_capacity(const struct log_alloc *a)
+{
+	u32 overhead = a->reserve + LOG_NR_HEADS;
+
+	if (a->nsegs <= overhead)
+		return 0;
+	return (u64)(a->nsegs - overhead) * a->seg_size;
+}
+
 void log_get_stats(const struct log_alloc *a, struct log_stats *st)
 {
 	*st = a->st;
 	st->capacity = a->capacity;
+	st->user_capacity = log_user_capacity(a);
 	st->used_bytes = a->used_bytes;
 	st->live_bytes = a->live_bytes;
 	st->nsegs = a->nsegs;

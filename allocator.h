@@ -82,7 +82,8 @@ struct log_seg {
 enum { LOG_HEAD_USER, LOG_HEAD_GC, LOG_NR_HEADS };
 
 struct log_stats {
-	u64 capacity;		/* nsegs * seg_size */
+	u64 capacity;		/* nsegs * seg_size: the raw log */
+	u64 user_capacity;	/* what users may keep live: log_user_capacity() */
 	u64 used_bytes;		/* record bytes in non-free segments */
 	u64 live_bytes;
 	u32 nsegs;
@@ -136,6 +137,7 @@ void log_mark_dead(struct log_alloc *a, u64 off);
 bool log_reclaim_wanted(const struct log_alloc *a);
 int log_reclaim_step(struct log_alloc *a, u32 budget);
 
+u64 log_user_capacity(const struct log_alloc *a);
 void log_get_stats(const struct log_alloc *a, struct log_stats *st);
 int log_check(const struct log_alloc *a);
 

@@ -217,6 +217,33 @@ u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
 	}
 }
 
+/* ---- layout of the KV area --------------------------------------------- */
+
+/*
+ * Cut a KV area of @area bytes into an index for @max_keys keys (0: one
+ * per KV_AREA_BYTES_PER_KEY bytes of area) and a log of the rest. Returns
+ * -EINVAL if the area is below KV_MIN_AREA_BYTES, the key count is beyond
+ * what the index supports, or the index leaves the log fewer segments than
+ * log_init() needs (then *lay is still filled, for the message).
+ */
+int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay)
+{
+	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) *
+		      LOG_DEFAULT_SEG_SIZE;
+
+	lay->max_keys = max_keys ?: max_t(u64, area / KV_AREA_BYTES_PER_KEY, 1);
+	lay->index_bytes = U64_MAX;
+	lay->log_size = 0;
+	if (lay->max_keys <= HM_MAX_KEYS)
+		lay->index_bytes = round_up((u64)hash_map_mem_bytes(lay->max_keys),
+					    KV_INDEX_ALIGN);
+	if (lay->index_bytes < area)
+		lay->log_size = area - lay->index_bytes;
+	if (area < KV_MIN_AREA_BYTES || lay->log_size < min_log)
+		return -EINVAL;
+	return 0;
+}
+
 /* ---- errno -> status: the only place ---------------------------------- */
 
 static u16 kv_errno_to_status(int err)
@@ -329,6 +356,7 @@ void kv_get_stats(struct kv_store *kv, struct kv_stats *st)
 	for (i = 0; i < KV_NR_STATS; i++)
 		st->ops[i] = atomic64_read(&kv->stat[i]);
 	down_read(&kv->lock);
+	st->capacity = log_user_capacity(&kv->log);
 	st->keys = kv->map.nkeys;
 	st->max_keys = kv->map.max_keys;
 	st->index_bytes = kv->map.nslots * sizeof(struct hm_slot);
@@ -369,6 +397,29 @@ static int kv_publish(struct kv_store *kv, const struct kv_cmd *cmd, u64 off,
 	return 0;
 }
 
+/*
+ * Capacity exceeded (0x312) has two causes, counted apart: the index holds
+ * kv_max_keys keys and a new one came, or the log has no room for the
+ * record even after reclamation.
+ */
+static int kv_index_room(struct kv_store *kv)
+{
+	if (kv->map.nkeys < kv->map.max_keys)
+		return 0;
+	atomic64_inc(&kv->stat[KV_STAT_FULL_INDEX]);
+	return -ENOSPC;
+}
+
+static int kv_log_append(struct kv_store *kv, const struct kv_cmd *cmd,
+			 u32 vsize, u64 *off)
+{
+	int err = log_append(&kv->log, cmd->key, cmd->key_len, vsize, off);
+
+	if (err == -ENOSPC)
+		atomic64_inc(&kv->stat[KV_STAT_FULL_LOG]);
+	return err;
+}
+
 static int kv_check_store(struct kv_store *kv, const struct kv_cmd *cmd)
 {
 	bool found = !hash_map_lookup(&kv->map, cmd->key, cmd->key_len,
@@ -378,8 +429,8 @@ static int kv_check_store(struct kv_store *kv, const struct kv_cmd *cmd)
 		return -ENOENT;
 	if ((cmd->option & KV_STORE_OPT_IDEMPOTENT) && found)
 		return -EEXIST;
-	if (!found && kv->map.nkeys >= kv->map.max_keys)
-		return -ENOSPC;
+	if (!found)
+		return kv_index_room(kv);
 	return 0;
 }
 
@@ -413,8 +464,7 @@ static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
 	down_write(&kv->lock);
 	err = kv_check_store(kv, cmd);
 	if (!err)
-		err = log_append(&kv->log, cmd->key, cmd->key_len,
-				 cmd->value_size, &off);
+		err = kv_log_append(kv, cmd, cmd->value_size, &off);
 	if (!err)
 		err = kv_commit(kv, cmd, io, off, 0, cmd->value_size);
 	up_write(&kv->lock);
@@ -438,10 +488,10 @@ static int kv_do_append(struct kv_store *kv, const struct kv_cmd *cmd,
 	err = -EMSGSIZE;
 	if (new_size > kv->max_value)
 		goto out_unlock;
-	err = -ENOSPC;
-	if (!found && kv->map.nkeys >= kv->map.max_keys)
+	err = found ? 0 : kv_index_room(kv);
+	if (err)
 		goto out_unlock;
-	err = log_append(&kv->log, cmd->key, cmd->key_len, new_size, &off);
+	err = kv_log_append(kv, cmd, new_size, &off);
 	if (err)
 		goto out_unlock;
 	/* after log_append: reclamation may have moved the old record */
@@ -1047,28 +1097,26 @@ bool nvmev_kv_idle(struct nvmev_dev *dev)
 	return false;
 }
 
-/* Keys the index holds: kv_max_keys, or one per 2 KiB of KV area. */
-static u64 kv_max_keys_of(const struct nvmev_config *cfg)
-{
-	return cfg->kv_max_keys ?: max_t(u64, cfg->kv_size / 2048, 1);
-}
-
-static u64 kv_index_bytes(const struct nvmev_config *cfg)
-{
-	return round_up((u64)hash_map_mem_bytes(kv_max_keys_of(cfg)),
-			NVMEV_PAGE_SIZE);
-}
-
-/* Called by validate_params() before anything is mapped. */
+/*
+ * Called by validate_params() before anything is mapped. The KV area's
+ * size is memmap_size - 1 MiB - blk_size, checked there against
+ * KV_MIN_AREA_BYTES; what can still fail here is a kv_max_keys whose index
+ * leaves too little log.
+ */
 int nvmev_kv_check_config(const struct nvmev_config *cfg)
 {
-	u64 max_keys = kv_max_keys_of(cfg), index = kv_index_bytes(cfg);
-	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) * LOG_DEFAULT_SEG_SIZE;
+	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) *
+		      LOG_DEFAULT_SEG_SIZE;
+	struct kv_layout lay;
 
-	if (max_keys > HM_MAX_KEYS || index >= cfg->kv_size ||
-	    cfg->kv_size - index < min_log) {
-		pr_err("kv_max_keys: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
-		       max_keys, index, min_log, cfg->kv_size);
+	if (kv_layout(cfg->kv_size, cfg->kv_max_keys, &lay)) {
+		if (lay.max_keys > HM_MAX_KEYS)
+			pr_err("kv_max_keys: %llu is above the index limit of %llu keys\n",
+			       lay.max_keys, HM_MAX_KEYS);
+		else
+			pr_err("kv_max_keys: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
+			       lay.max_keys, lay.index_bytes, min_log,
+			       cfg->kv_size);
 		return -EINVAL;
 	}
 	return 0;
@@ -1077,18 +1125,19 @@ int nvmev_kv_check_config(const struct nvmev_config *cfg)
 int nvmev_kv_init(struct nvmev_dev *dev)
 {
 	u8 *area = dev->storage + (dev->cfg.kv_offset - NVMEV_BAR_WINDOW);
-	u64 index = kv_index_bytes(&dev->cfg);
-	struct kv_config kc = {
-		.index_mem = area,
-		.index_bytes = index,
-		.max_keys = kv_max_keys_of(&dev->cfg),
-		.log_base = area + index,
-		.log_size = dev->cfg.kv_size - index,
-		.seed = get_random_u64(),
-	};
+	struct kv_config kc = { .seed = get_random_u64() };
+	struct kv_layout lay;
 	struct kv_ftl *kv;
 	int ret;
 
+	ret = kv_layout(dev->cfg.kv_size, dev->cfg.kv_max_keys, &lay);
+	if (ret)
+		return ret;
+	kc.index_mem = area;
+	kc.index_bytes = lay.index_bytes;
+	kc.max_keys = lay.max_keys;
+	kc.log_base = area + lay.index_bytes;
+	kc.log_size = lay.log_size;
 	kv = nvmev_kzalloc(sizeof(*kv), GFP_KERNEL);
 	if (!kv)
 		return -ENOMEM;

@@ -25,6 +25,9 @@
 #define KV_MAX_VALUE_SIZE	(2U << 20)	/* protocol maximum, bytes */
 #define KV_MAX_ITERATORS	16		/* handles 1..16 */
 #define KV_ITER_SCAN_DEFAULT	65536		/* index slots per iterate read */
+#define KV_MIN_AREA_BYTES	(32ULL << 20)	/* smallest KV area insmod accepts */
+#define KV_AREA_BYTES_PER_KEY	2048		/* default index size: a key per 2 KiB */
+#define KV_INDEX_ALIGN		4096		/* the log starts page aligned */
 
 enum kv_coding {
 	KV_CODING_BYTES = 0,	/* CDW10 bytes, CDW11[7:0] key length */
@@ -125,11 +128,14 @@ enum kv_stat {
 	KV_STAT_ITER_CTL,
 	KV_STAT_ITER_READ,
 	KV_STAT_FAILED,		/* commands completed with a non-zero status */
+	KV_STAT_FULL_INDEX,	/* 0x312: a new key, kv_max_keys keys stored */
+	KV_STAT_FULL_LOG,	/* 0x312: no log space even after reclamation */
 	KV_NR_STATS,
 };
 
 struct kv_stats {
-	u64 ops[KV_NR_STATS];
+	u64 ops[KV_NR_STATS];	/* commands per opcode, failures, 0x312 causes */
+	u64 capacity;		/* advertised bytes: log_user_capacity() */
 	u64 keys;
 	u64 max_keys;
 	u64 index_bytes;
@@ -164,7 +170,16 @@ struct kv_timing {
 	u32 iter_read_ns_per_kib; /* iterate read: per KiB of host buffer */
 };
 
+/* How a KV area of the reserved memory is cut: [index | log]. */
+struct kv_layout {
+	u64 max_keys;		/* index capacity in keys */
+	u64 index_bytes;	/* hash_map_mem_bytes(max_keys), page aligned */
+	u64 log_size;		/* the rest: the value log */
+};
+
 u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd);
+
+int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay);
 
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg);
 void kv_store_destroy(struct kv_store *kv);

@@ -21,6 +21,7 @@
 #include <linux/ktime.h>
 #include <linux/sysfs.h>
 #include "nvmev.h"
+#include "kv_ftl.h"
 
 #define NVMEV_KV_MIN_BYTES (32ULL << 20)
 #define NVMEV_BLK_MIN_BYTES (1ULL << 20)
@@ -301,6 +302,7 @@ static void unmap_storage(struct nvmev_dev *dev)
 static int __init nvmev_init(void)
 {
 	struct nvmev_dev *dev;
+	struct kv_stats kst;
 	int ret;
 
 	dev = nvmev_kzalloc(sizeof(*dev), GFP_KERNEL);
@@ -333,9 +335,11 @@ static int __init nvmev_init(void)
 	nvmev_inject_debugfs(dev);
 	nvmev_device = dev;
 	nvmev_pci_add(dev);
-	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB, dispatcher on CPU %u, %u worker(s)\n",
+	nvmev_kv_get_stats(dev, &kst);
+	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB (capacity %llu MiB, %llu keys), dispatcher on CPU %u, %u worker(s)\n",
 		dev->cfg.memmap_start, dev->cfg.memmap_size,
 		dev->cfg.blk_size >> 20, dev->cfg.kv_size >> 20,
+		kst.capacity >> 20, kst.max_keys,
 		dev->cfg.dispatcher_cpu, dev->cfg.nr_workers);
 	return 0;
 

@@ -101,6 +101,8 @@ static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
 	if (!dev->kv)
 		return;
 	nvmev_kv_get_stats(dev, &st);
+	/* what the device promises: value records up to this many bytes live */
+	seq_printf(m, "kv_capacity_bytes: %llu\n", st.capacity);
 	seq_printf(m, "kv_keys: %llu\n", st.keys);
 	seq_printf(m, "kv_max_keys: %llu\n", st.max_keys);
 	seq_printf(m, "kv_index_bytes: %llu\n", st.index_bytes);
@@ -109,7 +111,8 @@ static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
 	seq_printf(m, "kv_index_load_permille: %llu\n",
 		   st.max_keys ? st.keys * 1000 / st.max_keys : 0);
 	seq_printf(m, "kv_longest_probe: %u\n", st.longest_probe);
-	seq_printf(m, "log_capacity_bytes: %llu\n", st.log.capacity);
+	/* the raw log, reserve and open segments included */
+	seq_printf(m, "log_raw_bytes: %llu\n", st.log.capacity);
 	seq_printf(m, "log_used_bytes: %llu\n", st.log.used_bytes);
 	seq_printf(m, "log_live_bytes: %llu\n", st.log.live_bytes);
 	seq_printf(m, "log_segments: %u\n", st.log.nsegs);
@@ -120,7 +123,12 @@ static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
 	seq_printf(m, "reclaim_slices: %llu\n", st.log.gc_slices);
 	seq_printf(m, "reclaim_bytes_moved: %llu\n", st.log.gc_bytes_moved);
 	seq_printf(m, "reclaim_forced: %llu\n", st.log.gc_forced);
-	seq_printf(m, "capacity_exceeded: %llu\n", st.log.enospc);
+	/* 0x312 completions: index full (kv_max_keys) plus log full */
+	seq_printf(m, "capacity_exceeded: %llu\n",
+		   st.ops[KV_STAT_FULL_INDEX] + st.ops[KV_STAT_FULL_LOG]);
+	seq_printf(m, "capacity_exceeded_index: %llu\n",
+		   st.ops[KV_STAT_FULL_INDEX]);
+	seq_printf(m, "capacity_exceeded_log: %llu\n", st.ops[KV_STAT_FULL_LOG]);
 }
 
 static int stats_show(struct seq_file *m, void *unused)

@@ -5,7 +5,10 @@
  *    still work; after deletes, stores succeed again;
  *  - fill the index until 0x312; one delete makes room for one key;
  *  - churn: overwrite a working set of half the capacity until ten times
- *    the capacity has been written: no 0x312, every value intact.
+ *    the capacity has been written: no 0x312, every value intact;
+ *  - the same at the smallest KV areas insmod accepts, against the capacity
+ *    the device advertises (kv_capacity_bytes), live data kept at or below
+ *    half of it (test_small_area_churn).
  */
 #include "kv_harness.h"
 
@@ -102,6 +105,8 @@ static void test_fill_big(void)
 	}
 	CHECK_EQ(sc, 0x312);
 	kv_get_stats(&e.kv, &st);
+	CHECK_EQ(st.ops[KV_STAT_FULL_LOG], 1);
+	CHECK_EQ(st.ops[KV_STAT_FULL_INDEX], 0);
 	printf("  fill 2 MiB values: %u stored, live %llu of %llu (%.1f %%) at the first 0x312\n",
 	       stored, (unsigned long long)st.log.live_bytes,
 	       (unsigned long long)st.log.capacity,
@@ -110,6 +115,8 @@ static void test_fill_big(void)
 	CHECK(st.log.live_bytes * 2 >= st.log.capacity - 4 * (4ull << 20),
 	      "full too early");
 	CHECK_EQ(put(&e, id, &v[id]), 0x312);
+	kv_get_stats(&e.kv, &st);
+	CHECK_EQ(st.ops[KV_STAT_FULL_LOG], 2);
 	for (i = 0; i < stored; i++)
 		CHECK_EQ(get_check(&e, i, &v[i], buf), 0);
 	/* delete half, store again */
@@ -137,6 +144,33 @@ static void test_fill_big(void)
 	free(buf);
 }
 
+/*
+ * Regression: the capacity_exceeded statistic counted only a full log, not
+ * a full index. Each 0x312 counts once, under its cause.
+ */
+static void check_full_counts(struct kv_env *e, u64 index, u64 log)
+{
+	struct kv_stats st;
+
+	kv_get_stats(&e->kv, &st);
+	CHECK(st.ops[KV_STAT_FULL_INDEX] == index &&
+	      st.ops[KV_STAT_FULL_LOG] == log,
+	      "0x312 counted index %llu log %llu, want %llu and %llu",
+	      (unsigned long long)st.ops[KV_STAT_FULL_INDEX],
+	      (unsigned long long)st.ops[KV_STAT_FULL_LOG],
+	      (unsigned long long)index, (unsigned long long)log);
+}
+
+static u16 append(struct kv_env *e, u32 id, u32 len)
+{
+	u8 k[16], kl = key_of(id, k);
+	struct host_buf h = { .buf = pool, .len = len };
+	u32 dw0;
+
+	return kv_key_cmd(&e->kv, KV_CODING_BYTES, KV_OP_APPEND, k, kl, 0, 0,
+			  &h, &dw0);
+}
+
 static void test_fill_index(void)
 {
 	struct cval v = { .start = 0, .len = 16 };
@@ -146,11 +180,17 @@ static void test_fill_index(void)
 	CHECK_EQ(kv_env_init(&e, 16 << 20, 1 << 20, 4096, 500), 0);
 	for (id = 0; id < 500; id++)
 		CHECK_EQ(put(&e, id, &v), 0);
+	check_full_counts(&e, 0, 0);
 	CHECK_EQ(put(&e, 500, &v), 0x312);
+	check_full_counts(&e, 1, 0);
+	CHECK_EQ(append(&e, 500, 16), 0x312);	/* append of a new key */
+	check_full_counts(&e, 2, 0);
+	CHECK_EQ(append(&e, 7, 16), 0);		/* to an existing key: room */
 	CHECK_EQ(put(&e, 7, &v), 0);		/* overwrite needs no new key */
 	CHECK_EQ(del(&e, 3), 0);
 	CHECK_EQ(put(&e, 500, &v), 0);
 	CHECK_EQ(put(&e, 501, &v), 0x312);
+	check_full_counts(&e, 3, 0);
 	kv_env_free(&e);
 }
 
@@ -225,11 +265,124 @@ static void churn(u64 log_size, u32 lo, u32 hi, u64 seed)
 	free(buf);
 }
 
+/*
+ * Regression: small KV areas ran out of space early. At the smallest area
+ * insmod accepts (32 MiB: seven 4 MiB segments), keeping live data at 50 %
+ * of the capacity the device advertised got 0x312 after writing 0.5-0.7x
+ * that capacity: the reclamation reserve and the two open segments are
+ * four of the seven segments. Build the store as the kernel glue does for
+ * a KV area of @area bytes (index for @max_keys keys, 0: the default, the
+ * rest log), keep the record bytes live at or below half the advertised
+ * capacity and overwrite until ten times that capacity was written.
+ */
+static void churn_area(u64 area, u64 max_keys, u32 lo, u32 hi, u64 seed)
+{
+	struct kv_layout lay;
+	struct kv_env e;
+	struct kv_stats st;
+	u64 s = seed, written = 0, live = 0, cap;
+	u8 *buf = malloc(KV_MAX_VALUE_SIZE);
+	u32 nkeys = 0, i, fails = 0, first_fail_x100 = 0;
+	struct cval *v;
+
+	CHECK_EQ(kv_layout(area, max_keys, &lay), 0);
+	CHECK_EQ(kv_env_init(&e, lay.log_size, 0, 0, lay.max_keys), 0);
+	kv_get_stats(&e.kv, &st);
+	cap = st.capacity;
+	v = calloc(lay.max_keys, sizeof(*v));
+	for (;;) {
+		struct cval nv;
+
+		new_val(&nv, &s, lo, hi);
+		if (live + log_rec_size(nv.len) > cap / 2 || nkeys == lay.max_keys)
+			break;
+		CHECK_EQ(put(&e, nkeys, &nv), 0);
+		v[nkeys++] = nv;
+		live += log_rec_size(nv.len);
+		written += nv.len;
+	}
+	CHECK(nkeys > 0, "nothing fits in half of %llu bytes",
+	      (unsigned long long)cap);
+	while (nkeys && written < 10 * cap && fails < 100) {
+		u32 id = (u32)test_rand_below(&s, nkeys);
+		u64 old = log_rec_size(v[id].len);
+		struct cval nv;
+		u16 sc;
+
+		new_val(&nv, &s, lo, hi);
+		if (live - old + log_rec_size(nv.len) > cap / 2)
+			continue;	/* would pass 50 %: draw again */
+		sc = put(&e, id, &nv);
+		if (sc) {
+			if (!fails++)
+				first_fail_x100 = (u32)(written * 100 / cap);
+			CHECK_EQ(sc, 0x312);
+			continue;
+		}
+		live += log_rec_size(nv.len) - old;
+		v[id] = nv;
+		written += nv.len;
+	}
+	for (i = 0; i < nkeys; i++)
+		CHECK_EQ(get_check(&e, i, &v[i], buf), 0);
+	CHECK_EQ(log_check(&e.kv.log), 0);
+	kv_get_stats(&e.kv, &st);
+	printf("  area %llu MiB (%u segments, %llu keys), advertised %llu MiB, values %u..%u: %u keys, %.2fx written, 0x312: %u",
+	       (unsigned long long)(area >> 20), st.log.nsegs,
+	       (unsigned long long)lay.max_keys, (unsigned long long)(cap >> 20),
+	       lo, hi, nkeys, (double)written / cap, fails);
+	if (fails)
+		printf(" (first at %u.%02ux)", first_fail_x100 / 100,
+		       first_fail_x100 % 100);
+	printf("\n");
+	CHECK(fails == 0, "%u x 0x312 at %llu MiB, live <= 50 %% of %llu", fails,
+	      (unsigned long long)(area >> 20), (unsigned long long)cap);
+	CHECK(written >= 10 * cap, "wrote %.2fx, want 10x",
+	      (double)written / cap);
+	kv_env_free(&e);
+	free(v);
+	free(buf);
+}
+
+static void test_small_area_churn(void)
+{
+	static const u32 vals[][2] = {
+		{ 1024, 65536 }, { 65536, 1 << 20 }, { 1 << 20, 2 << 20 },
+	};
+	/* the minimum, the minimum with the largest index, just above */
+	static const struct { u64 area, max_keys; } sizes[] = {
+		{ KV_MIN_AREA_BYTES, 0 },
+		{ KV_MIN_AREA_BYTES, 250000 },
+		{ KV_MIN_AREA_BYTES + (1 << 20), 0 },
+		{ KV_MIN_AREA_BYTES + (4 << 20), 0 },
+	};
+	struct kv_layout lay;
+	u32 i, j;
+
+	/* the layout the kernel glue uses, at its edges */
+	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES, 0, &lay), 0);
+	CHECK_EQ(lay.max_keys, KV_MIN_AREA_BYTES / KV_AREA_BYTES_PER_KEY);
+	CHECK_EQ(lay.log_size / LOG_DEFAULT_SEG_SIZE, 7);
+	CHECK_EQ(lay.index_bytes + lay.log_size, KV_MIN_AREA_BYTES);
+	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES - 4096, 0, &lay), -EINVAL);
+	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES, 250000, &lay), 0);
+	CHECK_EQ(lay.log_size / LOG_DEFAULT_SEG_SIZE, LOG_MIN_SEGS(2));
+	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES, 300000, &lay), -EINVAL);
+	CHECK_EQ(kv_layout(1ULL << 40, HM_MAX_KEYS + 1, &lay), -EINVAL);
+	CHECK_EQ(kv_layout(U64_MAX, HM_MAX_KEYS, &lay), 0);
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (j = 0; j < ARRAY_SIZE(vals); j++)
+			churn_area(sizes[i].area, sizes[i].max_keys, vals[j][0],
+				   vals[j][1], 100 + i * 10 + j);
+}
+
 int main(void)
 {
 	pool_init();
 	test_fill_big();
 	test_fill_index();
+	test_small_area_churn();
 	churn(256ull << 20, 1024, 65536, 11);
 	churn(512ull << 20, 65536, 1 << 20, 12);
 	free(pool);
