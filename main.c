@@ -21,14 +21,16 @@
 #include <linux/ktime.h>
 #include <linux/sysfs.h>
 #include "nvmev.h"
+#include "params.h"
 #include "kv_ftl.h"
-
-#define NVMEV_KV_MIN_BYTES (32ULL << 20)
-#define NVMEV_BLK_MIN_BYTES (1ULL << 20)
 
 static u64 memmap_start;
 static u64 memmap_size;
 static u64 blk_size = 64ULL << 20;
+/* which size parameters the user gave: a rejection names the one at fault */
+static bool memmap_start_set, memmap_size_set, blk_size_set;
+
+static_assert(NVMEV_BAR_BYTES == NVMEV_BAR_WINDOW);
 static char *cpus;
 static unsigned int io_queues = NVMEV_MAX_IO_QUEUES;
 static unsigned int poll_spin_us = 50;
@@ -46,6 +48,12 @@ static int size_param_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	*(u64 *)kp->arg = v;
+	if (kp->arg == &memmap_start)
+		memmap_start_set = true;
+	else if (kp->arg == &memmap_size)
+		memmap_size_set = true;
+	else if (kp->arg == &blk_size)
+		blk_size_set = true;
 	return 0;
 }
 
@@ -88,10 +96,10 @@ static const struct kernel_param_ops coding_param_ops = {
 
 module_param_cb(memmap_start, &size_param_ops, &memmap_start, 0444);
 MODULE_PARM_DESC(memmap_start,
-		 "physical start of the memory reserved with memmap=SIZE$START (required; 1 MiB aligned; K/M/G suffix)");
+		 "physical start of the memory reserved with memmap=SIZE$START (required, not 0; 1 MiB aligned; K/M/G suffix)");
 module_param_cb(memmap_size, &size_param_ops, &memmap_size, 0444);
 MODULE_PARM_DESC(memmap_size,
-		 "size of the reserved memory (required; >= 1 MiB + blk_size + 32 MiB; K/M/G suffix)");
+		 "size of the reserved memory (required; >= 1 MiB + blk_size + 32 MiB KV area; K/M/G suffix)");
 module_param_cb(blk_size, &size_param_ops, &blk_size, 0444);
 MODULE_PARM_DESC(blk_size,
 		 "block area of namespace 1 carved from the reserved memory (default 64M; 4 KiB multiple, >= 1M)");
@@ -190,37 +198,19 @@ static int validate_cpus(struct nvmev_config *cfg)
 
 static int validate_sizes(void)
 {
-	u64 end, need;
+	const struct nvmev_sizes sizes = {
+		.memmap_start = memmap_start,
+		.memmap_size = memmap_size,
+		.blk_size = blk_size,
+		.memmap_start_set = memmap_start_set,
+		.memmap_size_set = memmap_size_set,
+		.blk_size_set = blk_size_set,
+	};
+	char why[NVMEV_WHY_LEN];
+	const char *param = nvmev_check_sizes(&sizes, why, sizeof(why));
 
-	if (!memmap_start) {
-		pr_err("memmap_start: missing: give the start of the memory reserved with memmap=SIZE$START\n");
-		return -EINVAL;
-	}
-	if (!memmap_size) {
-		pr_err("memmap_size: missing: give the size of the memory reserved with memmap=SIZE$START\n");
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(memmap_start, NVMEV_BAR_WINDOW)) {
-		pr_err("memmap_start: %#llx is not aligned to 1 MiB\n",
-		       memmap_start);
-		return -EINVAL;
-	}
-	if (!IS_ALIGNED(memmap_size, NVMEV_PAGE_SIZE) ||
-	    check_add_overflow(memmap_start, memmap_size, &end)) {
-		pr_err("memmap_size: %#llx is not a 4 KiB multiple or runs past the address space\n",
-		       memmap_size);
-		return -EINVAL;
-	}
-	if (blk_size < NVMEV_BLK_MIN_BYTES ||
-	    !IS_ALIGNED(blk_size, NVMEV_PAGE_SIZE)) {
-		pr_err("blk_size: %llu must be a multiple of 4 KiB and at least 1 MiB\n",
-		       blk_size);
-		return -EINVAL;
-	}
-	need = NVMEV_BAR_WINDOW + NVMEV_KV_MIN_BYTES;
-	if (blk_size >= memmap_size || blk_size > memmap_size - need) {
-		pr_err("blk_size: %llu bytes do not fit in memmap_size %llu with the 1 MiB BAR window and a 32 MiB KV area\n",
-		       blk_size, memmap_size);
+	if (param) {
+		pr_err("%s: %s\n", param, why);
 		return -EINVAL;
 	}
 	return 0;

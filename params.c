@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * params.c - strict parsing of module parameter strings. Pure, so the edge
- * cases (suffixes, overflow, trailing garbage, duplicate CPUs) are
- * unit-tested in user space; main.c validates the parsed values against
- * the running system.
+ * params.c - strict parsing of module parameter strings and the checks of
+ * the size parameters against each other. Pure, so the edge cases
+ * (suffixes, overflow, trailing garbage, duplicate CPUs, which parameter a
+ * rejection names) are unit-tested in user space; main.c checks the
+ * values against the running system (reserved memory, online CPUs).
  */
-#include "nvmev.h"
+#include "params.h"
+#include "kv_ftl.h"
 
 static int parse_suffix(char c, unsigned int *shift)
 {
@@ -106,4 +108,85 @@ int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max)
 			s++;
 		return *s ? -EINVAL : n;
 	}
+}
+
+/*
+ * The smallest memmap_size: the BAR window, the smallest block area and
+ * the smallest KV area.
+ */
+#define NVMEV_MIN_MEMMAP \
+	(NVMEV_BAR_BYTES + NVMEV_BLK_MIN_BYTES + KV_MIN_AREA_BYTES)
+
+/**
+ * nvmev_check_sizes - check memmap_start, memmap_size and blk_size
+ * @s: the values, and which of them the user gave
+ * @why: receives the reason for a rejection (no parameter prefix)
+ * @len: size of @why
+ *
+ * The layout is [BAR window 1 MiB | blk_size | KV area >= 32 MiB]. When a
+ * value only conflicts with another, the one named is the one the user
+ * gave: memmap_size=1M with the default blk_size is a memmap_size that is
+ * too small, not a blk_size that is too large.
+ *
+ * Return: NULL if the sizes are consistent, else the name of the parameter
+ * to fix, with @why saying why.
+ */
+const char *nvmev_check_sizes(const struct nvmev_sizes *s, char *why,
+			      size_t len)
+{
+	u64 end, kv_room;
+
+	if (!s->memmap_start_set) {
+		snprintf(why, len, "missing: give the START of the memory reserved with memmap=SIZE$START");
+		return "memmap_start";
+	}
+	if (!s->memmap_start) {
+		snprintf(why, len, "0 is not a reserved range: physical memory at 0 holds firmware data and the kernel's low memory, memmap= cannot reserve it; give the START of memmap=SIZE$START");
+		return "memmap_start";
+	}
+	if (!IS_ALIGNED(s->memmap_start, NVMEV_BAR_BYTES)) {
+		snprintf(why, len, "%#llx is not aligned to 1 MiB",
+			 (unsigned long long)s->memmap_start);
+		return "memmap_start";
+	}
+	if (!s->memmap_size_set) {
+		snprintf(why, len, "missing: give the SIZE of the memory reserved with memmap=SIZE$START");
+		return "memmap_size";
+	}
+	if (!IS_ALIGNED(s->memmap_size, NVMEV_PAGE_SIZE) ||
+	    check_add_overflow(s->memmap_start, s->memmap_size, &end)) {
+		snprintf(why, len, "%#llx is not a 4 KiB multiple or runs past the address space",
+			 (unsigned long long)s->memmap_size);
+		return "memmap_size";
+	}
+	if (s->memmap_size < NVMEV_MIN_MEMMAP) {
+		snprintf(why, len, "%llu bytes are below the minimum of %llu (1 MiB BAR window + 1 MiB block area + %llu MiB KV area)",
+			 (unsigned long long)s->memmap_size, NVMEV_MIN_MEMMAP,
+			 KV_MIN_AREA_BYTES >> 20);
+		return "memmap_size";
+	}
+	if (s->blk_size < NVMEV_BLK_MIN_BYTES ||
+	    !IS_ALIGNED(s->blk_size, NVMEV_PAGE_SIZE)) {
+		snprintf(why, len, "%llu must be a multiple of 4 KiB and at least 1 MiB",
+			 (unsigned long long)s->blk_size);
+		return "blk_size";
+	}
+	kv_room = s->memmap_size - NVMEV_BAR_BYTES - KV_MIN_AREA_BYTES;
+	if (s->blk_size > kv_room) {
+		if (s->blk_size_set) {
+			snprintf(why, len, "%llu bytes leave less than a %llu MiB KV area in memmap_size %llu (1 MiB BAR window + blk_size + KV area): at most %llu",
+				 (unsigned long long)s->blk_size,
+				 KV_MIN_AREA_BYTES >> 20,
+				 (unsigned long long)s->memmap_size,
+				 (unsigned long long)kv_room);
+			return "blk_size";
+		}
+		snprintf(why, len, "%llu bytes hold the 1 MiB BAR window and the default blk_size of %llu but not a %llu MiB KV area: give at least %llu, or a smaller blk_size",
+			 (unsigned long long)s->memmap_size,
+			 (unsigned long long)s->blk_size, KV_MIN_AREA_BYTES >> 20,
+			 (unsigned long long)(s->blk_size + NVMEV_BAR_BYTES +
+					      KV_MIN_AREA_BYTES));
+		return "memmap_size";
+	}
+	return NULL;
 }

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_params.c - strict parsing of the size and cpus module parameters
- * (params.c), at the edges: suffixes, hex, overflow, garbage, duplicates.
+ * (params.c), at the edges: suffixes, hex, overflow, garbage, duplicates;
+ * and the checks of the size parameters against each other, down to which
+ * parameter a rejection names.
  */
-#include "nvmev.h"
+#include <string.h>
+#include "params.h"
+#include "kv_ftl.h"
 #include "test_util.h"
 
 static void size_ok(const char *s, u64 want)
@@ -101,9 +105,89 @@ static void test_cpus(void)
 	CHECK(nvmev_parse_cpu_list("0,1", got, 2) == 2, "exactly full");
 }
 
+#define MIB (1ULL << 20)
+
+/* nvmev_check_sizes() names @want (NULL: accepts) and says @why_has */
+static void layout(const char *desc, struct nvmev_sizes s, const char *want,
+		   const char *why_has)
+{
+	char why[NVMEV_WHY_LEN] = "";
+	const char *got = nvmev_check_sizes(&s, why, sizeof(why));
+
+	if (!want) {
+		CHECK(!got, "%s: rejected as %s: %s", desc, got, why);
+		return;
+	}
+	CHECK(got && !strcmp(got, want), "%s: names %s, want %s (%s)", desc,
+	      got ? got : "nothing", want, why);
+	CHECK(!why_has || strstr(why, why_has), "%s: '%s' lacks '%s'", desc,
+	      why, why_has);
+}
+
+static struct nvmev_sizes sz(u64 start, u64 size, u64 blk, bool blk_set)
+{
+	struct nvmev_sizes s = {
+		.memmap_start = start, .memmap_size = size,
+		.blk_size = blk_set ? blk : 64 * MIB,
+		.memmap_start_set = true, .memmap_size_set = true,
+		.blk_size_set = blk_set,
+	};
+
+	return s;
+}
+
+static void test_layout(void)
+{
+	struct nvmev_sizes s;
+	u64 min_default = MIB + 64 * MIB + KV_MIN_AREA_BYTES;
+	u64 min_any = MIB + MIB + KV_MIN_AREA_BYTES;
+
+	layout("1G at 1G", sz(1 << 30, 1 << 30, 0, false), NULL, NULL);
+	layout("smallest with the default blk_size",
+	       sz(1 << 30, min_default, 0, false), NULL, NULL);
+	layout("smallest", sz(1 << 30, min_any, MIB, true), NULL, NULL);
+
+	/* regression: memmap_size=1M was reported as a bad blk_size */
+	layout("memmap_size=1M", sz(1 << 30, MIB, 0, false), "memmap_size",
+	       "minimum");
+	layout("memmap_size=1M blk_size=1M", sz(1 << 30, MIB, MIB, true),
+	       "memmap_size", "minimum");
+	layout("memmap_size one page short of the minimum",
+	       sz(1 << 30, min_any - 4096, MIB, true), "memmap_size", NULL);
+	layout("memmap_size=40M, default blk_size",
+	       sz(1 << 30, 40 * MIB, 0, false), "memmap_size", "blk_size");
+	layout("memmap_size one page short for the default blk_size",
+	       sz(1 << 30, min_default - 4096, 0, false), "memmap_size", NULL);
+	layout("blk_size=2G in 1G", sz(1 << 30, 1 << 30, 2ULL << 30, true),
+	       "blk_size", "KV area");
+	layout("blk_size one page too big",
+	       sz(1 << 30, min_any, MIB + 4096, true), "blk_size", NULL);
+	layout("blk_size=12345", sz(1 << 30, 1 << 30, 12345, true), "blk_size",
+	       NULL);
+	layout("blk_size=0", sz(1 << 30, 1 << 30, 0, true), "blk_size", NULL);
+	layout("memmap_size=0", sz(1 << 30, 0, 0, false), "memmap_size", NULL);
+	layout("memmap_size past the address space",
+	       sz(1 << 30, U64_MAX - 4095, 0, false), "memmap_size", NULL);
+	layout("memmap_size not a page multiple",
+	       sz(1 << 30, (1 << 30) + 1, 0, false), "memmap_size", NULL);
+	layout("memmap_start unaligned", sz((1 << 30) + 4096, 1 << 30, 0, false),
+	       "memmap_start", "aligned");
+
+	/* regression: memmap_start=0 was reported as missing */
+	layout("memmap_start=0", sz(0, 512 * MIB, 0, false), "memmap_start",
+	       "0 is not a reserved range");
+	s = sz(0, 512 * MIB, 0, false);
+	s.memmap_start_set = false;
+	layout("memmap_start not given", s, "memmap_start", "missing");
+	s = sz(1 << 30, 0, 0, false);
+	s.memmap_size_set = false;
+	layout("memmap_size not given", s, "memmap_size", "missing");
+}
+
 int main(void)
 {
 	test_sizes();
 	test_cpus();
+	test_layout();
 	return test_report("test_params");
 }

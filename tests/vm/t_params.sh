@@ -29,6 +29,26 @@ BAD_CASES=(
 	"kv_max_keys-garbage|kv_max_keys|memmap_start=1G memmap_size=1G cpus=1 kv_max_keys=lots"
 )
 
+# Regressions: memmap_size=1M was blamed on blk_size, memmap_start=0 was
+# called missing. Here the dmesg line must name the parameter in its prefix
+# and say why: name | param | why ERE | insmod parameters
+PREFIX_CASES=(
+	"memmap_size-1M-default-blk_size|memmap_size|below the minimum|memmap_start=1G memmap_size=1M cpus=1"
+	"memmap_size-40M-default-blk_size|memmap_size|default blk_size|memmap_start=1G memmap_size=40M cpus=1"
+	"blk_size-given-too-big-for-memmap_size|blk_size|KV area|memmap_start=1G memmap_size=40M blk_size=16M cpus=1"
+	"memmap_start-0-not-reserved|memmap_start|0 is not a reserved range|memmap_start=0 memmap_size=512M cpus=1"
+)
+
+t_bad_prefix() { # PARAM WHY_ERE PARAMS...
+	local param=$1 why=$2 mark line
+	shift 2
+	mark=$(dmesg_mark)
+	# shellcheck disable=SC2068
+	expect_insmod_fail "$param" $@
+	line=$(dmesg_since "$mark" | grep -oE "nvmev_kv: [a-z_]+: .*" | head -1)
+	expect_match "the dmesg line starts with '$param:' and says /$why/" "$line" "^nvmev_kv: $param: .*$why"
+}
+
 t_bad() { # PARAM_RE PARAMS...
 	local re=$1; shift
 	# shellcheck disable=SC2068
@@ -75,6 +95,10 @@ for c in "${BAD_CASES[@]}"; do
 	IFS='|' read -r name rest <<< "$c"
 	params=${rest##*|}; re=${rest%|*}
 	run_test "badparam:$name" t_bad "$re" $params
+done
+for c in "${PREFIX_CASES[@]}"; do
+	IFS='|' read -r name param why params <<< "$c"
+	run_test "badparam-prefix:$name" t_bad_prefix "$param" "$why" $params
 done
 run_test good-load-after-bad-params t_good_after_bad
 run_test blk_size-32M t_blk_size
