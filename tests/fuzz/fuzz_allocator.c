@@ -7,9 +7,7 @@
  * outside the region.
  */
 #include "allocator.h"
-
-#define FZ_ASSERT(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
-	__FILE__, __LINE__, #c); __builtin_trap(); } } while (0)
+#include "fuzz_util.h"
 
 #define NK 64
 #define GUARD 256

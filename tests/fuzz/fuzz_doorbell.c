@@ -20,15 +20,7 @@
  *    asked for that, and then only the safety checks apply).
  */
 #include "nvmev.h"
-
-#define FZ_ASSERT(c)                                                       \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, \
-				#c);                                       \
-			__builtin_trap();                                  \
-		}                                                          \
-	} while (0)
+#include "fuzz_util.h"
 
 #define QMAX 65
 #define BUDGET 8 /* SQEs per device pass, as DISPATCH_BUDGET */

@@ -5,9 +5,7 @@
  * a few homes, homes at the wrap-around), against a direct-mapped model.
  */
 #include "hash_map.h"
-
-#define FZ_ASSERT(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
-	__FILE__, __LINE__, #c); __builtin_trap(); } } while (0)
+#include "fuzz_util.h"
 
 #define NK 512	/* key id: 8 bits of byte + 1 bit of length parity */
 

@@ -8,15 +8,9 @@
  * points at a live record of its own key and size.
  */
 #include "kv_ftl.h"
+#include "fuzz_util.h"
 
 #define HOST_MAX KV_MAX_VALUE_SIZE
-#define FZ_ASSERT(c)                                                      \
-	do {                                                              \
-		if (!(c)) {                                               \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c); \
-			__builtin_trap();                                 \
-		}                                                         \
-	} while (0)
 
 static u8 *host;
 

@@ -15,15 +15,7 @@
  * and the model never has an SQ on a missing CQ.
  */
 #include "nvmev.h"
-
-#define FZ_ASSERT(c)                                                       \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, \
-				#c);                                       \
-			__builtin_trap();                                  \
-		}                                                          \
-	} while (0)
+#include "fuzz_util.h"
 
 struct model {
 	struct nvmev_admin_state st;
