@@ -384,7 +384,20 @@ static uint64_t bad_addr(bool aligned)
 	return a;
 }
 
-/* Is @a one of our "bad" addresses (so a success moving data there is wrong)? */
+/*
+ * An address the device may not even read: beyond RAM, or our own reserved
+ * region. (Low memory and page 0 are reserved but System RAM: the device
+ * may read a PRP list there, so what it finds is arbitrary.)
+ */
+static uint64_t unreadable_addr(void)
+{
+	switch (rr(0, 3)) {
+	case 0: return 1ULL << 46;
+	case 1: return 0xfffffffffffff000ULL;
+	case 2: return region_phys ? region_phys + MIB : 1ULL << 45;
+	default: return (1ULL << 40) + (uint64_t)rr(0, 1000) * PAGE;
+	}
+}
 
 static uint32_t list_page_next = 0;
 
@@ -439,7 +452,7 @@ static uint64_t make_list_at(uint32_t npages, int malform, int start)
 		ent[511] = base + PAGE + 8;
 		break;
 	case 5: /* the chain entry points outside RAM */
-		ent[511] = bad_addr(true);
+		ent[511] = unreadable_addr();
 		break;
 	case 6: /* the chain points at the previous page: a two-page loop */
 		ent[511] = base + PAGE;
@@ -1306,6 +1319,28 @@ static void own_peek(int qid, uint32_t idx, struct cqe *c)
 }
 
 /*
+ * Create own pair @qid of @size for a crafted doorbell case and fill @s
+ * with a harmless command for it (Exist of the crafted key). Non-zero if
+ * the pair could not be created (already reported).
+ */
+static int own_exist_pair(int qid, uint32_t size, struct sqe *s)
+{
+	char what[64];
+	int st = own_create(qid, size);
+
+	snprintf(what, sizeof(what), "create own pair %d (size %u)", qid, size);
+	E(what, st, SC_OK);
+	if (st)
+		return st;
+	memset(s, 0, sizeof(*s));
+	s->dw[0] = 0xb3;
+	s->dw[1] = 1;
+	s->dw[11] = 16;
+	memcpy(&s->dw[12], ck, 16);
+	return 0;
+}
+
+/*
  * A CQ head doorbell beyond the CQ's size while the CQ is full of unread
  * completions: the device must keep its last valid head (the CQ stays full),
  * never take the bogus value as "the host read everything" and overwrite
@@ -1317,18 +1352,11 @@ static void crafted_cq_overwrite(void)
 	struct sqe s;
 	struct cqe c, first[3];
 	uint16_t cid0, cid1;
-	int i, st;
+	int i;
 	double t0;
 
-	st = own_create(qid, 4);
-	E("create own pair 22 (size 4)", st, SC_OK);
-	if (st)
+	if (own_exist_pair(qid, 4, &s))
 		return;
-	memset(&s, 0, sizeof(s));
-	s.dw[0] = 0xb3;
-	s.dw[1] = 1;
-	s.dw[11] = 16;
-	memcpy(&s.dw[12], ck, 16);
 	cid0 = own_post(qid, &s, 3);	/* the CQ (4 entries) is full with 3 */
 	t0 = now();
 	for (i = 0; i < 3; i++) {
@@ -1378,18 +1406,11 @@ static void crafted_cq_head_past_tail(void)
 	const int qid = 23, n = 6;
 	struct sqe s;
 	struct cqe c;
-	int i, st;
+	int i;
 	double t0;
 
-	st = own_create(qid, 8);
-	E("create own pair 23 (size 8)", st, SC_OK);
-	if (st)
+	if (own_exist_pair(qid, 8, &s))
 		return;
-	memset(&s, 0, sizeof(s));
-	s.dw[0] = 0xb3;
-	s.dw[1] = 1;
-	s.dw[11] = 16;
-	memcpy(&s.dw[12], ck, 16);
 	E("own pair 23: first command", own_submit(qid, &s, &c), KSC_NOKEY);
 	doorbell(2 * qid + 1, 5);	/* head 5, tail 1: entries 1-4 never posted */
 	own_post(qid, &s, n);		/* completions go to CQ slots 1..6 */

@@ -183,22 +183,50 @@ static int kv_check_args(unsigned int klen, uint32_t len)
 	return 0;
 }
 
+int kv_build(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+	     uint8_t opcode, const void *key, unsigned int klen, void *buf,
+	     uint32_t len, uint8_t option)
+{
+	uint32_t k[4], cdw10 = 0, pad = 0, blen = 0;
+
+	if (kv_check_args(klen, len))
+		return -EINVAL;
+	kv_pack_key(key, klen, k);
+	if (len)
+		kv_len(d, len, &cdw10, &pad, &blen);
+	memset(c, 0, sizeof(*c));
+	c->opcode = opcode;
+	c->nsid = d->nsid;
+	c->cdw10 = cdw10;
+	c->cdw11 = kv_klen_field(d, klen) | (uint32_t)option << 8 | pad;
+	c->cdw12 = k[0];
+	c->cdw13 = k[1];
+	c->cdw14 = k[2];
+	c->cdw15 = k[3];
+	if (blen) {
+		c->addr = (uintptr_t)buf;
+		c->data_len = blen;
+	}
+	return 0;
+}
+
 static int kv_put(struct kv_dev *d, uint8_t opcode, const void *key,
 		  unsigned int klen, const void *val, uint32_t vlen,
 		  uint8_t option, uint32_t *dw0)
 {
-	uint32_t k[4], cdw10, pad, blen;
+	struct nvme_passthru_cmd64 c;
+	uint32_t k[4];
 
-	if (kv_check_args(klen, vlen))
+	if (kv_build(d, &c, opcode, key, klen, d->buf, vlen, option))
 		return -EINVAL;
-	kv_pack_key(key, klen, k);
-	kv_len(d, vlen, &cdw10, &pad, &blen);
 	if (vlen && val != d->buf)
 		memcpy(d->buf, val, vlen);
-	memset(d->buf + vlen, 0, blen - vlen);
-	return kv_raw(d, opcode, cdw10,
-		      kv_klen_field(d, klen) | (uint32_t)option << 8 | pad, k,
-		      blen, dw0);
+	memset(d->buf + vlen, 0, c.data_len - vlen);
+	k[0] = c.cdw12;
+	k[1] = c.cdw13;
+	k[2] = c.cdw14;
+	k[3] = c.cdw15;
+	return kv_raw(d, opcode, c.cdw10, c.cdw11, k, c.data_len, dw0);
 }
 
 int kv_store(struct kv_dev *d, const void *key, unsigned int klen,

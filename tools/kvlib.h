@@ -101,6 +101,17 @@ int kv_raw(struct kv_dev *d, uint8_t opcode, uint32_t cdw10, uint32_t cdw11,
 
 void kv_pack_key(const void *key, unsigned int klen, uint32_t out[4]);
 
+/*
+ * Fill @c for a KV command without sending it (for io_uring and other
+ * asynchronous paths): key and length fields in the device's coding, @buf
+ * of @len bytes as the data (the transfer is rounded up to 4 bytes; the
+ * caller's buffer must hold that). -EINVAL for a bad key or length.
+ */
+struct nvme_passthru_cmd64;
+int kv_build(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+	     uint8_t opcode, const void *key, unsigned int klen, void *buf,
+	     uint32_t len, uint8_t option);
+
 int kv_store(struct kv_dev *d, const void *key, unsigned int klen,
 	     const void *val, uint32_t vlen, uint8_t option, uint32_t *dw0);
 int kv_append(struct kv_dev *d, const void *key, unsigned int klen,
