@@ -48,7 +48,7 @@ kv_stat() { sed -n "s/^$1: //p" "$KV_STATS" 2>/dev/null | head -1; }
 
 kv_stats_line() {
 	[ -r "$KV_STATS" ] || { echo "(no $KV_STATS)"; return; }
-	grep -E '^(kv_keys|kv_index_bytes_per_key|log_capacity_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded):' "$KV_STATS" |
+	grep -E '^(kv_keys|kv_capacity_bytes|kv_index_bytes_per_key|log_raw_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded|capacity_exceeded_index|capacity_exceeded_log):' "$KV_STATS" |
 		sed 's/: /=/' | tr '\n' ' '
 }
 
