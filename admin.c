@@ -855,37 +855,47 @@ static u16 admin_async_event(struct nvmev_dev *dev,
 }
 
 /*
+ * Complete the oldest outstanding AER with the pending event, if there is
+ * one and room in the admin CQ; else the event waits (the dispatcher
+ * retries on every pass). Dispatcher only.
+ */
+static void deliver_event(struct nvmev_dev *dev)
+{
+	struct nvmev_cq *cq = dev->cqs[0];
+
+	if (!dev->pending_event || !dev->nr_aers || !cq)
+		return;
+	if (!nvmev_post_cqe_now(dev, cq, 0, dev->aer_cids[0], NVMEV_SC_SUCCESS,
+				dev->pending_event, 0))
+		return;
+	memmove(dev->aer_cids, dev->aer_cids + 1,
+		--dev->nr_aers * sizeof(dev->aer_cids[0]));
+	dev->pending_event = 0;
+	nvmev_signal_irq(dev, 0);
+}
+
+/*
  * Report an asynchronous event: complete the oldest outstanding AER with
  * @dw0, or keep the event until the host sends one. Dispatcher only.
  */
 void nvmev_async_event(struct nvmev_dev *dev, u32 dw0)
 {
-	struct nvmev_cq *cq = dev->cqs[0];
-	u16 cid;
-
-	if (!dev->nr_aers || !cq) {
-		dev->pending_event = dw0;
-		return;
-	}
-	cid = dev->aer_cids[0];
-	memmove(dev->aer_cids, dev->aer_cids + 1,
-		--dev->nr_aers * sizeof(dev->aer_cids[0]));
-	nvmev_post_cqe(dev, cq, 0, cid, NVMEV_SC_SUCCESS, dw0, 0);
-	nvmev_signal_irq(dev, 0);
+	dev->pending_event = dw0;
+	deliver_event(dev);
 }
 
 /*
- * A doorbell beyond its queue: ignored, logged, and reported once per
- * episode with an Invalid Doorbell Write Value event, as the spec asks.
+ * An invalid doorbell value (an SQ tail beyond the queue; a CQ head beyond
+ * it or past the device's tail): ignored, logged, and reported with an
+ * Invalid Doorbell Write Value event, as the spec asks. The callers report
+ * once per episode (until a valid value comes). Dispatcher only.
  */
-void nvmev_bad_doorbell(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail)
+void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
+			u32 size)
 {
-	if (sq->bad_doorbell)
-		return;
-	sq->bad_doorbell = true;
-	pr_warn_ratelimited("SQ %u: doorbell %u beyond size %u ignored\n",
-			    sq->qid, tail, sq->size);
-	nvmev_log_error(dev, sq->qid, 0xffff, NVMEV_SC_INVALID_FIELD, 0, 0, 0);
+	pr_warn_ratelimited("%s %u: invalid doorbell value %u (size %u) ignored\n",
+			    is_sq ? "SQ" : "CQ", qid, value, size);
+	nvmev_log_error(dev, qid, 0xffff, NVMEV_SC_INVALID_FIELD, 0, 0, 0);
 	nvmev_async_event(dev, NVMEV_AEN_BAD_DOORBELL);
 }
 
@@ -995,8 +1005,10 @@ static void nvmev_proc_admin_cmd(struct nvmev_dev *dev, struct nvmev_sq *sq,
 		nvmev_log_bad_cmd(0, nvmev_sqe_cid(sqe), nvmev_sqe_opcode(sqe),
 				  status);
 	}
-	if (res.no_cqe)
+	if (res.no_cqe) { /* an AER: its completion comes with an event */
+		nvmev_cq_unreserve(cq);
 		return;
+	}
 	nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0, 0);
 	nvmev_signal_irq(dev, 0);
 }
@@ -1015,16 +1027,19 @@ bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
 
 	if (!sq || !cq)
 		return false;
+	deliver_event(dev);
 	tail = READ_ONCE(dev->db[0]);
 	if (nvmev_sq_pending(sq->head, tail, sq->size) < 0) {
-		nvmev_bad_doorbell(dev, sq, tail);
+		if (!sq->bad_doorbell)
+			nvmev_bad_doorbell(dev, 0, true, tail, sq->size);
+		sq->bad_doorbell = true;
 		return false;
 	}
 	sq->bad_doorbell = false;
 	while (sq->head != tail) {
 		bool traced;
 
-		if (!nvmev_cq_has_room(dev, cq))
+		if (!nvmev_cq_reserve(dev, cq))
 			break;
 		dma_rmb();
 		traced = nvmev_trace_cmd_begin(

@@ -135,47 +135,65 @@ static u32 cq_head_locked(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
 	u32 head = READ_ONCE(dev->db[cq->qid * 2 + 1]);
 
-	if (nvmev_cq_head_valid(head, cq->head, cq->tail, cq->size))
+	if (nvmev_cq_head_valid(head, cq->head, cq->tail, cq->size)) {
 		WRITE_ONCE(cq->head, head);
+		cq->bad_doorbell = false;
+	} else if (!cq->bad_doorbell) {
+		/* the dispatcher reports it: it owns the admin queue */
+		cq->bad_doorbell = true;
+		cq->bad_unreported = true;
+		cq->bad_value = head;
+	}
 	return cq->head;
 }
 
-bool nvmev_cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq)
+/* Free entries of @cq that no reservation holds; cq->lock held. */
+static u32 cq_free_locked(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
-	unsigned long flags;
-	bool room;
+	u32 used = nvmev_q_dist(cq_head_locked(dev, cq), cq->tail, cq->size);
 
-	spin_lock_irqsave(&cq->lock, flags);
-	room = !nvmev_q_full(cq->tail, cq_head_locked(dev, cq), cq->size);
-	spin_unlock_irqrestore(&cq->lock, flags);
-	return room;
+	/* a ring of N entries holds N - 1 completions */
+	return cq->size - 1 - min(used + cq->reserved, cq->size - 1);
 }
 
 /*
- * nvmev_post_cqe - write one completion entry and advance the CQ tail
+ * nvmev_cq_reserve - hold one CQ entry for a completion still to be posted
  *
- * The caller has checked for room (nvmev_cq_has_room) or accepts that a full CQ
- * drops the entry, which only a misbehaving host can cause. The status word
- * carrying the phase tag is written last, after a barrier, so the host
- * never sees a new phase with stale fields.
+ * A command is only taken for execution with an entry reserved, so its
+ * completion is never dropped: a CQ the host does not read holds commands
+ * back (they wait in the worker's list), it never loses them. Every
+ * reservation is used by exactly one nvmev_post_cqe() or released by
+ * nvmev_cq_unreserve().
  */
-void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
-		    u16 cid, u16 status, u32 dw0, u32 dw1)
+bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
-	struct nvmev_sq *sq = dev->sqs[sqid];
-	struct nvme_completion *e;
 	unsigned long flags;
-	NVMEV_TRACE_FUNC();
+	bool ok;
 
 	spin_lock_irqsave(&cq->lock, flags);
-	if (nvmev_q_full(cq->tail, cq_head_locked(dev, cq), cq->size)) {
-		spin_unlock_irqrestore(&cq->lock, flags);
-		pr_warn_ratelimited(
-			"CQ %u full: completion of cid %u dropped\n", cq->qid,
-			cid);
-		return;
-	}
-	e = &cq->entries[cq->tail];
+	ok = cq_free_locked(dev, cq) > 0;
+	cq->reserved += ok;
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return ok;
+}
+
+void nvmev_cq_unreserve(struct nvmev_cq *cq)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	if (!WARN_ON_ONCE(!cq->reserved))
+		cq->reserved--;
+	spin_unlock_irqrestore(&cq->lock, flags);
+}
+
+/* Write the entry at the tail and advance it; cq->lock held, room checked. */
+static void cq_write_locked(struct nvmev_dev *dev, struct nvmev_cq *cq,
+			    u16 sqid, u16 cid, u16 status, u32 dw0, u32 dw1)
+{
+	struct nvmev_sq *sq = dev->sqs[sqid];
+	struct nvme_completion *e = &cq->entries[cq->tail];
+
 	e->result.u64 = cpu_to_le64(((u64)dw1 << 32) | dw0);
 	e->sq_head = cpu_to_le16(sq ? READ_ONCE(sq->reported_head) : 0);
 	e->sq_id = cpu_to_le16(sqid);
@@ -185,7 +203,48 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	cq->tail = nvmev_q_next(cq->tail, cq->size);
 	if (!cq->tail)
 		cq->phase ^= 1;
+}
+
+/*
+ * nvmev_post_cqe - post a completion into the entry reserved for it
+ *
+ * The caller holds a reservation (nvmev_cq_reserve), so there is room. The
+ * status word carrying the phase tag is written last, after a barrier, so
+ * the host never sees a new phase with stale fields.
+ */
+void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		    u16 cid, u16 status, u32 dw0, u32 dw1)
+{
+	unsigned long flags;
+	NVMEV_TRACE_FUNC();
+
+	spin_lock_irqsave(&cq->lock, flags);
+	if (WARN_ON_ONCE(!cq->reserved)) {
+		spin_unlock_irqrestore(&cq->lock, flags);
+		return;
+	}
+	cq->reserved--;
+	cq_write_locked(dev, cq, sqid, cid, status, dw0, dw1);
 	spin_unlock_irqrestore(&cq->lock, flags);
+}
+
+/*
+ * nvmev_post_cqe_now - post a completion nobody reserved an entry for (an
+ * asynchronous event, an abort at SQ deletion), if there is room.
+ * Return: false if the CQ is full; the caller keeps or drops it.
+ */
+bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+			u16 cid, u16 status, u32 dw0, u32 dw1)
+{
+	unsigned long flags;
+	bool room;
+
+	spin_lock_irqsave(&cq->lock, flags);
+	room = cq_free_locked(dev, cq) > 0;
+	if (room)
+		cq_write_locked(dev, cq, sqid, cid, status, dw0, dw1);
+	spin_unlock_irqrestore(&cq->lock, flags);
+	return room;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -526,7 +585,7 @@ static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 			*next_ns = min(*next_ns, req->target_ns);
 			break;
 		}
-		if (!cq || nvmev_cq_has_room(dev, cq)) {
+		if (!cq || nvmev_cq_reserve(dev, cq)) {
 			found = req;
 			break;
 		}
@@ -692,7 +751,9 @@ static bool poll_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 	bool busy = false;
 
 	if (nvmev_sq_pending(sq->head, tail, sq->size) < 0) {
-		nvmev_bad_doorbell(dev, sq, tail);
+		if (!sq->bad_doorbell)
+			nvmev_bad_doorbell(dev, sq->qid, true, tail, sq->size);
+		sq->bad_doorbell = true;
 		return false;
 	}
 	sq->bad_doorbell = false;
@@ -763,9 +824,12 @@ void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid)
 
 	list_for_each_entry_safe(req, tmp, &aborted, list) {
 		list_del(&req->list);
-		nvmev_post_cqe(dev, dev->cqs[req->cqid], sqid,
-			       nvmev_sqe_cid(req->sqe), NVMEV_SC_ABORT_QUEUE, 0,
-			       0);
+		if (!nvmev_post_cqe_now(dev, dev->cqs[req->cqid], sqid,
+					nvmev_sqe_cid(req->sqe),
+					NVMEV_SC_ABORT_QUEUE, 0, 0))
+			pr_warn_ratelimited("CQ %u full: abort of cid %u at SQ %u deletion not posted\n",
+					    req->cqid, nvmev_sqe_cid(req->sqe),
+					    sqid);
 		worker_put_free(w, req);
 	}
 }
@@ -923,11 +987,25 @@ static bool proc_cc(struct nvmev_dev *dev)
  */
 static void sample_cq_heads(struct nvmev_dev *dev)
 {
+	unsigned long flags;
 	unsigned int qid;
 
-	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++)
-		if (dev->cqs[qid])
-			nvmev_cq_has_room(dev, dev->cqs[qid]);
+	for (qid = 0; qid < NVMEV_MAX_QUEUES; qid++) {
+		struct nvmev_cq *cq = dev->cqs[qid];
+		bool report;
+		u32 value;
+
+		if (!cq)
+			continue;
+		spin_lock_irqsave(&cq->lock, flags);
+		cq_head_locked(dev, cq);
+		report = cq->bad_unreported;
+		value = cq->bad_value;
+		cq->bad_unreported = false;
+		spin_unlock_irqrestore(&cq->lock, flags);
+		if (report)
+			nvmev_bad_doorbell(dev, qid, false, value, cq->size);
+	}
 }
 
 static int nvmev_dispatcher_fn(void *data)

@@ -364,6 +364,10 @@ struct nvmev_cq {
 	u32 tail;
 	u32 head; /* last valid head doorbell value; moves forward only */
 	u8 phase;
+	u32 reserved; /* entries held for completions to come */
+	bool bad_doorbell; /* an invalid head seen since the last valid one */
+	bool bad_unreported; /* ... not yet reported by the dispatcher */
+	u32 bad_value;
 	u32 nr_sqs; /* SQs attached (dispatcher only) */
 	struct nvme_completion *entries;
 };
@@ -541,7 +545,8 @@ bool nvmev_inject_poll(struct nvmev_dev *dev);
 /* admin.c */
 u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
 void nvmev_async_event(struct nvmev_dev *dev, u32 dw0);
-void nvmev_bad_doorbell(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail);
+void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
+			u32 size);
 
 /* Asynchronous event: Error status, Invalid Doorbell Write Value, Error log */
 #define NVMEV_AEN_BAD_DOORBELL ((NVME_LOG_ERROR << 16) | (0x01 << 8) | 0x0)
@@ -551,7 +556,10 @@ void nvmev_admin_reset(struct nvmev_dev *dev);
 /* io.c */
 int nvmev_io_start(struct nvmev_dev *dev);
 void nvmev_io_stop(struct nvmev_dev *dev);
-bool nvmev_cq_has_room(struct nvmev_dev *dev, struct nvmev_cq *cq);
+bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq);
+void nvmev_cq_unreserve(struct nvmev_cq *cq);
+bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+			u16 cid, u16 status, u32 dw0, u32 dw1);
 void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		    u16 cid, u16 status, u32 dw0, u32 dw1);
 void nvmev_quiesce_workers(struct nvmev_dev *dev);

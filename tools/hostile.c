@@ -1395,6 +1395,36 @@ static void crafted_cq_overwrite(void)
 	own_delete(qid);
 }
 
+/* Error count of the newest Error Information log entry (0: none/failed). */
+static uint64_t error_log_newest(void)
+{
+	uint64_t count = 0;
+
+	if (adm(0x02, 0xffffffff, 1 | 255u << 16, 0, 0, 0, 0, 1024) == 0)
+		memcpy(&count, abuf, 8);
+	return count;
+}
+
+/* Is there an entry newer than @since for a doorbell error of queue @qid? */
+static bool error_log_has_doorbell(uint64_t since, uint16_t qid)
+{
+	int i;
+
+	if (adm(0x02, 0xffffffff, 1 | 255u << 16, 0, 0, 0, 0, 1024))
+		return false;
+	for (i = 0; i < 16; i++) {
+		uint64_t count;
+		uint16_t sqid, cid;
+
+		memcpy(&count, abuf + i * 64, 8);
+		memcpy(&sqid, abuf + i * 64 + 8, 2);
+		memcpy(&cid, abuf + i * 64 + 10, 2);
+		if (count > since && sqid == qid && cid == 0xffff)
+			return true;
+	}
+	return false;
+}
+
 /*
  * A CQ head doorbell inside the queue but past the device's tail: the host
  * claims to have read completions never posted (Invalid Doorbell Write
@@ -1404,6 +1434,7 @@ static void crafted_cq_overwrite(void)
 static void crafted_cq_head_past_tail(void)
 {
 	const int qid = 23, n = 6;
+	uint64_t errs_before;
 	struct sqe s;
 	struct cqe c;
 	int i;
@@ -1411,6 +1442,7 @@ static void crafted_cq_head_past_tail(void)
 
 	if (own_exist_pair(qid, 8, &s))
 		return;
+	errs_before = error_log_newest();
 	E("own pair 23: first command", own_submit(qid, &s, &c), KSC_NOKEY);
 	doorbell(2 * qid + 1, 5);	/* head 5, tail 1: entries 1-4 never posted */
 	own_post(qid, &s, n);		/* completions go to CQ slots 1..6 */
@@ -1427,6 +1459,12 @@ static void crafted_cq_head_past_tail(void)
 		crafted_fail++;
 		violation("crafted: CQ head doorbell 5 past the tail (1) of an 8-entry CQ: only %d of %d "
 			  "completions posted in 10 s (the device took the invalid head)", i - 1, n);
+	}
+	crafted_run++;
+	if (!error_log_has_doorbell(errs_before, qid)) {
+		crafted_fail++;
+		violation("crafted: CQ head doorbell 5 past the tail: no Error Information log entry "
+			  "for CQ %d (Invalid Doorbell Write Value)", qid);
 	}
 	doorbell(2 * qid + 1, (uint32_t)(1 + n) % 8);	/* honest again */
 	own_delete(qid);
