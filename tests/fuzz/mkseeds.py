@@ -8,6 +8,8 @@ fuzz_sqe inputs are a queue-count byte, then records of a control byte (bit
 0: I/O, else admin) and an SQE; the seeds are what the Linux driver sends at
 probe and teardown, and block I/O at the namespace's edges.
 fuzz_doorbell inputs are a queue-size byte, then (action, argument) pairs.
+fuzz_params inputs are a control byte (bit 6: the size check), then a size
+string and a CPU list separated by NUL, or the size-check values.
 """
 import os
 import random
@@ -122,12 +124,27 @@ def doorbell_seeds():
     return b
 
 
+def params_seeds():
+    b = {}
+    for i, (size, cpus) in enumerate([(b"64M", b"0,1"), (b"0x40000000", b"3\n"),
+                                      (b"1G\n", b"0,1,2,3"), (b"16777215T", b"1,1"),
+                                      (b"18446744073709551615", b"65535"),
+                                      (b"4k", b""), (b"0x", b"0,")]):
+        b["seed_strings_%d" % i] = bytes([16]) + size + b"\0" + cpus
+    b["seed_sizes"] = bytes([0x40, 0x08, 0x07, 0x03])
+    b["seed_sizes_raw"] = bytes([0x40, 0x07]) + struct.pack("<Q", 1 << 30) + \
+        bytes([0x07]) + struct.pack("<Q", 256 << 20) + bytes([0x03]) + \
+        struct.pack("<Q", 64 << 20)
+    return b
+
+
 def main():
     rnd = random.Random(1)
     corpora = {
         "fuzz_kv": kv_seeds(),
         "fuzz_sqe": sqe_seeds(),
         "fuzz_doorbell": doorbell_seeds(),
+        "fuzz_params": params_seeds(),
         "fuzz_hash_map": {"seed_%d" % i: bytes(rnd.randrange(256)
                                                for _ in range(64 + 64 * i))
                           for i in range(4)},
