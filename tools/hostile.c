@@ -16,12 +16,10 @@
  *          at invalid addresses, on the private queue and on I/O queues it
  *          creates itself (qid 20..32), doorbell abuse on those
  *       4. checks the sentinels again (also every 20000 commands)
- *     --skip-known-bugs leaves out the cases that found device bugs not fixed
- *     yet (admin CQ head doorbell beyond the size stalls the admin queue; a
- *     CQ head doorbell beyond the size lets the device overwrite unread
- *     completions; one full CQ stalls every queue of its worker, which the
- *     private queue's doorbell abuse at the end also reaches), for tests
- *     that use this tool for load rather than for those cases.
+ *     --skip-known-bugs leaves out the CQ head doorbell abuse (bogus heads
+ *     on the admin CQ and on full CQs). The device bugs these cases found
+ *     are fixed and the cases run by default; the option is for tests that
+ *     use this tool for load and want no deliberate stalls in it.
  *     Every command must complete with an NVMe status (the ioctl returns
  *     >= 0, an injection returns its CQE). Prints the commands sent and a
  *     per-status histogram; exit 1 on any violation.
