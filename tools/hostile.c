@@ -767,6 +767,34 @@ static void crafted_admin_ioctl(void)
 
 static const uint32_t ck[4] = { 0x43524146, 0x54454421, 0x2d2d6b65, 0x79212121 }; /* "FARCTED!ek--!!!y" */
 
+/* @s = Exist of the crafted key on namespace 1: a harmless command. */
+static void exist_ck_sqe(struct sqe *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dw[0] = 0xb3;
+	s->dw[1] = 1;
+	s->dw[11] = 16;
+	memcpy(&s->dw[12], ck, 16);
+}
+
+/*
+ * The same Exist through the host's own queues (the nvme driver), with an
+ * 8 s timeout so a stalled device shows as a failure, not a hang.
+ */
+static int host_exist_ck(void)
+{
+	struct nvme_passthru_cmd64 c = {
+		.opcode = 0xb3, .nsid = kv.nsid, .cdw11 = 16, .cdw12 = ck[0],
+		.cdw13 = ck[1], .cdw14 = ck[2], .cdw15 = ck[3],
+		.timeout_ms = 8000,
+	};
+	int st;
+
+	n_io_ioctl++;
+	st = ioctl(kv.fd, NVME_IOCTL_IO64_CMD, &c);
+	return st < 0 ? -errno : st & 0x7ff;
+}
+
 static void crafted_io_ioctl(void)
 {
 	uint32_t dw0, h, i, handles[KV_MAX_ITERS];
@@ -1004,6 +1032,24 @@ static int own_submit(int qid, struct sqe *s, struct cqe *c)
 	if (c->cid != cid)
 		return -EBADMSG;
 	return cqe_sc(c);
+}
+
+/*
+ * Create own pair @qid of @size for a crafted doorbell case and fill @s
+ * with a harmless command for it (Exist of the crafted key). Non-zero if
+ * the pair could not be created (already reported).
+ */
+static int own_exist_pair(int qid, uint32_t size, struct sqe *s)
+{
+	char what[64];
+	int st = own_create(qid, size);
+
+	snprintf(what, sizeof(what), "create own pair %d (size %u)", qid, size);
+	E(what, st, SC_OK);
+	if (st)
+		return st;
+	exist_ck_sqe(s);
+	return 0;
 }
 
 /* ---- the injected crafted table ------------------------------------------------------------ */
@@ -1248,14 +1294,7 @@ static void crafted_inject(void)
 	E("read 2 MiB, PRP1 offset 512 (513 pages)", inj_io_sc(&s, NULL), SC_OK);
 
 	/* doorbells beyond queue sizes: own queue pair 21 (size 16) */
-	st = own_create(21, 16);
-	E("create own pair 21 (size 16)", st, SC_OK);
-	if (!st) {
-		memset(&s, 0, sizeof(s));
-		s.dw[0] = 0xb3;
-		s.dw[1] = 1;
-		s.dw[11] = 16;
-		memcpy(&s.dw[12], ck, 16);
+	if (!own_exist_pair(21, 16, &s)) {
 		E("exist on own SQ 21", own_submit(21, &s, &c), KSC_NOKEY);
 		doorbell(42, 16);
 		doorbell(42, 0xffff);
@@ -1314,28 +1353,6 @@ static uint16_t own_post(int qid, struct sqe *s, int n)
 static void own_peek(int qid, uint32_t idx, struct cqe *c)
 {
 	scr_read(own[qid - OWN_QID_MIN].cq_off + (uint64_t)idx * 16, c, 16);
-}
-
-/*
- * Create own pair @qid of @size for a crafted doorbell case and fill @s
- * with a harmless command for it (Exist of the crafted key). Non-zero if
- * the pair could not be created (already reported).
- */
-static int own_exist_pair(int qid, uint32_t size, struct sqe *s)
-{
-	char what[64];
-	int st = own_create(qid, size);
-
-	snprintf(what, sizeof(what), "create own pair %d (size %u)", qid, size);
-	E(what, st, SC_OK);
-	if (st)
-		return st;
-	memset(s, 0, sizeof(*s));
-	s->dw[0] = 0xb3;
-	s->dw[1] = 1;
-	s->dw[11] = 16;
-	memcpy(&s->dw[12], ck, 16);
-	return 0;
 }
 
 /*
@@ -1994,11 +2011,7 @@ static void private_queue_chaos(void)
 	kmsg("NVMEV-EXPECT-RESET-END");
 	E("identify after the controller reset", st, SC_OK);
 	priv_chaos = false;
-	memset(&s, 0, sizeof(s));
-	s.dw[0] = 0xb3;
-	s.dw[1] = 1;
-	s.dw[11] = 16;
-	memcpy(&s.dw[12], ck, 16);
+	exist_ck_sqe(&s);
 	for (i = 0; i < 50; i++) {
 		st = inject(false, &s, &c);
 		if (st || cqe_sc(&c) != KSC_NOKEY)
@@ -2021,35 +2034,17 @@ static void private_queue_chaos(void)
 static void crafted_cq_full_hol(void)
 {
 	const int qid = 23;
-	struct nvme_passthru_cmd64 c;
 	struct sqe s;
 	int st;
 
-	st = own_create(qid, 2);
-	E("create own pair 23 (size 2)", st, SC_OK);
-	if (st)
+	if (own_exist_pair(qid, 2, &s))
 		return;
-	memset(&s, 0, sizeof(s));
-	s.dw[0] = 0xb3;
-	s.dw[1] = 1;
-	s.dw[11] = 16;
-	memcpy(&s.dw[12], ck, 16);
 	own_post(qid, &s, 1);
 	usleep(100000);
 	own_post(qid, &s, 1);	/* its CQ is full: this one has to wait */
 	usleep(100000);
-	memset(&c, 0, sizeof(c));
-	c.opcode = 0xb3;
-	c.nsid = kv.nsid;
-	c.cdw11 = 16;
-	c.cdw12 = ck[0];
-	c.cdw13 = ck[1];
-	c.cdw14 = ck[2];
-	c.cdw15 = ck[3];
-	c.timeout_ms = 8000;
-	n_io_ioctl++;
-	st = ioctl(kv.fd, NVME_IOCTL_IO64_CMD, &c);
-	E("host I/O while another queue's CQ is full", st < 0 ? -errno : st & 0x7ff, KSC_NOKEY);
+	st = host_exist_ck();
+	E("host I/O while another queue's CQ is full", st, KSC_NOKEY);
 	own_delete(qid);
 }
 
@@ -2062,7 +2057,6 @@ static void crafted_cq_full_hol_many(void)
 {
 	const int qid = 24;
 	struct ownq *o = &own[qid - OWN_QID_MIN];
-	struct nvme_passthru_cmd64 c;
 	uint8_t zero[SCR_SQ_PAGES * PAGE] = { 0 };
 	struct sqe s;
 	int st;
@@ -2085,25 +2079,11 @@ static void crafted_cq_full_hol_many(void)
 	o->sq = true;
 	o->size = 256;
 	o->tail = 0;
-	memset(&s, 0, sizeof(s));
-	s.dw[0] = 0xb3;
-	s.dw[1] = 1;
-	s.dw[11] = 16;
-	memcpy(&s.dw[12], ck, 16);
+	exist_ck_sqe(&s);
 	own_post(qid, &s, 200);
 	usleep(300000);
-	memset(&c, 0, sizeof(c));
-	c.opcode = 0xb3;
-	c.nsid = kv.nsid;
-	c.cdw11 = 16;
-	c.cdw12 = ck[0];
-	c.cdw13 = ck[1];
-	c.cdw14 = ck[2];
-	c.cdw15 = ck[3];
-	c.timeout_ms = 8000;
-	n_io_ioctl++;
-	st = ioctl(kv.fd, NVME_IOCTL_IO64_CMD, &c);
-	E("host I/O behind 200 requests for another queue's full CQ", st < 0 ? -errno : st & 0x7ff, KSC_NOKEY);
+	st = host_exist_ck();
+	E("host I/O behind 200 requests for another queue's full CQ", st, KSC_NOKEY);
 	own_delete(qid);
 }
 
