@@ -878,7 +878,7 @@ static void deliver_event(struct nvmev_dev *dev)
  * Report an asynchronous event: complete the oldest outstanding AER with
  * @dw0, or keep the event until the host sends one. Dispatcher only.
  */
-void nvmev_async_event(struct nvmev_dev *dev, u32 dw0)
+static void nvmev_async_event(struct nvmev_dev *dev, u32 dw0)
 {
 	dev->pending_event = dw0;
 	deliver_event(dev);

@@ -835,7 +835,7 @@ void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid)
 }
 
 /* Controller disable: drop everything in flight. Workers quiesced. */
-void nvmev_purge_all_reqs(struct nvmev_dev *dev)
+static void nvmev_purge_all_reqs(struct nvmev_dev *dev)
 {
 	unsigned int i;
 

@@ -544,7 +544,6 @@ bool nvmev_inject_poll(struct nvmev_dev *dev);
 
 /* admin.c */
 u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
-void nvmev_async_event(struct nvmev_dev *dev, u32 dw0);
 void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
 			u32 size);
 
@@ -565,7 +564,6 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 void nvmev_quiesce_workers(struct nvmev_dev *dev);
 void nvmev_resume_workers(struct nvmev_dev *dev);
 void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid);
-void nvmev_purge_all_reqs(struct nvmev_dev *dev);
 const struct nvmev_io_cmd *nvmev_io_cmd_find(u8 opcode);
 void nvmev_io_fill_effects(__le32 *iocs);
 void nvmev_log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status);
