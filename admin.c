@@ -631,27 +631,15 @@ static u16 admin_create_cq(struct nvmev_dev *dev,
 			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = cmd->queue.qid;
-	struct nvmev_cq *cq;
 	void *entries;
 	NVMEV_TRACE_FUNC();
 
 	entries = map_new_queue(cmd, false, res);
 	if (!entries)
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
-	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
-	if (!cq)
+	if (!nvmev_cq_create(dev, cmd->queue.qid, entries, cmd->queue.size,
+			     cmd->queue.vector, cmd->queue.irq_enabled))
 		return NVMEV_SC_INTERNAL;
-	spin_lock_init(&cq->lock);
-	cq->qid = qid;
-	cq->size = cmd->queue.size;
-	cq->entries = entries;
-	cq->vector = cmd->queue.vector;
-	cq->irq_enabled = cmd->queue.irq_enabled;
-	cq->phase = 1;
-	/* a fresh queue starts at head 0 whatever the doorbell says */
-	WRITE_ONCE(dev->db[qid * 2 + 1], 0);
-	dev->cqs[qid] = cq;
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -659,42 +647,26 @@ static u16 admin_create_sq(struct nvmev_dev *dev,
 			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = cmd->queue.qid;
-	struct nvmev_sq *sq;
 	void *entries;
 	NVMEV_TRACE_FUNC();
 
 	entries = map_new_queue(cmd, true, res);
 	if (!entries)
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
-	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
-	if (!sq)
+	if (!nvmev_sq_create(dev, cmd->queue.qid, cmd->queue.cqid, entries,
+			     cmd->queue.size, cmd->queue.prio))
 		return NVMEV_SC_INTERNAL;
-	sq->qid = qid;
-	sq->cqid = cmd->queue.cqid;
-	sq->size = cmd->queue.size;
-	sq->entries = entries;
-	sq->prio = cmd->queue.prio;
-	WRITE_ONCE(dev->db[qid * 2], 0);
-	dev->cqs[sq->cqid]->nr_sqs++;
-	dev->sqs[qid] = sq;
 	return NVMEV_SC_SUCCESS;
 }
 
+/* Commands of the SQ, queued or not yet fetched, complete as aborted. */
 static u16 admin_delete_sq(struct nvmev_dev *dev,
 			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = cmd->queue.qid;
-	struct nvmev_sq *sq = dev->sqs[qid];
 	NVMEV_TRACE_FUNC();
 
-	nvmev_quiesce_workers(dev);
-	nvmev_abort_sq_reqs(dev, qid);
-	dev->sqs[qid] = NULL;
-	nvmev_resume_workers(dev);
-	dev->cqs[sq->cqid]->nr_sqs--;
-	nvmev_kfree(sq);
+	nvmev_io_delete_sq(dev, cmd->queue.qid);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -702,14 +674,9 @@ static u16 admin_delete_cq(struct nvmev_dev *dev,
 			   const struct nvmev_admin_cmd *cmd,
 			   struct admin_res *res)
 {
-	u16 qid = cmd->queue.qid;
-	struct nvmev_cq *cq = dev->cqs[qid];
 	NVMEV_TRACE_FUNC();
 
-	nvmev_quiesce_workers(dev);
-	dev->cqs[qid] = NULL;
-	nvmev_resume_workers(dev);
-	nvmev_kfree(cq);
+	nvmev_io_delete_cq(dev, cmd->queue.qid);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -844,59 +811,9 @@ static u16 admin_async_event(struct nvmev_dev *dev,
 {
 	NVMEV_TRACE_FUNC();
 
-	if (dev->pending_event) { /* an event was waiting for this AER */
-		res->dw0 = dev->pending_event;
-		dev->pending_event = 0;
-		return NVMEV_SC_SUCCESS;
-	}
-	dev->aer_cids[dev->nr_aers++] = cmd->cid;
-	res->no_cqe = true;
+	/* held until an event comes, unless one was waiting */
+	res->no_cqe = nvmev_aer_hold(dev, cmd->cid, &res->dw0);
 	return NVMEV_SC_SUCCESS;
-}
-
-/*
- * Complete the oldest outstanding AER with the pending event, if there is
- * one and room in the admin CQ; else the event waits (the dispatcher
- * retries on every pass). Dispatcher only.
- */
-static void deliver_event(struct nvmev_dev *dev)
-{
-	struct nvmev_cq *cq = dev->cqs[0];
-
-	if (!dev->pending_event || !dev->nr_aers || !cq)
-		return;
-	if (!nvmev_post_cqe_now(dev, cq, 0, dev->aer_cids[0], NVMEV_SC_SUCCESS,
-				dev->pending_event, 0))
-		return;
-	memmove(dev->aer_cids, dev->aer_cids + 1,
-		--dev->nr_aers * sizeof(dev->aer_cids[0]));
-	dev->pending_event = 0;
-	nvmev_signal_irq(dev, 0);
-}
-
-/*
- * Report an asynchronous event: complete the oldest outstanding AER with
- * @dw0, or keep the event until the host sends one. Dispatcher only.
- */
-static void nvmev_async_event(struct nvmev_dev *dev, u32 dw0)
-{
-	dev->pending_event = dw0;
-	deliver_event(dev);
-}
-
-/*
- * An invalid doorbell value (an SQ tail beyond the queue; a CQ head beyond
- * it or past the device's tail): ignored, logged, and reported with an
- * Invalid Doorbell Write Value event, as the spec asks. The callers report
- * once per episode (until a valid value comes). Dispatcher only.
- */
-void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
-			u32 size)
-{
-	pr_warn_ratelimited("%s %u: invalid doorbell value %u (size %u) ignored\n",
-			    is_sq ? "SQ" : "CQ", qid, value, size);
-	nvmev_log_error(dev, qid, 0xffff, NVMEV_SC_INVALID_FIELD, 0, 0, 0);
-	nvmev_async_event(dev, NVMEV_AEN_BAD_DOORBELL);
 }
 
 static u16 admin_keep_alive(struct nvmev_dev *dev,
@@ -985,67 +902,47 @@ static u16 admin_exec(struct nvmev_dev *dev, const u32 *sqe,
 	return ac->exec(dev, &cmd, res);
 }
 
-/* Fetch, run and complete the admin command at the head of the queue. */
-static void nvmev_proc_admin_cmd(struct nvmev_dev *dev, struct nvmev_sq *sq,
-				 struct nvmev_cq *cq)
+/* Run and complete one fetched admin command (its CQ entry reserved). */
+static void nvmev_proc_admin_cmd(struct nvmev_dev *dev, struct nvmev_cq *cq,
+				 const u32 *sqe)
 {
 	struct admin_res res = {};
-	u32 sqe[16];
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
-	memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
-	sq->head = nvmev_q_next(sq->head, sq->size);
-	WRITE_ONCE(sq->reported_head, sq->head);
-
 	status = admin_exec(dev, sqe, &res);
-	if (status) {
-		nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
-				res.param_loc, sqe[1], 0);
-		nvmev_log_bad_cmd(0, nvmev_sqe_cid(sqe), nvmev_sqe_opcode(sqe),
-				  status);
-	}
 	if (res.no_cqe) { /* an AER: its completion comes with an event */
 		nvmev_cq_unreserve(cq);
 		return;
 	}
-	nvmev_post_cqe(dev, cq, 0, nvmev_sqe_cid(sqe), status, res.dw0, 0);
-	nvmev_signal_irq(dev, 0);
+	nvmev_complete(dev, cq, 0, sqe, status, res.dw0, 0, res.param_loc);
+	nvmev_cq_interrupt(dev, cq);
 }
 
 /*
- * nvmev_proc_admin_sq - run every admin command the host has submitted
+ * nvmev_admin_poll - the dispatcher's one entry into admin: deliver a
+ * waiting asynchronous event, then run every admin command the host has
+ * submitted (as long as the admin CQ has room).
  *
  * Return: true if any command was processed.
  */
-bool nvmev_proc_admin_sq(struct nvmev_dev *dev)
+bool nvmev_admin_poll(struct nvmev_dev *dev)
 {
 	struct nvmev_sq *sq = dev->sqs[0];
 	struct nvmev_cq *cq = dev->cqs[0];
 	bool busy = false;
+	u32 sqe[16];
 	u32 tail;
 
 	if (!sq || !cq)
 		return false;
-	deliver_event(dev);
-	tail = READ_ONCE(dev->db[0]);
-	if (nvmev_sq_pending(sq->head, tail, sq->size) < 0) {
-		if (!sq->bad_doorbell)
-			nvmev_bad_doorbell(dev, 0, true, tail, sq->size);
-		sq->bad_doorbell = true;
-		return false;
-	}
-	sq->bad_doorbell = false;
-	while (sq->head != tail) {
-		bool traced;
+	nvmev_aer_deliver(dev);
+	tail = nvmev_sq_tail(dev, sq);
+	while (nvmev_sq_fetch(dev, sq, tail, sqe)) {
+		bool traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
+						    nvmev_sqe_opcode(sqe));
 
-		if (!nvmev_cq_reserve(dev, cq))
-			break;
-		dma_rmb();
-		traced = nvmev_trace_cmd_begin(
-			NVMEV_TRACE_ADMIN,
-			nvmev_sqe_opcode(sq->entries + sq->head * 16));
-		nvmev_proc_admin_cmd(dev, sq, cq);
+		nvmev_proc_admin_cmd(dev, cq, sqe);
 		nvmev_trace_cmd_end(traced);
 		busy = true;
 	}
@@ -1059,8 +956,7 @@ u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0)
 	u16 status = admin_exec(dev, sqe, &res);
 
 	if (status)
-		nvmev_log_error(dev, 0, nvmev_sqe_cid(sqe), status,
-				res.param_loc, sqe[1], 0);
+		nvmev_cmd_failed(dev, 0, sqe, status, res.param_loc);
 	*dw0 = res.dw0;
 	return status;
 }
@@ -1068,8 +964,7 @@ u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0)
 /* Controller reset: outstanding AERs and feature values are gone. */
 void nvmev_admin_reset(struct nvmev_dev *dev)
 {
-	dev->nr_aers = 0;
-	dev->pending_event = 0;
+	nvmev_aer_reset(dev);
 	dev->nr_io_sq_granted = 0;
 	dev->nr_io_cq_granted = 0;
 	features_defaults(dev);

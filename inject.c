@@ -67,31 +67,19 @@ struct nvmev_inject {
 void nvmev_inject_create_queues(struct nvmev_dev *dev)
 {
 	struct nvmev_inject *inj = dev->inject;
-	struct nvmev_sq *sq;
-	struct nvmev_cq *cq;
 
 	if (!inj)
 		return;
-	sq = nvmev_kzalloc(sizeof(*sq), GFP_KERNEL);
-	cq = nvmev_kzalloc(sizeof(*cq), GFP_KERNEL);
-	if (!sq || !cq) {
-		nvmev_kfree(sq);
-		nvmev_kfree(cq);
+	memset(inj->cq_mem, 0, NVMEV_PAGE_SIZE);
+	/* no interrupt: the injecting thread polls the phase tag */
+	if (!nvmev_cq_create(dev, NVMEV_INJECT_QID, inj->cq_mem,
+			     INJECT_Q_ENTRIES, 0, false))
+		return;
+	if (!nvmev_sq_create(dev, NVMEV_INJECT_QID, NVMEV_INJECT_QID,
+			     inj->sq_mem, INJECT_Q_ENTRIES, 0)) {
+		nvmev_cq_destroy(dev, NVMEV_INJECT_QID);
 		return;
 	}
-	memset(inj->cq_mem, 0, NVMEV_PAGE_SIZE);
-	spin_lock_init(&cq->lock);
-	cq->qid = NVMEV_INJECT_QID;
-	cq->size = INJECT_Q_ENTRIES;
-	cq->phase = 1;
-	cq->nr_sqs = 1;
-	cq->entries = inj->cq_mem;
-	sq->qid = NVMEV_INJECT_QID;
-	sq->cqid = NVMEV_INJECT_QID;
-	sq->size = INJECT_Q_ENTRIES;
-	sq->entries = inj->sq_mem;
-	dev->cqs[NVMEV_INJECT_QID] = cq;
-	dev->sqs[NVMEV_INJECT_QID] = sq;
 	atomic_set_release(&inj->queue_fresh, 1);
 }
 

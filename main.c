@@ -122,9 +122,6 @@ module_param(inject, bool, 0444);
 MODULE_PARM_DESC(inject,
 		 "tests only: raw SQE and doorbell injection under debugfs nvmev_kv/inject (default 0)");
 
-/* Live allocations of the module (nvmev_compat.h), checked at unload. */
-atomic_long_t nvmev_live_allocs = ATOMIC_LONG_INIT(0);
-
 /* The one instance this module creates. */
 static struct nvmev_dev *nvmev_device;
 
@@ -318,7 +315,7 @@ static int __init nvmev_init(void)
 	ret = nvmev_pci_create(dev);
 	if (ret)
 		goto err_inject;
-	ret = nvmev_io_start(dev);
+	ret = nvmev_dispatcher_start(dev);
 	if (ret)
 		goto err_pci;
 	nvmev_stats_init(dev);
@@ -353,7 +350,7 @@ static void __exit nvmev_exit(void)
 
 	nvmev_pci_remove(dev);
 	nvmev_stats_exit(dev);
-	nvmev_io_stop(dev);
+	nvmev_dispatcher_stop(dev);
 	nvmev_pci_unmap(dev);
 	nvmev_inject_exit(dev);
 	nvmev_trace_exit();

@@ -90,7 +90,7 @@ static inline bool nvmev_q_full(u32 tail, u32 head, u32 size)
 }
 
 /*
- * Doorbell arithmetic (io.c). Doorbells are plain memory the host writes at
+ * Doorbell arithmetic (queue.c). Doorbells are plain memory the host writes at
  * any time with any value, so every value is checked before it is used.
  */
 static inline u32 nvmev_q_dist(u32 from, u32 to, u32 size)
@@ -300,6 +300,9 @@ int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max);
 
 #define NVMEV_MAX_WORKERS 16
 #define NVMEV_REQS_PER_WORKER 2048
+/* block atomicity: one lock per stripe of the block area (io.c) */
+#define NVMEV_BLK_STRIPE (64u << 10)
+#define NVMEV_BLK_LOCKS 64
 
 struct nvmev_dev;
 
@@ -335,8 +338,8 @@ struct nvmev_timing {
 };
 
 /*
- * A submission queue. Created, walked and deleted only by the dispatcher
- * thread, so it needs no lock; workers only read @qid/@cqid of the request.
+ * A submission queue (queue.c). Created, walked and deleted only by the
+ * dispatcher thread, so it needs no lock; workers read @reported_head.
  */
 struct nvmev_sq {
 	u16 qid;
@@ -350,10 +353,11 @@ struct nvmev_sq {
 };
 
 /*
- * A completion queue. @lock protects @tail, @head and @phase and the posting
- * of an entry: workers and the dispatcher may post to the same CQ. The structure
- * itself lives from Create I/O CQ to Delete I/O CQ / controller disable,
- * both run by the dispatcher with every worker's exec_lock held.
+ * A completion queue (queue.c). @lock protects @tail, @head, @phase,
+ * @reserved and the posting of an entry: workers and the dispatcher may post
+ * to the same CQ. The structure itself lives from Create I/O CQ to Delete
+ * I/O CQ / controller disable, both run by the dispatcher with the workers
+ * quiesced (io.c).
  */
 struct nvmev_cq {
 	spinlock_t lock;
@@ -386,6 +390,7 @@ struct nvmev_req {
 	u32 dw0;
 	u32 dw1;
 	const struct nvmev_io_cmd *op;
+	u8 stat_slot; /* statistics slot of @op, set at dispatch */
 	bool traced; /* the call-flow trace follows this command */
 	u16 err_loc; /* SQE byte of the field a failed command got wrong */
 	/* for tracepoints and statistics, filled by the dispatch hook */
@@ -496,7 +501,7 @@ struct nvmev_dev {
 	bool shut_down;
 	struct nvmev_sq *sqs[NVMEV_MAX_QUEUES];
 	struct nvmev_cq *cqs[NVMEV_MAX_QUEUES];
-	u16 aer_cids[NVMEV_AERL + 1];
+	u16 aer_cids[NVMEV_AERL + 1]; /* queue.c */
 	u32 nr_aers;
 	u32 pending_event; /* async event waiting for an AER; 0: none */
 	u32 features[32]; /* Get/Set Features values, by FID */
@@ -508,6 +513,10 @@ struct nvmev_dev {
 	/* threads */
 	struct task_struct *dispatcher;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
+	/* held with every worker's exec_lock to tear queues down (io.c) */
+	struct mutex quiesce_lock;
+	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
+	const char *stat_names[NVMEV_STAT_OPS]; /* by slot; NULL: unused */
 	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */
 	u8 *admin_buf; /* one page: Identify / log page assembly */
 
@@ -542,43 +551,73 @@ void nvmev_inject_exit(struct nvmev_dev *dev);
 void nvmev_inject_create_queues(struct nvmev_dev *dev);
 bool nvmev_inject_poll(struct nvmev_dev *dev);
 
-/* admin.c */
-u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
-void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
-			u32 size);
+/*
+ * The files call each other in layers, never in a circle (checked by
+ * tests/file_calls.py): main -> dispatcher -> inject -> admin -> io ->
+ * {kv_ftl, stats} -> queue -> {pci, dma} -> trace.
+ */
 
-/* Asynchronous event: Error status, Invalid Doorbell Write Value, Error log */
-#define NVMEV_AEN_BAD_DOORBELL ((NVME_LOG_ERROR << 16) | (0x01 << 8) | 0x0)
-bool nvmev_proc_admin_sq(struct nvmev_dev *dev);
+/* dispatcher.c */
+int nvmev_dispatcher_start(struct nvmev_dev *dev);
+void nvmev_dispatcher_stop(struct nvmev_dev *dev);
+
+/* admin.c */
+bool nvmev_admin_poll(struct nvmev_dev *dev);
+u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0);
 void nvmev_admin_reset(struct nvmev_dev *dev);
 
 /* io.c */
 int nvmev_io_start(struct nvmev_dev *dev);
 void nvmev_io_stop(struct nvmev_dev *dev);
+bool nvmev_io_poll_sq(struct nvmev_dev *dev, struct nvmev_sq *sq);
+void nvmev_io_delete_sq(struct nvmev_dev *dev, u16 qid);
+void nvmev_io_delete_cq(struct nvmev_dev *dev, u16 qid);
+void nvmev_io_teardown(struct nvmev_dev *dev);
+void nvmev_io_fill_effects(__le32 *iocs);
+
+/* queue.c: queues, SQE fetch, CQE posting, errors, asynchronous events */
+struct nvmev_cq *nvmev_cq_create(struct nvmev_dev *dev, u16 qid, void *entries,
+				 u32 size, u16 vector, bool irq_enabled);
+struct nvmev_sq *nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u16 cqid,
+				 void *entries, u32 size, u8 prio);
+void nvmev_sq_destroy(struct nvmev_dev *dev, u16 qid);
+void nvmev_cq_destroy(struct nvmev_dev *dev, u16 qid);
+void nvmev_queues_destroy_all(struct nvmev_dev *dev);
+void nvmev_doorbells_clear(struct nvmev_dev *dev);
+u32 nvmev_sq_tail(struct nvmev_dev *dev, struct nvmev_sq *sq);
+bool nvmev_sq_fetch(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail,
+		    u32 *sqe);
 bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_cq_unreserve(struct nvmev_cq *cq);
-bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
-			u16 cid, u16 status, u32 dw0, u32 dw1);
-void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
-		    u16 cid, u16 status, u32 dw0, u32 dw1);
-void nvmev_quiesce_workers(struct nvmev_dev *dev);
-void nvmev_resume_workers(struct nvmev_dev *dev);
-void nvmev_abort_sq_reqs(struct nvmev_dev *dev, u16 sqid);
-const struct nvmev_io_cmd *nvmev_io_cmd_find(u8 opcode);
-void nvmev_io_fill_effects(__le32 *iocs);
-void nvmev_log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status);
+void nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		   u16 cid, u16 status, u32 dw0, u32 dw1);
+bool nvmev_cq_post_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		       u16 cid, u16 status, u32 dw0, u32 dw1);
+void nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq);
+void nvmev_cq_sample_heads(struct nvmev_dev *dev);
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
 		     u16 param_loc, u32 nsid, u64 lba);
+void nvmev_cmd_failed(struct nvmev_dev *dev, u16 sqid, const u32 *sqe,
+		      u16 status, u16 err_loc);
+void nvmev_complete(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		    const u32 *sqe, u16 status, u32 dw0, u32 dw1, u16 err_loc);
+void nvmev_aer_reset(struct nvmev_dev *dev);
+void nvmev_aer_deliver(struct nvmev_dev *dev);
+bool nvmev_aer_hold(struct nvmev_dev *dev, u16 cid, u32 *dw0);
+void nvmev_async_event(struct nvmev_dev *dev, u32 dw0);
+void nvmev_bad_doorbell(struct nvmev_dev *dev, u16 qid, bool is_sq, u32 value,
+			u32 size);
+
+/* Asynchronous event: Error status, Invalid Doorbell Write Value, Error log */
+#define NVMEV_AEN_BAD_DOORBELL ((NVME_LOG_ERROR << 16) | (0x01 << 8) | 0x0)
 
 /* stats.c */
 unsigned int nvmev_lat_bucket(u64 ns);
 u64 nvmev_lat_bucket_floor(unsigned int b);
-void nvmev_stats_account(struct nvmev_worker *w, const struct nvmev_req *req,
+void nvmev_stats_account(struct nvmev_io_stats *st, const struct nvmev_req *req,
 			 u64 now);
 int nvmev_stats_init(struct nvmev_dev *dev);
 void nvmev_stats_exit(struct nvmev_dev *dev);
-int nvmev_io_cmd_slot(const struct nvmev_io_cmd *op);
-const struct nvmev_io_cmd *nvmev_io_cmd_at(int slot);
 
 /* trace.c */
 void nvmev_trace_exit(void);

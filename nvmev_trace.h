@@ -48,6 +48,7 @@ bool __nvmev_trace_enter(const char *fn);
 void __nvmev_trace_exit(const char *fn);
 bool __nvmev_trace_cmd_begin(enum nvmev_trace_queue q, u8 opcode);
 void __nvmev_trace_cmd_end(void);
+void __nvmev_trace_cmd_drop(void);
 void __nvmev_trace_cmd_resume(bool traced);
 /* the dispatcher's part of a traced command is over; a worker goes on */
 void nvmev_trace_cmd_handoff(void);
@@ -88,6 +89,13 @@ static __always_inline void nvmev_trace_cmd_end(bool traced)
 		__nvmev_trace_cmd_end();
 }
 
+/* A traced command that will never run no longer counts as in flight. */
+static __always_inline void nvmev_trace_cmd_drop(bool traced)
+{
+	if (unlikely(traced))
+		__nvmev_trace_cmd_drop();
+}
+
 /* A worker picks up a command the dispatcher decided to trace. */
 static __always_inline void nvmev_trace_cmd_resume(bool traced)
 {
@@ -101,6 +109,7 @@ static __always_inline void nvmev_trace_cmd_resume(bool traced)
 	int __nvmev_ts __attribute__((unused)) = 0
 #define nvmev_trace_cmd_begin(q, opcode) ((void)(q), (void)(opcode), false)
 #define nvmev_trace_cmd_end(traced) ((void)(traced))
+#define nvmev_trace_cmd_drop(traced) ((void)(traced))
 #define nvmev_trace_cmd_resume(traced) ((void)(traced))
 #define nvmev_trace_cmd_handoff() do { } while (0)
 #define NVMEV_TRACE_ADMIN 1

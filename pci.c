@@ -280,12 +280,17 @@ void nvmev_pci_unmap(struct nvmev_dev *dev)
  * Process context only (looking up the Linux irq takes a mutex). A vector
  * the host has not allocated, or MSI-X being off, raises nothing: the host
  * will find the completion when it polls or enables the vector.
+ *
+ * The message is "sent" by irq_inject_interrupt(): under the irq
+ * descriptor's lock it checks that the irq is activated and resends it
+ * through the chip's retrigger (an IPI with the vector, on x86), or marks
+ * it pending if the host has disabled it, as a masked MSI-X vector would.
+ * An interrupt already on its way (-EBUSY) covers this completion too: its
+ * handler has not started yet, so it will see the entry.
  */
 void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector)
 {
 	struct pci_dev *pdev = dev->pdev;
-	struct irq_data *data;
-	struct irq_chip *chip;
 	u16 ctrl;
 	int virq;
 	NVMEV_TRACE_FUNC();
@@ -298,10 +303,5 @@ void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector)
 	virq = pci_irq_vector(pdev, vector);
 	if (virq <= 0)
 		return;
-	data = irq_get_irq_data(virq);
-	if (!data)
-		return;
-	chip = irq_data_get_irq_chip(data);
-	if (chip && chip->irq_retrigger)
-		chip->irq_retrigger(data);
+	irq_inject_interrupt(virq);
 }

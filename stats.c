@@ -38,11 +38,11 @@ u64 nvmev_lat_bucket_floor(unsigned int b)
 	return (u64)(4 + b % 4) << (b / 4 - 1);
 }
 
-void nvmev_stats_account(struct nvmev_worker *w, const struct nvmev_req *req,
+/* A worker counts a completed command into its own @st. */
+void nvmev_stats_account(struct nvmev_io_stats *st, const struct nvmev_req *req,
 			 u64 now)
 {
-	struct nvmev_io_stats *st = w->stats;
-	int slot = nvmev_io_cmd_slot(req->op);
+	unsigned int slot = req->stat_slot;
 
 	st->cmds[slot]++;
 	if (!req->status)
@@ -74,8 +74,7 @@ static u64 percentile(const u64 *hist, u64 total, unsigned int permille)
 static void show_op(struct seq_file *m, struct nvmev_dev *dev,
 		    struct stats_sum *sum, int slot)
 {
-	const struct nvmev_io_cmd *op = nvmev_io_cmd_at(slot);
-	const char *name = op ? op->name : "other";
+	const char *name = dev->stat_names[slot];
 	unsigned int i, b;
 
 	memset(sum->lat, 0, sizeof(sum->lat));
@@ -152,7 +151,7 @@ static int stats_show(struct seq_file *m, void *unused)
 			sum->status[s] += READ_ONCE(st->status[s]);
 	}
 	for (slot = 0; slot < NVMEV_STAT_OPS; slot++)
-		if (nvmev_io_cmd_at(slot) || slot == NVMEV_STAT_OPS - 1)
+		if (dev->stat_names[slot])
 			show_op(m, dev, sum, slot);
 	for (s = 0; s < NVMEV_STATUS_CODES; s++)
 		if (sum->status[s])

@@ -47,6 +47,13 @@ static DEFINE_PER_CPU(struct trace_cpu, trace_cpu);
 
 static unsigned int trace_cmds;
 static atomic_t trace_budget = ATOMIC_INIT(0);
+/*
+ * Live allocations of the module (nvmev_compat.h), checked at unload. Here,
+ * with the other debugging aids, because every file allocates: it must live
+ * in a file that calls none of them.
+ */
+atomic_long_t nvmev_live_allocs = ATOMIC_LONG_INIT(0);
+
 static atomic_t trace_inflight = ATOMIC_INIT(0);
 static unsigned int trace_queue_mask = NVMEV_TRACE_ADMIN | NVMEV_TRACE_IO;
 static int trace_opcode = -1;
@@ -98,6 +105,18 @@ void __nvmev_trace_exit(const char *fn)
 		t->depth--;
 	pr_info("%*s-exit{func: '%s [%s]'}\n", min(t->depth, DEPTH_MAX) * 2,
 		"", fn, KBUILD_MODNAME);
+}
+
+/*
+ * A traced command that will never run (purged at reset, aborted at SQ
+ * deletion): it is no longer in flight, but this CPU may be tracing
+ * another command, so its state stays.
+ */
+void __nvmev_trace_cmd_drop(void)
+{
+	if (atomic_dec_and_test(&trace_inflight) && READ_ONCE(trace_cmds) &&
+	    atomic_read(&trace_budget) <= 0)
+		schedule_work(&trace_off_work);
 }
 
 bool __nvmev_trace_cmd_begin(enum nvmev_trace_queue q, u8 opcode)
