@@ -9,9 +9,15 @@
  * commands and creates or deletes queues, so that state needs no lock.
  *
  * Polling: the controller has no doorbell interrupt (doorbells are memory),
- * so the dispatcher polls. It spins while there is work and for
- * poll_spin_us after the last command, then sleeps with an exponential
- * backoff (10 us .. 1 ms) so an idle device costs almost no CPU.
+ * so the dispatcher polls, and how long it keeps polling decides what the
+ * host pays on top of the model. It polls while commands are in flight (a
+ * host at queue depth 1 submits its next command right after a completion)
+ * and then through the expected next arrival: twice the running average of
+ * the gaps it has seen between the device going quiet and the next command
+ * (as Linux's hybrid polling learns service times), at least poll_spin_us,
+ * at most POLL_WINDOW_MAX_US. Only then does it sleep, with an exponential
+ * backoff of 10 us .. 1 ms, and 10 ms once idle for a second, so an idle
+ * device costs almost no CPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +29,10 @@
 
 #define BACKOFF_MIN_US 10
 #define BACKOFF_MAX_US 1000
+#define IDLE_BACKOFF_MAX_US 10000 /* after IDLE_NS without a command */
+#define IDLE_NS NSEC_PER_SEC
+#define POLL_WINDOW_MAX_US 2000
+#define GAP_IGNORE_NS (10 * NSEC_PER_MSEC) /* longer: the host was idle */
 
 /* ---------------------------------------------------------------------- */
 /* Controller state machine: CC.EN and CC.SHN */
@@ -132,12 +142,59 @@ static bool poll_io_sqs(struct nvmev_dev *dev)
 	return busy;
 }
 
+/* What the polling has learned of the host's pace. */
+struct poll_pace {
+	u64 quiet_since; /* last command fetched or completed */
+	u64 gap_avg_ns; /* running average of quiet -> next command */
+	unsigned int backoff_us;
+};
+
+/* How long to keep polling after the device went quiet. */
+static u64 poll_window_ns(struct nvmev_dev *dev, const struct poll_pace *p)
+{
+	u64 spin_ns = (u64)dev->cfg.poll_spin_us * NSEC_PER_USEC;
+
+	return max(spin_ns, min(2 * p->gap_avg_ns,
+				(u64)POLL_WINDOW_MAX_US * NSEC_PER_USEC));
+}
+
+/* A pass found work: learn the gap that preceded it. */
+static void pace_busy(struct poll_pace *p, u64 now)
+{
+	u64 gap = now - p->quiet_since;
+
+	if (p->backoff_us == 0 && gap < GAP_IGNORE_NS)
+		p->gap_avg_ns = (7 * p->gap_avg_ns + gap) / 8;
+	p->quiet_since = now;
+	p->backoff_us = 0;
+}
+
+/* A pass found nothing: poll on, or sleep. */
+static void pace_idle(struct nvmev_dev *dev, struct poll_pace *p, u64 now)
+{
+	unsigned int max_us;
+
+	if (atomic_read(&dev->inflight) > 0)
+		p->quiet_since = now; /* a completion is coming */
+	if (now - p->quiet_since < poll_window_ns(dev, p)) {
+		/*
+		 * Polling, but a worker woken on this CPU (cpus=N runs
+		 * both) must not wait for our time slice to end.
+		 */
+		yield();
+		return;
+	}
+	max_us = now - p->quiet_since > IDLE_NS ? IDLE_BACKOFF_MAX_US :
+						  BACKOFF_MAX_US;
+	p->backoff_us =
+		clamp_t(unsigned int, p->backoff_us * 2, BACKOFF_MIN_US, max_us);
+	usleep_range(p->backoff_us, p->backoff_us + p->backoff_us / 4);
+}
+
 static int nvmev_dispatcher_fn(void *data)
 {
 	struct nvmev_dev *dev = data;
-	u64 spin_ns = (u64)dev->cfg.poll_spin_us * NSEC_PER_USEC;
-	u64 last_busy = ktime_get_ns();
-	unsigned int backoff_us = 0;
+	struct poll_pace pace = { .quiet_since = ktime_get_ns() };
 
 	while (!kthread_should_stop()) {
 		bool busy = proc_cc(dev);
@@ -149,19 +206,10 @@ static int nvmev_dispatcher_fn(void *data)
 			busy |= nvmev_inject_poll(dev);
 		}
 		if (busy) {
-			last_busy = ktime_get_ns();
-			backoff_us = 0;
+			pace_busy(&pace, ktime_get_ns());
 			cond_resched();
-		} else if (ktime_get_ns() - last_busy < spin_ns) {
-			/*
-			 * Polling, but a worker woken on this CPU (cpus=N
-			 * runs both) must not wait for our time slice to end.
-			 */
-			yield();
 		} else {
-			backoff_us = clamp_t(unsigned int, backoff_us * 2,
-					     BACKOFF_MIN_US, BACKOFF_MAX_US);
-			usleep_range(backoff_us, backoff_us + backoff_us / 4);
+			pace_idle(dev, &pace, ktime_get_ns());
 		}
 	}
 	return 0;

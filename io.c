@@ -96,7 +96,13 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
 
 #define DISPATCH_BUDGET 64 /* SQEs per SQ per pass: fairness between SQs */
 #define WORKER_BATCH 32 /* completions per interrupt at most */
-#define WORKER_SPIN_NS 20000 /* closer than this: spin rather than sleep */
+/*
+ * A worker sleeps on an hrtimer with zero slack until WORKER_WAKE_EARLY_NS
+ * before the earliest target, takes the request, moves its data, then
+ * spins to the target and posts: never early, and late only by the
+ * wake-up's own latency, not by timer slack or the copy.
+ */
+#define WORKER_WAKE_EARLY_NS 5000
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -428,9 +434,15 @@ static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
+	/* the data is in place; the CQE waits for the modelled time */
+	now = ktime_get_ns();
+	while (now < req->target_ns) {
+		cpu_relax();
+		now = ktime_get_ns();
+	}
 	nvmev_complete(dev, cq, req->sqid, req->sqe, req->status, req->dw0,
 		       req->dw1, req->err_loc);
-	now = ktime_get_ns();
+	atomic_dec(&dev->inflight);
 	nvmev_stats_account(w->stats, req, now);
 	trace_nvmev_kv_complete(req->sqid, nvmev_sqe_cid(req->sqe),
 				nvmev_sqe_opcode(req->sqe), req->key,
@@ -462,8 +474,8 @@ static u64 worker_run_due(struct nvmev_worker *w)
 
 	mutex_lock(&w->exec_lock);
 	for (done = 0; done < WORKER_BATCH; done++) {
-		struct nvmev_req *req =
-			worker_take_due(w, ktime_get_ns(), &next_ns);
+		struct nvmev_req *req = worker_take_due(
+			w, ktime_get_ns() + WORKER_WAKE_EARLY_NS, &next_ns);
 
 		if (!req)
 			break;
@@ -480,6 +492,29 @@ static u64 worker_run_due(struct nvmev_worker *w)
 	return done == WORKER_BATCH ? 0 : next_ns;
 }
 
+/*
+ * Sleep until @until_ns (U64_MAX: until kicked) or an earlier request
+ * arrives (w->kick). The hrtimer gets zero slack: a kthread's default slack
+ * (50 us) would add itself to every modelled latency.
+ */
+static void worker_sleep(struct nvmev_worker *w, u64 until_ns)
+{
+	DEFINE_WAIT(wait);
+	ktime_t expires = ns_to_ktime(until_ns);
+
+	prepare_to_wait(&w->wq, &wait, TASK_INTERRUPTIBLE);
+	if (!READ_ONCE(w->kick) && !kthread_should_stop()) {
+		if (until_ns == U64_MAX)
+			schedule();
+		else
+			schedule_hrtimeout_range_clock(&expires, 0,
+						       HRTIMER_MODE_ABS,
+						       CLOCK_MONOTONIC);
+	}
+	finish_wait(&w->wq, &wait);
+	WRITE_ONCE(w->kick, false);
+}
+
 static int nvmev_worker_fn(void *data)
 {
 	struct nvmev_worker *w = data;
@@ -488,22 +523,14 @@ static int nvmev_worker_fn(void *data)
 		u64 next_ns = worker_run_due(w);
 		u64 now = ktime_get_ns();
 
-		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev)) {
+		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev))
 			cond_resched(); /* idle: one reclamation slice done */
-		} else if (next_ns == U64_MAX) {
-			wait_event_interruptible(w->wq,
-						 READ_ONCE(w->kick) ||
-							 kthread_should_stop());
-			WRITE_ONCE(w->kick, false);
-		} else if (next_ns > now + WORKER_SPIN_NS) {
-			wait_event_interruptible_hrtimeout(
-				w->wq,
-				READ_ONCE(w->kick) || kthread_should_stop(),
-				ns_to_ktime(next_ns - now));
-			WRITE_ONCE(w->kick, false);
-		} else {
-			yield(); /* due within microseconds: let the CPU's others run */
-		}
+		else if (next_ns == U64_MAX)
+			worker_sleep(w, U64_MAX);
+		else if (next_ns > now + WORKER_WAKE_EARLY_NS)
+			worker_sleep(w, next_ns - WORKER_WAKE_EARLY_NS);
+		else
+			cond_resched(); /* due within microseconds: take it */
 	}
 	return 0;
 }
@@ -574,6 +601,7 @@ bool nvmev_io_poll_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 			worker_put_free(w, req);
 			break;
 		}
+		atomic_inc(&dev->inflight);
 		req->traced = nvmev_trace_cmd_begin(NVMEV_TRACE_IO,
 						    nvmev_sqe_opcode(req->sqe));
 		nvmev_proc_io_sq(dev, sq, w, req);
@@ -616,6 +644,7 @@ static void nvmev_resume_workers(struct nvmev_dev *dev)
 /* A request that will never run: its trace and its worker slot end. */
 static void req_drop(struct nvmev_worker *w, struct nvmev_req *req)
 {
+	atomic_dec(&w->dev->inflight);
 	nvmev_trace_cmd_drop(req->traced);
 	req->traced = false;
 	worker_put_free(w, req);

@@ -414,6 +414,11 @@ struct nvmev_io_stats {
 	u64 bytes[NVMEV_STAT_OPS];
 	u64 status[NVMEV_STATUS_CODES];
 	u64 lat[NVMEV_STAT_OPS][NVMEV_LAT_BUCKETS];
+	/* completion posted minus modelled target: the emulator's own error */
+	u64 late[NVMEV_STAT_OPS][NVMEV_LAT_BUCKETS];
+	u64 late_max[NVMEV_STAT_OPS];
+	u64 late_20us[NVMEV_STAT_OPS];
+	u64 early; /* posted before the target: must stay 0 */
 };
 
 /*
@@ -515,6 +520,7 @@ struct nvmev_dev {
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
 	/* held with every worker's exec_lock to tear queues down (io.c) */
 	struct mutex quiesce_lock;
+	atomic_t inflight; /* fetched I/O commands not yet completed */
 	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
 	const char *stat_names[NVMEV_STAT_OPS]; /* by slot; NULL: unused */
 	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */

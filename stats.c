@@ -49,6 +49,15 @@ void nvmev_stats_account(struct nvmev_io_stats *st, const struct nvmev_req *req,
 		st->bytes[slot] += req->bytes;
 	st->status[req->status & NVMEV_SC_MASK]++;
 	st->lat[slot][nvmev_lat_bucket(now - req->submit_ns)]++;
+	if (now < req->target_ns) {
+		st->early++;
+	} else {
+		u64 late = now - req->target_ns;
+
+		st->late[slot][nvmev_lat_bucket(late)]++;
+		st->late_max[slot] = max(st->late_max[slot], late);
+		st->late_20us[slot] += late > 20000;
+	}
 }
 
 struct stats_sum {
@@ -56,6 +65,8 @@ struct stats_sum {
 	u64 bytes[NVMEV_STAT_OPS];
 	u64 status[NVMEV_STATUS_CODES];
 	u64 lat[NVMEV_LAT_BUCKETS];
+	u64 late[NVMEV_LAT_BUCKETS];
+	u64 early;
 };
 
 static u64 percentile(const u64 *hist, u64 total, unsigned int permille)
@@ -77,10 +88,20 @@ static void show_op(struct seq_file *m, struct nvmev_dev *dev,
 	const char *name = dev->stat_names[slot];
 	unsigned int i, b;
 
+	u64 late_max = 0, late_20us = 0;
+
 	memset(sum->lat, 0, sizeof(sum->lat));
-	for (i = 0; i < dev->cfg.nr_workers; i++)
-		for (b = 0; b < NVMEV_LAT_BUCKETS; b++)
-			sum->lat[b] += READ_ONCE(dev->workers[i].stats->lat[slot][b]);
+	memset(sum->late, 0, sizeof(sum->late));
+	for (i = 0; i < dev->cfg.nr_workers; i++) {
+		const struct nvmev_io_stats *st = dev->workers[i].stats;
+
+		for (b = 0; b < NVMEV_LAT_BUCKETS; b++) {
+			sum->lat[b] += READ_ONCE(st->lat[slot][b]);
+			sum->late[b] += READ_ONCE(st->late[slot][b]);
+		}
+		late_max = max(late_max, READ_ONCE(st->late_max[slot]));
+		late_20us += READ_ONCE(st->late_20us[slot]);
+	}
 	seq_printf(m, "cmds_%s: %llu\n", name, sum->cmds[slot]);
 	seq_printf(m, "bytes_%s: %llu\n", name, sum->bytes[slot]);
 	if (!sum->cmds[slot])
@@ -91,6 +112,13 @@ static void show_op(struct seq_file *m, struct nvmev_dev *dev,
 		   percentile(sum->lat, sum->cmds[slot], 990));
 	seq_printf(m, "lat_p999_ns_%s: %llu\n", name,
 		   percentile(sum->lat, sum->cmds[slot], 999));
+	/* lateness: completion posted minus the model's target */
+	seq_printf(m, "lateness_p50_ns_%s: %llu\n", name,
+		   percentile(sum->late, sum->cmds[slot], 500));
+	seq_printf(m, "lateness_p99_ns_%s: %llu\n", name,
+		   percentile(sum->late, sum->cmds[slot], 990));
+	seq_printf(m, "lateness_max_ns_%s: %llu\n", name, late_max);
+	seq_printf(m, "late_over_20us_%s: %llu\n", name, late_20us);
 }
 
 static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
@@ -149,7 +177,9 @@ static int stats_show(struct seq_file *m, void *unused)
 		}
 		for (s = 0; s < NVMEV_STATUS_CODES; s++)
 			sum->status[s] += READ_ONCE(st->status[s]);
+		sum->early += READ_ONCE(st->early);
 	}
+	seq_printf(m, "early_completions: %llu\n", sum->early);
 	for (slot = 0; slot < NVMEV_STAT_OPS; slot++)
 		if (dev->stat_names[slot])
 			show_op(m, dev, sum, slot);

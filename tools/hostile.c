@@ -2087,6 +2087,118 @@ static void crafted_cq_full_hol_many(void)
 	own_delete(qid);
 }
 
+/*
+ * Issue 10 defect 5 (sqs_on_unread_cq_stall_worker): three 1024-entry SQs
+ * (25, 26, 27) on one 2-entry CQ 25 that is never read, each with 1023
+ * commands. A device that fetches without bounding what an SQ may have
+ * outstanding by what its CQ can take fills its workers' request pools
+ * (3069 > 2048) with commands that can never complete, and the host's own
+ * queues on those workers stall until the driver times out and resets.
+ * The three SQs share one ring in scratch: the device only reads it.
+ */
+static void crafted_sqs_on_unread_cq(void)
+{
+	const int cqid = 25, sqids[] = { 25, 26, 27 };
+	uint8_t zero[SCR_CQ_PAGES * PAGE] = { 0 };
+	struct sqe s;
+	unsigned int i, q;
+	int st;
+
+	scr_write(own_cq_off(cqid), zero, sizeof(zero));
+	exist_ck_sqe(&s);
+	for (i = 0; i < 1023; i++) {
+		s.dw[0] = (s.dw[0] & 0xffff) | (uint32_t)(0x4000 + i) << 16;
+		scr_write((uint64_t)SCR_BIGSQ * PAGE + (uint64_t)i * 64, &s, 64);
+	}
+	st = create_cq(cqid, 2, scr_phys + own_cq_off(cqid), 1, 0);
+	E("create CQ 25 (2 entries, never read)", st, SC_OK);
+	if (st)
+		return;
+	for (q = 0; q < 3; q++) {
+		st = create_sq(sqids[q], 1024,
+			       scr_phys + (uint64_t)SCR_BIGSQ * PAGE, cqid);
+		E("create a 1024-entry SQ on CQ 25", st, SC_OK);
+		if (st)
+			goto out;
+	}
+	for (q = 0; q < 3; q++) {
+		doorbell(2 * sqids[q], 1023);
+		n_sq_own += 1023;
+	}
+	usleep(500000);
+	st = host_exist_ck();
+	E("host I/O while 3 x 1023 commands wait for an unread 2-entry CQ", st,
+	  KSC_NOKEY);
+	st = host_exist_ck();
+	E("host I/O again (request pools not exhausted)", st, KSC_NOKEY);
+out:
+	for (q = 0; q < 3; q++)
+		delete_q(true, sqids[q]);
+	E("delete CQ 25 after its SQs", delete_q(false, cqid), SC_OK);
+}
+
+/*
+ * Issue 10 defect 6 (delete_sq_unfetched_never_complete): 1000 commands are
+ * submitted on SQ 28 (1024 entries, CQ 28 of 1024) and the SQ is deleted at
+ * once, while the device is still fetching them (64 a pass). Every one of
+ * them must complete exactly once: performed, or aborted (0x008), whether
+ * it had been fetched or not. Reports how many were aborted unfetched.
+ */
+static void crafted_delete_sq_unfetched(void)
+{
+	const int qid = 28;
+	static uint8_t seen[1000];
+	uint8_t zero[4 * PAGE] = { 0 };
+	unsigned int i, posted = 0, aborted = 0, dup = 0, stray = 0;
+	struct sqe s;
+	struct cqe c;
+	int st;
+
+	memset(seen, 0, sizeof(seen));
+	scr_write((uint64_t)SCR_BIGCQ * PAGE, zero, sizeof(zero));
+	exist_ck_sqe(&s);
+	for (i = 0; i < 1000; i++) {
+		s.dw[0] = (s.dw[0] & 0xffff) | (uint32_t)(0x5000 + i) << 16;
+		scr_write((uint64_t)SCR_BIGSQ * PAGE + (uint64_t)i * 64, &s, 64);
+	}
+	st = create_cq(qid, 1024, scr_phys + (uint64_t)SCR_BIGCQ * PAGE, 1, 0);
+	E("create CQ 28 (1024 entries)", st, SC_OK);
+	if (st)
+		return;
+	st = create_sq(qid, 1024, scr_phys + (uint64_t)SCR_BIGSQ * PAGE, qid);
+	E("create SQ 28 (1024 entries)", st, SC_OK);
+	if (!st) {
+		doorbell(2 * qid, 1000);
+		n_sq_own += 1000;
+		E("delete SQ 28 while its 1000 commands are fetched",
+		  delete_q(true, qid), SC_OK);
+	}
+	for (i = 0; i < 1024; i++) {
+		unsigned int n;
+
+		scr_read((uint64_t)SCR_BIGCQ * PAGE + (uint64_t)i * 16, &c, 16);
+		if (!(c.status & 1))
+			break;
+		posted++;
+		n = c.cid - 0x5000u;
+		if (n >= 1000) {
+			stray++;
+			continue;
+		}
+		dup += seen[n]++ != 0;
+		aborted += cqe_sc(&c) == 0x008;
+	}
+	printf("hostile: delete SQ 28 with 1000 commands: %u completions (%u aborted), %u duplicates, %u stray\n",
+	       posted, aborted, dup, stray);
+	crafted_run++;
+	if (posted != 1000 || dup || stray) {
+		crafted_fail++;
+		violation("delete SQ with commands in flight: %u of 1000 completed, %u twice, %u unknown",
+			  posted - dup - stray, dup, stray);
+	}
+	E("delete CQ 28", delete_q(false, qid), SC_OK);
+}
+
 /* ---- main loop ---------------------------------------------------------------------------- */
 
 static void print_hist(void)
@@ -2245,6 +2357,8 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 		private_queue_chaos();
 		crafted_cq_full_hol();
 		crafted_cq_full_hol_many();
+		crafted_sqs_on_unread_cq();
+		crafted_delete_sq_unfetched();
 	}
 	sentinels_check("at the end");
 	print_hist();
