@@ -13,7 +13,7 @@
 #include <linux/math64.h>
 #endif
 
-/* ---- arithmetic --------------------------------------------------------- */
+/* ---- arithmetic ------------------------------------------------------ */
 
 static u64 sat_add(u64 a, u64 b)
 {
@@ -61,7 +61,7 @@ static u64 per_kib_ns(u64 bytes, u64 kib_ns)
 	return div_up(bytes * kib_ns, 1024);
 }
 
-/* ---- parameters ------------------------------------------------------- */
+/* ---- parameters ------------------------------------------------------ */
 
 #define NS_MAX		1000000000ULL	/* 1 s: any fixed cost */
 #define KIB_NS_MAX	1000000ULL	/* 1 ms per KiB */
@@ -103,7 +103,8 @@ const struct nvmev_timing_param_desc nvmev_timing_param_table[] = {
 	TP(index_keys, "count", 0, U32_MAX, 0),
 };
 
-const unsigned int nvmev_timing_nr_params = ARRAY_SIZE(nvmev_timing_param_table);
+const unsigned int nvmev_timing_nr_params =
+	ARRAY_SIZE(nvmev_timing_param_table);
 
 /* Sources of each number: the table in timing.h. */
 static const struct nvmev_timing_params timing_pm983 = {
@@ -272,14 +273,14 @@ u64 nvmev_timing_stored_bytes(const struct nvmev_timing_params *p,
 	return max_t(u64, len, p->value_min_alloc);
 }
 
+/* ---- resources ------------------------------------------------------- */
+
 /* Hold a resource for @dur from when it and the command are both ready. */
 static u64 book(u64 *busy_until, u64 ready, u64 dur)
 {
 	*busy_until = sat_add(max(ready, *busy_until), dur);
 	return *busy_until;
 }
-
-/* ---- resources ------------------------------------------------------------ */
 
 /* The core that frees first (the lowest-numbered on a tie). */
 static u64 fw_run(struct nvmev_timing_model *m, u64 ready, u64 cost)
@@ -401,15 +402,15 @@ static u64 wbuf_put(struct nvmev_timing_model *m, u64 ready, u64 bytes)
 		bytes -= take;
 		if (m->wb_fill == unit) {
 			m->slot_free[m->wb_slot] = nand_program_unit(m, done);
-			m->wb_slot = m->wb_slot + 1 == m->nslots ?
-					     0 : m->wb_slot + 1;
+			if (++m->wb_slot == m->nslots)
+				m->wb_slot = 0;
 			m->wb_fill = 0;
 		}
 	}
 	return done;
 }
 
-/* ---- per command ---------------------------------------------------------- */
+/* ---- per command ----------------------------------------------------- */
 
 static u64 book_store(struct nvmev_timing_model *m, u64 t,
 		      const struct nvmev_timing_op *op, u64 vb, u64 xb)
@@ -456,8 +457,7 @@ static u64 book_block_read(struct nvmev_timing_model *m, u64 t,
 	return read_extent(m, t, mod_u32(page_no, m->ndies), off, vb, xb);
 }
 
-static u64 book_block_write(struct nvmev_timing_model *m, u64 t, u64 vb,
-			    u64 xb)
+static u64 book_block_write(struct nvmev_timing_model *m, u64 t, u64 vb, u64 xb)
 {
 	const struct nvmev_timing_params *p = &m->p;
 
@@ -504,7 +504,7 @@ u64 nvmev_timing_book(struct nvmev_timing_model *m, u64 now_ns,
 	}
 }
 
-/* ---- the model's life ------------------------------------------------------ */
+/* ---- the model's life ------------------------------------------------ */
 
 static void derive(struct nvmev_timing_model *m)
 {
@@ -592,8 +592,7 @@ int nvmev_timing_retune(struct nvmev_timing_model *m,
 }
 
 /* One parameter by name: 0, -EINVAL or -ENOENT; the model is unchanged on error. */
-int nvmev_timing_set(struct nvmev_timing_model *m, const char *name,
-		     u64 value)
+int nvmev_timing_set(struct nvmev_timing_model *m, const char *name, u64 value)
 {
 	struct nvmev_timing_params np = m->p;
 	int ret = nvmev_timing_param_set(&np, name, value);
