@@ -139,32 +139,31 @@ static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u64 xfer_ns(u64 bytes, u64 ns_per_kib)
+static void blk_timing(struct nvmev_req *req, enum nvmev_timing_kind kind)
 {
-	return (bytes * ns_per_kib) >> 10;
+	struct blk_req *br = (struct blk_req *)req->priv;
+
+	req->tm.kind = kind;
+	req->tm.slba = br->slba;
+	req->tm.value_bytes = br->bytes;
+	req->tm.xfer_bytes = kind == NVMEV_TIMING_BLK_ZEROES ? 0 : br->bytes;
 }
 
 static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	struct blk_req *br = (struct blk_req *)req->priv;
 	u16 status = blk_parse_range(dev, req, true);
 
 	if (!status)
-		req->target_ns =
-			req->submit_ns + dev->timing.read_ns +
-			xfer_ns(br->bytes, dev->timing.ns_per_kib_read);
+		blk_timing(req, NVMEV_TIMING_BLK_READ);
 	return status;
 }
 
 static u16 blk_write_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	struct blk_req *br = (struct blk_req *)req->priv;
 	u16 status = blk_parse_range(dev, req, true);
 
 	if (!status)
-		req->target_ns =
-			req->submit_ns + dev->timing.write_ns +
-			xfer_ns(br->bytes, dev->timing.ns_per_kib_write);
+		blk_timing(req, NVMEV_TIMING_BLK_WRITE);
 	return status;
 }
 
@@ -173,13 +172,13 @@ static u16 blk_zeroes_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	u16 status = blk_parse_range(dev, req, false);
 
 	if (!status)
-		req->target_ns = req->submit_ns + dev->timing.write_ns;
+		blk_timing(req, NVMEV_TIMING_BLK_ZEROES);
 	return status;
 }
 
 static u16 blk_flush_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	req->target_ns = req->submit_ns + dev->timing.flush_ns;
+	req->tm.kind = NVMEV_TIMING_BLK_FLUSH;
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -558,9 +557,15 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->bytes = 0;
 	req->err_loc = 0;
 
+	memset(&req->tm, 0, sizeof(req->tm));
+
 	status = nvmev_io_check_common(req->sqe, op != NULL, &req->err_loc);
 	if (!status)
 		status = op->dispatch(dev, req);
+	/* a rejected command costs a decode and a lookup, never nothing */
+	if (status)
+		req->tm.kind = NVMEV_TIMING_ERROR;
+	req->target_ns = nvmev_timing_dev_book(dev, req->submit_ns, &req->tm);
 	req->status = status;
 }
 

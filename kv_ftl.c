@@ -848,65 +848,63 @@ u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	return sc;
 }
 
-/* ---- cost model --------------------------------------------------------- */
+/* ---- timing --------------------------------------------------------------- */
 
 /*
- * The timing model, in one place. A KV-SSD with a DRAM write buffer:
- * stores complete once the value is in the buffer; retrieves pay a NAND
- * page read (tR) unless a later issue models a read cache. Per-KiB costs
- * are the transfer over a PCIe 3.0 x4 link (~3 GB/s, ~330 ns/KiB).
+ * A stable hash of the key (FNV-1a over its bytes and length): the timing
+ * model places a value's pages and decides index misses from it, so a
+ * retrieve reads the dies its store wrote.
  */
-void kv_timing_default(struct kv_timing *t)
+u64 kv_key_hash(const struct kv_cmd *cmd)
 {
-	t->cmd_ns = 1500;
-	t->index_ns = 400;
-	t->store_ns = 8000;
-	t->store_ns_per_kib = 330;
-	t->retrieve_ns = 60000;
-	t->retrieve_ns_per_kib = 330;
-	t->delete_ns = 6000;
-	t->exist_ns = 2000;
-	t->iter_ctl_ns = 3000;
-	t->iter_read_ns = 40000;
-	t->iter_read_ns_per_kib = 330;
+	u64 h = 0xcbf29ce484222325ULL;
+	unsigned int i;
+
+	for (i = 0; i < cmd->key_len && i < KV_MAX_KEY_LEN; i++)
+		h = (h ^ cmd->key[i]) * 0x100000001b3ULL;
+	return (h ^ cmd->key_len) * 0x100000001b3ULL;
 }
 
-static u64 kv_kib_ns(u32 bytes, u32 ns_per_kib)
+/*
+ * kv_timing_op - what the timing model (timing.h) needs of a decoded KV
+ * command. A retrieve is costed for the host buffer (CDW10): the dispatcher
+ * does not look the value up, so a buffer larger than the value costs as
+ * if the value filled it. An iterate read is costed for its buffer too.
+ */
+void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
+		  struct nvmev_timing_op *op)
 {
-	return ((u64)bytes * ns_per_kib + 1023) >> 10;
-}
-
-/* Modelled service time of @cmd in ns; never 0. */
-u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd)
-{
-	u64 ns = t->cmd_ns;
-	NVMEV_TRACE_FUNC();
-
+	memset(op, 0, sizeof(*op));
+	op->key_hash = kv_key_hash(cmd);
+	op->live_keys = live_keys;
 	switch (cmd->opcode) {
 	case KV_OP_STORE:
 	case KV_OP_APPEND:
-		ns += t->index_ns + t->store_ns +
-		      kv_kib_ns(cmd->value_size, t->store_ns_per_kib);
+		op->kind = NVMEV_TIMING_STORE;
+		op->value_bytes = cmd->value_size;
+		op->xfer_bytes = cmd->value_size;
 		break;
 	case KV_OP_RETRIEVE:
-		ns += t->index_ns + t->retrieve_ns +
-		      kv_kib_ns(cmd->value_size, t->retrieve_ns_per_kib);
+		op->kind = NVMEV_TIMING_RETRIEVE;
+		op->value_bytes = cmd->value_size;
+		op->xfer_bytes = cmd->value_size;
 		break;
 	case KV_OP_DELETE:
-		ns += t->index_ns + t->delete_ns;
+		op->kind = NVMEV_TIMING_DELETE;
 		break;
 	case KV_OP_EXIST:
-		ns += t->index_ns + t->exist_ns;
-		break;
-	case KV_OP_ITER_CTL:
-		ns += t->iter_ctl_ns;
+		op->kind = NVMEV_TIMING_EXIST;
 		break;
 	case KV_OP_ITER_READ:
-		ns += t->iter_read_ns +
-		      kv_kib_ns(cmd->value_size, t->iter_read_ns_per_kib);
+		op->kind = NVMEV_TIMING_ITER_READ;
+		op->value_bytes = cmd->value_size;
+		op->xfer_bytes = cmd->value_size;
+		op->key_hash = cmd->handle;
+		break;
+	default:
+		op->kind = NVMEV_TIMING_ITER_CTL;
 		break;
 	}
-	return ns ?: 1;
 }
 
 #ifdef __KERNEL__
@@ -924,7 +922,6 @@ u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd)
 
 struct kv_ftl {
 	struct kv_store store;
-	struct kv_timing timing;
 	enum kv_coding coding;
 	bool idle_reclaim_pending;
 };
@@ -996,7 +993,7 @@ static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 		req->err_loc = cmd->err_loc;
 		return kv_nvme_status(sc);
 	}
-	req->target_ns = req->submit_ns + kv_cost_ns(&dev->kv->timing, cmd);
+	kv_timing_op(cmd, READ_ONCE(dev->kv->store.map.nkeys), &req->tm);
 	req->key_len = cmd->key_len;
 	memcpy(req->key, cmd->key, sizeof(req->key));
 	req->bytes = cmd->value_size;
@@ -1147,7 +1144,6 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 		nvmev_kfree(kv);
 		return ret;
 	}
-	kv_timing_default(&kv->timing);
 	kv->coding = dev->cfg.kv_coding;
 	dev->kv = kv;
 	return 0;

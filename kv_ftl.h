@@ -20,6 +20,7 @@
 
 #include "hash_map.h"
 #include "allocator.h"
+#include "timing.h"
 
 #define KV_MAX_KEY_LEN		16
 #define KV_MAX_VALUE_SIZE	(2U << 20)	/* protocol maximum, bytes */
@@ -155,21 +156,6 @@ struct kv_store {
 	atomic64_t stat[KV_NR_STATS];
 };
 
-/* Named parameters of the cost model; defaults in kv_timing_default(). */
-struct kv_timing {
-	u32 cmd_ns;		/* every command: fetch, decode, CQE, interrupt */
-	u32 index_ns;		/* one hash index probe or update */
-	u32 store_ns;		/* store/append: log head, record header */
-	u32 store_ns_per_kib;	/* store/append: per KiB of value written */
-	u32 retrieve_ns;	/* retrieve: media read latency */
-	u32 retrieve_ns_per_kib; /* retrieve: per KiB of host buffer */
-	u32 delete_ns;		/* delete: invalidate the record */
-	u32 exist_ns;		/* exist: index only */
-	u32 iter_ctl_ns;	/* iterate open/close */
-	u32 iter_read_ns;	/* iterate read: index scan slice */
-	u32 iter_read_ns_per_kib; /* iterate read: per KiB of host buffer */
-};
-
 /* How a KV area of the reserved memory is cut: [index | log]. */
 struct kv_layout {
 	u64 max_keys;		/* index capacity in keys */
@@ -188,7 +174,8 @@ u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 int kv_reclaim(struct kv_store *kv);
 void kv_get_stats(struct kv_store *kv, struct kv_stats *st);
 
-void kv_timing_default(struct kv_timing *t);
-u64 kv_cost_ns(const struct kv_timing *t, const struct kv_cmd *cmd);
+u64 kv_key_hash(const struct kv_cmd *cmd);
+void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
+		  struct nvmev_timing_op *op);
 
 #endif /* NVMEV_KV_FTL_H */

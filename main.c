@@ -37,6 +37,7 @@ static unsigned int poll_spin_us = 50;
 static int kv_coding = NVMEV_KV_CODING_BYTES;
 static u64 kv_max_keys;
 static bool inject;
+static char *timing = "pm983";
 
 static int size_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -117,6 +118,10 @@ MODULE_PARM_DESC(kv_coding,
 module_param_cb(kv_max_keys, &size_param_ops, &kv_max_keys, 0444);
 MODULE_PARM_DESC(kv_max_keys,
 		 "capacity of the KV index in keys (default 0: one key per 2 KiB of KV area)");
+
+module_param(timing, charp, 0444);
+MODULE_PARM_DESC(timing,
+		 "timing model preset: pm983 (default, a PM983-class KV-SSD) or none (zero cost); tuned later under /sys/class/nvme/nvmeX/device/timing/");
 
 module_param(inject, bool, 0444);
 MODULE_PARM_DESC(inject,
@@ -232,6 +237,13 @@ static int validate_params(struct nvmev_config *cfg)
 	ret = validate_cpus(cfg);
 	if (ret)
 		return ret;
+	if (!timing || strscpy(cfg->timing_preset, timing,
+			       sizeof(cfg->timing_preset)) < 0 ||
+	    nvmev_timing_preset(cfg->timing_preset, &(struct nvmev_timing_params){})) {
+		pr_err("timing: '%s' is not a preset (pm983, none)\n",
+		       timing ?: "");
+		return -EINVAL;
+	}
 	ret = check_region(memmap_start, memmap_size);
 	if (ret)
 		return ret;
@@ -252,15 +264,6 @@ static int validate_params(struct nvmev_config *cfg)
 
 /* ---------------------------------------------------------------------- */
 /* Init and exit */
-
-static void default_timing(struct nvmev_timing *t)
-{
-	t->read_ns = 5000;
-	t->write_ns = 5000;
-	t->flush_ns = 1000;
-	t->ns_per_kib_read = 250; /* ~4 GB/s */
-	t->ns_per_kib_write = 500; /* ~2 GB/s */
-}
 
 static int map_storage(struct nvmev_dev *dev)
 {
@@ -298,7 +301,6 @@ static int __init nvmev_init(void)
 	ret = validate_params(&dev->cfg);
 	if (ret)
 		goto err_free;
-	default_timing(&dev->timing);
 	spin_lock_init(&dev->err_lock);
 	dev->power_on_ns = ktime_get_ns();
 	dev->timestamp_set_ns = dev->power_on_ns;
@@ -306,9 +308,12 @@ static int __init nvmev_init(void)
 	ret = map_storage(dev);
 	if (ret)
 		goto err_free;
-	ret = nvmev_kv_init(dev);
+	ret = nvmev_timing_dev_init(dev);
 	if (ret)
 		goto err_unmap;
+	ret = nvmev_kv_init(dev);
+	if (ret)
+		goto err_timing;
 	ret = nvmev_inject_init(dev);
 	if (ret)
 		goto err_kv;
@@ -322,12 +327,14 @@ static int __init nvmev_init(void)
 	nvmev_inject_debugfs(dev);
 	nvmev_device = dev;
 	nvmev_pci_add(dev);
+	if (nvmev_timing_sysfs_add(dev))
+		pr_warn("timing: no sysfs directory; the model runs with its preset\n");
 	nvmev_kv_get_stats(dev, &kst);
-	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB (capacity %llu MiB, %llu keys), dispatcher on CPU %u, %u worker(s)\n",
+	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB (capacity %llu MiB, %llu keys), dispatcher on CPU %u, %u worker(s), timing %s\n",
 		dev->cfg.memmap_start, dev->cfg.memmap_size,
 		dev->cfg.blk_size >> 20, dev->cfg.kv_size >> 20,
 		kst.capacity >> 20, kst.max_keys,
-		dev->cfg.dispatcher_cpu, dev->cfg.nr_workers);
+		dev->cfg.dispatcher_cpu, dev->cfg.nr_workers, dev->cfg.timing_preset);
 	return 0;
 
 err_pci:
@@ -337,6 +344,8 @@ err_inject:
 	nvmev_inject_exit(dev);
 err_kv:
 	nvmev_kv_exit(dev);
+err_timing:
+	nvmev_timing_dev_exit(dev);
 err_unmap:
 	unmap_storage(dev);
 err_free:
@@ -348,6 +357,7 @@ static void __exit nvmev_exit(void)
 {
 	struct nvmev_dev *dev = nvmev_device;
 
+	nvmev_timing_sysfs_remove(dev);
 	nvmev_pci_remove(dev);
 	nvmev_stats_exit(dev);
 	nvmev_dispatcher_stop(dev);
@@ -355,6 +365,7 @@ static void __exit nvmev_exit(void)
 	nvmev_inject_exit(dev);
 	nvmev_trace_exit();
 	nvmev_kv_exit(dev);
+	nvmev_timing_dev_exit(dev);
 	unmap_storage(dev);
 	nvmev_kfree(dev);
 	nvmev_device = NULL;

@@ -12,6 +12,7 @@
 #define NVMEV_H
 
 #include "nvmev_compat.h"
+#include "timing.h"
 
 /* ---------------------------------------------------------------------- */
 /* NVMe status codes as (DNR << 14 | SCT << 8 | SC); CQE status = sc << 1 | P */
@@ -322,20 +323,9 @@ struct nvmev_config {
 	int kv_coding; /* enum kv_coding */
 	bool inject; /* raw-command injection under debugfs (tests) */
 	u64 kv_max_keys; /* 0: derived from kv_size */
+	char timing_preset[16]; /* timing model preset at load (timing.h) */
 };
 
-/*
- * The timing model, in one place (DESIGN.md rule 5). A command completes at
- * submit time + cost; costs are linear in the bytes moved. The KV command
- * set adds its own costs in kv_ftl.c from the same kind of parameters.
- */
-struct nvmev_timing {
-	u64 read_ns; /* block read: fixed part */
-	u64 write_ns; /* block write: fixed part */
-	u64 flush_ns;
-	u64 ns_per_kib_read; /* transfer part */
-	u64 ns_per_kib_write;
-};
 
 /*
  * A submission queue (queue.c). Created, walked and deleted only by the
@@ -382,6 +372,7 @@ struct nvmev_cq {
 struct nvmev_req {
 	struct list_head list;
 	u64 target_ns; /* modelled completion time */
+	struct nvmev_timing_op tm; /* the command as the timing model sees it */
 	u64 submit_ns;
 	u32 sqe[16];
 	u16 sqid;
@@ -452,7 +443,7 @@ struct nvmev_io_cmd {
 	u8 opcode;
 	const char *name;
 	u32 effects;
-	/* dispatcher: validate, fill req->target_ns; return a status */
+	/* dispatcher: validate, describe req->tm for the timing model */
 	u16 (*dispatch)(struct nvmev_dev *dev, struct nvmev_req *req);
 	/* worker, at/after target_ns: do it, set req->dw0; return a status */
 	u16 (*perform)(struct nvmev_dev *dev, struct nvmev_req *req,
@@ -483,7 +474,7 @@ struct kv_ftl;
 
 struct nvmev_dev {
 	struct nvmev_config cfg;
-	struct nvmev_timing timing;
+	struct nvmev_timing_dev *timing; /* the timing model (timing.c) */
 
 	/* PCI side (pci.c) */
 	struct pci_sysdata sysdata;
@@ -624,6 +615,14 @@ void nvmev_stats_account(struct nvmev_io_stats *st, const struct nvmev_req *req,
 			 u64 now);
 int nvmev_stats_init(struct nvmev_dev *dev);
 void nvmev_stats_exit(struct nvmev_dev *dev);
+
+/* timing.c (kernel glue of the timing model) */
+int nvmev_timing_dev_init(struct nvmev_dev *dev);
+void nvmev_timing_dev_exit(struct nvmev_dev *dev);
+u64 nvmev_timing_dev_book(struct nvmev_dev *dev, u64 now_ns,
+			  const struct nvmev_timing_op *op);
+int nvmev_timing_sysfs_add(struct nvmev_dev *dev);
+void nvmev_timing_sysfs_remove(struct nvmev_dev *dev);
 
 /* trace.c */
 void nvmev_trace_exit(void);

@@ -599,3 +599,253 @@ int nvmev_timing_set(struct nvmev_timing_model *m, const char *name, u64 value)
 
 	return ret ? ret : nvmev_timing_retune(m, &np);
 }
+
+#ifdef __KERNEL__
+/*
+ * ---- kernel glue -----------------------------------------------------------
+ * One model per device, booked by the dispatcher for every I/O command and
+ * tuned through sysfs, in the emulated PCI function's directory:
+ *
+ *   /sys/class/nvme/nvmeX/device/timing/preset      read: the current preset
+ *                                                    ("custom" once tuned);
+ *                                                    write a name to load it
+ *   /sys/class/nvme/nvmeX/device/timing/<param>     one file per parameter
+ *
+ * New values apply from the next command. Geometry (NVMEV_TP_GEOMETRY)
+ * changes while commands are in flight get EBUSY; bad values get EINVAL
+ * and a log line. @lock serialises booking (dispatcher) and tuning (sysfs).
+ */
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include "nvmev.h"
+
+struct nvmev_timing_dev {
+	spinlock_t lock;
+	struct nvmev_timing_model model;
+	struct nvmev_dev *dev;
+	struct kobject kobj;
+	bool kobj_added;
+	struct kobj_attribute *attrs; /* [0]: preset, [1 + i]: parameter i */
+	struct attribute **attr_list; /* NULL-terminated, for the group */
+	struct attribute_group group;
+};
+
+int nvmev_timing_dev_init(struct nvmev_dev *dev)
+{
+	struct nvmev_timing_params p;
+	struct nvmev_timing_dev *td;
+	int ret;
+
+	ret = nvmev_timing_preset(dev->cfg.timing_preset, &p);
+	if (ret)
+		return ret;
+	td = nvmev_vzalloc(sizeof(*td));
+	if (!td)
+		return -ENOMEM;
+	spin_lock_init(&td->lock);
+	td->dev = dev;
+	ret = nvmev_timing_init(&td->model, &p);
+	if (ret) {
+		nvmev_vfree(td);
+		return ret;
+	}
+	dev->timing = td;
+	return 0;
+}
+
+void nvmev_timing_dev_exit(struct nvmev_dev *dev)
+{
+	nvmev_vfree(dev->timing);
+	dev->timing = NULL;
+}
+
+/* The target completion time of one command; dispatcher only. */
+u64 nvmev_timing_dev_book(struct nvmev_dev *dev, u64 now_ns,
+			  const struct nvmev_timing_op *op)
+{
+	struct nvmev_timing_dev *td = dev->timing;
+	u64 target;
+
+	spin_lock(&td->lock);
+	target = nvmev_timing_book(&td->model, now_ns, op);
+	spin_unlock(&td->lock);
+	return target;
+}
+
+/* ---- sysfs ---- */
+
+static struct nvmev_timing_dev *kobj_td(struct kobject *kobj)
+{
+	return container_of(kobj, struct nvmev_timing_dev, kobj);
+}
+
+static int attr_param(struct nvmev_timing_dev *td, struct kobj_attribute *a)
+{
+	return (int)(a - td->attrs) - 1; /* -1: preset */
+}
+
+static ssize_t timing_show(struct kobject *kobj, struct kobj_attribute *a,
+			   char *buf)
+{
+	struct nvmev_timing_dev *td = kobj_td(kobj);
+	int idx = attr_param(td, a);
+	ssize_t n;
+	u64 v = 0;
+
+	spin_lock(&td->lock);
+	if (idx < 0) {
+		n = sysfs_emit(buf, "%s\n", td->model.p.preset);
+	} else {
+		nvmev_timing_param_get(&td->model.p,
+				       nvmev_timing_param_table[idx].name, &v);
+		n = sysfs_emit(buf, "%llu\n", v);
+	}
+	spin_unlock(&td->lock);
+	return n;
+}
+
+/* Geometry may change only with no command in flight. */
+static bool busy_for(struct nvmev_timing_dev *td,
+		     const struct nvmev_timing_params *np)
+{
+	return nvmev_timing_geometry_differs(&td->model.p, np) &&
+	       atomic_read(&td->dev->inflight) > 0;
+}
+
+static ssize_t preset_store(struct nvmev_timing_dev *td, const char *buf,
+			    size_t len)
+{
+	struct nvmev_timing_params np;
+	char name[16];
+	int ret;
+
+	strscpy(name, buf, sizeof(name));
+	strim(name);
+	if (nvmev_timing_preset(name, &np)) {
+		pr_warn("timing: preset '%s' unknown (pm983, none)\n", name);
+		return -EINVAL;
+	}
+	spin_lock(&td->lock);
+	ret = busy_for(td, &np) ? -EBUSY : nvmev_timing_retune(&td->model, &np);
+	spin_unlock(&td->lock);
+	if (ret == -EBUSY)
+		pr_warn("timing: preset %s changes the geometry: commands in flight\n",
+			name);
+	return ret ?: len;
+}
+
+static ssize_t timing_store(struct kobject *kobj, struct kobj_attribute *a,
+			    const char *buf, size_t len)
+{
+	struct nvmev_timing_dev *td = kobj_td(kobj);
+	int idx = attr_param(td, a);
+	const struct nvmev_timing_param_desc *d;
+	struct nvmev_timing_params np;
+	u64 v;
+	int ret;
+
+	if (idx < 0)
+		return preset_store(td, buf, len);
+	d = &nvmev_timing_param_table[idx];
+	if (kstrtou64(buf, 0, &v)) {
+		pr_warn("timing: %s: '%.*s' is not a number\n", d->name,
+			(int)min_t(size_t, len, 32), buf);
+		return -EINVAL;
+	}
+	spin_lock(&td->lock);
+	np = td->model.p;
+	ret = nvmev_timing_param_set(&np, d->name, v);
+	if (!ret)
+		ret = busy_for(td, &np) ? -EBUSY :
+					  nvmev_timing_retune(&td->model, &np);
+	spin_unlock(&td->lock);
+	if (ret == -EBUSY)
+		pr_warn("timing: %s: geometry change with commands in flight\n",
+			d->name);
+	else if (ret)
+		pr_warn("timing: %s: %llu rejected (%llu..%llu %s%s)\n", d->name,
+			v, d->min, d->max, d->unit,
+			d->flags & NVMEV_TP_POW2 ? ", a power of two" : "");
+	return ret ?: len;
+}
+
+static void timing_kobj_release(struct kobject *kobj)
+{
+	/* the kobject lives in struct nvmev_timing_dev, freed at exit */
+}
+
+static const struct kobj_type timing_ktype = {
+	.release = timing_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+};
+
+static void timing_attrs_free(struct nvmev_timing_dev *td)
+{
+	nvmev_kfree(td->attr_list);
+	td->attr_list = NULL;
+	nvmev_kfree(td->attrs);
+	td->attrs = NULL;
+}
+
+static int timing_attrs_alloc(struct nvmev_timing_dev *td)
+{
+	unsigned int i, n = nvmev_timing_nr_params + 1;
+
+	td->attrs = nvmev_kzalloc(array_size(n, sizeof(*td->attrs)),
+				  GFP_KERNEL);
+	td->attr_list = nvmev_kzalloc(array_size(n + 1, sizeof(*td->attr_list)),
+				      GFP_KERNEL);
+	if (!td->attrs || !td->attr_list) {
+		timing_attrs_free(td);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct kobj_attribute *a = &td->attrs[i];
+
+		sysfs_attr_init(&a->attr);
+		a->attr.name = i ? nvmev_timing_param_table[i - 1].name :
+				   "preset";
+		a->attr.mode = 0644;
+		a->show = timing_show;
+		a->store = timing_store;
+		td->attr_list[i] = &a->attr;
+	}
+	td->group.attrs = td->attr_list;
+	return 0;
+}
+
+/* The timing directory under the PCI function; after the function is added. */
+int nvmev_timing_sysfs_add(struct nvmev_dev *dev)
+{
+	struct nvmev_timing_dev *td = dev->timing;
+	int ret;
+
+	ret = timing_attrs_alloc(td);
+	if (ret)
+		return ret;
+	ret = kobject_init_and_add(&td->kobj, &timing_ktype,
+				   &dev->pdev->dev.kobj, "timing");
+	if (!ret)
+		ret = sysfs_create_group(&td->kobj, &td->group);
+	if (ret) {
+		kobject_put(&td->kobj);
+		timing_attrs_free(td);
+		return ret;
+	}
+	td->kobj_added = true;
+	return 0;
+}
+
+void nvmev_timing_sysfs_remove(struct nvmev_dev *dev)
+{
+	struct nvmev_timing_dev *td = dev->timing;
+
+	if (!td || !td->kobj_added)
+		return;
+	sysfs_remove_group(&td->kobj, &td->group);
+	kobject_del(&td->kobj);
+	kobject_put(&td->kobj);
+	td->kobj_added = false;
+	timing_attrs_free(td);
+}
+#endif /* __KERNEL__ */

@@ -2,7 +2,7 @@
 /*
  * test_kv_decode.c - kv_decode() against ../shared/vectors/kv_decode.tsv
  * (every row) and at the edges of every field, in both codings; and
- * kv_cost_ns() for every opcode.
+ * kv_timing_op() for every opcode.
  */
 #include "kv_ftl.h"
 #include "test_util.h"
@@ -318,29 +318,51 @@ static void test_err_loc(void)
 	CHECK_EQ(cmd.err_loc, 0);
 }
 
-static void test_cost(void)
+/*
+ * Every KV opcode maps to its timing-model kind with the sizes the model
+ * needs; the key hash is stable and depends on every key byte and the
+ * length (a store and a retrieve of one key read the same dies).
+ */
+static void test_timing_op(void)
 {
-	static const u8 ops[] = { 0x81, 0x83, 0x90, 0xa1, 0xb1, 0xb2, 0xb3 };
-	struct kv_timing t, zero;
-	struct kv_cmd cmd = { 0 };
+	static const struct {
+		u8 opcode;
+		enum nvmev_timing_kind kind;
+		bool sized;
+	} map[] = {
+		{ 0x81, NVMEV_TIMING_STORE, true },
+		{ 0x83, NVMEV_TIMING_STORE, true },
+		{ 0x90, NVMEV_TIMING_RETRIEVE, true },
+		{ 0xa1, NVMEV_TIMING_DELETE, false },
+		{ 0xb1, NVMEV_TIMING_ITER_CTL, false },
+		{ 0xb2, NVMEV_TIMING_ITER_READ, true },
+		{ 0xb3, NVMEV_TIMING_EXIST, false },
+	};
+	struct kv_cmd cmd = { 0 }, other;
+	struct nvmev_timing_op op;
 	size_t i;
 
-	kv_timing_default(&t);
-	memset(&zero, 0, sizeof(zero));
-	for (i = 0; i < ARRAY_SIZE(ops); i++) {
-		u64 small, big;
-
-		cmd.opcode = ops[i];
+	cmd.key_len = 8;
+	memcpy(cmd.key, "abcdefgh", 8);
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		cmd.opcode = map[i].opcode;
 		cmd.value_size = 4096;
-		small = kv_cost_ns(&t, &cmd);
-		cmd.value_size = MAXV;
-		big = kv_cost_ns(&t, &cmd);
-		CHECK(small > 0 && big >= small, "op %#x cost %llu %llu", ops[i],
-		      (unsigned long long)small, (unsigned long long)big);
-		if (ops[i] == 0x81 || ops[i] == 0x90)
-			CHECK(big > small, "op %#x cost grows with size", ops[i]);
-		CHECK(kv_cost_ns(&zero, &cmd) > 0, "zero model still > 0");
+		kv_timing_op(&cmd, 77, &op);
+		CHECK_EQ(op.kind, map[i].kind);
+		CHECK_EQ(op.value_bytes, map[i].sized ? 4096u : 0u);
+		CHECK_EQ(op.xfer_bytes, map[i].sized ? 4096u : 0u);
+		CHECK_EQ(op.live_keys, 77u);
 	}
+	cmd.opcode = 0x81;
+	kv_timing_op(&cmd, 0, &op);
+	other = cmd;
+	other.opcode = 0x90;
+	CHECK_EQ(kv_key_hash(&other), op.key_hash);
+	other.key[7] ^= 1;
+	CHECK(kv_key_hash(&other) != op.key_hash, "hash depends on the last byte");
+	other = cmd;
+	other.key_len = 7;
+	CHECK(kv_key_hash(&other) != op.key_hash, "hash depends on the length");
 }
 
 int main(void)
@@ -353,6 +375,6 @@ int main(void)
 	test_iterate();
 	test_opcodes();
 	test_err_loc();
-	test_cost();
+	test_timing_op();
 	return test_report("test_kv_decode");
 }
