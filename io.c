@@ -699,7 +699,7 @@ static unsigned int abort_unfetched(struct nvmev_dev *dev, struct nvmev_sq *sq)
 		memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
 		sq->head = nvmev_q_next(sq->head, sq->size);
 		WRITE_ONCE(sq->reported_head, sq->head);
-		if (cq && nvmev_cq_post_now(dev, cq, sq->qid,
+		if (cq && nvmev_post_cqe_now(dev, cq, sq->qid,
 					    nvmev_sqe_cid(sqe),
 					    NVMEV_SC_ABORT_QUEUE, 0, 0))
 			n++;

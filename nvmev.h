@@ -586,9 +586,9 @@ bool nvmev_sq_fetch(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail,
 		    u32 *sqe);
 bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_cq_unreserve(struct nvmev_cq *cq);
-void nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		   u16 cid, u16 status, u32 dw0, u32 dw1);
-bool nvmev_cq_post_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		       u16 cid, u16 status, u32 dw0, u32 dw1);
 void nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_cq_sample_heads(struct nvmev_dev *dev);

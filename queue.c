@@ -178,7 +178,7 @@ static u32 cq_free_locked(struct nvmev_dev *dev, struct nvmev_cq *cq)
  * dropped, and what one SQ may have outstanding is bounded by what its CQ
  * can take: a CQ the host does not read stops its SQs' fetching, it holds
  * no request of the workers' pools. Every reservation is used by exactly
- * one nvmev_cq_post() or released by nvmev_cq_unreserve().
+ * one nvmev_post_cqe() or released by nvmev_cq_unreserve().
  */
 bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
@@ -222,8 +222,8 @@ static void cq_write_locked(struct nvmev_dev *dev, struct nvmev_cq *cq,
 		cq->phase ^= 1;
 }
 
-/* nvmev_cq_post - post a completion into the entry reserved for it. */
-void nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+/* nvmev_post_cqe - post a completion into the entry reserved for it. */
+void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		   u16 cid, u16 status, u32 dw0, u32 dw1)
 {
 	unsigned long flags;
@@ -238,11 +238,11 @@ void nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 }
 
 /*
- * nvmev_cq_post_now - post a completion nobody reserved an entry for (an
+ * nvmev_post_cqe_now - post a completion nobody reserved an entry for (an
  * asynchronous event, the abort of an SQE never fetched), if there is room.
  * Return: false if the CQ is full; the caller keeps or drops it.
  */
-bool nvmev_cq_post_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		       u16 cid, u16 status, u32 dw0, u32 dw1)
 {
 	unsigned long flags;
@@ -405,7 +405,7 @@ void nvmev_complete(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	if (status && status != NVMEV_SC_ABORT_QUEUE)
 		nvmev_cmd_failed(dev, sqid, sqe, status, err_loc);
 	if (cq)
-		nvmev_cq_post(dev, cq, sqid, nvmev_sqe_cid(sqe), status, dw0,
+		nvmev_post_cqe(dev, cq, sqid, nvmev_sqe_cid(sqe), status, dw0,
 			      dw1);
 }
 
@@ -430,7 +430,7 @@ void nvmev_aer_deliver(struct nvmev_dev *dev)
 
 	if (!dev->pending_event || !dev->nr_aers || !cq)
 		return;
-	if (!nvmev_cq_post_now(dev, cq, 0, dev->aer_cids[0], NVMEV_SC_SUCCESS,
+	if (!nvmev_post_cqe_now(dev, cq, 0, dev->aer_cids[0], NVMEV_SC_SUCCESS,
 			       dev->pending_event, 0))
 		return;
 	memmove(dev->aer_cids, dev->aer_cids + 1,

@@ -477,6 +477,7 @@ u64 nvmev_timing_book(struct nvmev_timing_model *m, u64 now_ns,
 	u64 vb = min_t(u64, op->value_bytes, NVMEV_TIMING_MAX_BYTES);
 	u64 xb = min_t(u64, op->xfer_bytes, NVMEV_TIMING_MAX_BYTES);
 	u64 t = sat_add(now_ns, p->frontend_ns);
+	NVMEV_TRACE_FUNC();
 
 	switch (op->kind) {
 	case NVMEV_TIMING_STORE:
