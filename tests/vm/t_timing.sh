@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest: the timing model's interface (issue 11): the timing= preset, the
+# sysfs directory under the PCI function, validation (EINVAL, EBUSY), a
+# change that applies from the next command, the host never seeing a
+# completion before the model's time, early_completions = 0 and lateness
+# in the statistics; and issue 10 defect 6: a traced command purged at a
+# controller reset still ends its trace.
+. "$NVMEV_DIR/tests/vm/lib.sh"
+
+KV="$NVMEV_DIR/scripts/kv -q"
+P=/sys/module/nvmev_kv/parameters
+STATS=/sys/kernel/debug/nvmev_kv/stats
+T= # the timing directory, found after load
+
+timing_dir() {
+	T=$(readlink -f /sys/class/nvme/nvme0/device)/timing
+	[ -d "$T" ]
+}
+
+stat_val() { awk -v k="$1:" '$1 == k { print $2 }' $STATS; }
+
+# ms_of CMD...: wall-clock milliseconds CMD takes
+ms_of() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" > /dev/null 2>&1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+t_bad_preset() {
+	expect_insmod_fail timing $(merge_params timing=warp9)
+	expect_insmod_fail timing $(merge_params timing=)
+}
+
+t_sysfs() {
+	local f
+	load_module || return 1
+	timing_dir && ok "timing directory at $T" || { not_ok "no $T"; return 1; }
+	expect_eq "preset" "$(cat $T/preset)" pm983
+	for f in fw_cores fw_retrieve_ns fw_store_ns nand_read_ns channels dies_per_channel; do
+		[ -f "$T/$f" ] && ok "$f: $(cat $T/$f)" || not_ok "no $T/$f"
+	done
+	expect_eq "fw_retrieve_ns (pm983)" "$(cat $T/fw_retrieve_ns)" 6700
+	expect_eq "channels (pm983)" "$(cat $T/channels)" 8
+}
+
+# bad values: EINVAL, a log line naming the parameter, nothing changed
+t_sysfs_invalid() {
+	local mark
+	mark=$(dmesg_mark)
+	if echo 0 > $T/fw_cores 2> /dev/null; then not_ok "fw_cores=0 accepted"; else ok "fw_cores=0 refused"; fi
+	if echo 17 > $T/channels 2> /dev/null; then not_ok "channels=17 accepted"; else ok "channels=17 refused"; fi
+	if echo 3000 > $T/page_bytes 2> /dev/null; then not_ok "page_bytes=3000 accepted"; else ok "page_bytes=3000 refused"; fi
+	if echo abc > $T/nand_read_ns 2> /dev/null; then not_ok "nand_read_ns=abc accepted"; else ok "nand_read_ns=abc refused"; fi
+	if echo warp9 > $T/preset 2> /dev/null; then not_ok "preset warp9 accepted"; else ok "preset warp9 refused"; fi
+	expect_eq "fw_cores unchanged" "$(cat $T/fw_cores)" 1
+	expect_eq "channels unchanged" "$(cat $T/channels)" 8
+	expect_match "log names the parameter" "$(dmesg_since $mark)" 'timing: fw_cores: 0 rejected'
+	expect_match "log names the preset" "$(dmesg_since $mark)" "timing: preset 'warp9' unknown"
+	expect_eq "preset still" "$(cat $T/preset)" pm983
+}
+
+# A retune applies from the next command; the host never sees a completion
+# before the model's time (a lower bound: this is a correctness check).
+t_retune_next_command() {
+	local ms
+	$KV store $NVME_NS slow-key slow-value || { not_ok "store"; return 1; }
+	echo none > $T/preset && ok "preset none loaded"
+	expect_eq "preset" "$(cat $T/preset)" none
+	echo 300000000 > $T/fw_retrieve_ns && ok "fw_retrieve_ns = 300 ms"
+	expect_eq "preset after a change" "$(cat $T/preset)" custom
+	ms=$(ms_of $KV retrieve $NVME_NS slow-key)
+	[ "$ms" -ge 300 ] && ok "retrieve took $ms ms >= 300 ms modelled" ||
+		not_ok "retrieve took $ms ms, the model says 300 ms"
+	ms=$(ms_of $KV exist $NVME_NS slow-key)
+	[ "$ms" -lt 300 ] && ok "exist unaffected: $ms ms" || not_ok "exist took $ms ms"
+	echo 0 > $T/fw_retrieve_ns
+	ms=$(ms_of $KV retrieve $NVME_NS slow-key)
+	[ "$ms" -lt 300 ] && ok "after the retune back: $ms ms" || not_ok "retrieve still slow: $ms ms"
+}
+
+# geometry with a command in flight: EBUSY; once idle: accepted
+t_geometry_busy() {
+	local pid rc=0
+	echo 1000000000 > $T/fw_retrieve_ns
+	$KV retrieve $NVME_NS slow-key > /dev/null &
+	pid=$!
+	sleep 0.3
+	if echo 4 > $T/channels 2> /dev/null; then rc=1; fi
+	[ $rc = 0 ] && ok "channels refused while a retrieve is in flight" ||
+		not_ok "channels changed with a command in flight"
+	wait $pid && ok "the slow retrieve completed" || not_ok "slow retrieve failed"
+	echo 4 > $T/channels && ok "channels = 4 once idle" || not_ok "channels refused when idle"
+	expect_eq "channels" "$(cat $T/channels)" 4
+	echo pm983 > $T/preset && ok "back to pm983"
+	expect_eq "channels (pm983)" "$(cat $T/channels)" 8
+}
+
+# issue 10 defect 6: trace_purged_never_ends: a traced command dropped at a
+# controller reset must end its trace, or trace_cmds never switches off
+t_trace_purged_at_reset() {
+	local pid i off=0
+	echo none > $T/preset
+	echo 1000000000 > $T/fw_retrieve_ns
+	echo 0 > $P/trace; echo io > $P/trace_queue; echo 1 > $P/trace_cmds; echo 1 > $P/trace
+	$KV retrieve $NVME_NS slow-key > /dev/null 2>&1 &
+	pid=$!
+	sleep 0.3
+	expect_reset_begin
+	nvme reset $NVME_DEV > /dev/null 2>&1
+	wait $pid
+	wait_nvme
+	expect_reset_end
+	for ((i = 0; i < 50; i++)); do
+		[ "$(cat $P/trace)" = 0 ] && { off=1; break; }
+		sleep 0.1
+	done
+	[ $off = 1 ] && ok "tracing switched itself off after the purged command" ||
+		not_ok "trace still on: the purged traced command never ended"
+	echo 0 > $P/trace; echo 0 > $P/trace_cmds; echo all > $P/trace_queue
+	echo pm983 > $T/preset
+}
+
+# statistics: no early completion, lateness reported per opcode
+t_stats_lateness() {
+	local i early
+	for ((i = 0; i < 40; i++)); do
+		$KV store $NVME_NS "late-$i" "value-$i" || break
+		$KV retrieve $NVME_NS "late-$i" > /dev/null || break
+	done
+	early=$(stat_val early_completions)
+	expect_eq "early_completions" "$early" 0
+	for k in lateness_p50_ns_store lateness_p99_ns_store lateness_max_ns_retrieve late_over_20us_retrieve; do
+		[ -n "$(stat_val $k)" ] && ok "$k: $(stat_val $k)" || not_ok "no $k in stats"
+	done
+}
+
+t_unload() { unload_module; }
+
+run_test bad-preset t_bad_preset
+run_test sysfs t_sysfs
+run_test sysfs-invalid t_sysfs_invalid
+run_test retune-next-command t_retune_next_command
+run_test geometry-busy t_geometry_busy
+run_test trace-purged-at-reset t_trace_purged_at_reset
+run_test stats-lateness t_stats_lateness
+run_test unload t_unload
+finish
