@@ -2199,6 +2199,129 @@ static void crafted_delete_sq_unfetched(void)
 	E("delete CQ 28", delete_q(false, qid), SC_OK);
 }
 
+static char timing_dir[256];	/* the controller's timing model in sysfs */
+
+static int sysfs_write_u64(const char *path, uint64_t v)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%" PRIu64 "\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Interrupts counted so far on the host's handler "NAME" (all CPUs). */
+static uint64_t irq_count(const char *name)
+{
+	char line[1024];
+	uint64_t total = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end;
+		size_t n = strlen(line);
+
+		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+			line[--n] = 0;
+		if (!p || n < strlen(name) || strcmp(line + n - strlen(name), name) ||
+		    line[n - strlen(name) - 1] != ' ')
+			continue;
+		for (p++;; p = end) {
+			uint64_t v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			total += v;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
+/*
+ * Issue 10 defect 6 (abort_at_sq_deletion_no_interrupt): commands queued on
+ * a worker when their SQ is deleted complete as aborted, and the host must
+ * be told with an interrupt. Own pair 29 takes MSI-X vector 1 (the host's
+ * first I/O queue, "nvme0q1"); with the model's Exist cost at 1 s three
+ * Exists are still queued when SQ 29 is deleted: three 0x008 completions,
+ * and vector 1 must fire.
+ */
+static void crafted_abort_interrupt(const char *ctrl)
+{
+	const int qid = 29;
+	struct ownq *o = &own[qid - OWN_QID_MIN];
+	char path[300], irqname[64];
+	uint64_t before, after;
+	unsigned int i, aborted = 0;
+	struct sqe s;
+	struct cqe c;
+	int st;
+
+	snprintf(timing_dir, sizeof(timing_dir), "/sys/class/nvme/%s/device/timing",
+		 strrchr(ctrl, '/') ? strrchr(ctrl, '/') + 1 : ctrl);
+	snprintf(path, sizeof(path), "%s/fw_exist_ns", timing_dir);
+	snprintf(irqname, sizeof(irqname), "%sq1",
+		 strrchr(ctrl, '/') ? strrchr(ctrl, '/') + 1 : ctrl);
+	if (sysfs_write_u64(path, 1000000000)) {
+		violation("cannot set %s: %s", path, strerror(errno));
+		return;
+	}
+	o->cq_off = own_cq_off(qid);
+	o->sq_off = own_sq_off(qid);
+	{
+		uint8_t zero[SCR_CQ_PAGES * PAGE] = { 0 };
+
+		scr_write(o->cq_off, zero, sizeof(zero));
+	}
+	st = create_cq(qid, 16, scr_phys + o->cq_off, 3, 1); /* PC | IEN, vector 1 */
+	E("create CQ 29 (interrupts on vector 1)", st, SC_OK);
+	if (st)
+		goto out;
+	st = create_sq(qid, 16, scr_phys + o->sq_off, qid);
+	E("create SQ 29", st, SC_OK);
+	if (st) {
+		delete_q(false, qid);
+		goto out;
+	}
+	o->size = 16;
+	o->tail = 0;
+	exist_ck_sqe(&s);
+	own_post(qid, &s, 3);
+	usleep(200000);	/* fetched, queued for 1 s */
+	before = irq_count(irqname);
+	E("delete SQ 29 with three commands queued", delete_q(true, qid), SC_OK);
+	usleep(100000);
+	after = irq_count(irqname);
+	for (i = 0; i < 3; i++) {
+		own_peek(qid, i, &c);
+		if ((c.status & 1) && cqe_sc(&c) == 0x008)
+			aborted++;
+	}
+	printf("hostile: SQ 29 deleted: %u of 3 aborted, %s interrupts %" PRIu64 " -> %" PRIu64 "\n",
+	       aborted, irqname, before, after);
+	crafted_run++;
+	if (aborted != 3 || after <= before) {
+		crafted_fail++;
+		violation("abort at SQ deletion: %u of 3 aborted, interrupts %" PRIu64 " -> %" PRIu64,
+			  aborted, before, after);
+	}
+	E("delete CQ 29", delete_q(false, qid), SC_OK);
+out:
+	snprintf(path, sizeof(path), "%s/preset", timing_dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		if (f) {
+			fputs("pm983\n", f);
+			fclose(f);
+		}
+	}
+}
+
 /* ---- main loop ---------------------------------------------------------------------------- */
 
 static void print_hist(void)
@@ -2359,6 +2482,7 @@ static int run(const char *ns, const char *ctrl, uint64_t ops, double max_secs)
 		crafted_cq_full_hol_many();
 		crafted_sqs_on_unread_cq();
 		crafted_delete_sq_unfetched();
+		crafted_abort_interrupt(ctrl);
 	}
 	sentinels_check("at the end");
 	print_hist();
