@@ -180,6 +180,7 @@ static int stats_show(struct seq_file *m, void *unused)
 		sum->early += READ_ONCE(st->early);
 	}
 	seq_printf(m, "early_completions: %llu\n", sum->early);
+	seq_printf(m, "commands_in_flight: %d\n", atomic_read(&dev->inflight));
 	for (slot = 0; slot < NVMEV_STAT_OPS; slot++)
 		if (dev->stat_names[slot])
 			show_op(m, dev, sum, slot);

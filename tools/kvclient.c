@@ -19,6 +19,9 @@
  *       store N keys (10 % with a 4-byte prefix, 5 % with a second one);
  *       iterate with prefix + mask (keys only, keys + values), over all
  *       keys, with the delete option; handle and option errors.
+ *   kvclient time    DEV [--ops N]
+ *       QD1 latency (min, median) of N (<= 64) Retrieves and Exists of one
+ *       key, in microseconds, for the timing-model tests.
  *   kvclient samsung DEV
  *       the samsung length coding (module loaded with kv_coding=samsung):
  *       every pad value, key lengths 1..16 as length - 1, 2 MiB values.
@@ -1316,9 +1319,61 @@ static void usage(void)
 		"       kvclient churn   DEV --capacity BYTES [--ratio R] [--working-set PCT] [--min-value N] [--max-value N]\n"
 		"       kvclient fill    DEV [--value-size N] [--capacity BYTES]\n"
 		"       kvclient iterate DEV [--keys N]\n"
+		"       kvclient time    DEV [--ops N]\n"
 		"       kvclient samsung DEV\n"
 		"common: --coding bytes|samsung  --seed S  -v\n");
 	exit(2);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * time: QD1 latency of Retrieve and Exist of one stored key, measured in
+ * this process (no fork per command), for tests of the timing model: the
+ * minimum shows that nothing completes before the model's time.
+ */
+static int run_time(uint64_t n)
+{
+	static const char key[] = "timing-key";
+	double r[64], e[64], t;
+	uint32_t dw0;
+	uint64_t i;
+	bool ovr;
+	int st;
+
+	if (n > 64)
+		n = 64;
+	st = kv_store(&dev, key, sizeof(key) - 1, "0123456789abcdef", 16, 0, &dw0);
+	if (st) {
+		fprintf(stderr, "kvclient time: store: status %#x\n", st);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		t = now();
+		st = kv_retrieve(&dev, key, sizeof(key) - 1, NULL, 4096, &dw0, &ovr);
+		r[i] = (now() - t) * 1e6;
+		if (st || dw0 != 16) {
+			fprintf(stderr, "kvclient time: retrieve: status %#x size %u\n", st, dw0);
+			return 1;
+		}
+		t = now();
+		st = kv_exist(&dev, key, sizeof(key) - 1);
+		e[i] = (now() - t) * 1e6;
+		if (st) {
+			fprintf(stderr, "kvclient time: exist: status %#x\n", st);
+			return 1;
+		}
+	}
+	qsort(r, n, sizeof(r[0]), cmp_double);
+	qsort(e, n, sizeof(e[0]), cmp_double);
+	printf("retrieve_min_us=%.0f retrieve_p50_us=%.0f exist_min_us=%.0f exist_p50_us=%.0f\n",
+	       r[0], r[n / 2], e[0], e[n / 2]);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -1398,6 +1453,8 @@ int main(int argc, char **argv)
 		ret = run_iterate(keys);
 	else if (!strcmp(mode, "samsung"))
 		ret = run_samsung();
+	else if (!strcmp(mode, "time"))
+		ret = run_time(ops);
 	else
 		usage();
 	printf("kvclient %s: %s (%" PRIu64 " commands, %.1f s)\n", mode,

@@ -7,6 +7,7 @@
 # in the statistics; and issue 10 defect 6: a traced command purged at a
 # controller reset still ends its trace.
 . "$NVMEV_DIR/tests/vm/lib.sh"
+. "$NVMEV_DIR/tests/vm/kv_lib.sh"
 
 KV="$NVMEV_DIR/scripts/kv -q"
 P=/sys/module/nvmev_kv/parameters
@@ -62,35 +63,59 @@ t_sysfs_invalid() {
 	expect_eq "preset still" "$(cat $T/preset)" pm983
 }
 
+# kvclient time: QD1 Retrieve and Exist latencies measured in one process
+client_time() { "$KVCLIENT" time $NVME_NS --ops "$1" | tail -1; }
+field_of() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# wait until the device holds a command (stats: commands_in_flight)
+wait_in_flight() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(stat_val commands_in_flight)" -ge 1 ] 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # A retune applies from the next command; the host never sees a completion
 # before the model's time (a lower bound: this is a correctness check).
 t_retune_next_command() {
-	local ms
-	$KV store $NVME_NS slow-key slow-value || { not_ok "store"; return 1; }
+	local out
+	kvclient_ready || return 1
 	echo none > $T/preset && ok "preset none loaded"
 	expect_eq "preset" "$(cat $T/preset)" none
 	echo 300000000 > $T/fw_retrieve_ns && ok "fw_retrieve_ns = 300 ms"
 	expect_eq "preset after a change" "$(cat $T/preset)" custom
-	ms=$(ms_of $KV retrieve $NVME_NS slow-key)
-	[ "$ms" -ge 300 ] && ok "retrieve took $ms ms >= 300 ms modelled" ||
-		not_ok "retrieve took $ms ms, the model says 300 ms"
-	ms=$(ms_of $KV exist $NVME_NS slow-key)
-	[ "$ms" -lt 300 ] && ok "exist unaffected: $ms ms" || not_ok "exist took $ms ms"
+	out=$(client_time 3)
+	log "$out"
+	[ "$(field_of "$out" retrieve_min_us)" -ge 300000 ] 2> /dev/null &&
+		ok "every retrieve took >= 300 ms (the model)" ||
+		not_ok "a retrieve completed before the model's 300 ms: $out"
+	[ "$(field_of "$out" exist_p50_us)" -lt 300000 ] 2> /dev/null &&
+		ok "exist unaffected" || not_ok "exist slowed by fw_retrieve_ns: $out"
 	echo 0 > $T/fw_retrieve_ns
-	ms=$(ms_of $KV retrieve $NVME_NS slow-key)
-	[ "$ms" -lt 300 ] && ok "after the retune back: $ms ms" || not_ok "retrieve still slow: $ms ms"
+	out=$(client_time 3)
+	log "$out"
+	[ "$(field_of "$out" retrieve_p50_us)" -lt 300000 ] 2> /dev/null &&
+		ok "after the retune back the retrieve is fast again" ||
+		not_ok "retrieve still slow after fw_retrieve_ns=0: $out"
 }
 
 # geometry with a command in flight: EBUSY; once idle: accepted
 t_geometry_busy() {
 	local pid rc=0
 	echo 1000000000 > $T/fw_retrieve_ns
-	$KV retrieve $NVME_NS slow-key > /dev/null &
+	client_time 1 > /dev/null &
 	pid=$!
-	sleep 0.3
-	if echo 4 > $T/channels 2> /dev/null; then rc=1; fi
-	[ $rc = 0 ] && ok "channels refused while a retrieve is in flight" ||
-		not_ok "channels changed with a command in flight"
+	if wait_in_flight; then
+		ok "a retrieve is in flight"
+		if echo 4 > $T/channels 2> /dev/null; then rc=1; fi
+		[ $rc = 0 ] && ok "channels refused (EBUSY) while a retrieve is in flight" ||
+			not_ok "channels changed with a command in flight"
+		echo 2000 > $T/fw_exist_ns && ok "a timing (not geometry) value changes in flight"
+	else
+		not_ok "no command in flight within 10 s"
+	fi
 	wait $pid && ok "the slow retrieve completed" || not_ok "slow retrieve failed"
 	echo 4 > $T/channels && ok "channels = 4 once idle" || not_ok "channels refused when idle"
 	expect_eq "channels" "$(cat $T/channels)" 4
@@ -105,9 +130,9 @@ t_trace_purged_at_reset() {
 	echo none > $T/preset
 	echo 1000000000 > $T/fw_retrieve_ns
 	echo 0 > $P/trace; echo io > $P/trace_queue; echo 1 > $P/trace_cmds; echo 1 > $P/trace
-	$KV retrieve $NVME_NS slow-key > /dev/null 2>&1 &
+	client_time 1 > /dev/null 2>&1 &
 	pid=$!
-	sleep 0.3
+	wait_in_flight && ok "the traced retrieve is in flight" || not_ok "nothing in flight"
 	expect_reset_begin
 	nvme reset $NVME_DEV > /dev/null 2>&1
 	wait $pid
@@ -119,20 +144,19 @@ t_trace_purged_at_reset() {
 	done
 	[ $off = 1 ] && ok "tracing switched itself off after the purged command" ||
 		not_ok "trace still on: the purged traced command never ended"
+	expect_eq "commands in flight after the reset" "$(stat_val commands_in_flight)" 0
 	echo 0 > $P/trace; echo 0 > $P/trace_cmds; echo all > $P/trace_queue
 	echo pm983 > $T/preset
 }
 
 # statistics: no early completion, lateness reported per opcode
 t_stats_lateness() {
-	local i early
-	for ((i = 0; i < 40; i++)); do
-		$KV store $NVME_NS "late-$i" "value-$i" || break
-		$KV retrieve $NVME_NS "late-$i" > /dev/null || break
-	done
-	early=$(stat_val early_completions)
-	expect_eq "early_completions" "$early" 0
-	for k in lateness_p50_ns_store lateness_p99_ns_store lateness_max_ns_retrieve late_over_20us_retrieve; do
+	local k
+	kvclient_ready || return 1
+	"$KVCLIENT" random $NVME_NS --ops 2000 --seed 11 > /dev/null || not_ok "kvclient random"
+	expect_eq "early_completions" "$(stat_val early_completions)" 0
+	for k in lateness_p50_ns_kv-store lateness_p99_ns_kv-store \
+		lateness_max_ns_kv-retrieve late_over_20us_kv-retrieve; do
 		[ -n "$(stat_val $k)" ] && ok "$k: $(stat_val $k)" || not_ok "no $k in stats"
 	done
 }
