@@ -10,7 +10,7 @@ kvers=${*:-"6.1.0-56-amd64 6.12.117+deb12-amd64"}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-cp "$repo"/hash_map.[ch] "$repo"/allocator.[ch] "$repo"/kv_ftl.h \
+cp "$repo"/hash_map.[ch] "$repo"/allocator.[ch] "$repo"/kv_ftl.h "$repo"/timing.h \
    "$repo"/nvmev_compat.h "$dir"/
 [ -f "$repo"/nvmev_trace.h ] && cp "$repo"/nvmev_trace.h "$dir"/
 glue=$(grep -n '^#ifdef __KERNEL__' "$repo"/kv_ftl.c | tail -1 | cut -d: -f1)
