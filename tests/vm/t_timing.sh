@@ -64,17 +64,25 @@ t_sysfs_invalid() {
 }
 
 # kvclient time: QD1 Retrieve and Exist latencies measured in one process
-client_time() { "$KVCLIENT" time $NVME_NS --ops "$1" | tail -1; }
+client_time() { "$KVCLIENT" time $NVME_NS --ops "$1" | grep '^retrieve_min_us='; }
 field_of() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # wait until the device holds a command (stats: commands_in_flight)
 wait_in_flight() {
 	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(stat_val commands_in_flight)" -ge 1 ] 2> /dev/null && return 0
-		sleep 0.1
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^commands_in_flight: [1-9]' $STATS && return 0
+		sleep 0.05
 	done
 	return 1
+}
+
+# a Retrieve held 3 s by the model (front end, firmware, NAND at 1 s each)
+slow_retrieves() {
+	echo none > $T/preset
+	echo 1000000000 > $T/frontend_ns
+	echo 1000000000 > $T/fw_retrieve_ns
+	echo 1000000000 > $T/nand_read_ns
 }
 
 # A retune applies from the next command; the host never sees a completion
@@ -104,7 +112,7 @@ t_retune_next_command() {
 # geometry with a command in flight: EBUSY; once idle: accepted
 t_geometry_busy() {
 	local pid rc=0
-	echo 1000000000 > $T/fw_retrieve_ns
+	slow_retrieves
 	client_time 1 > /dev/null &
 	pid=$!
 	if wait_in_flight; then
@@ -127,9 +135,10 @@ t_geometry_busy() {
 # controller reset must end its trace, or trace_cmds never switches off
 t_trace_purged_at_reset() {
 	local pid i off=0
-	echo none > $T/preset
-	echo 1000000000 > $T/fw_retrieve_ns
-	echo 0 > $P/trace; echo io > $P/trace_queue; echo 1 > $P/trace_cmds; echo 1 > $P/trace
+	slow_retrieves
+	# trace the first Retrieve only (client_time stores its key first)
+	echo 0 > $P/trace; echo io > $P/trace_queue; echo 0x90 > $P/trace_opcode
+	echo 1 > $P/trace_cmds; echo 1 > $P/trace
 	client_time 1 > /dev/null 2>&1 &
 	pid=$!
 	wait_in_flight && ok "the traced retrieve is in flight" || not_ok "nothing in flight"
@@ -146,6 +155,7 @@ t_trace_purged_at_reset() {
 		not_ok "trace still on: the purged traced command never ended"
 	expect_eq "commands in flight after the reset" "$(stat_val commands_in_flight)" 0
 	echo 0 > $P/trace; echo 0 > $P/trace_cmds; echo all > $P/trace_queue
+	echo -1 > $P/trace_opcode
 	echo pm983 > $T/preset
 }
 
@@ -153,6 +163,7 @@ t_trace_purged_at_reset() {
 t_stats_lateness() {
 	local k
 	kvclient_ready || return 1
+	$KV delete $NVME_NS timing-key # the model of kvclient random starts empty
 	"$KVCLIENT" random $NVME_NS --ops 2000 --seed 11 > /dev/null || not_ok "kvclient random"
 	expect_eq "early_completions" "$(stat_val early_completions)" 0
 	for k in lateness_p50_ns_kv-store lateness_p99_ns_kv-store \
