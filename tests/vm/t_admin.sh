@@ -116,6 +116,32 @@ t_features() {
 	out=$(timeout 30 nvme get-feature "$NVME_DEV" -f 0x7f 2>&1) && log "get-feature 0x7f succeeded: $out" || ok "get-feature 0x7f rejected: $(echo "$out" | head -1)"
 }
 
+# nvme_sc CMD...: run an nvme-cli command; print its NVMe status as
+# "0x<hex>" including DNR (0x0 on success, "errno" if it failed otherwise).
+nvme_sc() {
+	local out
+	out=$("$@" 2>&1) && { echo 0x0; return; }
+	out=$(printf '%s\n' "$out" | sed -n 's/^NVMe status:.*(\(0x[0-9a-fA-F]*\))$/\1/p' | head -1)
+	echo "${out:-errno}"
+}
+
+# Issue 10, defect 1: Identify says KAS = 0, yet Set Features Keep Alive
+# Timer succeeded; the driver then started keep-alive on a PCIe admin queue
+# without reserved tags (6.1: WARN in blk_mq_get_tag, "keep-alive failed:
+# -11", controller resets). The feature must be rejected: Invalid Field, DNR.
+t_set_features_kato_rejected() {
+	local kas sc
+	kas=$(( $(field "$(nvme id-ctrl "$NVME_DEV")" kas) ))
+	expect_eq "id-ctrl kas" "$kas" 0
+	sc=$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x0f -v 2000)
+	expect_eq "set-feature 0x0f (KATO 2 s) status" "$sc" 0x4002
+	sc=$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x0f)
+	expect_eq "get-feature 0x0f status" "$sc" 0x4002
+	# a keep-alive started by the driver would fire within 1 s (KATO / 2)
+	sleep 3
+	quick_io || not_ok "I/O after set-feature 0x0f"
+}
+
 t_unload() { quick_io && ok "I/O works before unload"; unload_module; }
 
 run_test load t_load
@@ -128,6 +154,7 @@ if module_loaded; then
 	run_test fw-log t_fw_log
 	run_test effects-log t_effects_log
 	run_test get-features t_features
+	run_test set_features_kato_rejected t_set_features_kato_rejected
 	run_test unload t_unload
 fi
 finish
