@@ -24,82 +24,186 @@
 
 #define CDW_LOC NVMEV_CDW_LOC
 
-/* Sizes of the log pages this controller has, in bytes (0: none). */
-u32 nvmev_log_page_size(u8 lid)
-{
-	switch (lid) {
-	case NVMEV_LOG_ERROR:
-		return NVMEV_ERR_LOG_ENTRIES * 64;
-	case NVMEV_LOG_SMART:
-	case NVMEV_LOG_FW_SLOT:
-		return 512;
-	case NVMEV_LOG_CMD_EFFECTS:
-		return 4096;
-	default:
-		return 0;
-	}
-}
-
 static u16 bad(struct nvmev_admin_cmd *cmd, u16 status, u16 loc)
 {
 	cmd->param_loc = loc;
 	return status | NVMEV_SC_DNR;
 }
 
-static u16 nsid_check(struct nvmev_admin_cmd *cmd)
+/* ---------------------------------------------------------------------- */
+/* The tables: features, log pages, Identify CNS values (see nvmev.h) */
+
+/* Only during initialization: not once an I/O queue exists. */
+static u16 check_num_queues(const struct nvmev_admin_state *st, bool set,
+			    struct nvmev_admin_cmd *cmd)
 {
-	if (cmd->nsid != NVMEV_NSID)
-		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	u32 v = cmd->feat.value;
+
+	if (!set)
+		return NVMEV_SC_SUCCESS;
+	if (st->sq_live || st->cq_live)
+		return bad(cmd, NVMEV_SC_CMD_SEQ_ERROR, CDW_LOC(10));
+	if ((v & 0xffff) == 0xffff || (v >> 16) == 0xffff) /* 65536 queues */
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
 	return NVMEV_SC_SUCCESS;
+}
+
+/* Only power state 0 exists (NPSS = 0). */
+static u16 check_power_state(const struct nvmev_admin_state *st __maybe_unused,
+			     bool set, struct nvmev_admin_cmd *cmd)
+{
+	if (set && (cmd->feat.value & 0x1f))
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	return NVMEV_SC_SUCCESS;
+}
+
+/* CDW11 names an interrupt vector, in Get and in Set. */
+static u16 check_irq_vector(const struct nvmev_admin_state *st __maybe_unused,
+			    bool set __maybe_unused,
+			    struct nvmev_admin_cmd *cmd)
+{
+	if ((cmd->feat.value & 0xffff) >= NVMEV_MSIX_VECTORS)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * No Keep Alive Timer (KAS = 0): a PCIe controller need not have one, and
+ * Linux's PCIe admin queue has no reserved tag for the driver's keep-alive.
+ * No Host Memory Buffer, APST, LBA Range Type or thermal management either.
+ */
+static const struct nvmev_feat_desc feat_table[] = {
+	{ NVMEV_FEAT_ARBITRATION, true, 0, NULL },
+	{ NVMEV_FEAT_POWER_MGMT, true, 0, check_power_state },
+	{ NVMEV_FEAT_TEMP_THRESH, true, NVMEV_WCTEMP_K, NULL },
+	{ NVMEV_FEAT_ERR_RECOVERY, true, 0, NULL },
+	{ NVMEV_FEAT_VOLATILE_WC, true, 1, NULL },
+	{ NVMEV_FEAT_NUM_QUEUES, true, 0, check_num_queues },
+	{ NVMEV_FEAT_IRQ_COALESCE, true, 0, NULL },
+	{ NVMEV_FEAT_IRQ_CONFIG, true, 0, check_irq_vector },
+	{ NVMEV_FEAT_WRITE_ATOMIC, true, 0, NULL },
+	{ NVMEV_FEAT_ASYNC_EVENT, true, 0, NULL },
+	{ NVMEV_FEAT_TIMESTAMP, true, 0, NULL },
+};
+
+static const struct nvmev_log_desc log_table[] = {
+	{ NVMEV_LOG_SUPPORTED, 0, 1024 },
+	{ NVMEV_LOG_ERROR, 0, NVMEV_ERR_LOG_ENTRIES * 64 },
+	{ NVMEV_LOG_SMART, 0, 512 },
+	{ NVMEV_LOG_FW_SLOT, 0, 512 },
+	{ NVMEV_LOG_CMD_EFFECTS, NVMEV_LOG_F_CSI, 4096 },
+	{ NVMEV_LOG_FID_EFFECTS, 0, 1024 },
+};
+
+static const struct nvmev_cns_desc cns_table[] = {
+	{ NVMEV_CNS_NS, NVMEV_CNS_F_NSID },
+	{ NVMEV_CNS_CTRL, 0 },
+	{ NVMEV_CNS_NS_ACTIVE_LIST, NVMEV_CNS_F_LIST },
+	{ NVMEV_CNS_NS_DESC_LIST, NVMEV_CNS_F_NSID },
+	{ NVMEV_CNS_CS_NS, NVMEV_CNS_F_NSID | NVMEV_CNS_F_CSI },
+	{ NVMEV_CNS_CS_CTRL, NVMEV_CNS_F_CSI },
+	{ NVMEV_CNS_NS_CS_INDEP, NVMEV_CNS_F_NSID },
+	{ NVMEV_CNS_CMD_SET, 0 },
+};
+
+const struct nvmev_feat_desc *nvmev_feat_find(u8 fid)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(feat_table); i++)
+		if (feat_table[i].fid == fid)
+			return &feat_table[i];
+	return NULL;
+}
+
+const struct nvmev_log_desc *nvmev_log_find(u8 lid)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(log_table); i++)
+		if (log_table[i].lid == lid)
+			return &log_table[i];
+	return NULL;
+}
+
+const struct nvmev_cns_desc *nvmev_cns_find(u8 cns)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cns_table); i++)
+		if (cns_table[i].cns == cns)
+			return &cns_table[i];
+	return NULL;
+}
+
+/* Size of a log page this controller has, in bytes (0: none). */
+u32 nvmev_log_page_size(u8 lid)
+{
+	const struct nvmev_log_desc *d = nvmev_log_find(lid);
+
+	return d ? d->size : 0;
+}
+
+/**
+ * nvmev_id_caps - the Identify Controller fields that follow from the tables
+ * @caps: filled in
+ *
+ * Get Features SEL and Set Features SV are always decoded (SV answered
+ * with Feature Not Saveable), so ONCS advertises Save/Select; offsets in
+ * Get Log Page are always honoured (LPA extended data).
+ */
+void nvmev_id_caps(struct nvmev_id_caps *caps)
+{
+	memset(caps, 0, sizeof(*caps));
+	caps->lpa = NVMEV_LPA_EXT_DATA;
+	if (nvmev_log_find(NVMEV_LOG_CMD_EFFECTS))
+		caps->lpa |= NVMEV_LPA_CMD_EFFECTS;
+	if (nvmev_log_find(NVMEV_LOG_SUPPORTED))
+		caps->lpa |= NVMEV_LPA_SUPPORTED_LOGS;
+	caps->elpe = nvmev_log_page_size(NVMEV_LOG_ERROR) / 64 - 1;
+	caps->oncs = NVMEV_ONCS_SAVE_SELECT;
+	if (nvmev_feat_find(NVMEV_FEAT_TIMESTAMP))
+		caps->oncs |= NVMEV_ONCS_TIMESTAMP;
+	if (nvmev_feat_find(NVMEV_FEAT_VOLATILE_WC))
+		caps->vwc = NVMEV_VWC_PRESENT;
+	if (nvmev_feat_find(NVMEV_FEAT_KATO))
+		caps->kas = 1;
 }
 
 static u16 decode_identify(const u32 *sqe, struct nvmev_admin_cmd *cmd)
 {
 	u8 cns = sqe[10] & 0xff;
 	u8 csi = sqe[11] >> 24;
+	const struct nvmev_cns_desc *d = nvmev_cns_find(cns);
 
 	cmd->identify.cns = cns;
 	cmd->identify.csi = csi;
-	switch (cns) {
-	case NVMEV_CNS_NS:
-	case NVMEV_CNS_NS_DESC_LIST:
-	case NVMEV_CNS_NS_CS_INDEP:
-		return nsid_check(cmd);
-	case NVMEV_CNS_CS_NS:
-		if (cmd->nsid != NVMEV_NSID)
-			return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
-		fallthrough;
-	case NVMEV_CNS_CS_CTRL:
-		if (csi != NVMEV_CSI_NVM)
-			return bad(cmd, NVMEV_SC_INVALID_FIELD,
-				   CDW_LOC(11) + 3);
-		return NVMEV_SC_SUCCESS;
-	case NVMEV_CNS_NS_ACTIVE_LIST:
-		if (cmd->nsid >= 0xfffffffe)
-			return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
-		return NVMEV_SC_SUCCESS;
-	case NVMEV_CNS_CTRL:
-	case NVMEV_CNS_CMD_SET:
-		return NVMEV_SC_SUCCESS;
-	default:
+	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
-	}
+	if ((d->flags & NVMEV_CNS_F_NSID) && cmd->nsid != NVMEV_NSID)
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	if ((d->flags & NVMEV_CNS_F_LIST) && cmd->nsid >= 0xfffffffe)
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	if ((d->flags & NVMEV_CNS_F_CSI) && csi != NVMEV_CSI_NVM)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
+	return NVMEV_SC_SUCCESS;
 }
 
 static u16 decode_get_log_page(const u32 *sqe, struct nvmev_admin_cmd *cmd)
 {
 	u64 numd = ((u64)(sqe[11] & 0xffff) << 16 | (sqe[10] >> 16)) + 1;
+	const struct nvmev_log_desc *d;
 
 	cmd->log.lid = sqe[10] & 0xff;
 	cmd->log.len = numd * 4;
 	cmd->log.off = ((u64)sqe[13] << 32) | sqe[12];
-	cmd->log.size = nvmev_log_page_size(cmd->log.lid);
 	if (cmd->log.len > NVMEV_MAX_XFER)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
-	if (!cmd->log.size)
+	d = nvmev_log_find(cmd->log.lid);
+	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_LOG_PAGE, CDW_LOC(10));
-	if (cmd->log.lid == NVMEV_LOG_CMD_EFFECTS &&
-	    (sqe[14] >> 24) != NVMEV_CSI_NVM)
+	cmd->log.size = d->size;
+	if ((d->flags & NVMEV_LOG_F_CSI) && (sqe[14] >> 24) != NVMEV_CSI_NVM)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(14) + 3);
 	if ((cmd->log.off & 3) || cmd->log.off >= cmd->log.size)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
@@ -175,69 +279,39 @@ static u16 decode_delete_queue(const u32 *sqe,
 	return NVMEV_SC_SUCCESS;
 }
 
-/* Features whose value is only stored and returned. */
-static bool feat_is_plain(u8 fid)
+static u16 decode_set_features(const u32 *sqe,
+			       const struct nvmev_admin_state *st,
+			       struct nvmev_admin_cmd *cmd)
 {
-	switch (fid) {
-	case NVMEV_FEAT_ARBITRATION:
-	case NVMEV_FEAT_POWER_MGMT:
-	case NVMEV_FEAT_TEMP_THRESH:
-	case NVMEV_FEAT_ERR_RECOVERY:
-	case NVMEV_FEAT_VOLATILE_WC:
-	case NVMEV_FEAT_IRQ_COALESCE:
-	case NVMEV_FEAT_IRQ_CONFIG:
-	case NVMEV_FEAT_WRITE_ATOMIC:
-	case NVMEV_FEAT_ASYNC_EVENT:
-	case NVMEV_FEAT_KATO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool feat_known(u8 fid)
-{
-	return fid == NVMEV_FEAT_NUM_QUEUES || fid == NVMEV_FEAT_TIMESTAMP ||
-	       feat_is_plain(fid);
-}
-
-static u16 decode_set_features(const u32 *sqe, struct nvmev_admin_cmd *cmd)
-{
-	u32 v = sqe[11];
+	const struct nvmev_feat_desc *d;
 
 	cmd->feat.fid = sqe[10] & 0xff;
-	cmd->feat.value = v;
-	if (sqe[10] & (1u << 31))
-		return bad(cmd, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
-	if (!feat_known(cmd->feat.fid))
+	cmd->feat.value = sqe[11];
+	d = nvmev_feat_find(cmd->feat.fid);
+	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
-	switch (cmd->feat.fid) {
-	case NVMEV_FEAT_NUM_QUEUES: /* 0xffff would mean 65536 queues */
-		if ((v & 0xffff) == 0xffff || (v >> 16) == 0xffff)
-			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-		break;
-	case NVMEV_FEAT_POWER_MGMT: /* only power state 0 exists */
-		if (v & 0x1f)
-			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-		break;
-	case NVMEV_FEAT_IRQ_CONFIG:
-		if ((v & 0xffff) >= NVMEV_MSIX_VECTORS)
-			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
-		break;
-	}
-	return NVMEV_SC_SUCCESS;
+	if (sqe[10] & (1u << 31)) /* SV: no feature is saveable */
+		return bad(cmd, NVMEV_SC_FEATURE_NOT_SAVEABLE, CDW_LOC(10) + 3);
+	if (!d->changeable)
+		return bad(cmd, NVMEV_SC_FEATURE_NOT_CHANGEABLE, CDW_LOC(10));
+	return d->check ? d->check(st, true, cmd) : NVMEV_SC_SUCCESS;
 }
 
-static u16 decode_get_features(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+static u16 decode_get_features(const u32 *sqe,
+			       const struct nvmev_admin_state *st,
+			       struct nvmev_admin_cmd *cmd)
 {
+	const struct nvmev_feat_desc *d;
+
 	cmd->feat.fid = sqe[10] & 0xff;
 	cmd->feat.sel = (sqe[10] >> 8) & 0x7;
 	cmd->feat.value = sqe[11];
-	if (!feat_known(cmd->feat.fid))
+	d = nvmev_feat_find(cmd->feat.fid);
+	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
 	if (cmd->feat.sel > NVMEV_FEAT_SEL_SUPPORTED)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 1);
-	return NVMEV_SC_SUCCESS;
+	return d->check ? d->check(st, false, cmd) : NVMEV_SC_SUCCESS;
 }
 
 /**
@@ -275,9 +349,9 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 	case NVMEV_ADM_DELETE_CQ:
 		return decode_delete_queue(sqe, st, false, cmd);
 	case NVMEV_ADM_SET_FEATURES:
-		return decode_set_features(sqe, cmd);
+		return decode_set_features(sqe, st, cmd);
 	case NVMEV_ADM_GET_FEATURES:
-		return decode_get_features(sqe, cmd);
+		return decode_get_features(sqe, st, cmd);
 	case NVMEV_ADM_ASYNC_EVENT:
 		if (st->nr_aers > NVMEV_AERL)
 			return bad(cmd, NVMEV_SC_ASYNC_LIMIT, 0);
@@ -305,6 +379,12 @@ static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
 	      NVMEV_LOG_CMD_EFFECTS == NVME_LOG_CMD_EFFECTS &&
 	      NVMEV_FEAT_KATO == NVME_FEAT_KATO &&
 	      NVMEV_FEAT_TIMESTAMP == NVME_FEAT_TIMESTAMP);
+static_assert(NVMEV_LPA_CMD_EFFECTS == NVME_CTRL_LPA_CMD_EFFECTS_LOG &&
+	      NVMEV_ONCS_TIMESTAMP == NVME_CTRL_ONCS_TIMESTAMP &&
+	      NVMEV_VWC_PRESENT == NVME_CTRL_VWC_PRESENT &&
+	      NVMEV_SC_CMD_SEQ_ERROR == NVME_SC_CMD_SEQ_ERROR);
+static_assert(NVMEV_FEAT_VALUES ==
+	      sizeof_field(struct nvmev_dev, features) / sizeof(u32));
 static_assert(NVMEV_ERR_LOG_ENTRIES * 64 ==
 	      NVMEV_ERR_LOG_ENTRIES * sizeof(struct nvme_error_slot));
 static_assert(sizeof(struct nvme_smart_log) == 512 &&
@@ -315,11 +395,6 @@ static_assert(sizeof(struct nvme_smart_log) == 512 &&
 #define NVMEV_MODEL "nvmev-kv Virtual KV-SSD"
 #define NVMEV_FIRMWARE "0.1.0"
 #define NVMEV_SUBNQN "nqn.2026-11.io.nvmev-kv:kv-ssd:" NVMEV_SERIAL
-
-/* Composite temperature reported in SMART: 40 C, in Kelvin. */
-#define NVMEV_TEMP_K 313
-#define NVMEV_WCTEMP_K 343
-#define NVMEV_CCTEMP_K 358
 
 struct admin_res {
 	u32 dw0;
@@ -380,6 +455,9 @@ static void put_ascii(char *dst, size_t width, const char *src)
 
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
+	struct nvmev_id_caps caps;
+
+	nvmev_id_caps(&caps);
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	put_ascii(id->sn, sizeof(id->sn), NVMEV_SERIAL);
@@ -396,17 +474,16 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->acl = 3;
 	id->aerl = NVMEV_AERL;
 	id->frmw = 0x3; /* one slot, slot 1 read-only */
-	/* the effects log, and extended data for Get Log Page */
-	id->lpa = NVME_CTRL_LPA_CMD_EFFECTS_LOG | (1 << 2);
-	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
+	id->lpa = caps.lpa;
+	id->elpe = caps.elpe;
+	id->kas = cpu_to_le16(caps.kas);
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP_K);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
 	id->sqes = (6 << 4) | 6;
 	id->cqes = (4 << 4) | 4;
 	id->nn = cpu_to_le32(1);
-	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES |
-			       NVME_CTRL_ONCS_TIMESTAMP);
-	id->vwc = NVME_CTRL_VWC_PRESENT;
+	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES | caps.oncs);
+	id->vwc = caps.vwc;
 	strscpy(id->subnqn, NVMEV_SUBNQN, sizeof(id->subnqn));
 	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
 }
@@ -564,6 +641,29 @@ static void log_fw_slot(u8 *buf)
 	memcpy(&log->frs[0], NVMEV_FIRMWARE "   ", sizeof(log->frs[0]));
 }
 
+/* Supported Log Pages: LSUPP for every row of the log table. */
+static void log_supported(__le32 *lids)
+{
+	unsigned int lid;
+
+	for (lid = 0; lid < 256; lid++)
+		if (nvmev_log_find(lid))
+			lids[lid] = cpu_to_le32(1);
+}
+
+/* FID Supported and Effects: FSUPP, controller scope, per table row. */
+#define FID_FSUPP (1u << 0)
+#define FID_SCOPE_CTRL (1u << 21)
+
+static void log_fid_effects(__le32 *fids)
+{
+	unsigned int fid;
+
+	for (fid = 0; fid < 256; fid++)
+		if (nvmev_feat_find(fid))
+			fids[fid] = cpu_to_le32(FID_FSUPP | FID_SCOPE_CTRL);
+}
+
 static void fill_effects_log(struct nvme_effects_log *log);
 
 static u16 admin_get_log_page(struct nvmev_dev *dev,
@@ -578,6 +678,12 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 
 	memset(buf, 0, NVMEV_PAGE_SIZE);
 	switch (cmd->log.lid) {
+	case NVMEV_LOG_SUPPORTED:
+		log_supported((__le32 *)buf);
+		break;
+	case NVMEV_LOG_FID_EFFECTS:
+		log_fid_effects((__le32 *)buf);
+		break;
 	case NVME_LOG_ERROR:
 		log_error(dev, buf);
 		break;
@@ -683,8 +789,6 @@ static u16 admin_delete_cq(struct nvmev_dev *dev,
 /* ---------------------------------------------------------------------- */
 /* Features */
 
-#define FEAT_CAP_CHANGEABLE 0x4
-
 static u64 timestamp_ms(struct nvmev_dev *dev)
 {
 	return dev->timestamp_base_ms +
@@ -753,44 +857,62 @@ static u16 admin_set_features(struct nvmev_dev *dev,
 	return NVMEV_SC_SUCCESS;
 }
 
+/* Number of Queues before the host asks: all it may have. */
+static u32 num_queues_default(struct nvmev_dev *dev)
+{
+	u32 n = dev->cfg.nr_io_queues - 1;
+
+	return n << 16 | n;
+}
+
+static u32 feat_current(struct nvmev_dev *dev, u8 fid)
+{
+	u32 sqs = dev->nr_io_sq_granted, cqs = dev->nr_io_cq_granted;
+
+	if (fid != NVME_FEAT_NUM_QUEUES)
+		return dev->features[fid];
+	if (!sqs || !cqs)
+		return num_queues_default(dev);
+	return (cqs - 1) << 16 | (sqs - 1);
+}
+
 static u16 admin_get_features(struct nvmev_dev *dev,
 			      const struct nvmev_admin_cmd *cmd,
 			      struct admin_res *res)
 {
+	const struct nvmev_feat_desc *d = nvmev_feat_find(cmd->feat.fid);
 	u8 fid = cmd->feat.fid;
 	NVMEV_TRACE_FUNC();
 
-	if (cmd->feat.sel == NVMEV_FEAT_SEL_SUPPORTED) {
-		res->dw0 = FEAT_CAP_CHANGEABLE;
-		if (fid == NVME_FEAT_NUM_QUEUES)
-			res->dw0 = 0;
+	switch (cmd->feat.sel) {
+	case NVMEV_FEAT_SEL_SUPPORTED: /* not saveable, not per namespace */
+		res->dw0 = d->changeable ? NVMEV_FEAT_CAP_CHANGEABLE : 0;
 		return NVMEV_SC_SUCCESS;
-	}
-	switch (fid) {
-	case NVME_FEAT_NUM_QUEUES: {
-		u32 sqs = dev->nr_io_sq_granted ?: dev->cfg.nr_io_queues;
-		u32 cqs = dev->nr_io_cq_granted ?: dev->cfg.nr_io_queues;
-
-		res->dw0 = ((cqs - 1) << 16) | (sqs - 1);
-		return NVMEV_SC_SUCCESS;
-	}
-	case NVME_FEAT_TIMESTAMP:
-		return feat_timestamp_get(dev, cmd);
-	case NVME_FEAT_IRQ_CONFIG:
-		/* that vector, with coalescing on */
-		res->dw0 = cmd->feat.value & 0xffff;
-		return NVMEV_SC_SUCCESS;
+	case NVMEV_FEAT_SEL_DEFAULT:
+	case NVMEV_FEAT_SEL_SAVED: /* nothing is saveable: the default */
+		res->dw0 = fid == NVME_FEAT_NUM_QUEUES ?
+				   num_queues_default(dev) :
+				   d->def;
+		break;
 	default:
-		res->dw0 = dev->features[fid];
-		return NVMEV_SC_SUCCESS;
+		res->dw0 = feat_current(dev, fid);
+		break;
 	}
+	if (fid == NVME_FEAT_TIMESTAMP)
+		return feat_timestamp_get(dev, cmd);
+	if (fid == NVME_FEAT_IRQ_CONFIG) /* that vector, coalescing on */
+		res->dw0 = cmd->feat.value & 0xffff;
+	return NVMEV_SC_SUCCESS;
 }
 
 static void features_defaults(struct nvmev_dev *dev)
 {
+	unsigned int fid;
+
 	memset(dev->features, 0, sizeof(dev->features));
-	dev->features[NVME_FEAT_TEMP_THRESH] = NVMEV_WCTEMP_K;
-	dev->features[NVME_FEAT_VOLATILE_WC] = 1;
+	for (fid = 0; fid < NVMEV_FEAT_VALUES; fid++)
+		if (nvmev_feat_find(fid))
+			dev->features[fid] = nvmev_feat_find(fid)->def;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -25,6 +25,7 @@
 #define NVMEV_SC_ABORT_REQ 0x007
 #define NVMEV_SC_ABORT_QUEUE 0x008
 #define NVMEV_SC_INVALID_NS 0x00b
+#define NVMEV_SC_CMD_SEQ_ERROR 0x00c
 #define NVMEV_SC_PRP_INVALID_OFFSET 0x013
 #define NVMEV_SC_SGL_INVALID 0x00f /* reused for "PSDT says SGL" */
 #define NVMEV_SC_LBA_RANGE 0x080
@@ -137,10 +138,12 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 #define NVMEV_CNS_CMD_SET 0x1c
 #define NVMEV_CSI_NVM 0
 
+#define NVMEV_LOG_SUPPORTED 0x00 /* Supported Log Pages */
 #define NVMEV_LOG_ERROR 0x01
 #define NVMEV_LOG_SMART 0x02
 #define NVMEV_LOG_FW_SLOT 0x03
 #define NVMEV_LOG_CMD_EFFECTS 0x05
+#define NVMEV_LOG_FID_EFFECTS 0x12 /* Feature Identifiers Supported and Effects */
 
 #define NVMEV_FEAT_ARBITRATION 0x01
 #define NVMEV_FEAT_POWER_MGMT 0x02
@@ -154,7 +157,22 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 #define NVMEV_FEAT_ASYNC_EVENT 0x0b
 #define NVMEV_FEAT_TIMESTAMP 0x0e
 #define NVMEV_FEAT_KATO 0x0f
+#define NVMEV_FEAT_SEL_DEFAULT 1 /* Get Features SEL: default value */
+#define NVMEV_FEAT_SEL_SAVED 2
 #define NVMEV_FEAT_SEL_SUPPORTED 3 /* Get Features SEL: capabilities */
+#define NVMEV_FEAT_CAP_CHANGEABLE (1 << 2) /* in the SEL 3 answer */
+#define NVMEV_FEAT_VALUES 32 /* FIDs below this have a stored value */
+
+/* Identify Controller bits that follow from the tables in admin.c */
+#define NVMEV_LPA_CMD_EFFECTS (1 << 1)
+#define NVMEV_LPA_EXT_DATA (1 << 2) /* offsets and NUMDU in Get Log Page */
+#define NVMEV_LPA_SUPPORTED_LOGS (1 << 5)
+#define NVMEV_ONCS_SAVE_SELECT (1 << 4)
+#define NVMEV_ONCS_TIMESTAMP (1 << 6)
+#define NVMEV_VWC_PRESENT (1 << 0)
+#define NVMEV_TEMP_K 313 /* composite temperature in SMART: 40 C */
+#define NVMEV_WCTEMP_K 343 /* warning threshold, the feature's default */
+#define NVMEV_CCTEMP_K 358
 
 #define NVMEV_IO_FLUSH 0x00
 #define NVMEV_IO_WRITE 0x01
@@ -223,7 +241,53 @@ struct nvmev_admin_cmd {
 
 u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 		       struct nvmev_admin_cmd *cmd);
+
+/*
+ * The controller's features, log pages and Identify CNS values, one table
+ * each in admin.c. What they list is what the decoder accepts, what the
+ * executors answer and what Identify Controller and the Supported Log
+ * Pages / FID Supported and Effects logs advertise; nothing else is.
+ */
+struct nvmev_feat_desc {
+	u8 fid;
+	bool changeable; /* else Set Features: Feature Not Changeable */
+	u32 def; /* default value; not saveable, so also the saved one */
+	/* extra CDW11 checks (NULL: none); failures go through bad() */
+	u16 (*check)(const struct nvmev_admin_state *st, bool set,
+		     struct nvmev_admin_cmd *cmd);
+};
+
+#define NVMEV_LOG_F_CSI (1 << 0) /* per command set: CSI must be NVM */
+
+struct nvmev_log_desc {
+	u8 lid;
+	u8 flags;
+	u32 size; /* bytes, at most NVMEV_PAGE_SIZE */
+};
+
+#define NVMEV_CNS_F_NSID (1 << 0) /* NSID must be the namespace */
+#define NVMEV_CNS_F_LIST (1 << 1) /* NSID starts a list: below 0xfffffffe */
+#define NVMEV_CNS_F_CSI (1 << 2) /* per command set: CSI must be NVM */
+
+struct nvmev_cns_desc {
+	u8 cns;
+	u8 flags;
+};
+
+/* The Identify Controller fields the tables decide. */
+struct nvmev_id_caps {
+	u8 lpa;
+	u8 elpe; /* 0-based */
+	u16 oncs; /* the admin bits: Save/Select, Timestamp */
+	u8 vwc;
+	u16 kas; /* 100 ms units; 0: no Keep Alive Timer */
+};
+
+const struct nvmev_feat_desc *nvmev_feat_find(u8 fid);
+const struct nvmev_log_desc *nvmev_log_find(u8 lid);
+const struct nvmev_cns_desc *nvmev_cns_find(u8 cns);
 u32 nvmev_log_page_size(u8 lid);
+void nvmev_id_caps(struct nvmev_id_caps *caps);
 
 /* A decoded block command (namespace 1, 512-byte LBAs). */
 struct nvmev_blk_cmd {

@@ -11,7 +11,8 @@
  * every command: a failure carries DNR, a known status and an in-SQE error
  * location; a success satisfies every promise the executors rely on (ids
  * in range and free or live as needed, sizes within MQES, aligned queue
- * memory, log ranges inside the log, transfers within MDTS, no overflow),
+ * memory, log ranges inside the log, transfers within MDTS, no overflow;
+ * FIDs, LIDs and CNS values in admin.c's tables and within their rules),
  * and the model never has an SQ on a missing CQ.
  */
 #include "nvmev.h"
@@ -34,6 +35,7 @@ static bool status_known(u16 status)
 		NVMEV_SC_INVALID_OPCODE,
 		NVMEV_SC_INVALID_FIELD,
 		NVMEV_SC_INVALID_NS,
+		NVMEV_SC_CMD_SEQ_ERROR,
 		NVMEV_SC_PRP_INVALID_OFFSET,
 		NVMEV_SC_LBA_RANGE,
 		NVMEV_SC_CQ_INVALID,
@@ -44,6 +46,7 @@ static bool status_known(u16 status)
 		NVMEV_SC_INVALID_LOG_PAGE,
 		NVMEV_SC_INVALID_QUEUE_DELETION,
 		NVMEV_SC_FEATURE_NOT_SAVEABLE,
+		NVMEV_SC_FEATURE_NOT_CHANGEABLE,
 	};
 	unsigned int i;
 
@@ -118,19 +121,34 @@ static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 		break;
 	case NVMEV_ADM_GET_LOG_PAGE:
 		FZ_ASSERT(c->log.size && c->log.size <= NVMEV_PAGE_SIZE);
+		FZ_ASSERT(nvmev_log_find(c->log.lid));
 		FZ_ASSERT(c->log.size == nvmev_log_page_size(c->log.lid));
 		FZ_ASSERT(c->log.len >= 4 && c->log.len <= NVMEV_MAX_XFER);
 		FZ_ASSERT(c->log.off < c->log.size && !(c->log.off & 3));
 		break;
 	case NVMEV_ADM_IDENTIFY:
+		FZ_ASSERT(nvmev_cns_find(c->identify.cns));
 		if (c->identify.cns == NVMEV_CNS_NS ||
 		    c->identify.cns == NVMEV_CNS_NS_DESC_LIST ||
 		    c->identify.cns == NVMEV_CNS_CS_NS ||
 		    c->identify.cns == NVMEV_CNS_NS_CS_INDEP)
 			FZ_ASSERT(c->nsid == NVMEV_NSID);
+		if (c->identify.cns == NVMEV_CNS_CS_NS ||
+		    c->identify.cns == NVMEV_CNS_CS_CTRL)
+			FZ_ASSERT(c->identify.csi == NVMEV_CSI_NVM);
 		break;
 	case NVMEV_ADM_GET_FEATURES:
+		FZ_ASSERT(nvmev_feat_find(c->feat.fid));
+		FZ_ASSERT(c->feat.fid < NVMEV_FEAT_VALUES);
 		FZ_ASSERT(c->feat.sel <= NVMEV_FEAT_SEL_SUPPORTED);
+		break;
+	case NVMEV_ADM_SET_FEATURES:
+		FZ_ASSERT(nvmev_feat_find(c->feat.fid) &&
+			  nvmev_feat_find(c->feat.fid)->changeable);
+		FZ_ASSERT(c->feat.fid < NVMEV_FEAT_VALUES);
+		FZ_ASSERT(c->feat.fid != NVMEV_FEAT_KATO); /* KAS = 0 */
+		if (c->feat.fid == NVMEV_FEAT_NUM_QUEUES)
+			FZ_ASSERT(!m->st.sq_live && !m->st.cq_live);
 		break;
 	case NVMEV_ADM_ASYNC_EVENT:
 		FZ_ASSERT(m->st.nr_aers <= NVMEV_AERL);

@@ -5,7 +5,10 @@
  * (queue ids 0 / over the maximum / twice / on a missing CQ, sizes 0 and
  * over MQES, deleting a CQ with SQs, bad CNS and NSID, huge log lengths and
  * offsets, SGLs), each with its exact status and error-log byte offset;
- * then the CQ head rule checked exhaustively against a ring model.
+ * every FID, LID and CNS against lists kept here, independent of admin.c's
+ * tables, and Identify Controller's table-derived fields against what the
+ * decoder accepts; then the CQ head rule checked exhaustively against a
+ * ring model.
  */
 #include "nvmev.h"
 #include "test_util.h"
@@ -30,17 +33,32 @@ static void sqe_init(u32 *sqe, u8 opcode)
 	sqe[6] = 0x10000; /* PRP1: page aligned */
 }
 
-static void admin_case(const char *what, const u32 *sqe, u16 want, u16 loc)
+/* The controller before the driver creates its I/O queues. */
+static struct nvmev_admin_state state_init(void)
 {
-	struct nvmev_admin_state st = state();
+	struct nvmev_admin_state st = { .nr_io_queues = 4 };
+
+	return st;
+}
+
+static void admin_case_in(const struct nvmev_admin_state *st, const char *what,
+			  const u32 *sqe, u16 want, u16 loc)
+{
 	struct nvmev_admin_cmd cmd;
-	u16 status = nvmev_admin_decode(sqe, &st, &cmd);
+	u16 status = nvmev_admin_decode(sqe, st, &cmd);
 
 	CHECK(status == want, "%s: status %#x, want %#x", what, status, want);
 	if (want)
 		CHECK(cmd.param_loc == loc, "%s: param_loc %u, want %u", what,
 		      cmd.param_loc, loc);
 	CHECK_EQ(cmd.cid, 0x1234);
+}
+
+static void admin_case(const char *what, const u32 *sqe, u16 want, u16 loc)
+{
+	struct nvmev_admin_state st = state();
+
+	admin_case_in(&st, what, sqe, want, loc);
 }
 
 static void create_queue(u32 *sqe, bool is_sq, u32 qid, u32 entries, u32 cdw11)
@@ -237,10 +255,18 @@ static void test_features_and_misc(void)
 	u32 sqe[16];
 	unsigned int op;
 
+	struct nvmev_admin_state init = state_init();
+
 	feature(sqe, true, NVMEV_FEAT_NUM_QUEUES, 0x00030003);
-	admin_case("set num queues", sqe, 0, 0);
+	admin_case_in(&init, "set num queues", sqe, 0, 0);
+	admin_case("set num queues with I/O queues", sqe,
+		   SC_DNR(NVMEV_SC_CMD_SEQ_ERROR), 40);
 	feature(sqe, true, NVMEV_FEAT_NUM_QUEUES, 0xffff0003);
-	admin_case("set 65536 cqs", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 44);
+	admin_case_in(&init, "set 65536 cqs", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 44);
+	feature(sqe, true, NVMEV_FEAT_NUM_QUEUES, 0x0003ffff);
+	admin_case_in(&init, "set 65536 sqs", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 44);
 	feature(sqe, true, NVMEV_FEAT_ARBITRATION | 1u << 31, 0);
 	admin_case("save", sqe, SC_DNR(NVMEV_SC_FEATURE_NOT_SAVEABLE), 43);
 	feature(sqe, true, NVMEV_FEAT_POWER_MGMT, 1);
@@ -253,8 +279,13 @@ static void test_features_and_misc(void)
 		   40);
 	feature(sqe, false, NVMEV_FEAT_TIMESTAMP | 3 << 8, 0);
 	admin_case("get supported caps", sqe, 0, 0);
-	feature(sqe, false, NVMEV_FEAT_KATO | 4 << 8, 0);
+	feature(sqe, false, NVMEV_FEAT_ARBITRATION | 4 << 8, 0);
 	admin_case("get sel 4", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 41);
+	feature(sqe, false, NVMEV_FEAT_IRQ_CONFIG, NVMEV_MSIX_VECTORS - 1);
+	admin_case("get irq config last vector", sqe, 0, 0);
+	feature(sqe, false, NVMEV_FEAT_IRQ_CONFIG, NVMEV_MSIX_VECTORS);
+	admin_case("get irq config bad vector", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 44);
 	feature(sqe, false, 0, 0);
 	admin_case("get fid 0", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 40);
 
@@ -287,6 +318,201 @@ static void test_features_and_misc(void)
 			CHECK(status != SC_DNR(NVMEV_SC_INVALID_OPCODE),
 			      "opcode %#x rejected", op);
 	}
+}
+
+/*
+ * What this controller has, written down here independently of admin.c's
+ * tables (tests/vm/t_admin.sh keeps the same lists): the sweeps below
+ * check that the decoder answers exactly these and nothing else.
+ */
+static const u8 want_fids[] = { 0x01, 0x02, 0x04, 0x05, 0x06, 0x07,
+				0x08, 0x09, 0x0a, 0x0b, 0x0e };
+static const struct {
+	u8 lid;
+	u32 size;
+} want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
+		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 } };
+static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x08, 0x1c };
+
+static bool want_fid(unsigned int fid)
+{
+	return memchr(want_fids, fid, sizeof(want_fids));
+}
+
+static u32 want_log_size(unsigned int lid)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(want_logs); i++)
+		if (want_logs[i].lid == lid)
+			return want_logs[i].size;
+	return 0;
+}
+
+/*
+ * Issue 10, defect 1: Identify reported KAS = 0 but Set Features Keep
+ * Alive Timer succeeded, so Linux started keep-alive on a PCIe admin queue
+ * without reserved tags (WARN in blk_mq_get_tag, reset loop).
+ */
+static void test_set_features_kato_rejected(void)
+{
+	struct nvmev_id_caps caps;
+	u32 sqe[16];
+
+	feature(sqe, true, NVMEV_FEAT_KATO, 10000);
+	admin_case("set kato 10 s", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 40);
+	feature(sqe, false, NVMEV_FEAT_KATO, 0);
+	admin_case("get kato", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 40);
+	CHECK(!nvmev_feat_find(NVMEV_FEAT_KATO), "kato in the feature table");
+	nvmev_id_caps(&caps);
+	CHECK_EQ(caps.kas, 0);
+}
+
+/* Every FID, with Get (each SEL) and Set (with and without SV). */
+static void test_feature_sweep(void)
+{
+	struct nvmev_admin_state init = state_init(), live = state();
+	unsigned int fid, sel;
+	u32 sqe[16];
+
+	for (fid = 0; fid < 256; fid++) {
+		bool want = want_fid(fid);
+		u16 no = SC_DNR(NVMEV_SC_INVALID_FIELD);
+		const struct nvmev_feat_desc *d = nvmev_feat_find(fid);
+
+		CHECK(!!d == want, "fid %#x: in table %d, want %d", fid, !!d,
+		      want);
+		CHECK(!d || (d->fid == fid && d->changeable), "fid %#x: row",
+		      fid);
+		CHECK(!want || fid < NVMEV_FEAT_VALUES,
+		      "fid %#x: no value slot", fid);
+		for (sel = 0; sel < 8; sel++) {
+			feature(sqe, false, fid | sel << 8, 0);
+			admin_case_in(&live, "get sweep", sqe,
+				      !want    ? no :
+				      sel <= 3 ? 0 :
+						 no,
+				      !want ? 40 : 41);
+		}
+		feature(sqe, true, fid, 0);
+		admin_case_in(&init, "set sweep before queues", sqe,
+			      want ? 0 : no, 40);
+		admin_case_in(&live, "set sweep with queues", sqe,
+			      !want ? no :
+			      fid == NVMEV_FEAT_NUM_QUEUES ?
+				      SC_DNR(NVMEV_SC_CMD_SEQ_ERROR) :
+				      0,
+			      40);
+		feature(sqe, true, fid | 1u << 31, 0);
+		admin_case_in(&init, "set sweep save", sqe,
+			      want ? SC_DNR(NVMEV_SC_FEATURE_NOT_SAVEABLE) : no,
+			      want ? 43 : 40);
+	}
+}
+
+/* Every LID: the table's pages with their sizes, Invalid Log Page else. */
+static void test_log_sweep(void)
+{
+	struct nvmev_admin_state st = state();
+	struct nvmev_admin_cmd cmd;
+	unsigned int lid;
+	u32 sqe[16];
+
+	for (lid = 0; lid < 256; lid++) {
+		u32 size = want_log_size(lid);
+		u16 status;
+
+		CHECK(nvmev_log_page_size(lid) == size,
+		      "lid %#x: table size %u, want %u", lid,
+		      nvmev_log_page_size(lid), size);
+		CHECK(size <= NVMEV_PAGE_SIZE, "lid %#x: size %u", lid, size);
+		get_log(sqe, lid, 4096, 0);
+		status = nvmev_admin_decode(sqe, &st, &cmd);
+		CHECK(status == (size ? 0 : SC_DNR(NVMEV_SC_INVALID_LOG_PAGE)),
+		      "lid %#x: status %#x", lid, status);
+		if (size)
+			CHECK(cmd.log.size == size && cmd.log.len == 4096,
+			      "lid %#x: size %u len %llu", lid, cmd.log.size,
+			      (unsigned long long)cmd.log.len);
+		else
+			CHECK_EQ(cmd.param_loc, 40);
+		/* only the effects log is per command set */
+		sqe[14] = 1u << 24;
+		status = nvmev_admin_decode(sqe, &st, &cmd);
+		CHECK(status == (!size ? SC_DNR(NVMEV_SC_INVALID_LOG_PAGE) :
+				 lid == NVMEV_LOG_CMD_EFFECTS ?
+					 SC_DNR(NVMEV_SC_INVALID_FIELD) :
+					 0),
+		      "lid %#x csi 1: status %#x", lid, status);
+	}
+}
+
+/* Every CNS with CSI 0 and 1: the table's flags decide. */
+static void test_cns_sweep(void)
+{
+	unsigned int cns;
+	u32 sqe[16];
+
+	for (cns = 0; cns < 256; cns++) {
+		bool want = memchr(want_cns, cns, sizeof(want_cns));
+		const struct nvmev_cns_desc *d = nvmev_cns_find(cns);
+		bool per_csi = cns == NVMEV_CNS_CS_NS ||
+			       cns == NVMEV_CNS_CS_CTRL;
+
+		CHECK(!!d == want, "cns %#x: in table %d", cns, !!d);
+		identify(sqe, cns, NVMEV_NSID, 1);
+		admin_case("identify cns sweep csi 1", sqe,
+			   !want || per_csi ? SC_DNR(NVMEV_SC_INVALID_FIELD) :
+					      0,
+			   !want ? 40 : 47);
+	}
+}
+
+/* Identify Controller says exactly what the decoder accepts. */
+static void test_id_caps(void)
+{
+	struct nvmev_admin_state init = state_init();
+	struct nvmev_admin_cmd cmd;
+	struct nvmev_id_caps caps;
+	u32 sqe[16];
+	bool ok;
+
+	nvmev_id_caps(&caps);
+	/* the values, as nvme id-ctrl shows them */
+	CHECK_EQ(caps.lpa, 0x26);
+	CHECK_EQ(caps.elpe, NVMEV_ERR_LOG_ENTRIES - 1);
+	CHECK_EQ(caps.oncs, 0x50);
+	CHECK_EQ(caps.vwc, 1);
+	CHECK_EQ(caps.kas, 0);
+
+	get_log(sqe, NVMEV_LOG_CMD_EFFECTS, 4096, 0);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	CHECK_EQ(!!(caps.lpa & NVMEV_LPA_CMD_EFFECTS), ok);
+	get_log(sqe, NVMEV_LOG_SUPPORTED, 1024, 0);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	CHECK_EQ(!!(caps.lpa & NVMEV_LPA_SUPPORTED_LOGS), ok);
+	get_log(sqe, NVMEV_LOG_SMART, 8, 8); /* extended data: an offset */
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	CHECK_EQ(!!(caps.lpa & NVMEV_LPA_EXT_DATA), ok);
+	CHECK_EQ((caps.elpe + 1) * 64, nvmev_log_page_size(NVMEV_LOG_ERROR));
+
+	feature(sqe, true, NVMEV_FEAT_TIMESTAMP, 0);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	feature(sqe, false, NVMEV_FEAT_TIMESTAMP, 0);
+	CHECK_EQ(ok, !nvmev_admin_decode(sqe, &init, &cmd));
+	CHECK_EQ(!!(caps.oncs & NVMEV_ONCS_TIMESTAMP), ok);
+	feature(sqe, false, NVMEV_FEAT_VOLATILE_WC | 3 << 8, 0);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	feature(sqe, true, NVMEV_FEAT_VOLATILE_WC | 1u << 31, 0);
+	ok = ok && nvmev_admin_decode(sqe, &init, &cmd) ==
+			   SC_DNR(NVMEV_SC_FEATURE_NOT_SAVEABLE);
+	CHECK_EQ(!!(caps.oncs & NVMEV_ONCS_SAVE_SELECT), ok);
+	feature(sqe, true, NVMEV_FEAT_VOLATILE_WC, 1);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	CHECK_EQ(!!(caps.vwc & NVMEV_VWC_PRESENT), ok);
+	feature(sqe, true, NVMEV_FEAT_KATO, 1000);
+	ok = !nvmev_admin_decode(sqe, &init, &cmd);
+	CHECK_EQ(caps.kas != 0, ok);
 }
 
 static u16 blk(u8 opcode, u32 nsid, u64 slba, u32 nlb0, u64 ns_blocks,
@@ -401,6 +627,11 @@ int main(void)
 	test_identify();
 	test_logs();
 	test_features_and_misc();
+	test_set_features_kato_rejected();
+	test_feature_sweep();
+	test_log_sweep();
+	test_cns_sweep();
+	test_id_caps();
 	test_block();
 	test_cq_head_exhaustive();
 	return test_report("test_sqe");

@@ -116,6 +116,152 @@ t_features() {
 	out=$(timeout 30 nvme get-feature "$NVME_DEV" -f 0x7f 2>&1) && log "get-feature 0x7f succeeded: $out" || ok "get-feature 0x7f rejected: $(echo "$out" | head -1)"
 }
 
+# nvme_sc CMD...: run an nvme-cli command; print its NVMe status as
+# "0x<hex>" including DNR (0x0 on success, "errno" if it failed otherwise).
+nvme_sc() {
+	local out
+	out=$("$@" 2>&1) && { echo 0x0; return; }
+	status_of "$out"
+}
+
+# status_of OUT: the NVMe status nvme-cli printed in OUT, else "errno"
+status_of() {
+	local sc
+	sc=$(printf '%s\n' "$1" | sed -n 's/^NVMe status:.*(\(0x[0-9a-fA-F]*\))$/\1/p' | head -1)
+	echo "${sc:-errno}"
+}
+
+# Issue 10, defect 1: Identify says KAS = 0, yet Set Features Keep Alive
+# Timer succeeded; the driver then started keep-alive on a PCIe admin queue
+# without reserved tags (6.1: WARN in blk_mq_get_tag, "keep-alive failed:
+# -11", controller resets). The feature must be rejected: Invalid Field, DNR.
+t_set_features_kato_rejected() {
+	local kas sc out
+	kas=$(( $(field "$(nvme id-ctrl "$NVME_DEV")" kas) ))
+	expect_eq "id-ctrl kas" "$kas" 0
+	pt --opcode=0x09 --cdw10=0x0f --cdw11=2000
+	if [ "$PT_SC" = refused ]; then
+		log "this kernel's driver refuses Set Features KATO itself (EACCES): the device is not asked"
+	else
+		expect_eq "Set Features 0x0f (KATO 2 s) status" "$PT_SC" 0x4002
+	fi
+	out=$(nvme set-feature "$NVME_DEV" -f 0x0f -v 10000 2>&1) && not_ok "nvme set-feature -f 0x0f succeeded: $out" || ok "nvme set-feature -f 0x0f failed: $(printf '%s\n' "$out" | head -1)"
+	sc=$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x0f)
+	expect_eq "get-feature 0x0f status" "$sc" 0x4002
+	# a keep-alive started by the driver would fire within 1 s (KATO / 2)
+	sleep 3
+	quick_io || not_ok "I/O after set-feature 0x0f"
+}
+
+# What the controller has: keep in step with the tables in admin.c
+# (feat_table, log_table) and with tests/unit/test_sqe.c. Every feature
+# listed is changeable; Number of Queues only before I/O queues exist.
+ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e "
+ADMIN_LIDS=" 00 01 02 03 05 12 "
+
+# in_list LIST N: is N (decimal) in LIST (two-digit hex)?
+in_list() { local h; printf -v h '%02x' "$2"; [[ $1 == *" $h "* ]]; }
+
+# pt ARGS...: nvme admin-passthru ARGS on the controller, without extra
+# forks (each costs milliseconds under TCG): PT_SC is the status ("0x0",
+# "0x4002" with DNR, "refused" (EACCES from the driver), or "errno"), PT_DW0 the result on success. Data read
+# (-r -b) goes to the file PT_DATA, else nowhere; nvme-cli prints status
+# and result on stderr.
+pt() {
+	local out
+	if out=$(nvme admin-passthru "$NVME_DEV" "$@" 2>&1 > "${PT_DATA:-/dev/null}"); then
+		PT_SC=0x0
+		[[ $out =~ result:\ *(0x[0-9a-fA-F]+) ]] && PT_DW0=${BASH_REMATCH[1]} || PT_DW0=
+	elif [[ $out =~ NVMe\ status:[^$'\n']*\((0x[0-9a-fA-F]+)\) ]]; then
+		PT_SC=${BASH_REMATCH[1]}
+	elif [[ $out == *"Permission denied"* ]]; then
+		PT_SC=refused # the driver's own choice (6.12: some Set Features)
+	else
+		PT_SC=errno
+	fi
+}
+
+# expect_sc_list DESC: report the mismatches collected in SC_BAD
+expect_sc_list() {
+	if [ -z "$SC_BAD" ]; then ok "$1"; else not_ok "$1: wrong status for:$SC_BAD"; fi
+}
+
+# Every FID: Get Features (SEL 0); Set Features with the value just read
+# (Timestamp: the 8 bytes just read, via a file), so the sweep changes
+# nothing; unknown FIDs: Invalid Field for both.
+t_feature_sweep() {
+	local fid want ts=$SCRATCH/ts.bin n=0 refused=
+	SC_BAD=
+	for ((fid = 0; fid < 256; fid++)); do
+		in_list "$ADMIN_FIDS" $fid && want=0x0 || want=0x4002
+		if [ $fid -eq $((0x0e)) ]; then
+			PT_DATA=$ts pt --opcode=0x0a --cdw10=$fid --data-len=8 -r -b
+		else
+			pt --opcode=0x0a --cdw10=$fid
+		fi
+		[ "$PT_SC" = "$want" ] || SC_BAD+=" get:$fid=$PT_SC"
+		n=$((n + 1))
+		if [ "$want" = 0x0 ]; then
+			[ -n "$PT_DW0" ] || { SC_BAD+=" get:$fid=no-result"; continue; }
+			[ $fid -eq 7 ] && want=0x400c # Command Sequence Error: I/O queues exist
+			if [ $fid -eq $((0x0e)) ]; then
+				pt --opcode=0x09 --cdw10=$fid --data-len=8 -w -i "$ts"
+			else
+				pt --opcode=0x09 --cdw10=$fid --cdw11=$PT_DW0
+			fi
+		else
+			pt --opcode=0x09 --cdw10=$fid --cdw11=0
+		fi
+		if [ "$PT_SC" = refused ]; then
+			refused+=" $fid"
+		elif [ "$PT_SC" != "$want" ]; then
+			SC_BAD+=" set:$fid=$PT_SC(want $want)"
+		fi
+		n=$((n + 1))
+	done
+	[ -n "$refused" ] && log "Set Features refused by the host driver (EACCES) for FIDs:$refused"
+	expect_sc_list "$n Get/Set Features over FIDs 0..255: 0x0 for$ADMIN_FIDS(Set 07: 0x400c), else 0x4002"
+	quick_io || not_ok "I/O after the feature sweep"
+}
+
+# Every LID: Get Log Page of 512 bytes from offset 0.
+t_log_page_sweep() {
+	local lid want n=0
+	SC_BAD=
+	for ((lid = 0; lid < 256; lid++)); do
+		in_list "$ADMIN_LIDS" $lid && want=0x0 || want=0x4109
+		pt --opcode=0x02 --namespace-id=0xffffffff --cdw10=$((lid | 127 << 16)) --data-len=512 -r -b
+		[ "$PT_SC" = "$want" ] || SC_BAD+=" $lid=$PT_SC"
+		n=$((n + 1))
+	done
+	expect_sc_list "$n Get Log Page over LIDs 0..255: 0x0 for$ADMIN_LIDS, else 0x4109"
+}
+
+# supported_ids LID: the IDs whose dword has bit 0 set in that 1 KiB log
+supported_ids() {
+	local f=$SCRATCH/log.$1 i=0 w list=" "
+	nvme admin-passthru "$NVME_DEV" --opcode=0x02 --namespace-id=0xffffffff --cdw10=$(($1 | 255 << 16)) --data-len=1024 -r -b > "$f" 2>/dev/null || { echo failed; return; }
+	for w in $(od -An -v -tu4 -w4 "$f"); do
+		[ $((w & 1)) -eq 1 ] && list+="$(printf '%02x' $i) "
+		i=$((i + 1))
+	done
+	echo "$list"
+}
+
+# Identify Controller, Supported Log Pages and FID Supported and Effects
+# advertise exactly the lists above.
+t_advertised() {
+	local out
+	out=$(nvme id-ctrl "$NVME_DEV" 2>&1) || { not_ok "id-ctrl failed"; return 1; }
+	expect_eq "id-ctrl kas (no Keep Alive Timer)" "$(( $(field "$out" kas) ))" 0
+	expect_eq "id-ctrl lpa (effects, extended data, supported logs)" "$(( $(field "$out" lpa) ))" $((0x26))
+	expect_eq "id-ctrl oncs (write zeroes, save/select, timestamp)" "$(( $(field "$out" oncs) ))" $((0x58))
+	expect_eq "id-ctrl vwc" "$(( $(field "$out" vwc) & 1 ))" 1
+	expect_eq "id-ctrl elpe" "$(( $(field "$out" elpe) ))" 15
+	expect_eq "Supported Log Pages (LID 0)" "$(supported_ids 0)" "$ADMIN_LIDS"
+	expect_eq "FID Supported and Effects (LID 0x12)" "$(supported_ids 18)" "$ADMIN_FIDS"
+}
+
 t_unload() { quick_io && ok "I/O works before unload"; unload_module; }
 
 run_test load t_load
@@ -128,6 +274,10 @@ if module_loaded; then
 	run_test fw-log t_fw_log
 	run_test effects-log t_effects_log
 	run_test get-features t_features
+	run_test set_features_kato_rejected t_set_features_kato_rejected
+	run_test advertised t_advertised
+	run_test feature-sweep t_feature_sweep
+	run_test log-page-sweep t_log_page_sweep
 	run_test unload t_unload
 fi
 finish
