@@ -30,6 +30,13 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+/*
+ * Live allocations of the module (nvmev_compat.h), checked at unload. Here,
+ * with the other debugging aids, because every file allocates: it must live
+ * in a file that calls none of them.
+ */
+atomic_long_t nvmev_live_allocs = ATOMIC_LONG_INIT(0);
+
 #ifndef NVMEV_NO_TRACE
 
 DEFINE_STATIC_KEY_FALSE(nvmev_trace_on);
@@ -47,13 +54,6 @@ static DEFINE_PER_CPU(struct trace_cpu, trace_cpu);
 
 static unsigned int trace_cmds;
 static atomic_t trace_budget = ATOMIC_INIT(0);
-/*
- * Live allocations of the module (nvmev_compat.h), checked at unload. Here,
- * with the other debugging aids, because every file allocates: it must live
- * in a file that calls none of them.
- */
-atomic_long_t nvmev_live_allocs = ATOMIC_LONG_INIT(0);
-
 static atomic_t trace_inflight = ATOMIC_INIT(0);
 static unsigned int trace_queue_mask = NVMEV_TRACE_ADMIN | NVMEV_TRACE_IO;
 static int trace_opcode = -1;
