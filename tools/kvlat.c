@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvlat - latency and throughput measurements of the timing model (issue
+ * 11) through the real nvme driver: NVME_IOCTL_IO64_CMD (kvlib) and, for
+ * the NAND mode, io_uring passthrough on /dev/ngXnY. Times are
+ * CLOCK_MONOTONIC around each command; percentiles are nearest-rank over
+ * the sorted samples.
+ *
+ *   kvlat overhead DEV FLOORDEV [--size B] [--ops N] [--cpu C]
+ *       QD1 store (N) then retrieve (N) of B-byte values on DEV, each op
+ *       paired with a Flush (opcode 0) through the same ioctl on FLOORDEV
+ *       (another NVMe namespace: the host path alone). The order inside a
+ *       pair alternates. One line per opcode:
+ *       overhead op=store size=B n=N ours_p50_ns=.. ours_p99_ns=..
+ *                floor_p50_ns=.. floor_p99_ns=.. ratio_p50=.. ratio_p99=..
+ *   kvlat slope DEV TIMINGDIR [--size B] [--ops N] [--cpu C] [--ns a,b,..]
+ *       For each M in --ns (default 0,250000,500000,1000000) write M to
+ *       TIMINGDIR/fw_retrieve_ns and time N QD1 retrieves; least-squares
+ *       fit mean = c + s * M. Lines "slope_point M=.. mean_ns=.. p50_ns=..
+ *       p99_ns=..", "slope s=.. c_ns=.. r2=.." and the same fit of the
+ *       medians, "slope_p50 s=.. ..".
+ *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
+ *       T threads, each with its own fd and synchronous retrieves of its
+ *       own keys, for S seconds after a 0.5 s warm-up:
+ *       "sat threads=T ops=.. seconds=.. ops_per_s=.. p50_ns=.. p99_ns=..".
+ *   kvlat nand DEV TIMINGDIR [--d D] [--dies N] [--reps R] [--size B]
+ *              [--read-ns NS]
+ *       D retrieves submitted at once with io_uring, of keys whose first
+ *       die (key_hash % N, see kv_ftl.c kv_key_hash) is distinct, then of
+ *       keys all on one die; time until all D completed. Each repetition
+ *       also times the distinct keys with TIMINGDIR/nand_read_ns = 0 (the
+ *       host path alone, "base") before setting it to NS (default 1 ms).
+ *       "nand d=D .. base_p50_ns=.. distinct_p50_ns=.. same_p50_ns=..
+ *       ratio=.. distinct_reads=.. same_reads=..", reads = (p50 - base
+ *       p50) / NS. N is channels * dies_per_channel.
+ *
+ * Exits non-zero if any command fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/nvme_ioctl.h>
+#include "kvlib.h"
+
+static unsigned long opt_ops = 2000, opt_reps = 7;
+static uint32_t opt_size = 64;
+static int opt_cpu = -1;
+static unsigned int opt_threads = 8, opt_d = 8, opt_dies = 32;
+static double opt_seconds = 5;
+static const char *opt_ns = "0,250000,500000,1000000";
+static const char *opt_tdir;
+static unsigned long long opt_read_ns = 1000000;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *what, int st)
+{
+	fprintf(stderr, "kvlat: %s: %s\n", what, kv_status_str(st));
+	exit(1);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		perror("kvlat: sched_setaffinity");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* nearest rank: the smallest sample with at least q of them at or below */
+static uint64_t pct(uint64_t *s, size_t n, double q)
+{
+	size_t r;
+
+	if (!n)
+		return 0;
+	qsort(s, n, sizeof(*s), cmp_u64);
+	r = (size_t)(q * n + 0.999999);
+	return s[r ? r - 1 : 0];
+}
+
+static double mean(const uint64_t *s, size_t n)
+{
+	double t = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t += (double)s[i];
+	return n ? t / n : 0;
+}
+
+/* kv_ftl.c kv_key_hash(): FNV-1a 64, then the key length */
+static uint64_t key_hash(const char *k, unsigned int len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)k[i]) * 0x100000001b3ull;
+	return (h ^ len) * 0x100000001b3ull;
+}
+
+static unsigned int key_name(char out[17], const char *pfx, unsigned long i)
+{
+	return (unsigned int)snprintf(out, 17, "%s%lu", pfx, i);
+}
+
+static void store_keys(struct kv_dev *d, const char *pfx, unsigned long n)
+{
+	unsigned long i;
+	char k[17];
+	int st;
+
+	memset(d->buf, 0x5a, opt_size);
+	for (i = 0; i < n; i++) {
+		unsigned int kl = key_name(k, pfx, i);
+
+		st = kv_store(d, k, kl, d->buf, opt_size, 0, NULL);
+		if (st)
+			die("store", st);
+	}
+}
+
+static uint64_t timed_retrieve(struct kv_dev *d, const char *k, unsigned int kl)
+{
+	uint64_t t0 = now_ns(), t1;
+	uint32_t dw0;
+	int st;
+
+	st = kv_retrieve(d, k, kl, NULL, opt_size, &dw0, NULL);
+	t1 = now_ns();
+	if (st)
+		die("retrieve", st);
+	return t1 - t0;
+}
+
+/* ---- overhead ----------------------------------------------------------- */
+
+struct floor_dev {
+	int fd;
+	uint32_t nsid;
+};
+
+static uint64_t timed_flush(const struct floor_dev *f)
+{
+	struct nvme_passthru_cmd64 c;
+	uint64_t t0, t1;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0x00; /* Flush */
+	c.nsid = f->nsid;
+	t0 = now_ns();
+	ret = ioctl(f->fd, NVME_IOCTL_IO64_CMD, &c);
+	t1 = now_ns();
+	if (ret)
+		die("flush on the floor device", ret < 0 ? -errno : ret);
+	return t1 - t0;
+}
+
+static void report_pair(const char *op, uint64_t *ours, uint64_t *fl, size_t n)
+{
+	uint64_t o50 = pct(ours, n, 0.5), o99 = pct(ours, n, 0.99);
+	uint64_t f50 = pct(fl, n, 0.5), f99 = pct(fl, n, 0.99);
+
+	printf("overhead op=%s size=%u n=%zu ours_p50_ns=%llu ours_p99_ns=%llu "
+	       "floor_p50_ns=%llu floor_p99_ns=%llu ratio_p50=%.3f ratio_p99=%.3f\n",
+	       op, opt_size, n, (unsigned long long)o50, (unsigned long long)o99,
+	       (unsigned long long)f50, (unsigned long long)f99,
+	       (double)o50 / f50, (double)o99 / f99);
+}
+
+static int do_overhead(const char *dev, const char *floor_path)
+{
+	unsigned long n = opt_ops, warm = n / 10 + 10, i, keys = 1000;
+	uint64_t *ours = calloc(n, 8), *fl = calloc(n, 8);
+	struct floor_dev f;
+	struct kv_dev d;
+	char k[17];
+	int st, phase;
+
+	st = kv_open(&d, dev, kv_coding_of_module());
+	if (st)
+		die(dev, st);
+	f.fd = open(floor_path, O_RDWR);
+	if (f.fd < 0 || !ours || !fl) {
+		perror(floor_path);
+		return 1;
+	}
+	f.nsid = (uint32_t)ioctl(f.fd, NVME_IOCTL_ID);
+	memset(d.buf, 0x5a, opt_size);
+	for (phase = 0; phase < 2; phase++) {
+		for (i = 0; i < warm + n; i++) {
+			unsigned int kl = key_name(k, "ovh", i % keys);
+			uint64_t a = 0, b, t0, t1;
+			uint32_t dw0;
+
+			if (i & 1)
+				a = timed_flush(&f);
+			t0 = now_ns();
+			if (phase == 0)
+				st = kv_store(&d, k, kl, d.buf, opt_size, 0, NULL);
+			else
+				st = kv_retrieve(&d, k, kl, NULL, opt_size, &dw0, NULL);
+			t1 = now_ns();
+			if (st)
+				die(phase ? "retrieve" : "store", st);
+			if (!(i & 1))
+				a = timed_flush(&f);
+			b = t1 - t0;
+			if (i >= warm) {
+				fl[i - warm] = a;
+				ours[i - warm] = b;
+			}
+		}
+		report_pair(phase ? "retrieve" : "store", ours, fl, n);
+	}
+	kv_close(&d);
+	return 0;
+}
+
+/* ---- slope -------------------------------------------------------------- */
+
+static int set_param(const char *dir, const char *name, unsigned long long v)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	if (!fp || fprintf(fp, "%llu\n", v) < 0 || fclose(fp)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* least squares y = c + s * x, and r^2 */
+static void fit(const char *name, const double *x, const double *y, unsigned int m)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, s, c, ss = 0, st = 0;
+	unsigned int j;
+
+	for (j = 0; j < m; j++) {
+		sx += x[j];
+		sy += y[j];
+		sxx += x[j] * x[j];
+		sxy += x[j] * y[j];
+	}
+	s = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+	c = (sy - s * sx) / m;
+	for (j = 0; j < m; j++) {
+		double r = y[j] - (c + s * x[j]), dm = y[j] - sy / m;
+
+		ss += r * r;
+		st += dm * dm;
+	}
+	printf("%s s=%.4f c_ns=%.0f r2=%.5f points=%u\n", name, s, c,
+	       st > 0 ? 1 - ss / st : 1, m);
+}
+
+static int do_slope(const char *dev, const char *tdir)
+{
+	double x[16], y[16], y50[16];
+	uint64_t *lat = calloc(opt_ops, 8);
+	unsigned long i, keys = 100;
+	const char *p = opt_ns;
+	unsigned int m = 0;
+	struct kv_dev d;
+	char k[17];
+	int st;
+
+	st = kv_open(&d, dev, kv_coding_of_module());
+	if (st)
+		die(dev, st);
+	store_keys(&d, "slp", keys);
+	while (*p && m < 16) {
+		unsigned long long v = strtoull(p, (char **)&p, 0);
+
+		if (*p == ',')
+			p++;
+		if (set_param(tdir, "fw_retrieve_ns", v))
+			return 1;
+		for (i = 0; i < 20; i++) /* warm-up */
+			timed_retrieve(&d, k, key_name(k, "slp", i % keys));
+		for (i = 0; i < opt_ops; i++)
+			lat[i] = timed_retrieve(&d, k, key_name(k, "slp", i % keys));
+		x[m] = (double)v;
+		y[m] = mean(lat, opt_ops);
+		y50[m] = (double)pct(lat, opt_ops, 0.5);
+		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu\n",
+		       v, opt_ops, y[m], y50[m],
+		       (unsigned long long)pct(lat, opt_ops, 0.99));
+		fflush(stdout);
+		m++;
+	}
+	fit("slope", x, y, m);
+	fit("slope_p50", x, y50, m);
+	kv_close(&d);
+	return 0;
+}
+
+/* ---- saturation ---------------------------------------------------------- */
+
+struct sat_thread {
+	pthread_t tid;
+	unsigned int idx;
+	const char *dev;
+	struct kv_dev d;
+	_Atomic unsigned long done;
+	uint64_t *lat;
+	size_t nlat, cap;
+};
+
+static _Atomic int sat_stop, sat_measure;
+
+static void *sat_main(void *arg)
+{
+	struct sat_thread *t = arg;
+	char pfx[16], k[17];
+	unsigned long i;
+
+	pin(opt_cpu);
+	snprintf(pfx, sizeof(pfx), "st%u_", t->idx % 100);
+	for (i = 0; !atomic_load(&sat_stop); i++) {
+		uint64_t l = timed_retrieve(&t->d, k, key_name(k, pfx, i % 16));
+
+		atomic_fetch_add(&t->done, 1);
+		if (atomic_load(&sat_measure) && t->nlat < t->cap)
+			t->lat[t->nlat++] = l;
+	}
+	return NULL;
+}
+
+static unsigned long sat_total(struct sat_thread *t, unsigned int n)
+{
+	unsigned long s = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += atomic_load(&t[i].done);
+	return s;
+}
+
+static int do_sat(const char *dev)
+{
+	struct sat_thread *t = calloc(opt_threads, sizeof(*t));
+	unsigned long n0, n1;
+	uint64_t t0, t1, *all;
+	size_t nall = 0;
+	unsigned int i;
+	int st;
+
+	for (i = 0; i < opt_threads; i++) {
+		char pfx[16];
+
+		t[i].idx = i;
+		t[i].cap = 1 << 16;
+		t[i].lat = calloc(t[i].cap, 8);
+		st = kv_open(&t[i].d, dev, kv_coding_of_module());
+		if (st)
+			die(dev, st);
+		snprintf(pfx, sizeof(pfx), "st%u_", i % 100);
+		store_keys(&t[i].d, pfx, 16);
+	}
+	for (i = 0; i < opt_threads; i++)
+		pthread_create(&t[i].tid, NULL, sat_main, &t[i]);
+	usleep(500000);
+	atomic_store(&sat_measure, 1);
+	n0 = sat_total(t, opt_threads);
+	t0 = now_ns();
+	usleep((useconds_t)(opt_seconds * 1e6));
+	n1 = sat_total(t, opt_threads);
+	t1 = now_ns();
+	atomic_store(&sat_measure, 0);
+	atomic_store(&sat_stop, 1);
+	for (i = 0; i < opt_threads; i++) {
+		pthread_join(t[i].tid, NULL);
+		nall += t[i].nlat;
+	}
+	all = calloc(nall + 1, 8);
+	nall = 0;
+	for (i = 0; i < opt_threads; i++) {
+		memcpy(all + nall, t[i].lat, t[i].nlat * 8);
+		nall += t[i].nlat;
+		kv_close(&t[i].d);
+	}
+	printf("sat threads=%u ops=%lu seconds=%.3f ops_per_s=%.1f p50_ns=%llu p99_ns=%llu\n",
+	       opt_threads, n1 - n0, (t1 - t0) / 1e9, (n1 - n0) / ((t1 - t0) / 1e9),
+	       (unsigned long long)pct(all, nall, 0.5),
+	       (unsigned long long)pct(all, nall, 0.99));
+	return 0;
+}
+
+/* ---- NAND parallelism ------------------------------------------------------ */
+
+#define MAX_D 64
+
+/* D keys: die i for i < D (distinct) or all die 0 (same) */
+static void pick_keys(char keys[][17], unsigned int *klen, bool same)
+{
+	unsigned int found = 0, want;
+	unsigned long i;
+	bool taken[MAX_D] = { false };
+
+	for (i = 0; found < opt_d; i++) {
+		char k[17];
+		unsigned int kl = key_name(k, same ? "nds" : "ndd", i);
+		unsigned int die_ = (unsigned int)(key_hash(k, kl) % opt_dies);
+
+		want = same ? 0 : die_;
+		if (die_ != want || (!same && (die_ >= MAX_D || taken[die_])))
+			continue;
+		if (!same)
+			taken[die_] = true;
+		memcpy(keys[found], k, 17);
+		klen[found++] = kl;
+	}
+}
+
+static uint64_t nand_round(struct io_uring *ring, struct kv_dev *d, int fd,
+			   char keys[][17], unsigned int *klen, uint8_t *bufs)
+{
+	struct nvme_passthru_cmd64 c;
+	struct io_uring_cqe *cqe;
+	unsigned int i, got = 0;
+	uint64_t t0;
+	int ret;
+
+	for (i = 0; i < opt_d; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+		struct nvme_uring_cmd *uc;
+
+		if (!sqe || kv_build(d, &c, KV_OP_RETRIEVE, keys[i], klen[i],
+				     bufs + (size_t)i * 8192, opt_size, 0))
+			die("io_uring prep", -EINVAL);
+		memset(sqe, 0, 2 * sizeof(*sqe)); /* a 128-byte SQE */
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd;
+		sqe->cmd_op = NVME_URING_CMD_IO;
+		sqe->user_data = i;
+		uc = (struct nvme_uring_cmd *)sqe->cmd;
+		uc->opcode = c.opcode;
+		uc->nsid = c.nsid;
+		uc->addr = c.addr;
+		uc->data_len = c.data_len;
+		uc->cdw10 = c.cdw10;
+		uc->cdw11 = c.cdw11;
+		uc->cdw12 = c.cdw12;
+		uc->cdw13 = c.cdw13;
+		uc->cdw14 = c.cdw14;
+		uc->cdw15 = c.cdw15;
+	}
+	t0 = now_ns();
+	ret = io_uring_submit(ring);
+	if (ret != (int)opt_d)
+		die("io_uring submit", ret < 0 ? ret : -EIO);
+	while (got < opt_d) {
+		ret = io_uring_wait_cqe(ring, &cqe);
+		if (ret)
+			die("io_uring wait", ret);
+		if (cqe->res)
+			die("retrieve (io_uring)", cqe->res);
+		io_uring_cqe_seen(ring, cqe);
+		got++;
+	}
+	return now_ns() - t0;
+}
+
+static int do_nand(const char *dev)
+{
+	static char kd[MAX_D][17], ks[MAX_D][17];
+	unsigned int ld[MAX_D], ls[MAX_D], i, c, n;
+	uint64_t tb[64], td[64], ts[64], b50, d50, s50;
+	struct io_uring_params p = { 0 };
+	struct io_uring ring;
+	struct kv_dev d;
+	uint8_t *bufs;
+	char ng[64];
+	int fd, st;
+
+	if (!opt_d || opt_d > MAX_D || opt_d > opt_dies || opt_reps > 64) {
+		fprintf(stderr, "kvlat: need 1 <= d <= min(%d, dies), reps <= 64\n", MAX_D);
+		return 2;
+	}
+	st = kv_open(&d, dev, kv_coding_of_module());
+	if (st)
+		die(dev, st);
+	if (sscanf(dev, "/dev/nvme%un%u", &c, &n) == 2) {
+		snprintf(ng, sizeof(ng), "/dev/ng%un%u", c, n);
+		dev = ng;
+	}
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	pick_keys(kd, ld, false);
+	pick_keys(ks, ls, true);
+	memset(d.buf, 0x5a, opt_size);
+	for (i = 0; i < opt_d; i++) {
+		st = kv_store(&d, kd[i], ld[i], d.buf, opt_size, 0, NULL);
+		if (!st)
+			st = kv_store(&d, ks[i], ls[i], d.buf, opt_size, 0, NULL);
+		if (st)
+			die("store", st);
+	}
+	bufs = aligned_alloc(4096, (size_t)opt_d * 8192);
+	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
+	st = io_uring_queue_init_params(2 * opt_d, &ring, &p);
+	if (st || !bufs)
+		die("io_uring setup", st ? st : -ENOMEM);
+	for (i = 0; i < opt_reps; i++) {
+		/* the host path alone: the same D retrieves with no read time */
+		if (set_param(opt_tdir, "nand_read_ns", 0))
+			return 1;
+		tb[i] = nand_round(&ring, &d, fd, kd, ld, bufs);
+		if (set_param(opt_tdir, "nand_read_ns", opt_read_ns))
+			return 1;
+		td[i] = nand_round(&ring, &d, fd, kd, ld, bufs);
+		ts[i] = nand_round(&ring, &d, fd, ks, ls, bufs);
+		printf("nand_round d=%u base_ns=%llu distinct_ns=%llu same_ns=%llu\n",
+		       opt_d, (unsigned long long)tb[i],
+		       (unsigned long long)td[i], (unsigned long long)ts[i]);
+	}
+	b50 = pct(tb, opt_reps, 0.5);
+	d50 = pct(td, opt_reps, 0.5);
+	s50 = pct(ts, opt_reps, 0.5);
+	printf("nand d=%u reps=%lu read_ns=%llu base_p50_ns=%llu distinct_p50_ns=%llu "
+	       "same_p50_ns=%llu ratio=%.2f distinct_reads=%.2f same_reads=%.2f\n",
+	       opt_d, opt_reps, opt_read_ns, (unsigned long long)b50,
+	       (unsigned long long)d50, (unsigned long long)s50,
+	       (double)s50 / d50, ((double)d50 - b50) / opt_read_ns,
+	       ((double)s50 - b50) / opt_read_ns);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	kv_close(&d);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int a, npos = 0;
+	const char *pos[3] = { NULL, NULL, NULL };
+
+	for (a = 1; a < argc; a++) {
+		const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+
+		if (o[0] != '-' || o[1] != '-') {
+			if (npos < 3)
+				pos[npos++] = o;
+			continue;
+		}
+		if (!v)
+			break;
+		a++;
+		if (!strcmp(o, "--size"))
+			opt_size = (uint32_t)strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--ops"))
+			opt_ops = strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--cpu"))
+			opt_cpu = atoi(v);
+		else if (!strcmp(o, "--threads"))
+			opt_threads = (unsigned int)strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--seconds"))
+			opt_seconds = atof(v);
+		else if (!strcmp(o, "--d"))
+			opt_d = (unsigned int)strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--dies"))
+			opt_dies = (unsigned int)strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--reps"))
+			opt_reps = strtoul(v, NULL, 0);
+		else if (!strcmp(o, "--ns"))
+			opt_ns = v;
+		else if (!strcmp(o, "--read-ns"))
+			opt_read_ns = strtoull(v, NULL, 0);
+		else {
+			fprintf(stderr, "kvlat: unknown option %s\n", o);
+			return 2;
+		}
+	}
+	if (npos < 2 || !opt_size || opt_size > 8192 || !opt_ops ||
+	    !opt_threads || !opt_dies) {
+		fprintf(stderr, "usage: kvlat overhead DEV FLOORDEV | slope DEV TIMINGDIR | "
+				"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
+				"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
+				"[--ns a,b,..] [--read-ns NS]\n");
+		return 2;
+	}
+	if (strcmp(pos[0], "sat"))
+		pin(opt_cpu);
+	if (!strcmp(pos[0], "overhead") && npos == 3)
+		return do_overhead(pos[1], pos[2]);
+	if (!strcmp(pos[0], "slope") && npos == 3)
+		return do_slope(pos[1], pos[2]);
+	if (!strcmp(pos[0], "sat"))
+		return do_sat(pos[1]);
+	if (!strcmp(pos[0], "nand") && npos == 3) {
+		opt_tdir = pos[2];
+		return do_nand(pos[1]);
+	}
+	fprintf(stderr, "kvlat: unknown mode or missing argument: %s\n", pos[0]);
+	return 2;
+}
