@@ -103,6 +103,8 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  * wake-up's own latency, not by timer slack or the copy.
  */
 #define WORKER_WAKE_EARLY_NS 5000
+/* a target closer than this is spun for: a timer wake-up costs more */
+#define WORKER_SPIN_NS 50000
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -526,8 +528,8 @@ static int nvmev_worker_fn(void *data)
 			cond_resched(); /* idle: one reclamation slice done */
 		else if (next_ns == U64_MAX)
 			worker_sleep(w, U64_MAX);
-		else if (next_ns > now + WORKER_WAKE_EARLY_NS)
-			worker_sleep(w, next_ns - WORKER_WAKE_EARLY_NS);
+		else if (next_ns > now + WORKER_SPIN_NS)
+			worker_sleep(w, next_ns - WORKER_SPIN_NS);
 		else
 			cond_resched(); /* due within microseconds: take it */
 	}
