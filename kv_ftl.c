@@ -24,8 +24,9 @@
  *               change the map, the log heads, live counts or records.
  * kv->iters[i].lock (mutex) serialises two reads of the same handle, which
  * both hold kv->lock shared; it orders after kv->lock. The cursor
- * kv->iter_cursor[i] is written by reads of handle i (under that mutex)
- * and by hash map deletions (under kv->lock exclusive), never both at once.
+ * kv->iter_cursor[i] is a value written only by open (kv->lock exclusive)
+ * and by reads of handle i (under that mutex, or kv->lock exclusive);
+ * changes to the map never touch it (hash_map.h, struct hm_cursor).
  * kv->stat[] are atomics, bumped under either mode.
  *
  * Reclamation never runs beside a command: it runs inside a store or
@@ -321,11 +322,8 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 	kv->max_value = lcfg.max_value;
 	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
 	init_rwsem(&kv->lock);
-	for (i = 0; i < KV_MAX_ITERATORS; i++) {
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
-		kv->iter_cursor[i].pos = HM_CURSOR_UNUSED;
-	}
-	hash_map_track_cursors(&kv->map, kv->iter_cursor, KV_MAX_ITERATORS);
 	return 0;
 }
 
@@ -594,7 +592,6 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 	down_write(&kv->lock);
 	if (it->open) {
 		it->open = false;
-		kv->iter_cursor[cmd->handle - 1].pos = HM_CURSOR_UNUSED;
 		err = 0;
 	}
 	up_write(&kv->lock);
@@ -706,7 +703,7 @@ static int kv_iter_emit(struct kv_store *kv, const struct kv_iter *it,
 	return err;
 }
 
-/* The delete option: drop the key just returned (cursor stays exact). */
+/* The delete option: drop the key just returned (no walk position moves). */
 static void kv_iter_delete(struct kv_store *kv, const struct hm_entry *e)
 {
 	u64 off;
@@ -736,8 +733,7 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 	while (left) {
 		struct hm_cursor start = *cursor;
 
-		err = hash_map_next(&kv->map, cursor, left, &e);
-		left -= (u32)min_t(u64, left, cursor->pos - start.pos);
+		err = hash_map_next(&kv->map, cursor, &left, &e);
 		if (err)
 			break;
 		if (!kv_iter_match(it, &e))

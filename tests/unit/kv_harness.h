@@ -170,6 +170,7 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 	struct hm_cursor cur;
 	struct hm_entry e;
 	u64 found = 0, diff = 0, seg;
+	u32 budget = U32_MAX;
 
 	for (seg = 0; seg < a->nsegs; seg++) {
 		u64 base = seg * a->seg_size, pos = 0;
@@ -203,7 +204,7 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 		}
 	}
 	hash_map_cursor_init(&kv->map, &cur);
-	while (hash_map_next(&kv->map, &cur, U32_MAX, &e) == 0)
+	while (hash_map_next(&kv->map, &cur, &budget, &e) == 0)
 		found--;
 	return diff + (found ? 1 : 0);
 }
