@@ -703,26 +703,52 @@ static int kv_iter_emit(struct kv_store *kv, const struct kv_iter *it,
 	return err;
 }
 
-/* The delete option: drop the key just returned (no walk position moves). */
-static void kv_iter_delete(struct kv_store *kv, const struct hm_entry *e)
+/*
+ * The delete option, once a read's output reached the host: delete the
+ * matching keys of walk positions (@from, @to], exactly those the read
+ * returned (kv->lock is held exclusive since the walk, so the map has not
+ * changed; deleting does not move a walk position). One walk step at a
+ * time, so it never looks further than one cluster beyond @to.
+ */
+static void kv_iter_delete(struct kv_store *kv, const struct kv_iter *it,
+			   const struct hm_cursor *from,
+			   const struct hm_cursor *to)
 {
+	struct hm_cursor c = *from;
+	struct hm_entry e;
 	u64 off;
 
-	if (!hash_map_delete(&kv->map, e->key, e->klen, &off, NULL))
-		log_mark_dead(&kv->log, off);
+	while (hash_map_cursor_cmp(&c, to) < 0) {
+		u32 one = 1;
+		int err = hash_map_next(&kv->map, &c, &one, &e);
+
+		if (err == -ENOENT || (!err && hash_map_cursor_cmp(&c, to) > 0))
+			break;
+		if (err || !kv_iter_match(it, &e))
+			continue;
+		if (!hash_map_delete(&kv->map, e.key, e.klen, &off, NULL))
+			log_mark_dead(&kv->log, off);
+	}
 }
 
 /*
- * Fill the host buffer with matching entries, looking at no more than
+ * Fill the host buffer with matching entries, looking at about
  * kv->iter_scan index slots. Returns 0 with *dw0 = bytes written (a count
  * of 0 means "budget spent, call again"), -ENODATA at the end, -EMSGSIZE
- * if the next entry does not fit even in an empty buffer.
+ * if the next entry does not fit even in an empty buffer, -EFAULT if the
+ * host buffer cannot be written.
+ *
+ * Nothing changes until the whole output reached the host: on any error
+ * the cursor is put back and no key is deleted, so a retry (0x004 has no
+ * DNR) returns the same keys. The delete option deletes the returned keys
+ * only after the last copy succeeded.
  */
 static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 			const struct kv_io *io, u32 *dw0)
 {
 	const struct kv_iter *it = &kv->iters[idx];
 	struct hm_cursor *cursor = &kv->iter_cursor[idx];
+	const struct hm_cursor from = *cursor;
 	struct kv_out o = { .io = io };
 	u32 left = kv->iter_scan, count = 0;
 	struct hm_entry e;
@@ -745,21 +771,25 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 		}
 		err = kv_iter_emit(kv, it, &o, &e);
 		if (err)
-			return err;
+			goto undo;
 		count++;
-		if (it->option & KV_ITER_OPT_DELETE)
-			kv_iter_delete(kv, &e);
 	}
 	if (err == -ENOENT && !count)
 		return -ENODATA;
 	if (err && err != -ENOENT && err != -EAGAIN)
-		return err;
+		goto undo;
 	err = kv_out_flush(&o);
 	le = cpu_to_le32(count);
 	if (!err)
 		err = kv_to_host(io, 0, &le, sizeof(le));
-	if (!err)
-		*dw0 = o.flushed;
+	if (err)
+		goto undo;
+	if (it->option & KV_ITER_OPT_DELETE)
+		kv_iter_delete(kv, it, &from, cursor);
+	*dw0 = o.flushed;
+	return 0;
+undo:
+	*cursor = from;
 	return err;
 }
 
