@@ -15,6 +15,10 @@
  * home is not cyclically between the hole and its own slot) moves into
  * it. No tombstones exist, so no chain is ever broken and no probe
  * sequence grows with churn. Every loop is bounded by the slot count.
+ *
+ * Iteration walks the entries in (home slot, key) order, not slot order
+ * (see struct hm_cursor): a shift moves an entry between slots but never
+ * changes its place in that order, so a walk needs no fixing up.
  */
 #ifdef __KERNEL__
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -87,13 +91,6 @@ void hash_map_set_hash(struct hash_map *hm, hm_hash_fn fn)
 	if (WARN_ON_ONCE(hm->nkeys))
 		return;
 	hm->hash = fn ? fn : hash_map_default_hash;
-}
-
-void hash_map_track_cursors(struct hash_map *hm, struct hm_cursor *cursors,
-			    unsigned int n)
-{
-	hm->cursors = cursors;
-	hm->ncursors = n;
 }
 
 static u64 hm_bucket(const struct hash_map *hm, u64 h)
@@ -244,24 +241,6 @@ int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 	return 0;
 }
 
-/* An entry moved back from slot @from to slot @to: keep walks exact. */
-static void hm_moved(struct hash_map *hm, u64 from, u64 to)
-{
-	unsigned int k;
-
-	for (k = 0; k < hm->ncursors; k++) {
-		struct hm_cursor *c = &hm->cursors[k];
-		u64 lf, lt;
-
-		if (c->pos == HM_CURSOR_UNUSED)
-			continue;
-		lf = hm_dist(hm, c->base, from);
-		lt = hm_dist(hm, c->base, to);
-		if (lf >= c->pos && lt < c->pos)
-			c->pos = lt;
-	}
-}
-
 /* Empty slot @hole and close the gap it leaves in its cluster. */
 static void hm_remove_slot(struct hash_map *hm, u64 hole)
 {
@@ -278,7 +257,6 @@ static void hm_remove_slot(struct hash_map *hm, u64 hole)
 		/* movable iff the hole lies on its probe path home..j */
 		if (hm_dist(hm, home, j) >= hm_dist(hm, hole, j)) {
 			hm->slots[hole] = *s;
-			hm_moved(hm, j, hole);
 			hole = j;
 		}
 		j = hm_next_slot(hm, j);
@@ -302,44 +280,98 @@ int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 	return 0;
 }
 
-/* Start a walk at the first empty slot. */
+/* Start a walk before every entry. */
 void hash_map_cursor_init(const struct hash_map *hm, struct hm_cursor *c)
 {
-	u64 i;
+	(void)hm;
+	memset(c, 0, sizeof(*c));
+}
 
-	for (i = 0; i < hm->nslots; i++)
-		if (hm->slots[i].klen == HM_SLOT_EMPTY)
-			break;
-	c->base = i < hm->nslots ? i : 0;
-	c->pos = 0;
+/* Order of walk positions: home slot, then key length, then key bytes. */
+static int hm_pos_cmp(u64 ha, u8 kla, const u8 *ka, u64 hb, u8 klb,
+		      const u8 *kb)
+{
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	if (kla != klb)
+		return kla < klb ? -1 : 1;
+	return memcmp(ka, kb, HM_KEY_MAX);
+}
+
+/* <0, 0, >0 as walk position @a is before, at or after @b. */
+int hash_map_cursor_cmp(const struct hm_cursor *a, const struct hm_cursor *b)
+{
+	return hm_pos_cmp(a->home, a->klen, a->key, b->home, b->klen, b->key);
 }
 
 /*
- * Next occupied slot of the walk @c, looking at no more than @max_scan
- * slots. Returns 0 with @out filled and @c just past it, -EAGAIN when the
- * budget ran out first (call again), -ENOENT at the end.
+ * Next entry of the walk @c: the smallest position above the cursor.
+ *
+ * An entry of home g sits on the occupied run g..slot, so every entry whose
+ * home lies in [h, e), e the first empty slot from h, sits in [h, e): one
+ * scan of the slots h..e (the rest of h's cluster) sees all of them, and
+ * entries of homes >= e are after them. Entries on the scan with a home
+ * before h (returned earlier) or beyond the scanned path (a cluster that
+ * wraps past the table's end into slot 0: their home comes later in the
+ * walk) are not candidates. If there is no candidate, every entry of a
+ * home in [h, e] has been returned (e is empty: there is none of home e),
+ * and the walk moves on to e + 1, or ends if the scan wrapped.
+ *
+ * Each scan costs the slots h..e; a walk step is at most one scan that
+ * finds an entry, so its cost is bounded by the longest cluster (short:
+ * the load is at most 3/4 and the hash seeded). @budget is the number of
+ * slots the call may inspect and is decreased by those it did; a scan that
+ * started always finishes, so the budget may run out in one, and every
+ * call makes progress. Returns 0 with @out filled and @c at it, -EAGAIN if
+ * the budget ran out first (call again), -ENOENT at the end of the walk.
  */
-int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 max_scan,
+int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 *budget,
 		  struct hm_entry *out)
 {
-	u32 n;
+	while (c->home < hm->nslots) {
+		const struct hm_slot *best = NULL;
+		u64 h = c->home, j = h, best_home = 0, best_slot = 0, n;
+		bool wrapped = false;
 
-	for (n = 0; n < max_scan && c->pos < hm->nslots; n++) {
-		u64 i = c->base + c->pos;
-		const struct hm_slot *s;
+		if (!*budget)
+			return -EAGAIN;
+		for (n = 0; n < hm->nslots; n++) {
+			const struct hm_slot *s = &hm->slots[j];
+			u64 g;
 
-		if (i >= hm->nslots)
-			i -= hm->nslots;
-		s = &hm->slots[i];
-		c->pos++;
-		if (s->klen == HM_SLOT_EMPTY)
-			continue;
-		memcpy(out->key, s->key, HM_KEY_MAX);
-		out->klen = s->klen;
-		out->vsize = s->vsize;
-		out->off = s->off;
-		out->slot = i;
-		return 0;
+			if (s->klen == HM_SLOT_EMPTY)
+				break;
+			g = hm_home_padded(hm, s->key, s->klen);
+			/* home on the path h..j, after the cursor, before best */
+			if (g >= h && hm_dist(hm, h, g) <= n &&
+			    hm_pos_cmp(g, s->klen, s->key,
+				       h, c->klen, c->key) > 0 &&
+			    (!best || hm_pos_cmp(g, s->klen, s->key, best_home,
+						 best->klen, best->key) < 0)) {
+				best = s;
+				best_home = g;
+				best_slot = j;
+			}
+			j = hm_next_slot(hm, j);
+			if (!j)
+				wrapped = true;
+		}
+		*budget -= (u32)min_t(u64, *budget, n + 1);
+		if (best) {
+			c->home = best_home;
+			c->klen = best->klen;
+			memcpy(c->key, best->key, HM_KEY_MAX);
+			memcpy(out->key, best->key, HM_KEY_MAX);
+			out->klen = best->klen;
+			out->vsize = best->vsize;
+			out->off = best->off;
+			out->slot = best_slot;
+			return 0;
+		}
+		/* nothing left of homes h..j; slot j is empty: no home j either */
+		c->home = wrapped ? hm->nslots : j + 1;
+		c->klen = 0;
+		memset(c->key, 0, HM_KEY_MAX);
 	}
-	return c->pos >= hm->nslots ? -ENOENT : -EAGAIN;
+	return -ENOENT;
 }

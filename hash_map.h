@@ -30,16 +30,27 @@ struct hm_slot {
 };
 
 /*
- * An iteration position. A walk visits every slot once, cyclically from
- * base, a slot that was empty when the walk began (so no cluster starts
- * before the walk and ends after it); pos counts the slots visited.
+ * An iteration position. A walk visits the entries in the order of their
+ * position (home slot, key length, key bytes): a total order over keys
+ * that depends on nothing but the key and the table size, so no insert,
+ * update or delete (backward shifts included) ever moves an entry across a
+ * cursor. The cursor is the position of the last entry returned (klen 0:
+ * before every entry of slot @home); hash_map_next() returns the smallest
+ * position above it. Hence, whatever is inserted or deleted between steps:
+ *  - never twice: positions returned strictly increase, and a key's
+ *    position is fixed (a key deleted and stored again keeps it);
+ *  - never missed: a key present during the whole walk has a position P;
+ *    the step that first takes the cursor to P or beyond returns the
+ *    smallest position above the old cursor, which is P itself.
+ * Keys inserted or deleted during the walk may or may not be returned.
+ * A cursor is a plain value: copy it to save a walk, assign it to rewind.
+ * No tracking by the map is needed.
  */
 struct hm_cursor {
-	u64 base;
-	u64 pos;		/* HM_CURSOR_UNUSED: no walk */
+	u64 home;		/* slot whose entries are being returned */
+	u8 key[HM_KEY_MAX];	/* last key returned of home @home, zero-padded */
+	u8 klen;		/* its length; 0: none of home @home yet */
 };
-
-#define HM_CURSOR_UNUSED	U64_MAX
 
 /* One occupied slot, as returned by hash_map_next(). */
 struct hm_entry {
@@ -61,23 +72,12 @@ struct hash_map {
 	u64 seed;
 	hm_hash_fn hash;
 	u32 longest_probe;	/* high-water mark, slots inspected by insert */
-	/*
-	 * Walks to keep exact across deletions: a backward shift that moves
-	 * an entry from the unvisited part of a walk into the visited part
-	 * pulls that walk's cursor back to it, so a key present for a whole
-	 * walk is never skipped (and, unless a later insert fills the walk's
-	 * base slot, never returned twice).
-	 */
-	struct hm_cursor *cursors;
-	unsigned int ncursors;
 };
 
 size_t hash_map_mem_bytes(u64 max_keys);
 int hash_map_init(struct hash_map *hm, void *mem, size_t mem_bytes,
 		  u64 max_keys, u64 seed);
 void hash_map_set_hash(struct hash_map *hm, hm_hash_fn fn);
-void hash_map_track_cursors(struct hash_map *hm, struct hm_cursor *cursors,
-			    unsigned int n);
 u64 hash_map_default_hash(const u8 key[HM_KEY_MAX], u8 klen, u64 seed);
 u64 hash_map_home(const struct hash_map *hm, const u8 *key, u8 klen);
 
@@ -90,7 +90,8 @@ int hash_map_update(struct hash_map *hm, const u8 *key, u8 klen, u64 off,
 int hash_map_delete(struct hash_map *hm, const u8 *key, u8 klen, u64 *off,
 		    u32 *vsize);
 void hash_map_cursor_init(const struct hash_map *hm, struct hm_cursor *c);
-int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 max_scan,
+int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 *budget,
 		  struct hm_entry *out);
+int hash_map_cursor_cmp(const struct hm_cursor *a, const struct hm_cursor *b);
 
 #endif /* NVMEV_HASH_MAP_H */

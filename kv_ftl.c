@@ -24,8 +24,9 @@
  *               change the map, the log heads, live counts or records.
  * kv->iters[i].lock (mutex) serialises two reads of the same handle, which
  * both hold kv->lock shared; it orders after kv->lock. The cursor
- * kv->iter_cursor[i] is written by reads of handle i (under that mutex)
- * and by hash map deletions (under kv->lock exclusive), never both at once.
+ * kv->iter_cursor[i] is a value written only by open (kv->lock exclusive)
+ * and by reads of handle i (under that mutex, or kv->lock exclusive);
+ * changes to the map never touch it (hash_map.h, struct hm_cursor).
  * kv->stat[] are atomics, bumped under either mode.
  *
  * Reclamation never runs beside a command: it runs inside a store or
@@ -321,11 +322,8 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 	kv->max_value = lcfg.max_value;
 	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
 	init_rwsem(&kv->lock);
-	for (i = 0; i < KV_MAX_ITERATORS; i++) {
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
-		kv->iter_cursor[i].pos = HM_CURSOR_UNUSED;
-	}
-	hash_map_track_cursors(&kv->map, kv->iter_cursor, KV_MAX_ITERATORS);
 	return 0;
 }
 
@@ -594,7 +592,6 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 	down_write(&kv->lock);
 	if (it->open) {
 		it->open = false;
-		kv->iter_cursor[cmd->handle - 1].pos = HM_CURSOR_UNUSED;
 		err = 0;
 	}
 	up_write(&kv->lock);
@@ -706,26 +703,52 @@ static int kv_iter_emit(struct kv_store *kv, const struct kv_iter *it,
 	return err;
 }
 
-/* The delete option: drop the key just returned (cursor stays exact). */
-static void kv_iter_delete(struct kv_store *kv, const struct hm_entry *e)
+/*
+ * The delete option, once a read's output reached the host: delete the
+ * matching keys of walk positions (@from, @to], exactly those the read
+ * returned (kv->lock is held exclusive since the walk, so the map has not
+ * changed; deleting does not move a walk position). One walk step at a
+ * time, so it never looks further than one cluster beyond @to.
+ */
+static void kv_iter_delete(struct kv_store *kv, const struct kv_iter *it,
+			   const struct hm_cursor *from,
+			   const struct hm_cursor *to)
 {
+	struct hm_cursor c = *from;
+	struct hm_entry e;
 	u64 off;
 
-	if (!hash_map_delete(&kv->map, e->key, e->klen, &off, NULL))
-		log_mark_dead(&kv->log, off);
+	while (hash_map_cursor_cmp(&c, to) < 0) {
+		u32 one = 1;
+		int err = hash_map_next(&kv->map, &c, &one, &e);
+
+		if (err == -ENOENT || (!err && hash_map_cursor_cmp(&c, to) > 0))
+			break;
+		if (err || !kv_iter_match(it, &e))
+			continue;
+		if (!hash_map_delete(&kv->map, e.key, e.klen, &off, NULL))
+			log_mark_dead(&kv->log, off);
+	}
 }
 
 /*
- * Fill the host buffer with matching entries, looking at no more than
+ * Fill the host buffer with matching entries, looking at about
  * kv->iter_scan index slots. Returns 0 with *dw0 = bytes written (a count
  * of 0 means "budget spent, call again"), -ENODATA at the end, -EMSGSIZE
- * if the next entry does not fit even in an empty buffer.
+ * if the next entry does not fit even in an empty buffer, -EFAULT if the
+ * host buffer cannot be written.
+ *
+ * Nothing changes until the whole output reached the host: on any error
+ * the cursor is put back and no key is deleted, so a retry (0x004 has no
+ * DNR) returns the same keys. The delete option deletes the returned keys
+ * only after the last copy succeeded.
  */
 static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 			const struct kv_io *io, u32 *dw0)
 {
 	const struct kv_iter *it = &kv->iters[idx];
 	struct hm_cursor *cursor = &kv->iter_cursor[idx];
+	const struct hm_cursor from = *cursor;
 	struct kv_out o = { .io = io };
 	u32 left = kv->iter_scan, count = 0;
 	struct hm_entry e;
@@ -736,8 +759,7 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 	while (left) {
 		struct hm_cursor start = *cursor;
 
-		err = hash_map_next(&kv->map, cursor, left, &e);
-		left -= (u32)min_t(u64, left, cursor->pos - start.pos);
+		err = hash_map_next(&kv->map, cursor, &left, &e);
 		if (err)
 			break;
 		if (!kv_iter_match(it, &e))
@@ -749,21 +771,25 @@ static int kv_iter_fill(struct kv_store *kv, int idx, const struct kv_cmd *cmd,
 		}
 		err = kv_iter_emit(kv, it, &o, &e);
 		if (err)
-			return err;
+			goto undo;
 		count++;
-		if (it->option & KV_ITER_OPT_DELETE)
-			kv_iter_delete(kv, &e);
 	}
 	if (err == -ENOENT && !count)
 		return -ENODATA;
 	if (err && err != -ENOENT && err != -EAGAIN)
-		return err;
+		goto undo;
 	err = kv_out_flush(&o);
 	le = cpu_to_le32(count);
 	if (!err)
 		err = kv_to_host(io, 0, &le, sizeof(le));
-	if (!err)
-		*dw0 = o.flushed;
+	if (err)
+		goto undo;
+	if (it->option & KV_ITER_OPT_DELETE)
+		kv_iter_delete(kv, it, &from, cursor);
+	*dw0 = o.flushed;
+	return 0;
+undo:
+	*cursor = from;
 	return err;
 }
 

@@ -152,7 +152,7 @@ struct kv_store {
 	u32 max_value;
 	u32 iter_scan;
 	struct kv_iter iters[KV_MAX_ITERATORS];
-	struct hm_cursor iter_cursor[KV_MAX_ITERATORS];	/* tracked by map */
+	struct hm_cursor iter_cursor[KV_MAX_ITERATORS];	/* walk positions */
 	atomic64_t stat[KV_NR_STATS];
 };
 

@@ -22,6 +22,12 @@
  *   kvclient time    DEV [--ops N]
  *       QD1 latency (min, median) of N (<= 64) Retrieves and Exists of one
  *       key, in microseconds, for the timing-model tests.
+ *   kvclient iterdel DEV [--keys N] [--others]
+ *       "iterate and delete what expired": store N keys, iterate (keys
+ *       only, 4 KiB reads) and delete every other returned key with an
+ *       ordinary Delete. No key may come back twice, every key present
+ *       throughout must come back. --others: a second process deletes,
+ *       stores again and adds keys of its own while the iteration runs.
  *   kvclient samsung DEV
  *       the samsung length coding (module loaded with kv_coding=samsung):
  *       every pad value, key lengths 1..16 as length - 1, 2 MiB values.
@@ -38,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "kvlib.h"
 
@@ -1310,6 +1318,175 @@ static int run_samsung(void)
 	return mismatches ? 1 : 0;
 }
 
+/* ---- iterate while deleting ------------------------------------------------ */
+
+/* Keys of iterdel: "exp-" + 8 digits (the iteration's), "oth-" (--others). */
+static unsigned int iterdel_key(char *k, const char *pfx, uint32_t id)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%s%08u", pfx, id);
+	memcpy(k, tmp, 12);
+	return 12;
+}
+
+/* The other process: delete its keys, store some again, add new ones. */
+static int iterdel_other(const char *path, uint32_t nkeys, int go)
+{
+	struct kv_dev d;
+	uint32_t i, id, n = 0;
+	char k[16], c;
+	int st, bad = 0;
+
+	if (kv_open(&d, path, dev.coding))
+		return 1;
+	if (read(go, &c, 1) != 1)
+		return 1;
+	for (i = 0; i < nkeys; i++) {
+		/* its own keys: exp- ids = 3 mod 4, in a scattered order */
+		id = (uint32_t)(((uint64_t)i * 7919) % nkeys);
+		if (id % 4 != 3)
+			continue;
+		st = kv_delete(&d, k, iterdel_key(k, "exp-", id));
+		bad += st != 0;
+		if (id % 8 == 7) {	/* and back again */
+			st = kv_store(&d, k, 12, "again", 5, 0, NULL);
+			bad += st != 0;
+		}
+		st = kv_store(&d, k, iterdel_key(k, "oth-", n++), "new", 3, 0, NULL);
+		bad += st != 0;
+	}
+	printf("iterdel: other process: %u deletes, %u new keys, %d failed\n",
+	       nkeys / 4, n, bad);
+	fflush(stdout);
+	kv_close(&d);
+	return bad ? 1 : 0;
+}
+
+static int run_iterdel(const char *path, uint32_t nkeys, bool others)
+{
+	uint8_t *seen = xcalloc(nkeys, 1), *deleted = xcalloc(nkeys, 1);
+	uint64_t returned = 0, dups = 0, missed = 0, reads = 0, foreign = 0;
+	uint64_t delete_fail = 0, mine = 0, ndel = 0;
+	uint32_t i, handle, dw0;
+	int st, go[2] = { -1, -1 };
+	pid_t child = -1;
+	char k[16];
+
+	for (i = 0; i < nkeys; i++) {
+		st = kv_store(&dev, k, iterdel_key(k, "exp-", i), "v", 1, 0, NULL);
+		expect_st("iterdel: store", st, 0, (uint8_t *)k, 12);
+	}
+	if (others) {
+		if (pipe(go))
+			return 1;
+		fflush(stdout);
+		child = fork();
+		if (child == 0) {
+			close(go[1]);
+			_exit(iterdel_other(path, nkeys, go[0]));
+		}
+		close(go[0]);
+	}
+	st = kv_iter_open(&dev, KV_ITER_KEY, 0, 0, &handle);
+	expect_st("iterdel: open", st, 0, NULL, 0);
+	if (others && write(go[1], "g", 1) != 1)
+		mismatch("iterdel: cannot start the other process");
+	while (!st) {
+		uint32_t cnt, p = 4, n;
+
+		st = kv_iter_read(&dev, handle, 4096, &dw0);
+		if (st == KV_SC_ITER_END) {
+			st = 0;
+			break;
+		}
+		if (st) {
+			mismatch("iterdel: read: %s", kv_status_str(st));
+			break;
+		}
+		if (++reads > 10ull * nkeys) {
+			mismatch("iterdel: no end after %" PRIu64 " reads", reads);
+			break;
+		}
+		memcpy(&cnt, dev.buf, 4);
+		/* the list is in dev.buf, which Delete reuses: copy it */
+		memcpy(scratch, dev.buf, dw0);
+		for (n = 0; n < cnt && p + 16 <= dw0; n++, p += 16) {
+			uint32_t kl, id;
+			const char *key = (const char *)scratch + p + 4;
+			char idstr[9];
+
+			memcpy(&kl, scratch + p, 4);
+			memcpy(idstr, key + 4, 8);
+			idstr[8] = 0;
+			id = (uint32_t)strtoul(idstr, NULL, 10);
+			if (kl == 12 && !memcmp(key, "oth-", 4)) {
+				foreign++;
+				continue;
+			}
+			if (kl != 12 || memcmp(key, "exp-", 4) || id >= nkeys) {
+				mismatch("iterdel: unknown key %s",
+					 hexkey((const uint8_t *)key, kl));
+				continue;
+			}
+			returned++;
+			if (seen[id]++) {
+				dups++;
+				mismatch("iterdel: %s returned twice",
+					 hexkey((const uint8_t *)key, kl));
+			}
+			if (others && id % 4 == 3)
+				continue;	/* the other process's */
+			if (!(mine++ & 1))
+				continue;
+			ndel++;
+			st = kv_delete(&dev, key, kl);
+			if (st) {
+				delete_fail++;
+				mismatch("iterdel: delete of returned %s: %s",
+					 hexkey((const uint8_t *)key, kl),
+					 kv_status_str(st));
+			}
+			deleted[id] = 1;
+			st = 0;
+		}
+		if (n != cnt || p != dw0)
+			mismatch("iterdel: malformed read (%u of %u entries, DW0 %u)",
+				 n, cnt, dw0);
+	}
+	expect_st("iterdel: close", kv_iter_close(&dev, handle), 0, NULL, 0);
+	if (others) {
+		int ws = 0;
+
+		close(go[1]);
+		if (waitpid(child, &ws, 0) != child || !WIFEXITED(ws) ||
+		    WEXITSTATUS(ws))
+			mismatch("iterdel: the other process failed (%#x)", ws);
+	}
+	for (i = 0; i < nkeys; i++) {
+		bool theirs = others && i % 4 == 3;
+
+		if (!theirs && !seen[i]) {
+			missed++;
+			mismatch("iterdel: %s present throughout, not returned",
+				 hexkey((uint8_t *)k, iterdel_key(k, "exp-", i)));
+		}
+		if (theirs)
+			continue;
+		st = kv_exist(&dev, k, iterdel_key(k, "exp-", i));
+		expect_st("iterdel: exist after", st,
+			  deleted[i] ? KV_SC_NO_KEY : 0, (uint8_t *)k, 12);
+	}
+	printf("iterdel: keys=%u reads=%" PRIu64 " returned=%" PRIu64
+	       " duplicates=%" PRIu64 " missed=%" PRIu64 " deleted=%" PRIu64
+	       " delete_failed=%" PRIu64 " others_keys_returned=%" PRIu64
+	       " mismatches=%" PRIu64 "\n", nkeys, reads, returned, dups, missed,
+	       ndel, delete_fail, foreign, mismatches);
+	free(seen);
+	free(deleted);
+	return mismatches ? 1 : 0;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void usage(void)
@@ -1320,6 +1497,7 @@ static void usage(void)
 		"       kvclient fill    DEV [--value-size N] [--capacity BYTES]\n"
 		"       kvclient iterate DEV [--keys N]\n"
 		"       kvclient time    DEV [--ops N]\n"
+		"       kvclient iterdel DEV [--keys N] [--others]\n"
 		"       kvclient samsung DEV\n"
 		"common: --coding bytes|samsung  --seed S  -v\n");
 	exit(2);
@@ -1383,6 +1561,7 @@ int main(int argc, char **argv)
 		 keys = 100000, vmin = 4096, vmax = 256 << 10;
 	const char *mode, *path, *coding = NULL;
 	double t0 = now();
+	bool others = false;
 	int i, ret;
 
 	if (argc < 3)
@@ -1394,6 +1573,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "-v")) {
 			verbose = 1;
+			continue;
+		}
+		if (!strcmp(a, "--others")) {
+			others = true;
 			continue;
 		}
 		if (!v)
@@ -1451,7 +1634,10 @@ int main(int argc, char **argv)
 		ret = run_fill(vsize, capacity);
 	else if (!strcmp(mode, "iterate"))
 		ret = run_iterate(keys);
-	else if (!strcmp(mode, "samsung"))
+	else if (!strcmp(mode, "iterdel")) {
+		scratch = xmalloc(KV_MAX_VALUE);
+		ret = run_iterdel(path, keys, others);
+	} else if (!strcmp(mode, "samsung"))
 		ret = run_samsung();
 	else if (!strcmp(mode, "time"))
 		ret = run_time(ops);

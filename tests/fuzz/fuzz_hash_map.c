@@ -2,7 +2,9 @@
 /*
  * fuzz_hash_map.c - sequences of insert/update/delete/lookup/iterate on a
  * small map, with the hash chosen by the input (seeded default, one chain,
- * a few homes, homes at the wrap-around), against a direct-mapped model.
+ * a few homes, homes at the wrap-around), against a direct-mapped model;
+ * walks while keys are deleted (returned ones too) and stored: never a key
+ * twice, never a key present during the whole walk missed.
  */
 #include "hash_map.h"
 #include "fuzz_util.h"
@@ -12,6 +14,15 @@
 static u64 h_const(const u8 k[16], u8 l, u64 s) { (void)k; (void)l; (void)s; return 1ULL << 63; }
 static u64 h_few(const u8 k[16], u8 l, u64 s) { (void)l; (void)s; return (u64)(k[0] & 7) << 61; }
 static u64 h_last(const u8 k[16], u8 l, u64 s) { (void)l; (void)s; return ~0ULL - ((u64)(k[0] & 3) << 32); }
+
+/* xorshift64: mutation choices during a walk, from the input's bytes */
+static u64 fz_rand(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
 
 static u8 key_of(u32 id, u8 *k)
 {
@@ -31,6 +42,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct hash_map hm;
 	struct hm_cursor cursor;
 	u64 max_keys, present = 0, off;
+	u32 walks = 0;
 	size_t i;
 	u8 k[16], kl;
 	int err;
@@ -45,10 +57,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memset(model, 0, sizeof(model));
 	for (i = 2; i + 1 < size; i += 2) {
 		u32 id = data[i + 1] | (data[i] & 1) << 8;
-		u32 n;
+		u32 n, op;
 
 		kl = key_of(id, k);
-		switch ((data[i] >> 1) % 5) {
+		op = (data[i] >> 1) % 5;
+		/* a walk costs a cluster scan per key: a few per input */
+		if (op == 4 && ++walks > 8)
+			op = 3;
+		switch (op) {
 		case 0:
 			err = hash_map_insert(&hm, k, kl, i, 0);
 			FZ_ASSERT(err == (model[id] ? -EEXIST : present == max_keys ? -ENOSPC : 0));
@@ -76,31 +92,60 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			FZ_ASSERT(err || off + 1 == model[id]);
 			break;
 		default: {
-			/* full walk with a tracked cursor, deleting every other key */
-			static u8 seen[NK];
+			/*
+			 * A walk while the map changes: the input picks a mutation
+			 * rate and whether every other returned key is deleted;
+			 * mutations delete returned or unseen keys and store new
+			 * or deleted ones. Never a key twice, never an absent one,
+			 * never a key present throughout missed.
+			 */
+			static u8 seen[NK], touched[NK], before[NK];
+			u64 rs = (u64)data[i] << 8 | data[i + 1] | 0x10000;
+			u32 rate = data[i + 1] >> 5, j = 0, steps = 0;
 			struct hm_entry e;
-			u32 j = 0;
 
 			memset(seen, 0, sizeof(seen));
+			memset(touched, 0, sizeof(touched));
+			for (n = 0; n < NK; n++)
+				before[n] = !!model[n];
 			hash_map_cursor_init(&hm, &cursor);
-			hash_map_track_cursors(&hm, &cursor, 1);
-			while ((err = hash_map_next(&hm, &cursor, 1 + data[i + 1] % 8, &e)) != -ENOENT) {
-				u32 eid;
+			for (;;) {
+				u32 budget = 1 + (u32)(fz_rand(&rs) % 8), eid, mid;
 
-				if (err)
+				err = hash_map_next(&hm, &cursor, &budget, &e);
+				if (err == -ENOENT)
+					break;
+				FZ_ASSERT(++steps < 100000);
+				if (err) {
+					FZ_ASSERT(err == -EAGAIN && !budget);
 					continue;
+				}
 				eid = e.key[0] | (e.klen == 16) << 8;
 				FZ_ASSERT(model[eid] == e.off + 1 && !seen[eid]);
 				seen[eid] = 1;
 				if ((data[i] & 0x80) && (j++ & 1)) {
 					FZ_ASSERT(!hash_map_delete(&hm, e.key, e.klen, NULL, NULL));
 					model[eid] = 0;
+					touched[eid] = 1;
 					present--;
 				}
+				if (fz_rand(&rs) % 8 >= rate)
+					continue;
+				mid = (u32)(fz_rand(&rs) % NK);
+				kl = key_of(mid, k);
+				if (model[mid]) {
+					FZ_ASSERT(!hash_map_delete(&hm, k, kl, NULL, NULL));
+					model[mid] = 0;
+					present--;
+				} else if (present < max_keys) {
+					FZ_ASSERT(!hash_map_insert(&hm, k, kl, i, 0));
+					model[mid] = i + 1;
+					present++;
+				}
+				touched[mid] = 1;
 			}
-			hash_map_track_cursors(&hm, NULL, 0);
 			for (n = 0; n < NK; n++)
-				FZ_ASSERT(!model[n] || seen[n]);
+				FZ_ASSERT(!before[n] || touched[n] || seen[n]);
 		}
 		}
 		FZ_ASSERT(hm.nkeys == present);

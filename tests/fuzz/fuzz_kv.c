@@ -73,11 +73,12 @@ static void check_store(struct kv_store *kv)
 	struct hm_cursor cursor;
 	struct hm_entry e;
 	u64 live = 0;
+	u32 budget = U32_MAX;
 
 	FZ_ASSERT(log_check(&kv->log) == 0);
 	FZ_ASSERT(kv->map.nkeys <= kv->map.max_keys);
 	hash_map_cursor_init(&kv->map, &cursor);
-	while (hash_map_next(&kv->map, &cursor, U32_MAX, &e) == 0) {
+	while (hash_map_next(&kv->map, &cursor, &budget, &e) == 0) {
 		const struct log_rec_hdr *h = log_rec(&kv->log, e.off);
 
 		FZ_ASSERT(e.off < kv->log.capacity);

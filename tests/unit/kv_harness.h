@@ -14,6 +14,7 @@ struct host_buf {
 	u8 *buf;
 	u32 len;		/* the data length the command describes */
 	bool fail;		/* make the next callback fail (DMA error) */
+	u32 fail_beyond;	/* non-zero: writes past this byte fail (a bad PRP page) */
 	u32 hi;			/* highest byte + 1 the device touched */
 };
 
@@ -36,6 +37,8 @@ static inline int host_to(void *ctx, u32 off, const void *src, u32 len)
 	CHECK((u64)off + len <= h->len, "to_host %u+%u beyond %u", off, len,
 	      h->len);
 	if (h->fail || (u64)off + len > h->len)
+		return -1;
+	if (h->fail_beyond && (u64)off + len > h->fail_beyond)
 		return -1;
 	memcpy(h->buf + off, src, len);
 	if (off + len > h->hi)
@@ -170,6 +173,7 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 	struct hm_cursor cur;
 	struct hm_entry e;
 	u64 found = 0, diff = 0, seg;
+	u32 budget = U32_MAX;
 
 	for (seg = 0; seg < a->nsegs; seg++) {
 		u64 base = seg * a->seg_size, pos = 0;
@@ -203,7 +207,7 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 		}
 	}
 	hash_map_cursor_init(&kv->map, &cur);
-	while (hash_map_next(&kv->map, &cur, U32_MAX, &e) == 0)
+	while (hash_map_next(&kv->map, &cur, &budget, &e) == 0)
 		found--;
 	return diff + (found ? 1 : 0);
 }

@@ -2,7 +2,8 @@
 /*
  * test_hash_map.c - the KV index: return codes, forced collisions with
  * deletes inside chains (and across the table's wrap-around), a random run
- * against a model, cursors under deletion, and 10 M keys.
+ * against a model, walks while keys are deleted and inserted (never a key
+ * twice, never a key present throughout missed), and 10 M keys.
  */
 #include "hash_map.h"
 #include "test_util.h"
@@ -209,18 +210,113 @@ static void test_random_model(hm_hash_fn fn)
 	free(model);
 }
 
+/* Home slot of keys "A".."Z" in a map of 12 slots (max_keys 8): see below. */
+#define ABC_SLOTS	12
+
+static u64 hash_abc(const u8 key[16], u8 klen, u64 seed)
+{
+	/* A and C: home 1, B: home 2, others: 4 + (letter % 6) */
+	u64 home = key[0] == 'A' || key[0] == 'C' ? 1 :
+		   key[0] == 'B' ? 2 : 4 + key[0] % 6;
+
+	(void)klen; (void)seed;
+	/* the bucket is ((h >> 32) * nslots) >> 32: invert it */
+	return ((home << 32) + ABC_SLOTS - 1) / ABC_SLOTS << 32;
+}
+
 /*
- * Walk with a tracked cursor. @del_returned: delete what the walk returns
- * (the iterate delete option); @churn: others delete unseen keys and insert
- * new ones meanwhile. Keys present throughout are returned; without
- * inserts, exactly once.
+ * Issue 10, defect 2: A (home 1, slot 1), B (home 2, slot 2), C (home 1,
+ * slot 3); after the walk returned two keys, the first is deleted and C
+ * shifts back into slot 1. The slot-order walk moved its cursor back to C
+ * and returned C and then B again. Every key exactly once.
  */
-static void test_cursor(hm_hash_fn fn, bool del_returned, bool churn)
+static void test_iterate_returned_key_deleted_returns_key_twice(void)
+{
+	const char *abc = "ABC";
+	struct hm_entry e;
+	struct hm_cursor cur;
+	struct map m;
+	u32 budget = 1000, seen[3] = { 0 };
+	u8 first = 0;
+	int i, err, got = 0;
+
+	map_new(&m, 8, hash_abc);
+	CHECK_EQ(m.hm.nslots, ABC_SLOTS);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(hash_map_insert(&m.hm, (const u8 *)abc + i, 1, i, 0), 0);
+	/* the issue's layout */
+	CHECK(m.hm.slots[1].key[0] == 'A' && m.hm.slots[2].key[0] == 'B' &&
+	      m.hm.slots[3].key[0] == 'C', "layout A B C in slots 1 2 3");
+	hash_map_cursor_init(&m.hm, &cur);
+	while ((err = hash_map_next(&m.hm, &cur, &budget, &e)) != -ENOENT) {
+		CHECK_EQ(err, 0);
+		if (err)
+			break;
+		CHECK(e.off < 3, "returned off %llu", (unsigned long long)e.off);
+		seen[e.off % 3]++;
+		if (++got == 1)
+			first = e.key[0];
+		if (got == 2)	/* delete the first key returned */
+			CHECK_EQ(hash_map_delete(&m.hm, &first, 1, NULL, NULL), 0);
+		if (got > 6)
+			break;
+	}
+	for (i = 0; i < 3; i++)
+		CHECK(seen[i] == 1, "key %c returned %u times", abc[i], seen[i]);
+	map_free(&m);
+}
+
+/* Edges of the walk order: an empty map, a full budget of 0, the end. */
+static void test_cursor_edges(void)
+{
+	struct hm_cursor cur, a, b;
+	struct hm_entry e;
+	struct map m;
+	u32 budget = 0;
+
+	map_new(&m, 8, hash_abc);
+	hash_map_cursor_init(&m.hm, &cur);
+	CHECK_EQ(hash_map_next(&m.hm, &cur, &budget, &e), -EAGAIN);
+	budget = 3;
+	CHECK_EQ(hash_map_next(&m.hm, &cur, &budget, &e), -EAGAIN);
+	CHECK_EQ(budget, 0);
+	budget = 100;
+	CHECK_EQ(hash_map_next(&m.hm, &cur, &budget, &e), -ENOENT);
+	CHECK_EQ(budget, 100 - (ABC_SLOTS - 3));	/* homes 3..11 */
+	CHECK_EQ(hash_map_next(&m.hm, &cur, &budget, &e), -ENOENT);
+	/* position order: home, then key length, then bytes */
+	memset(&a, 0, sizeof(a));
+	b = a;
+	CHECK_EQ(hash_map_cursor_cmp(&a, &b), 0);
+	b.klen = 1;
+	CHECK(hash_map_cursor_cmp(&a, &b) < 0, "klen 0 first");
+	a.home = 1;
+	CHECK(hash_map_cursor_cmp(&a, &b) > 0, "home first");
+	a = b;
+	b.key[15] = 1;
+	CHECK(hash_map_cursor_cmp(&a, &b) < 0 && hash_map_cursor_cmp(&b, &a) > 0,
+	      "key bytes");
+	map_free(&m);
+}
+
+enum {
+	WALK_DEL_RETURNED = 1,	/* delete each key as it is returned */
+	WALK_DEL_SEEN = 2,	/* others delete keys returned earlier */
+	WALK_CHURN = 4,		/* others delete unseen keys, insert, reinsert */
+};
+
+/*
+ * Walk while the map changes (@mode: WALK_*), against a model: no key is
+ * returned twice, none that is absent, and every key present during the
+ * whole walk is returned.
+ */
+static void test_cursor(hm_hash_fn fn, unsigned int mode, u64 seed)
 {
 	const u64 n = 2000, extra = 1000;
 	struct map m;
-	u8 *seen = calloc(n + extra, 1), *gone = calloc(n + extra, 1);
-	u64 i, s = 5, steps = 0, id, added = 0;
+	u8 *seen = calloc(n + extra, 1), *present = calloc(n + extra, 1);
+	u8 *touched = calloc(n + extra, 1);
+	u64 i, s = seed, steps = 0, id, added = 0, returned = 0;
 	struct hm_cursor cur;
 	struct hm_entry e;
 	u8 k[16], len;
@@ -230,11 +326,13 @@ static void test_cursor(hm_hash_fn fn, bool del_returned, bool churn)
 	for (i = 0; i < n; i++) {
 		len = key_of(i, k);
 		CHECK_EQ(hash_map_insert(&m.hm, k, len, i, 0), 0);
+		present[i] = 1;
 	}
 	hash_map_cursor_init(&m.hm, &cur);
-	hash_map_track_cursors(&m.hm, &cur, 1);
 	for (;;) {
-		err = hash_map_next(&m.hm, &cur, 7, &e);
+		u32 budget = 1 + (u32)test_rand_below(&s, 8);
+
+		err = hash_map_next(&m.hm, &cur, &budget, &e);
 		if (err == -ENOENT)
 			break;
 		CHECK(++steps < 100 * n, "cursor does not finish");
@@ -243,40 +341,66 @@ static void test_cursor(hm_hash_fn fn, bool del_returned, bool churn)
 		if (err == -EAGAIN)
 			continue;
 		id = e.off;
-		CHECK(id < n + extra && !gone[id], "returned deleted key %llu",
+		CHECK(id < n + extra && present[id], "returned absent key %llu",
 		      (unsigned long long)id);
-		if (!churn)
-			CHECK(!seen[id], "key %llu returned twice", (unsigned long long)id);
+		CHECK(!seen[id], "key %llu returned twice", (unsigned long long)id);
 		seen[id] = 1;
-		if (del_returned) {
+		returned++;
+		if (mode & WALK_DEL_RETURNED) {
 			CHECK_EQ(hash_map_delete(&m.hm, e.key, e.klen, NULL, NULL), 0);
-			gone[id] = 1;
+			present[id] = 0;
+			touched[id] = 1;
 		}
-		if (!churn)
-			continue;
-		/* someone else deletes a random unseen key, inserts a new one */
-		i = test_rand_below(&s, n);
-		len = key_of(i, k);
-		if (!seen[i] && !gone[i] && test_rand_below(&s, 3) == 0) {
+		/* someone else deletes a key returned earlier */
+		i = test_rand_below(&s, n + added);
+		if ((mode & WALK_DEL_SEEN) && seen[i] && present[i] &&
+		    test_rand_below(&s, 2) == 0) {
+			len = key_of(i, k);
 			CHECK_EQ(hash_map_delete(&m.hm, k, len, NULL, NULL), 0);
-			gone[i] = 1;
+			present[i] = 0;
+			touched[i] = 1;
 		}
-		if (added < extra && test_rand_below(&s, 2) == 0) {
+		if (!(mode & WALK_CHURN))
+			continue;
+		/* ... deletes a random key, stores a new one, or an old again */
+		i = test_rand_below(&s, n + added);
+		len = key_of(i, k);
+		if (present[i] && test_rand_below(&s, 3) == 0) {
+			CHECK_EQ(hash_map_delete(&m.hm, k, len, NULL, NULL), 0);
+			present[i] = 0;
+			touched[i] = 1;
+		} else if (!present[i] && m.hm.nkeys < n + extra) {
+			CHECK_EQ(hash_map_insert(&m.hm, k, len, i, 0), 0);
+			present[i] = 1;
+			touched[i] = 1;
+		}
+		if (added < extra && m.hm.nkeys < n + extra &&
+		    test_rand_below(&s, 2) == 0) {
 			len = key_of(n + added, k);
 			CHECK_EQ(hash_map_insert(&m.hm, k, len, n + added, 0), 0);
+			present[n + added] = 1;
+			touched[n + added] = 1;
 			added++;
 		}
 	}
 	for (i = 0; i < n; i++)
-		CHECK(seen[i] || gone[i], "key %llu present throughout but missed",
+		CHECK(seen[i] || touched[i],
+		      "key %llu present throughout but missed",
 		      (unsigned long long)i);
-	if (del_returned && !churn)
+	if (mode == WALK_DEL_RETURNED)
 		CHECK_EQ(m.hm.nkeys, 0);
+	if (!mode)
+		CHECK_EQ(returned, n);
 	/* a finished walk stays finished */
-	CHECK_EQ(hash_map_next(&m.hm, &cur, 100, &e), -ENOENT);
+	{
+		u32 budget = 100;
+
+		CHECK_EQ(hash_map_next(&m.hm, &cur, &budget, &e), -ENOENT);
+	}
 	map_free(&m);
 	free(seen);
-	free(gone);
+	free(present);
+	free(touched);
 }
 
 static void probe_stats(const struct hash_map *hm, u64 *maxd, double *mean)
@@ -366,16 +490,17 @@ int main(void)
 	test_random_model(NULL);
 	test_random_model(hash_few);
 	test_random_model(hash_last);
-	test_cursor(NULL, false, false);
-	test_cursor(hash_few, false, false);
-	test_cursor(hash_last, false, false);
-	test_cursor(NULL, true, false);
-	test_cursor(hash_few, true, false);
-	test_cursor(hash_last, true, false);
-	test_cursor(NULL, false, true);
-	test_cursor(hash_few, false, true);
-	test_cursor(hash_last, false, true);
-	test_cursor(hash_last, true, true);
+	test_iterate_returned_key_deleted_returns_key_twice();
+	test_cursor_edges();
+	{
+		static const hm_hash_fn fns[] = { NULL, hash_few, hash_last,
+						  hash_const };
+		unsigned int f, mode;
+
+		for (f = 0; f < ARRAY_SIZE(fns); f++)
+			for (mode = 0; mode < 8; mode++)
+				test_cursor(fns[f], mode, 5 + mode);
+	}
 	test_10m();
 	return test_report("test_hash_map");
 }

@@ -205,8 +205,8 @@ static void test_handles(struct kv_env *e)
 	CHECK_EQ(dw0, hd[4]);
 	CHECK_EQ(kv_iter_rd(&e->kv, 0, &h, &dw0), 0x390);
 	CHECK_EQ(kv_iter_rd(&e->kv, 17, &h, &dw0), 0x390);
-	/* too small for the first entry (a 16-byte key needs 24 bytes) */
-	h.len = 20;
+	/* too small for any entry (the shortest, an 8-byte key, needs 16) */
+	h.len = 15;
 	CHECK_EQ(kv_iter_rd(&e->kv, (u8)hd[0], &h, &dw0), 0x301);
 	h.len = 4;
 	CHECK_EQ(kv_iter_rd(&e->kv, (u8)hd[0], &h, &dw0), 0x301);
@@ -229,6 +229,265 @@ static void test_empty(void)
 	kv_env_free(&e);
 }
 
+/* Parse one read's output (keys only, key_of() keys) into ids; -1: bad. */
+static int read_ids(const u8 *buf, u32 dw0, u32 *ids, u32 max)
+{
+	u32 cnt = get_le32(buf), pos = 4, i;
+
+	if (cnt > max)
+		return -1;
+	for (i = 0; i < cnt; i++) {
+		u32 kl = get_le32(buf + pos), id;
+		u8 k[16];
+
+		if (pos + 4 + ((kl + 3) & ~3u) > dw0 || kl < 8 || kl > 16)
+			return -1;
+		memcpy(&id, buf + pos + 8, 4);
+		if (id >= N || key_of(id, k) != kl || memcmp(k, buf + pos + 4, kl))
+			return -1;
+		ids[i] = id;
+		pos += 4 + ((kl + 3) & ~3u);
+	}
+	return pos == dw0 ? (int)cnt : -1;
+}
+
+static u16 kv_delete_id(struct kv_env *e, u32 id)
+{
+	struct host_buf h = { 0 };
+	u8 k[16], kl = key_of(id, k);
+	u32 dw0;
+
+	return kv_key_cmd(&e->kv, KV_CODING_BYTES, KV_OP_DELETE, k, kl, 0, 0, &h,
+			  &dw0);
+}
+
+static u16 kv_exist_id(struct kv_env *e, u32 id)
+{
+	struct host_buf h = { 0 };
+	u8 k[16], kl = key_of(id, k);
+	u32 dw0;
+
+	return kv_key_cmd(&e->kv, KV_CODING_BYTES, KV_OP_EXIST, k, kl, 0, 0, &h,
+			  &dw0);
+}
+
+static u64 hash_abc(const u8 key[16], u8 klen, u64 seed)
+{
+	/* A and C: home 1, B: home 2 of a 12-slot index (max_keys 8) */
+	u64 home = key[0] == 'B' ? 2 : 1;
+
+	(void)klen; (void)seed;
+	return ((home << 32) + 11) / 12 << 32;
+}
+
+/*
+ * Issue 10, defect 2, through the commands: A (home 1, slot 1), B (home
+ * 2, slot 2), C (home 1, slot 3); a read returns two keys, the host
+ * deletes the first with an ordinary Delete, C shifts back into slot 1 and
+ * the next read returned C and then B a second time.
+ */
+static void test_iterate_returned_key_deleted_returns_key_twice(void)
+{
+	u8 buf[64], abc[] = "ABC";
+	struct host_buf h = { .buf = buf };
+	u32 hd, dw0, i, seen[3] = { 0 }, reads = 0, first = 0;
+	struct kv_env e;
+	u16 sc;
+
+	CHECK_EQ(kv_env_init(&e, 16 << 20, 1 << 20, 4096, 8), 0);
+	hash_map_set_hash(&e.kv.map, hash_abc);
+	CHECK_EQ(e.kv.map.nslots, 12);
+	for (i = 0; i < 3; i++) {
+		h.len = 1;
+		CHECK_EQ(kv_key_cmd(&e.kv, KV_CODING_BYTES, KV_OP_STORE, abc + i, 1,
+				    0, 0, &h, &dw0), 0);
+	}
+	CHECK(e.kv.map.slots[1].key[0] == 'A' && e.kv.map.slots[2].key[0] == 'B' &&
+	      e.kv.map.slots[3].key[0] == 'C', "layout A B C in slots 1 2 3");
+	CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_OPEN | KV_ITER_OPT_KEY, 0, 0, 0,
+			     &hd), 0);
+	for (h.len = 4 + 2 * 8;; h.len = sizeof(buf)) {	/* two keys, then all */
+		u32 cnt, pos = 4;
+
+		sc = kv_iter_rd(&e.kv, (u8)hd, &h, &dw0);
+		if (sc == 0x393 || ++reads > 10)
+			break;
+		CHECK_EQ(sc, 0);
+		cnt = get_le32(buf);
+		for (i = 0; i < cnt; i++, pos += 8) {
+			u8 c = buf[pos + 4];
+
+			CHECK(get_le32(buf + pos) == 1 && c >= 'A' && c <= 'C',
+			      "entry %u", i);
+			if (c >= 'A' && c <= 'C')
+				seen[c - 'A']++;
+			if (reads == 1 && i == 0)
+				first = c;
+		}
+		if (reads == 1) {	/* delete the first key returned */
+			h.len = 0;
+			CHECK_EQ(kv_key_cmd(&e.kv, KV_CODING_BYTES, KV_OP_DELETE,
+					    (u8 *)&first, 1, 0, 0, &h, &dw0), 0);
+		}
+	}
+	for (i = 0; i < 3; i++)
+		CHECK(seen[i] == 1, "key %c returned %u times", abc[i], seen[i]);
+	CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_CLOSE, (u8)hd, 0, 0, &dw0), 0);
+	kv_env_free(&e);
+}
+
+/*
+ * The issue's pattern: kv_max_keys 20000, 15000 keys, read 4 KiB at a
+ * time, delete every other returned key with an ordinary Delete; with
+ * @others, someone else also deletes and stores keys between reads. No
+ * key twice, every key present throughout returned, every Delete of a
+ * returned key succeeds.
+ */
+static void iterate_delete_returned(bool others, u64 seed)
+{
+	const u32 nkeys = 15000, blen = 4096;
+	u8 *seen = calloc(N, 1), *present = calloc(N, 1), *touched = calloc(N, 1);
+	u8 *buf = malloc(blen);
+	u32 *ids = malloc(blen / 4 * sizeof(*ids));
+	struct host_buf h = { .buf = buf, .len = blen };
+	u32 hd, dw0, id, returned = 0, dups = 0, missed = 0, reads = 0;
+	u64 s = seed;
+	struct kv_env e;
+	u16 sc;
+
+	CHECK_EQ(kv_env_init(&e, 64 << 20, 1 << 20, 65536, 20000), 0);
+	load(&e, nkeys);
+	memset(present, 1, nkeys);
+	CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_OPEN | KV_ITER_OPT_KEY, 0, 0, 0,
+			     &hd), 0);
+	for (;;) {
+		int cnt, i;
+
+		sc = kv_iter_rd(&e.kv, (u8)hd, &h, &dw0);
+		if (sc == 0x393 || ++reads > 10 * nkeys)
+			break;
+		CHECK_EQ(sc, 0);
+		cnt = read_ids(buf, dw0, ids, blen / 4);
+		CHECK(cnt >= 0, "read %u: malformed output", reads);
+		for (i = 0; i < cnt; i++) {
+			id = ids[i];
+			CHECK(present[id], "returned absent key %u", id);
+			if (seen[id]++)
+				dups++;
+			if (returned++ & 1) {
+				CHECK_EQ(kv_delete_id(&e, id), 0);
+				present[id] = 0;
+				touched[id] = 1;
+			}
+		}
+		if (!others)
+			continue;
+		for (i = 0; i < 20; i++) {
+			id = (u32)test_rand_below(&s, nkeys + 2000);
+			if (present[id]) {
+				CHECK_EQ(kv_delete_id(&e, id), 0);
+				present[id] = 0;
+			} else if (e.kv.map.nkeys < 20000) {
+				u8 k[16], v[64], kl = key_of(id, k);
+				struct host_buf hv = { .buf = v };
+
+				val_of(id, v, &hv.len);
+				CHECK_EQ(kv_key_cmd(&e.kv, KV_CODING_BYTES,
+						    KV_OP_STORE, k, kl, 0, 0, &hv,
+						    &dw0), 0);
+				present[id] = 1;
+			}
+			touched[id] = 1;
+		}
+	}
+	for (id = 0; id < nkeys; id++)
+		if (!touched[id] && !seen[id])
+			missed++;
+	for (id = 0; id < nkeys + 2000; id++)
+		CHECK(!present[id] || !kv_exist_id(&e, id), "key %u lost", id);
+	printf("  delete every other returned key%s: %u keys returned, %u twice, %u missed, %u reads\n",
+	       others ? ", others delete/store" : "", returned, dups, missed,
+	       reads);
+	CHECK(!dups, "%u keys returned twice", dups);
+	CHECK(!missed, "%u keys present throughout not returned", missed);
+	CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_CLOSE, (u8)hd, 0, 0, &dw0), 0);
+	kv_env_free(&e);
+	free(seen);
+	free(present);
+	free(touched);
+	free(buf);
+	free(ids);
+}
+
+/*
+ * Issue 10, defect 3: an iterate read with the delete option deleted keys
+ * as it staged them; when the host buffer turned out to be unwritable
+ * (PRP1 refused: 0x004, retryable) 31 keys were gone, never delivered.
+ * A failed read must change nothing: no key deleted, the cursor where it
+ * was, so the retry returns the same keys. Also for a buffer whose later
+ * page fails, and for reads without the delete option.
+ */
+static void test_iterate_delete_read_failed_copy_loses_keys(void)
+{
+	const u32 nkeys = 3000, blen = 4096;
+	u8 *seen = calloc(N, 1), *buf = malloc(blen);
+	u32 *ids = malloc(blen / 4 * sizeof(*ids));
+	u32 hd, dw0, id, reads = 0, failed = 0, opt;
+	struct kv_env e;
+
+	for (opt = 0; opt < 2; opt++) {
+		u8 option = KV_ITER_OPT_KEY | (opt ? KV_ITER_OPT_DELETE : 0);
+
+		CHECK_EQ(kv_env_init(&e, 64 << 20, 1 << 20, 65536, nkeys), 0);
+		load(&e, nkeys);
+		memset(seen, 0, N);
+		CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_OPEN | option, 0, 0, 0,
+				     &hd), 0);
+		for (reads = 0; reads < 10 * nkeys; reads++) {
+			struct host_buf h = { .buf = buf, .len = blen };
+			u32 before = (u32)e.kv.map.nkeys;
+			int cnt, i;
+			u16 sc;
+
+			/* every other read fails once: PRP1, or a later page */
+			if (!(reads & 1)) {
+				h.fail = reads % 4 == 0;
+				h.fail_beyond = reads % 4 == 2 ? 1000 : 0;
+				sc = kv_iter_rd(&e.kv, (u8)hd, &h, &dw0);
+				CHECK_EQ(sc, KV_SC_DATA_XFER_ERROR);
+				CHECK_EQ(e.kv.map.nkeys, before);
+				failed++;
+				h.fail = false;
+				h.fail_beyond = 0;
+			}
+			sc = kv_iter_rd(&e.kv, (u8)hd, &h, &dw0);
+			if (sc == 0x393)
+				break;
+			CHECK_EQ(sc, 0);
+			cnt = read_ids(buf, dw0, ids, blen / 4);
+			CHECK(cnt >= 0, "malformed output");
+			for (i = 0; i < cnt; i++)
+				seen[ids[i]]++;
+		}
+		for (id = 0; id < nkeys; id++) {
+			if (seen[id] != 1) {
+				CHECK(0, "option %#x: key %u returned %u times", option,
+				      id, seen[id]);
+				break;
+			}
+		}
+		CHECK_EQ(e.kv.map.nkeys, opt ? 0 : nkeys);
+		CHECK_EQ(log_check(&e.kv.log), 0);
+		CHECK_EQ(kv_iter_ctl(&e.kv, KV_ITER_OPT_CLOSE, (u8)hd, 0, 0, &dw0), 0);
+		kv_env_free(&e);
+	}
+	printf("  failed reads: %u, each retried: every key once, none lost\n",
+	       failed);
+	free(seen);
+	free(buf);
+	free(ids);
+}
+
 int main(void)
 {
 	struct kv_env e;
@@ -240,5 +499,10 @@ int main(void)
 	test_delete_option(&e);
 	kv_env_free(&e);
 	test_empty();
+	test_iterate_returned_key_deleted_returns_key_twice();
+	iterate_delete_returned(false, 1);
+	iterate_delete_returned(true, 2);
+	iterate_delete_returned(true, 3);
+	test_iterate_delete_read_failed_copy_loses_keys();
 	return test_report("test_kv_iterate");
 }
