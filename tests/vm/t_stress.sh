@@ -9,6 +9,13 @@
 # end; the reclamation counters must have moved; the device must unload
 # with no allocation outstanding.
 #
+# With two workers (NVMEV_WORKERS=2, cpus=1,2,3) the model processes are
+# pinned to every CPU, so their hardware queues (qid = hctx + 1) land on
+# both workers (worker = (qid - 1) % 2); the test prints the queue -> worker
+# map, the requests per hardware queue (blk-mq debugfs) and each worker
+# kthread's context switches and CPU time, and fails unless both workers
+# performed commands.
+#
 # TEST_STRESS_OPS (per model process, default 6000), TEST_SEED.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
@@ -20,18 +27,51 @@ NCPU=$(nproc)
 
 stat_of() { sed -n "s/^$1: //p" $STATS 2>/dev/null | head -1; }
 
+# worker_evidence BEFORE_Q BEFORE_W: which queues/workers did work since the
+# snapshots (queue_counts, worker_switches); fails unless every worker did
+worker_evidence() {
+	local q0=$1 w0=$2 q1 w1 line h n0 n1 qid w sw0 sw1 rt0 rt1 i
+	local -a per_w
+	q1=$(queue_counts); w1=$(worker_switches)
+	log "hardware queues of $NVME_NS:"
+	hctx_map | sed 's/^/    | /'
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do per_w[$i]=0; done
+	while read -r h n1; do
+		[ -n "$h" ] || continue
+		n0=$(printf '%s\n' "$q0" | awk -v h="$h" '$1 == h { print $2 }')
+		qid=$((${h#hctx} + 1)); w=$(worker_of_qid $qid)
+		log "$h (qid $qid, worker $w): $((n1 - ${n0:-0})) requests"
+		per_w[$w]=$((per_w[$w] + n1 - ${n0:-0}))
+	done <<< "$q1"
+	[ -n "$q1" ] || not_ok "no blk-mq debugfs queue counters under /sys/kernel/debug/block/${NVME_NS#/dev/}"
+	while read -r line; do
+		[ -n "$line" ] || continue
+		read -r w sw1 rt1 <<< "$line"
+		read -r _ sw0 rt0 <<< "$(printf '%s\n' "$w0" | awk -v n="$w" '$1 == n')"
+		log "$w: $((sw1 - ${sw0:-0})) context switches, $(((rt1 - ${rt0:-0}) / 1000000)) ms on CPU"
+		if [ $((sw1 - ${sw0:-0})) -gt 0 ] && [ $((rt1 - ${rt0:-0})) -gt 0 ]; then ok "$w ran during the stress"
+		else not_ok "$w did not run during the stress"; fi
+	done <<< "$w1"
+	expect_eq "worker kthreads" "$(printf '%s\n' "$w1" | grep -c .)" "$NVMEV_WORKERS"
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do
+		if [ "${per_w[$i]}" -gt 0 ]; then ok "worker $i: ${per_w[$i]} requests on its hardware queues"
+		else not_ok "worker $i: no requests on its hardware queues"; fi
+	done
+}
+
 # stress CPUS_PARAM NMODEL NITER: one round with the module on CPUS_PARAM
 stress() {
-	local cpus=$1 nmodel=$2 niter=$3 i pid rc cpu pids=() names=() runs0 runs1 moved0 moved1 fails=0
+	local cpus=$1 nmodel=$2 niter=$3 i pid rc cpu pids=() names=() runs0 runs1 moved0 moved1 fails=0 q0 w0
 	# 1 MiB BAR + 64 MiB block area + 40 MiB KV area; 3000 keys in the index
 	load_module memmap_size=105M blk_size=64M kv_max_keys=3000 cpus=$cpus || return 1
 	runs0=$(stat_of reclaim_runs); moved0=$(stat_of reclaim_bytes_moved)
 	log "seed $SEED; $nmodel model processes x $OPS ops, $niter iterators, fio; module cpus=$cpus"
+	q0=$(queue_counts); w0=$(worker_switches)
 	for ((i = 0; i < nmodel; i++)); do
 		cpu=$((i % NCPU))
 		taskset -c $cpu "$HOSTILE" model "$NVME_NS" --prefix $((0x10 + i)) --ops "$OPS" \
 			--seed $((SEED + i)) --pool 400 --max-value 131072 > $SCRATCH/model.$i 2>&1 &
-		pids+=($!); names+=("model prefix $((0x10 + i)) on CPU $cpu")
+		pids+=($!); names+=("model prefix $((0x10 + i)) on CPU $cpu (qid $(qid_of_cpu $cpu), worker $(worker_of_qid $(qid_of_cpu $cpu)))")
 	done
 	for ((i = 0; i < niter; i++)); do
 		cpu=$(((i + 1) % NCPU))
@@ -48,7 +88,10 @@ stress() {
 		wait ${pids[$i]} || rc=$?
 		if [ $rc -eq 0 ]; then ok "${names[$i]}"; else not_ok "${names[$i]}: exit $rc"; fails=$((fails + 1)); fi
 	done
-	for ((i = 0; i < nmodel; i++)); do tail -3 $SCRATCH/model.$i | sed 's/^/    | /'; done
+	for ((i = 0; i < nmodel; i++)); do
+		tail -3 $SCRATCH/model.$i | sed 's/^/    | /'
+		grep -q 'mismatches 0$' $SCRATCH/model.$i || not_ok "model prefix $((0x10 + i)): mismatches (or no summary line)"
+	done
 	for ((i = 0; i < niter; i++)); do
 		grep -h '^ITERATE' $SCRATCH/iter.$i | sed 's/handle [0-9]*/handle H/' | sort | uniq -c | sort -rn | head -5 | sed 's/^/    | /'
 		tail -1 $SCRATCH/iter.$i | sed 's/^/    | /'
@@ -58,6 +101,7 @@ stress() {
 	log "reclaim_runs $runs0 -> $runs1, reclaim_bytes_moved $moved0 -> $moved1, capacity_exceeded $(stat_of capacity_exceeded), keys $(stat_of kv_keys)"
 	if [ -n "$runs1" ] && [ "$runs1" -gt "${runs0:-0}" ]; then ok "the log reclaimed during the run ($((runs1 - runs0)) runs)"
 	else not_ok "no reclamation during the stress run (reclaim_runs ${runs0:-?} -> ${runs1:-?})"; fi
+	worker_evidence "$q0" "$w0"
 	quick_io 500 && ok "dd round trip after the stress"
 	unload_check_leaks
 	[ $fails -eq 0 ]
@@ -65,8 +109,15 @@ stress() {
 
 t_stress_one_cpu() { stress 1 4 2; }
 t_stress_two_cpus() { stress 0,1 3 1; }
+# every CPU runs a model process, so every hardware queue (and worker) is busy
+t_stress_workers() { stress "$NVMEV_CPUS" "$NCPU" 2; }
 
 [ -x "$HOSTILE" ] || { echo "no $HOSTILE (make -C tools)"; exit 1; }
-run_test stress-dispatcher-and-worker-on-cpu1 t_stress_one_cpu
-if [ "$NCPU" -ge 2 ]; then run_test stress-dispatcher-cpu0-worker-cpu1 t_stress_two_cpus; fi
+if need_workers 2; then
+	run_test "stress-$NVMEV_WORKERS-workers-cpus-$NVMEV_CPUS" t_stress_workers
+else
+	# the one-worker placements: dispatcher and worker on one CPU, or apart
+	run_test stress-dispatcher-and-worker-on-cpu1 t_stress_one_cpu
+	if [ "$NCPU" -ge 2 ]; then run_test stress-dispatcher-cpu0-worker-cpu1 t_stress_two_cpus; fi
+fi
 finish
