@@ -19,6 +19,11 @@
  * a write/write tear (the sector is torn for good), the ones seen only by
  * the reader while writes were in flight are read/write tears.
  *
+ * The first half of the time runs that way (free-running); the second half
+ * runs in lockstep rounds: all writers start one write at the start of the
+ * range together (a barrier), and when all have completed, the range is
+ * read at rest, so every round checks for write/write tears directly.
+ *
  *   tear DEV [--cpus C0,C1,...] [--reader-cpu C] [--offset BYTES]
  *            [--range BYTES] [--min BYTES] [--max BYTES] [--seconds T]
  *            [--seed S] [--quiet]
@@ -63,7 +68,21 @@ static uint64_t off = 32ull << 20, range = 1u << 20, min_io = 256u << 10, max_io
 static double seconds = 10;
 static int nwriters, reader_cpu = -1, quiet;
 static struct writer writers[MAX_WRITERS];
-static atomic_bool stop;
+static atomic_bool stop, lockstep;
+/* lockstep rounds: @go_gen starts one, @done_count counts finished writes */
+static pthread_mutex_t round_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t round_go = PTHREAD_COND_INITIALIZER, round_done = PTHREAD_COND_INITIALIZER;
+static uint64_t go_gen, rounds;
+static int done_count;
+
+static void set_stop(void)
+{
+	pthread_mutex_lock(&round_lock);
+	atomic_store(&stop, true);
+	pthread_cond_broadcast(&round_go);
+	pthread_cond_broadcast(&round_done);
+	pthread_mutex_unlock(&round_lock);
+}
 static uint64_t torn_live, torn_rest, bad_word, reads, shown;
 static pthread_mutex_t show_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -187,18 +206,29 @@ static uint64_t check(const uint64_t *buf, const char *when, uint64_t pass)
 static void *writer_fn(void *arg)
 {
 	struct writer *wr = arg;
-	uint64_t *buf = xalloc(max_io);
+	uint64_t *buf = xalloc(max_io), my_gen = 0;
 
 	pin(wr->cpu);
 	while (!atomic_load(&stop)) {
 		uint64_t len = min_io + xorshift(&wr->seed) % (max_io - min_io + 1);
 		uint64_t at, seq = atomic_load(&wr->seq) + 1;
+		bool ls = atomic_load(&lockstep);
 		ssize_t n;
 
 		len &= ~4095ull;
 		if (len < 4096)
 			len = 4096;
 		at = range > len ? (xorshift(&wr->seed) % ((range - len) / 4096 + 1)) * 4096 : 0;
+		if (ls) {
+			at = 0; /* all writers from the start of the range: they overlap */
+			pthread_mutex_lock(&round_lock);
+			while (go_gen == my_gen && !atomic_load(&stop))
+				pthread_cond_wait(&round_go, &round_lock);
+			my_gen = go_gen;
+			pthread_mutex_unlock(&round_lock);
+			if (atomic_load(&stop))
+				break;
+		}
 		fill(buf, len, ((uint64_t)(wr->id + 1) << 48) | seq);
 		atomic_store(&wr->seq, seq); /* before the write: the reader may see it early */
 		n = pwrite(fd, buf, len, off + at);
@@ -206,11 +236,17 @@ static void *writer_fn(void *arg)
 			fprintf(stderr, "tear: writer %d: pwrite %" PRIu64 " at %" PRIu64 ": %s\n", wr->id, len,
 				off + at, n < 0 ? strerror(errno) : "short write");
 			wr->err = 1;
-			atomic_store(&stop, true);
+			set_stop();
 			break;
 		}
 		wr->writes++;
 		wr->bytes += len;
+		if (ls) {
+			pthread_mutex_lock(&round_lock);
+			done_count++;
+			pthread_cond_broadcast(&round_done);
+			pthread_mutex_unlock(&round_lock);
+		}
 	}
 	free(buf);
 	return NULL;
@@ -316,7 +352,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nwriters; i++)
 		pthread_create(&writers[i].th, NULL, writer_fn, &writers[i]);
 	t0 = now();
-	while (!atomic_load(&stop) && now() - t0 < seconds) {
+	while (!atomic_load(&stop) && now() - t0 < seconds / 2) {
 		if (pread(fd, rbuf, range, off) != (ssize_t)range) {
 			fprintf(stderr, "tear: reader: pread %" PRIu64 " at %" PRIu64 ": %s\n", range, off,
 				strerror(errno));
@@ -329,7 +365,35 @@ int main(int argc, char **argv)
 		if (t && !quiet)
 			printf("tear: read %" PRIu64 " at %.1f s: %" PRIu64 " torn sector(s)\n", pass, now() - t0, t);
 	}
-	atomic_store(&stop, true);
+	/*
+	 * Lockstep: a free-running writer checks the flag before each write and
+	 * joins the round that is open then; a round ends when every writer
+	 * has completed one write in it.
+	 */
+	atomic_store(&lockstep, true);
+	while (!err && !atomic_load(&stop) && now() - t0 < seconds) {
+		pthread_mutex_lock(&round_lock);
+		done_count = 0;
+		go_gen++;
+		pthread_cond_broadcast(&round_go);
+		while (done_count < nwriters && !atomic_load(&stop))
+			pthread_cond_wait(&round_done, &round_lock);
+		pthread_mutex_unlock(&round_lock);
+		if (atomic_load(&stop))
+			break;
+		if (pread(fd, rbuf, range, off) != (ssize_t)range) {
+			fprintf(stderr, "tear: reader: pread at rest: %s\n", strerror(errno));
+			err = 1;
+			break;
+		}
+		rounds++;
+		t = check(rbuf, "at rest after a round", ++pass);
+		torn_rest += t;
+		if (t && !quiet)
+			printf("tear: round %" PRIu64 " at %.1f s: %" PRIu64 " torn sector(s) at rest\n", rounds,
+			       now() - t0, t);
+	}
+	set_stop();
 	for (i = 0; i < nwriters; i++) {
 		pthread_join(writers[i].th, NULL);
 		err |= writers[i].err;
@@ -340,14 +404,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tear: final read: %s\n", strerror(errno));
 		err = 1;
 	} else {
-		torn_rest = check(rbuf, "at rest", ++pass);
+		torn_rest += check(rbuf, "at rest", ++pass);
 	}
 	for (i = 0; i < nwriters; i++)
 		printf("tear: writer %d on CPU %d: %" PRIu64 " writes, %" PRIu64 " MiB\n", i, writers[i].cpu,
 		       writers[i].writes, writers[i].bytes >> 20);
-	printf("TEAR-RESULT seconds=%.1f reads=%" PRIu64 " sectors=%" PRIu64 " torn_while_writing=%" PRIu64
-	       " torn_at_rest=%" PRIu64 " never_written=%" PRIu64 "\n",
-	       el, reads, range / SECTOR, torn_live, torn_rest, bad_word);
+	printf("TEAR-RESULT seconds=%.1f reads=%" PRIu64 " rounds=%" PRIu64 " sectors=%" PRIu64
+	       " torn_while_writing=%" PRIu64 " torn_at_rest=%" PRIu64 " never_written=%" PRIu64 "\n",
+	       el, reads, rounds, range / SECTOR, torn_live, torn_rest, bad_word);
 	free(rbuf);
 	close(fd);
 	if (err)

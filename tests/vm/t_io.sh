@@ -58,7 +58,9 @@ t_fio_mixed() {
 # same time and can tear a 512-byte sector. tools/out/tear writes 256 KiB ..
 # 1 MiB buffers of one 8-byte word per sector from a CPU on each worker's
 # hardware queue into one 1 MiB range, reads it from a third CPU, and counts
-# sectors that are not one word (while writing, and at rest afterwards).
+# sectors that are not one word: while writing (read/write tears) for half
+# the time, then at rest after lockstep rounds of overlapping writes
+# (write/write tears).
 t_torn_sector() {
 	local tear=$NVMEV_DIR/tools/out/tear c0 c1 rd out rc=0
 	[ -x "$tear" ] || { not_ok "no $tear (make -C tools)"; return 1; }
