@@ -393,13 +393,15 @@ cpu_on_worker() {
 	return 1
 }
 
-# queue_counts: "hctxN REQUESTS" per hardware queue (blk-mq debugfs "queued":
-# block I/O and passthrough commands alike)
+# queue_counts: "QID INTERRUPTS" per I/O queue of the controller: the MSI-X
+# interrupts of nvmeXqN in /proc/interrupts, one (or fewer, when the driver
+# reaps several) per completion the module posted on CQ N
 queue_counts() {
-	local d
-	for d in /sys/kernel/debug/block/${NVME_NS#/dev/}/hctx*; do
-		[ -r "$d/queued" ] && echo "${d##*/} $(cat $d/queued)"
-	done | sort -V
+	local c=${NVME_DEV#/dev/}
+	awk -v c="$c" '{ for (i = NF; i > 1; i--) if ($i ~ "^" c "q[0-9]+$") {
+			q = substr($i, length(c) + 2); n = 0
+			for (j = 2; j <= NF && $j ~ /^[0-9]+$/; j++) n += $j
+			if (q > 0) print q, n } }' /proc/interrupts | sort -n
 }
 
 # worker_switches: "nvmev_kv_wN SWITCHES RUNTIME_NS" per worker kthread
@@ -413,6 +415,39 @@ worker_switches() {
 		rt=$(awk '{ print $1 }' $p/schedstat 2>/dev/null)
 		echo "$comm ${sw:-0} ${rt:-0}"
 	done | sort -V
+}
+
+# worker_evidence BEFORE_Q BEFORE_W: which queues/workers did work since the
+# snapshots (queue_counts, worker_switches); not ok unless every worker ran
+# and completed commands on its queues
+worker_evidence() {
+	local q0=$1 w0=$2 q1 w1 line n0 n1 qid w sw0 sw1 rt0 rt1 i
+	local -a per_w
+	q1=$(queue_counts); w1=$(worker_switches)
+	log "hardware queues of $NVME_NS:"
+	hctx_map | sed 's/^/    | /'
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do per_w[$i]=0; done
+	while read -r qid n1; do
+		[ -n "$qid" ] || continue
+		n0=$(printf '%s\n' "$q0" | awk -v q="$qid" '$1 == q { print $2 }')
+		w=$(worker_of_qid $qid)
+		log "qid $qid (worker $w): $((n1 - ${n0:-0})) completion interrupts"
+		per_w[$w]=$((per_w[$w] + n1 - ${n0:-0}))
+	done <<< "$q1"
+	[ -n "$q1" ] || not_ok "no ${NVME_DEV#/dev/}qN lines in /proc/interrupts"
+	while read -r line; do
+		[ -n "$line" ] || continue
+		read -r w sw1 rt1 <<< "$line"
+		read -r _ sw0 rt0 <<< "$(printf '%s\n' "$w0" | awk -v n="$w" '$1 == n')"
+		log "$w: $((sw1 - ${sw0:-0})) context switches, $(((rt1 - ${rt0:-0}) / 1000000)) ms on CPU"
+		if [ $((sw1 - ${sw0:-0})) -gt 0 ] && [ $((rt1 - ${rt0:-0})) -gt 0 ]; then ok "$w ran"
+		else not_ok "$w did not run"; fi
+	done <<< "$w1"
+	expect_eq "worker kthreads" "$(printf '%s\n' "$w1" | grep -c .)" "$NVMEV_WORKERS"
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do
+		if [ "${per_w[$i]}" -gt 0 ]; then ok "worker $i: ${per_w[$i]} completion interrupts on its queues"
+		else not_ok "worker $i: no completions on its queues"; fi
+	done
 }
 
 # The configuration must fit the guest: N >= 2 workers need N + 2 vCPUs.

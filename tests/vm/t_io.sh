@@ -62,15 +62,17 @@ t_fio_mixed() {
 # the time, then at rest after lockstep rounds of overlapping writes
 # (write/write tears).
 t_torn_sector() {
-	local tear=$NVMEV_DIR/tools/out/tear c0 c1 rd out rc=0
+	local tear=$NVMEV_DIR/tools/out/tear c0 c1 rd out rc=0 q0 w0
 	[ -x "$tear" ] || { not_ok "no $tear (make -C tools)"; return 1; }
 	c0=$(cpu_on_worker 0) && c1=$(cpu_on_worker 1 $c0) ||
 		{ not_ok "no CPUs whose hardware queues run on workers 0 and 1:"; hctx_map | sed 's/^/    | /'; return 1; }
 	rd=$(cpu_on_worker 0 $c0 $c1 || cpu_on_worker 1 $c0 $c1 || echo $c0)
 	log "writers on CPU $c0 (qid $(qid_of_cpu $c0), worker 0) and CPU $c1 (qid $(qid_of_cpu $c1), worker 1), reader on CPU $rd"
+	q0=$(queue_counts); w0=$(worker_switches)
 	out=$(timeout $((${TEST_TEAR_SECONDS:-20} + 120)) "$tear" "$NVME_NS" --cpus "$c0,$c1" --reader-cpu "$rd" \
 		--offset 56M --range 1M --min 256K --max 1M --seconds "${TEST_TEAR_SECONDS:-20}" 2>&1) || rc=$?
-	printf '%s\n' "$out" | grep -v '^tear: read [0-9]* at' | head -30 | sed 's/^/    | /'
+	printf '%s\n' "$out" | grep -vE '^tear: (read|round) [0-9]* at' | head -30 | sed 's/^/    | /'
+	worker_evidence "$q0" "$w0"
 	case $rc in
 	0) ok "no torn sector: $(printf '%s\n' "$out" | grep '^TEAR-RESULT')" ;;
 	1) not_ok "torn sectors (AWUN = 0 promises single-LBA atomicity): $(printf '%s\n' "$out" | grep '^TEAR-RESULT')" ;;
