@@ -17,8 +17,26 @@
 NVMEV_DIR=${NVMEV_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KVER=$(uname -r)
 NVMEV_KO=${NVMEV_KO:-$NVMEV_DIR/build/$KVER/nvmev_kv.ko}
+# Worker configuration of this run. scripts/vm-tests runs each suite with
+# NVMEV_WORKERS=1 (2 vCPUs) or 2 (SMP=4); scripts/vmrun exports every NVMEV_*
+# variable into the guest. The module's cpus= lists the dispatcher CPU first,
+# then the worker CPUs (one CPU may run both):
+#   1 worker:  cpus=1      dispatcher and worker share CPU 1
+#   N workers: cpus=1,2,..,N+1  dispatcher on CPU 1, workers on CPUs 2..N+1
+# so N >= 2 needs N + 2 vCPUs (CPU 0 stays free for the test programs).
+# Suites load with $NVMEV_CPUS (the default below does); only a suite that
+# tests cpus= itself (t_params) passes its own lists.
+NVMEV_WORKERS=${NVMEV_WORKERS:-1}
+nvmev_cpus_for() { # N -> the cpus= list of an N-worker configuration
+	local n=$1 i l=1
+	[ "$n" -le 1 ] && { echo 1; return; }
+	for ((i = 2; i <= n + 1; i++)); do l=$l,$i; done
+	echo "$l"
+}
+NVMEV_CPUS=${NVMEV_CPUS:-$(nvmev_cpus_for "$NVMEV_WORKERS")}
+NVMEV_CONFIG="workers=$NVMEV_WORKERS cpus=$NVMEV_CPUS vcpus=$(nproc)"
 # Default load line for a guest booted with memmap=1G$1G (scripts/vmrun default).
-NVMEV_DEFAULT_PARAMS=${NVMEV_DEFAULT_PARAMS:-"memmap_start=1G memmap_size=1G cpus=1"}
+NVMEV_DEFAULT_PARAMS=${NVMEV_DEFAULT_PARAMS:-"memmap_start=1G memmap_size=1G cpus=$NVMEV_CPUS"}
 NVMEV_BLK_SIZE=${NVMEV_BLK_SIZE:-64M}   # the module's default blk_size
 NVMEV_WAIT=${NVMEV_WAIT:-60}            # seconds to wait for /dev/nvmeXn1
 NVME_DEV=/dev/nvme0
@@ -339,3 +357,103 @@ fio_run() {
 	printf '%s\n' "$FIO_OUT" | grep -v '^3;' | tail -20 | sed 's/^/    | /'
 	return 1
 }
+
+# --- worker configuration ----------------------------------------------------
+# need_workers N: true if this run has at least N workers (else the caller skips)
+need_workers() { [ "$NVMEV_WORKERS" -ge "$1" ]; }
+
+# worker_of_qid QID: the worker the module runs I/O SQ QID on
+worker_of_qid() { echo $(( ($1 - 1) % NVMEV_WORKERS )); }
+
+# hctx_map: "hctxN qid=N+1 worker=W cpus=LIST" per hardware queue of $NVME_NS
+# (the nvme driver's default queue set: hctx N is I/O queue N + 1)
+hctx_map() {
+	local d n
+	for d in /sys/block/${NVME_NS#/dev/}/mq/*; do
+		[ -d "$d" ] || continue
+		n=${d##*/}
+		echo "hctx$n qid=$((n + 1)) worker=$(worker_of_qid $((n + 1))) cpus=$(cat $d/cpu_list)"
+	done | sort -V
+}
+
+# qid_of_cpu CPU: the I/O queue a process pinned to CPU submits on
+qid_of_cpu() {
+	hctx_map | awk -v c="$1" '{ split($4, a, "="); n = split(a[2], l, ","); for (i = 1; i <= n; i++) if (l[i] == c) { sub("qid=", "", $2); print $2; exit } }'
+}
+
+# cpu_on_worker W [SKIP_CPU...]: a CPU whose hardware queue the module runs on
+# worker W (empty if none)
+cpu_on_worker() {
+	local w=$1 c q; shift
+	for ((c = 0; c < $(nproc); c++)); do
+		case " $* " in *" $c "*) continue ;; esac
+		q=$(qid_of_cpu $c)
+		[ -n "$q" ] && [ "$(worker_of_qid $q)" = "$w" ] && { echo $c; return 0; }
+	done
+	return 1
+}
+
+# queue_counts: "QID INTERRUPTS" per I/O queue of the controller: the MSI-X
+# interrupts of nvmeXqN in /proc/interrupts, one (or fewer, when the driver
+# reaps several) per completion the module posted on CQ N
+queue_counts() {
+	local c=${NVME_DEV#/dev/}
+	awk -v c="$c" '{ for (i = NF; i > 1; i--) if ($i ~ "^" c "q[0-9]+$") {
+			q = substr($i, length(c) + 2); n = 0
+			for (j = 2; j <= NF && $j ~ /^[0-9]+$/; j++) n += $j
+			if (q > 0) print q, n } }' /proc/interrupts | sort -n
+}
+
+# worker_switches: "nvmev_kv_wN SWITCHES RUNTIME_NS" per worker kthread
+# (context switches from /proc/PID/status, CPU time from /proc/PID/schedstat)
+worker_switches() {
+	local p comm sw rt
+	for p in /proc/[0-9]*; do   # no fork per process: forks are slow under TCG
+		read -r comm < $p/comm 2>/dev/null || continue
+		case $comm in nvmev_kv_w*) ;; *) continue ;; esac
+		sw=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' $p/status 2>/dev/null)
+		rt=$(awk '{ print $1 }' $p/schedstat 2>/dev/null)
+		echo "$comm ${sw:-0} ${rt:-0}"
+	done | sort -V
+}
+
+# worker_evidence BEFORE_Q BEFORE_W: which queues/workers did work since the
+# snapshots (queue_counts, worker_switches); not ok unless every worker ran
+# and completed commands on its queues
+worker_evidence() {
+	local q0=$1 w0=$2 q1 w1 line n0 n1 qid w sw0 sw1 rt0 rt1 i
+	local -a per_w
+	q1=$(queue_counts); w1=$(worker_switches)
+	log "hardware queues of $NVME_NS:"
+	hctx_map | sed 's/^/    | /'
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do per_w[$i]=0; done
+	while read -r qid n1; do
+		[ -n "$qid" ] || continue
+		n0=$(printf '%s\n' "$q0" | awk -v q="$qid" '$1 == q { print $2 }')
+		w=$(worker_of_qid $qid)
+		log "qid $qid (worker $w): $((n1 - ${n0:-0})) completion interrupts"
+		per_w[$w]=$((per_w[$w] + n1 - ${n0:-0}))
+	done <<< "$q1"
+	[ -n "$q1" ] || not_ok "no ${NVME_DEV#/dev/}qN lines in /proc/interrupts"
+	while read -r line; do
+		[ -n "$line" ] || continue
+		read -r w sw1 rt1 <<< "$line"
+		read -r _ sw0 rt0 <<< "$(printf '%s\n' "$w0" | awk -v n="$w" '$1 == n')"
+		log "$w: $((sw1 - ${sw0:-0})) context switches, $(((rt1 - ${rt0:-0}) / 1000000)) ms on CPU"
+		if [ $((sw1 - ${sw0:-0})) -gt 0 ] && [ $((rt1 - ${rt0:-0})) -gt 0 ]; then ok "$w ran"
+		else not_ok "$w did not run"; fi
+	done <<< "$w1"
+	expect_eq "worker kthreads" "$(printf '%s\n' "$w1" | grep -c .)" "$NVMEV_WORKERS"
+	for ((i = 0; i < NVMEV_WORKERS; i++)); do
+		if [ "${per_w[$i]}" -gt 0 ]; then ok "worker $i: ${per_w[$i]} completion interrupts on its queues"
+		else not_ok "worker $i: no completions on its queues"; fi
+	done
+}
+
+# The configuration must fit the guest: N >= 2 workers need N + 2 vCPUs.
+echo "  # configuration: $NVMEV_CONFIG kernel=$KVER"
+if [ "$NVMEV_WORKERS" -ge 2 ] && [ "$(nproc)" -lt $((NVMEV_WORKERS + 2)) ]; then
+	t_bad_config() { not_ok "NVMEV_WORKERS=$NVMEV_WORKERS needs $((NVMEV_WORKERS + 2)) vCPUs, the guest has $(nproc) (SMP=$((NVMEV_WORKERS + 2)))"; }
+	run_test configuration t_bad_config
+	finish
+fi

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest: block I/O on namespace 1: dd round trips, fio verify with libaio and
-# io_uring, controller resets under load.
+# io_uring, controller resets under load; with two workers, torn sectors.
+#
+# TEST_TEAR_SECONDS: how long blk_write_torn_sector writes (default 20).
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
 BLK_BYTES=$(to_bytes $NVMEV_BLK_SIZE)
@@ -49,6 +51,33 @@ t_fio_mixed() {
 	fio_run "fio randrw verify_backlog io_uring" --name=mixed --filename="$NVME_NS" --direct=1 --rw=randrw \
 		--bs=4k --iodepth=32 --numjobs=2 --size=4M --offset=32M --offset_increment=4M \
 		--ioengine=io_uring --verify=crc32c --verify_backlog=64 --verify_fatal=1
+}
+
+# Defect 6e: Identify says AWUN = 0 (one LBA is written atomically), but two
+# writes to the same LBAs from SQs on different workers are copied at the
+# same time and can tear a 512-byte sector. tools/out/tear writes 256 KiB ..
+# 1 MiB buffers of one 8-byte word per sector from a CPU on each worker's
+# hardware queue into one 1 MiB range, reads it from a third CPU, and counts
+# sectors that are not one word: while writing (read/write tears) for half
+# the time, then at rest after lockstep rounds of overlapping writes
+# (write/write tears).
+t_torn_sector() {
+	local tear=$NVMEV_DIR/tools/out/tear c0 c1 rd out rc=0 q0 w0
+	[ -x "$tear" ] || { not_ok "no $tear (make -C tools)"; return 1; }
+	c0=$(cpu_on_worker 0) && c1=$(cpu_on_worker 1 $c0) ||
+		{ not_ok "no CPUs whose hardware queues run on workers 0 and 1:"; hctx_map | sed 's/^/    | /'; return 1; }
+	rd=$(cpu_on_worker 0 $c0 $c1 || cpu_on_worker 1 $c0 $c1 || echo $c0)
+	log "writers on CPU $c0 (qid $(qid_of_cpu $c0), worker 0) and CPU $c1 (qid $(qid_of_cpu $c1), worker 1), reader on CPU $rd"
+	q0=$(queue_counts); w0=$(worker_switches)
+	out=$(timeout $((${TEST_TEAR_SECONDS:-20} + 120)) "$tear" "$NVME_NS" --cpus "$c0,$c1" --reader-cpu "$rd" \
+		--offset 56M --range 1M --min 256K --max 1M --seconds "${TEST_TEAR_SECONDS:-20}" 2>&1) || rc=$?
+	printf '%s\n' "$out" | grep -vE '^tear: (read|round) [0-9]* at' | head -30 | sed 's/^/    | /'
+	worker_evidence "$q0" "$w0"
+	case $rc in
+	0) ok "no torn sector: $(printf '%s\n' "$out" | grep '^TEAR-RESULT')" ;;
+	1) not_ok "torn sectors (AWUN = 0 promises single-LBA atomicity): $(printf '%s\n' "$out" | grep '^TEAR-RESULT')" ;;
+	*) not_ok "tear failed (exit $rc)" ;;
+	esac
 }
 
 t_reset_under_fio() {
@@ -100,6 +129,8 @@ if module_loaded; then
 	run_test fio-verify-libaio t_fio_libaio
 	run_test fio-verify-io_uring t_fio_io_uring
 	run_test fio-randrw-backlog t_fio_mixed
+	if need_workers 2; then run_test blk_write_torn_sector t_torn_sector
+	else skip_test blk_write_torn_sector "needs two workers (NVMEV_WORKERS=2, cpus=1,2,3)"; fi
 	run_test reset-under-fio t_reset_under_fio
 	run_test reset-idle t_reset_idle
 	run_test unload t_unload
