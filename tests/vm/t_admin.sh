@@ -158,6 +158,7 @@ t_set_features_kato_rejected() {
 # listed is changeable; Number of Queues only before I/O queues exist.
 ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e "
 ADMIN_LIDS=" 00 01 02 03 05 12 "
+ADMSWEEP=$NVMEV_DIR/tools/out/admsweep # one process for the sweeps
 
 # in_list LIST N: is N (decimal) in LIST (two-digit hex)?
 in_list() { local h; printf -v h '%02x' "$2"; [[ $1 == *" $h "* ]]; }
@@ -190,35 +191,24 @@ expect_sc_list() {
 # (Timestamp: the 8 bytes just read, via a file), so the sweep changes
 # nothing; unknown FIDs: Invalid Field for both.
 t_feature_sweep() {
-	local fid want ts=$SCRATCH/ts.bin n=0 refused=
+	local op fid sc want out n=0 refused=
 	SC_BAD=
-	for ((fid = 0; fid < 256; fid++)); do
-		in_list "$ADMIN_FIDS" $fid && want=0x0 || want=0x4002
-		if [ $fid -eq $((0x0e)) ]; then
-			PT_DATA=$ts pt --opcode=0x0a --cdw10=$fid --data-len=8 -r -b
+	out=$("$ADMSWEEP" features "$NVME_DEV") || { not_ok "admsweep features failed"; return 1; }
+	while read -r op fid sc; do
+		if in_list "$ADMIN_FIDS" "$fid"; then
+			want=0x0
+			[ "$op" = set ] && [ "$fid" -eq 7 ] && want=0x400c # I/O queues exist
 		else
-			pt --opcode=0x0a --cdw10=$fid
+			want=0x4002
 		fi
-		[ "$PT_SC" = "$want" ] || SC_BAD+=" get:$fid=$PT_SC"
 		n=$((n + 1))
-		if [ "$want" = 0x0 ]; then
-			[ -n "$PT_DW0" ] || { SC_BAD+=" get:$fid=no-result"; continue; }
-			[ $fid -eq 7 ] && want=0x400c # Command Sequence Error: I/O queues exist
-			if [ $fid -eq $((0x0e)) ]; then
-				pt --opcode=0x09 --cdw10=$fid --data-len=8 -w -i "$ts"
-			else
-				pt --opcode=0x09 --cdw10=$fid --cdw11=$PT_DW0
-			fi
-		else
-			pt --opcode=0x09 --cdw10=$fid --cdw11=0
-		fi
-		if [ "$PT_SC" = refused ]; then
+		if [ "$sc" = refused ] && [ "$op" = set ]; then
 			refused+=" $fid"
-		elif [ "$PT_SC" != "$want" ]; then
-			SC_BAD+=" set:$fid=$PT_SC(want $want)"
+		elif [ "$sc" != "$want" ]; then
+			SC_BAD+=" $op:$fid=$sc(want $want)"
 		fi
-		n=$((n + 1))
-	done
+	done <<< "$out"
+	expect_eq "commands in the feature sweep" $n 512
 	[ -n "$refused" ] && log "Set Features refused by the host driver (EACCES) for FIDs:$refused"
 	expect_sc_list "$n Get/Set Features over FIDs 0..255: 0x0 for$ADMIN_FIDS(Set 07: 0x400c), else 0x4002"
 	quick_io || not_ok "I/O after the feature sweep"
@@ -226,14 +216,15 @@ t_feature_sweep() {
 
 # Every LID: Get Log Page of 512 bytes from offset 0.
 t_log_page_sweep() {
-	local lid want n=0
+	local op lid sc want out n=0
 	SC_BAD=
-	for ((lid = 0; lid < 256; lid++)); do
-		in_list "$ADMIN_LIDS" $lid && want=0x0 || want=0x4109
-		pt --opcode=0x02 --namespace-id=0xffffffff --cdw10=$((lid | 127 << 16)) --data-len=512 -r -b
-		[ "$PT_SC" = "$want" ] || SC_BAD+=" $lid=$PT_SC"
+	out=$("$ADMSWEEP" logs "$NVME_DEV") || { not_ok "admsweep logs failed"; return 1; }
+	while read -r op lid sc; do
+		in_list "$ADMIN_LIDS" "$lid" && want=0x0 || want=0x4109
+		[ "$sc" = "$want" ] || SC_BAD+=" $lid=$sc"
 		n=$((n + 1))
-	done
+	done <<< "$out"
+	expect_eq "commands in the log page sweep" $n 256
 	expect_sc_list "$n Get Log Page over LIDs 0..255: 0x0 for$ADMIN_LIDS, else 0x4109"
 }
 
