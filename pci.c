@@ -272,6 +272,28 @@ void nvmev_pci_unmap(struct nvmev_dev *dev)
 	dev->db = NULL;
 }
 
+#ifdef CONFIG_GENERIC_IRQ_INJECTION
+static void raise_msi(int virq)
+{
+	irq_inject_interrupt(virq);
+}
+#else
+/*
+ * Kernels without irq_inject_interrupt() (a minimal debug config): the
+ * chip's retrigger directly, skipped while the host has the irq disabled.
+ * Without the descriptor's lock this races with a concurrent disable; the
+ * Debian kernels this is built for have the injection interface.
+ */
+static void raise_msi(int virq)
+{
+	struct irq_data *data = irq_get_irq_data(virq);
+	struct irq_chip *chip = data ? irq_data_get_irq_chip(data) : NULL;
+
+	if (chip && chip->irq_retrigger && !irqd_irq_disabled(data))
+		chip->irq_retrigger(data);
+}
+#endif
+
 /**
  * nvmev_signal_irq - raise MSI-X vector @vector of the function
  * @dev: device
@@ -303,5 +325,5 @@ void nvmev_signal_irq(struct nvmev_dev *dev, u16 vector)
 	virq = pci_irq_vector(pdev, vector);
 	if (virq <= 0)
 		return;
-	irq_inject_interrupt(virq);
+	raise_msi(virq);
 }
