@@ -550,7 +550,6 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->sqid = sq->qid;
 	req->cqid = sq->cqid;
 	req->submit_ns = ktime_get_ns();
-	req->target_ns = req->submit_ns;
 	req->dw0 = 0;
 	req->dw1 = 0;
 	req->op = op;
@@ -697,10 +696,7 @@ static unsigned int abort_unfetched(struct nvmev_dev *dev, struct nvmev_sq *sq)
 	while (sq->head != tail) {
 		struct nvmev_cq *cq = dev->cqs[sq->cqid];
 
-		dma_rmb();
-		memcpy(sqe, sq->entries + sq->head * 16, sizeof(sqe));
-		sq->head = nvmev_q_next(sq->head, sq->size);
-		WRITE_ONCE(sq->reported_head, sq->head);
+		nvmev_sq_consume(sq, sqe);
 		if (cq && nvmev_post_cqe_now(dev, cq, sq->qid,
 					    nvmev_sqe_cid(sqe),
 					    NVMEV_SC_ABORT_QUEUE, 0, 0))

@@ -648,6 +648,7 @@ void nvmev_doorbells_clear(struct nvmev_dev *dev);
 u32 nvmev_sq_tail(struct nvmev_dev *dev, struct nvmev_sq *sq);
 bool nvmev_sq_fetch(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail,
 		    u32 *sqe);
+void nvmev_sq_consume(struct nvmev_sq *sq, u32 *sqe);
 bool nvmev_cq_reserve(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_cq_unreserve(struct nvmev_cq *cq);
 void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,

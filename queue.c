@@ -300,11 +300,21 @@ bool nvmev_sq_fetch(struct nvmev_dev *dev, struct nvmev_sq *sq, u32 tail,
 
 	if (sq->head == tail || !cq || !nvmev_cq_reserve(dev, cq))
 		return false;
+	nvmev_sq_consume(sq, sqe);
+	return true;
+}
+
+/*
+ * nvmev_sq_consume - copy the SQE at @sq's head (the caller checked it is
+ * below the tail) into @sqe and advance the head the CQEs report.
+ * Dispatcher only.
+ */
+void nvmev_sq_consume(struct nvmev_sq *sq, u32 *sqe)
+{
 	dma_rmb(); /* the SQE after the doorbell that announced it */
 	memcpy(sqe, sq->entries + sq->head * 16, 64);
 	sq->head = nvmev_q_next(sq->head, sq->size);
 	WRITE_ONCE(sq->reported_head, sq->head);
-	return true;
 }
 
 /* ---------------------------------------------------------------------- */
