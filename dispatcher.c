@@ -158,12 +158,18 @@ static u64 poll_window_ns(struct nvmev_dev *dev, const struct poll_pace *p)
 				(u64)POLL_WINDOW_MAX_US * NSEC_PER_USEC));
 }
 
-/* A pass found work: learn the gap that preceded it. */
+/*
+ * A pass found work: learn the gap that preceded it. Gaps found after a
+ * sleep count too (overstated by at most one backoff step): learning only
+ * the gaps shorter than the current window could never widen it, and a
+ * host whose think time exceeds poll_spin_us paid a backoff sleep on every
+ * command.
+ */
 static void pace_busy(struct poll_pace *p, u64 now)
 {
 	u64 gap = now - p->quiet_since;
 
-	if (p->backoff_us == 0 && gap < GAP_IGNORE_NS)
+	if (gap < GAP_IGNORE_NS)
 		p->gap_avg_ns = (7 * p->gap_avg_ns + gap) / 8;
 	p->quiet_since = now;
 	p->backoff_us = 0;
@@ -179,8 +185,10 @@ static void pace_idle(struct nvmev_dev *dev, struct poll_pace *p, u64 now)
 	if (now - p->quiet_since < poll_window_ns(dev, p)) {
 		/*
 		 * Polling, but a worker woken on this CPU (cpus=N runs
-		 * both) must not wait for our time slice to end.
+		 * both) must not wait for our time slice to end; cpu_relax()
+		 * lets an SMT sibling (or a TCG vCPU) run.
 		 */
+		cpu_relax();
 		yield();
 		return;
 	}
