@@ -103,8 +103,14 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  * wake-up's own latency, not by timer slack or the copy.
  */
 #define WORKER_WAKE_EARLY_NS 5000
-/* a target closer than this is spun for: a timer wake-up costs more */
-#define WORKER_SPIN_NS 50000
+/*
+ * The timer is set this much before the target and the rest is spun for:
+ * twice the lateness the worker's own wake-ups have shown (a few us on
+ * bare metal, 50-200 us under an emulator whose timers have slack), within
+ * these bounds.
+ */
+#define WORKER_SPIN_MIN_NS 20000
+#define WORKER_SPIN_MAX_NS 500000
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -493,27 +499,56 @@ static u64 worker_run_due(struct nvmev_worker *w)
 	return done == WORKER_BATCH ? 0 : next_ns;
 }
 
+/* How long before a target the worker stops sleeping and spins. */
+static u64 worker_spin_ns(const struct nvmev_worker *w)
+{
+	return clamp_t(u64, 2 * w->wake_late_ns, WORKER_SPIN_MIN_NS,
+		       WORKER_SPIN_MAX_NS);
+}
+
 /*
  * Sleep until @until_ns (U64_MAX: until kicked) or an earlier request
  * arrives (w->kick). The hrtimer gets zero slack: a kthread's default slack
- * (50 us) would add itself to every modelled latency.
+ * (50 us) would add itself to every modelled latency. A wake-up by the
+ * timer teaches the worker how late its timers fire.
  */
 static void worker_sleep(struct nvmev_worker *w, u64 until_ns)
 {
 	DEFINE_WAIT(wait);
 	ktime_t expires = ns_to_ktime(until_ns);
+	bool timed = false;
 
 	prepare_to_wait(&w->wq, &wait, TASK_INTERRUPTIBLE);
 	if (!READ_ONCE(w->kick) && !kthread_should_stop()) {
-		if (until_ns == U64_MAX)
+		if (until_ns == U64_MAX) {
 			schedule();
-		else
+		} else {
 			schedule_hrtimeout_range_clock(&expires, 0,
 						       HRTIMER_MODE_ABS,
 						       CLOCK_MONOTONIC);
+			timed = true;
+		}
 	}
 	finish_wait(&w->wq, &wait);
+	if (timed && !READ_ONCE(w->kick)) {
+		u64 now = ktime_get_ns();
+		u64 late = now > until_ns ? now - until_ns : 0;
+
+		w->wake_late_ns = (7 * w->wake_late_ns + late) / 8;
+	}
 	WRITE_ONCE(w->kick, false);
+}
+
+/*
+ * One turn of a wait by spinning. cpu_relax() (PAUSE) also hands a
+ * single-threaded emulator (QEMU TCG) to the next vCPU: a loop without it
+ * keeps every other vCPU, the host's included, off the CPU until the
+ * emulator's 100 ms round-robin kick.
+ */
+static void worker_spin(void)
+{
+	cpu_relax();
+	cond_resched();
 }
 
 static int nvmev_worker_fn(void *data)
@@ -528,10 +563,10 @@ static int nvmev_worker_fn(void *data)
 			cond_resched(); /* idle: one reclamation slice done */
 		else if (next_ns == U64_MAX)
 			worker_sleep(w, U64_MAX);
-		else if (next_ns > now + WORKER_SPIN_NS)
-			worker_sleep(w, next_ns - WORKER_SPIN_NS);
+		else if (next_ns > now + worker_spin_ns(w))
+			worker_sleep(w, next_ns - worker_spin_ns(w));
 		else
-			cond_resched(); /* due within microseconds: take it */
+			worker_spin(); /* due soon: spin for it */
 	}
 	return 0;
 }

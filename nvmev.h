@@ -494,6 +494,7 @@ struct nvmev_worker {
 	struct mutex exec_lock;
 	wait_queue_head_t wq;
 	bool kick; /* an earlier request arrived: re-evaluate the sleep */
+	u64 wake_late_ns; /* running average of the timer wake-ups' lateness */
 	struct nvmev_req *reqs;
 	struct nvmev_sgl *sgl; /* scratch for the request being performed */
 	struct nvmev_io_stats *stats;
