@@ -196,7 +196,8 @@ static void pace_idle(struct nvmev_dev *dev, struct poll_pace *p, u64 now)
 						  BACKOFF_MAX_US;
 	p->backoff_us =
 		clamp_t(unsigned int, p->backoff_us * 2, BACKOFF_MIN_US, max_us);
-	usleep_range(p->backoff_us, p->backoff_us + p->backoff_us / 4);
+	/* TASK_IDLE: a sleeping dispatcher is not in D state, nor in loadavg */
+	usleep_idle_range(p->backoff_us, p->backoff_us + p->backoff_us / 4);
 }
 
 static int nvmev_dispatcher_fn(void *data)
