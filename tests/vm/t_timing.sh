@@ -77,6 +77,16 @@ wait_in_flight() {
 	return 1
 }
 
+# wait until statistic $1 is non-zero
+wait_stat() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q "^$1: [1-9]" $STATS && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # a Retrieve held 3 s by the model (front end, firmware, NAND at 1 s each)
 slow_retrieves() {
 	echo none > $T/preset
@@ -141,7 +151,10 @@ t_trace_purged_at_reset() {
 	echo 1 > $P/trace_cmds; echo 1 > $P/trace
 	client_time 1 > /dev/null 2>&1 &
 	pid=$!
-	wait_in_flight && ok "the traced retrieve is in flight" || not_ok "nothing in flight"
+	# the store before it is held 1 s too (front end): reset only once the
+	# store completed and the retrieve is the command in flight
+	wait_stat cmds_kv-store && wait_in_flight &&
+		ok "the traced retrieve is in flight" || not_ok "the retrieve is not in flight"
 	expect_reset_begin
 	nvme reset $NVME_DEV > /dev/null 2>&1
 	wait $pid
