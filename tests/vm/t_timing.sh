@@ -77,11 +77,11 @@ wait_in_flight() {
 	return 1
 }
 
-# wait until statistic $1 is non-zero
-wait_stat() {
+# wait until statistic $1 is above $2
+wait_stat_above() {
 	local i
 	for ((i = 0; i < 200; i++)); do
-		grep -q "^$1: [1-9]" $STATS && return 0
+		[ "$(stat_val "$1")" -gt "$2" ] && return 0
 		sleep 0.05
 	done
 	return 1
@@ -144,16 +144,17 @@ t_geometry_busy() {
 # issue 10 defect 6: trace_purged_never_ends: a traced command dropped at a
 # controller reset must end its trace, or trace_cmds never switches off
 t_trace_purged_at_reset() {
-	local pid i off=0
+	local pid i off=0 stores
 	slow_retrieves
 	# trace the first Retrieve only (client_time stores its key first)
 	echo 0 > $P/trace; echo io > $P/trace_queue; echo 0x90 > $P/trace_opcode
 	echo 1 > $P/trace_cmds; echo 1 > $P/trace
+	stores=$(stat_val cmds_kv-store)
 	client_time 1 > /dev/null 2>&1 &
 	pid=$!
 	# the store before it is held 1 s too (front end): reset only once the
 	# store completed and the retrieve is the command in flight
-	wait_stat cmds_kv-store && wait_in_flight &&
+	wait_stat_above cmds_kv-store "$stores" && wait_in_flight &&
 		ok "the traced retrieve is in flight" || not_ok "the retrieve is not in flight"
 	expect_reset_begin
 	nvme reset $NVME_DEV > /dev/null 2>&1
