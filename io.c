@@ -201,6 +201,12 @@ static rwlock_t *blk_lock(struct nvmev_dev *dev, u64 byte)
 	return &dev->blk_locks[(byte / NVMEV_BLK_STRIPE) % NVMEV_BLK_LOCKS];
 }
 
+/* The part of @left bytes from @pos that lies in @pos's stripe. */
+static u64 blk_stripe_part(u64 pos, u64 left)
+{
+	return min(left, NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+}
+
 static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 			   u64 slba, u64 bytes, bool to_host)
 {
@@ -209,8 +215,7 @@ static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 
 	while (!status && done < bytes) {
 		u64 pos = start + done;
-		u64 n = min(bytes - done,
-			    NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+		u64 n = blk_stripe_part(pos, bytes - done);
 		rwlock_t *lock = blk_lock(dev, pos);
 		u8 *area = blk_addr(dev, 0) + pos;
 
@@ -269,8 +274,7 @@ static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	/* Write Zeroes may cover the whole namespace: no MDTS bound */
 	while (done < br->bytes) {
 		u64 pos = start + done;
-		u64 n = min(br->bytes - done,
-			    NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+		u64 n = blk_stripe_part(pos, br->bytes - done);
 		rwlock_t *lock = blk_lock(dev, pos);
 
 		write_lock(lock);
