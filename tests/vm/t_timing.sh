@@ -186,6 +186,38 @@ t_stats_lateness() {
 	done
 }
 
+# CPU time (ns) of the module's threads: dispatcher and workers
+module_cpu_ns() {
+	local p comm rt sum=0
+	for p in /proc/[0-9]*; do
+		read -r comm < $p/comm 2>/dev/null || continue
+		case $comm in nvmev_kv_*) ;; *) continue ;; esac
+		read -r rt _ < $p/schedstat 2>/dev/null || continue
+		sum=$((sum + rt))
+	done
+	echo $sum
+}
+
+# issue 11: an idle device costs at most 1 % of one CPU after a second
+# without commands (the dispatcher backs off to 10 ms sleeps)
+t_idle_cpu_cost() {
+	local c0 c1 t0 t1 pct p comm
+	client_time 200 > /dev/null || not_ok "kvclient time"
+	sleep 1.5
+	c0=$(module_cpu_ns); t0=$(date +%s%N)
+	sleep 3
+	c1=$(module_cpu_ns); t1=$(date +%s%N)
+	[ "$c0" -gt 0 ] || { not_ok "no CPU time of nvmev_kv_* threads in /proc/PID/schedstat"; return; }
+	pct=$(( (c1 - c0) * 10000 / (t1 - t0) ))
+	for p in /proc/[0-9]*; do
+		read -r comm < $p/comm 2>/dev/null || continue
+		case $comm in nvmev_kv_*) log "$comm: $(cat $p/schedstat)";; esac
+	done
+	log "module threads: $(( (c1 - c0) / 1000 )) us of CPU in $(( (t1 - t0) / 1000000 )) ms idle (${pct} / 10000 of a CPU)"
+	[ $pct -le 100 ] && ok "idle device: <= 1 % of one CPU" ||
+		not_ok "idle device used ${pct}/10000 of a CPU (over 1 %)"
+}
+
 t_unload() { unload_module; }
 
 run_test bad-preset t_bad_preset
@@ -195,5 +227,6 @@ run_test retune-next-command t_retune_next_command
 run_test geometry-busy t_geometry_busy
 run_test trace-purged-at-reset t_trace_purged_at_reset
 run_test stats-lateness t_stats_lateness
+run_test idle-cpu-cost t_idle_cpu_cost
 run_test unload t_unload
 finish
