@@ -104,13 +104,11 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  */
 #define WORKER_WAKE_EARLY_NS 5000
 /*
- * The timer is set this much before the target and the rest is spun for:
- * twice the lateness the worker's own wake-ups have shown (a few us on
- * bare metal, 50-200 us under an emulator whose timers have slack), within
- * these bounds.
+ * The timer is set nvmev_wake_margin_ns() before the target (pace.c: twice
+ * the lateness the worker's own wake-ups have shown, a few us on bare
+ * metal, 50-200 us under an emulator whose timers have slack) and the rest
+ * is spun for.
  */
-#define WORKER_SPIN_MIN_NS 20000
-#define WORKER_SPIN_MAX_NS 500000
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -503,13 +501,6 @@ static u64 worker_run_due(struct nvmev_worker *w)
 	return done == WORKER_BATCH ? 0 : next_ns;
 }
 
-/* How long before a target the worker stops sleeping and spins. */
-static u64 worker_spin_ns(const struct nvmev_worker *w)
-{
-	return clamp_t(u64, 2 * w->wake_late_ns, WORKER_SPIN_MIN_NS,
-		       WORKER_SPIN_MAX_NS);
-}
-
 /*
  * Sleep until @until_ns (U64_MAX: until kicked) or an earlier request
  * arrives (w->kick). The hrtimer gets zero slack: a kthread's default slack
@@ -534,12 +525,8 @@ static void worker_sleep(struct nvmev_worker *w, u64 until_ns)
 		}
 	}
 	finish_wait(&w->wq, &wait);
-	if (timed && !READ_ONCE(w->kick)) {
-		u64 now = ktime_get_ns();
-		u64 late = now > until_ns ? now - until_ns : 0;
-
-		w->wake_late_ns = (7 * w->wake_late_ns + late) / 8;
-	}
+	if (timed && !READ_ONCE(w->kick))
+		nvmev_wake_learn(&w->wake_late_ns, until_ns, ktime_get_ns());
 	WRITE_ONCE(w->kick, false);
 }
 
@@ -561,14 +548,14 @@ static int nvmev_worker_fn(void *data)
 
 	while (!kthread_should_stop()) {
 		u64 next_ns = worker_run_due(w);
-		u64 now = ktime_get_ns();
+		u64 margin = nvmev_wake_margin_ns(w->wake_late_ns);
 
 		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev))
 			cond_resched(); /* idle: one reclamation slice done */
 		else if (next_ns == U64_MAX)
 			worker_sleep(w, U64_MAX);
-		else if (next_ns > now + worker_spin_ns(w))
-			worker_sleep(w, next_ns - worker_spin_ns(w));
+		else if (next_ns > ktime_get_ns() + margin)
+			worker_sleep(w, next_ns - margin);
 		else
 			worker_spin(); /* due soon: spin for it */
 	}
