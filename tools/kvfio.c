@@ -681,11 +681,19 @@ static int kvfio_close_file(struct thread_data *td, struct fio_file *f)
 static int kvfio_get_file_size(struct thread_data *td, struct fio_file *f)
 {
 	struct kvfio_keyfmt kf;
+	struct stat st;
 
 	if (fio_file_size_known(f))
 		return 0;
 	if (kvfio_keyfmt(td, &kf))
 		return 1;
+	/* never let fio lay out a regular file of the key space's size */
+	if (stat(f->file_name, &st) || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		log_err("kvfio: %s: not an NVMe namespace device (/dev/ngXnY or /dev/nvmeXnY)\n",
+			f->file_name);
+		td_verror(td, ENODEV, "get_file_size");
+		return 1;
+	}
 	if (!td->o.size && !td->o.file_size_low) {
 		log_err("kvfio: %s: set size= (the job's key space: size / bs keys)\n",
 			f->file_name);
@@ -708,7 +716,7 @@ static int kvfio_invalidate(struct thread_data *td, struct fio_file *f)
 struct ioengine_ops ioengine __attribute__((visibility("default"))) = {
 	.name		= "kvfio",
 	.version	= FIO_IOOPS_VERSION,
-	.flags		= FIO_MEMALIGN | FIO_RAWIO | FIO_NODISKUTIL | FIO_NOEXTEND,
+	.flags		= FIO_MEMALIGN | FIO_RAWIO | FIO_NODISKUTIL,
 	.init		= kvfio_init,
 	.queue		= kvfio_queue,
 	.commit		= kvfio_commit,
