@@ -44,7 +44,7 @@ kvfio_run() {
 	shift 2
 	FIO_RC=0
 	FIO_OUT=$(timeout "${FIO_TIMEOUT:-300}" fio --ioengine=external:"$KVFIO" \
-		--output-format=normal,terse --terse-version=3 --group_reporting \
+		--output-format=normal,terse --terse-version=3 --group_reporting --verify_state_save=0 \
 		"$@" 2>&1) || FIO_RC=$?
 	err=$(terse 5)
 	if [ "$want" = fail ]; then
