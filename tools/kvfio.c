@@ -236,7 +236,7 @@ static void kvfio_note(struct thread_data *td, struct io_u *io_u,
 	char ks[4 * KVFIO_KEY_MAX + 1] = "?", why[160];
 	va_list ap;
 
-	if (ld->count[ev]++ >= KVFIO_MAX_MSGS || ev == KVFIO_EV_DEL_MISSING)
+	if (ld->count[ev]++ >= KVFIO_MAX_MSGS)
 		return;
 	if (!kvfio_key(&ld->kf, io_u->offset, key))
 		kvfio_key_str(key, ld->kf.klen, ks, sizeof(ks));
@@ -284,7 +284,7 @@ static void kvfio_complete(struct thread_data *td, struct io_u *io_u, int res,
 		break;
 	case DDIR_TRIM:
 		if (st == KV_SC_NO_KEY) {
-			kvfio_note(td, io_u, KVFIO_EV_DEL_MISSING, "missing");
+			((struct kvfio_data *)td->io_ops_data)->count[KVFIO_EV_DEL_MISSING]++;
 			return;
 		}
 		break;
