@@ -343,8 +343,15 @@ static int kvfio_build(struct thread_data *td, struct io_u *io_u,
 	return 0;
 }
 
-static enum fio_q_status kvfio_done_now(struct thread_data *td)
+/* An I/O completed inside ->queue (always so with kv_sync=1). */
+static enum fio_q_status kvfio_done_now(struct thread_data *td,
+					struct io_u *io_u)
 {
+	struct kvfio_data *ld = td->io_ops_data;
+
+	/* fio stamps synchronous engines itself; async ones stamp in ->commit */
+	if (!ld->sync && fio_fill_issue_time(td))
+		fio_gettime(&io_u->issue_time, NULL);
 	io_u_mark_submit(td, 1);
 	io_u_mark_complete(td, 1);
 	return FIO_Q_COMPLETED;
@@ -363,21 +370,21 @@ static enum fio_q_status kvfio_queue(struct thread_data *td, struct io_u *io_u)
 	/* nothing to do for fsync/fdatasync: a Store is durable when acknowledged */
 	if (!ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM) {
 		io_u->error = 0;
-		return kvfio_done_now(td);
+		return kvfio_done_now(td, io_u);
 	}
 	if (!ld->sync && ld->queued + ld->inflight >= ld->iodepth)
 		return FIO_Q_BUSY;
 	err = kvfio_build(td, io_u, &c);
 	if (err) {
 		io_u->error = err;
-		return kvfio_done_now(td);
+		return kvfio_done_now(td, io_u);
 	}
 
 	if (ld->sync) {
 		ret = ioctl(io_u->file->fd, NVME_IOCTL_IO64_CMD, &c);
 		kvfio_complete(td, io_u, ret < 0 ? -errno : ret,
 			       (uint32_t)c.result);
-		return kvfio_done_now(td);
+		return kvfio_done_now(td, io_u);
 	}
 
 	sqe = io_uring_get_sqe(&ld->ring);
@@ -416,7 +423,17 @@ static int kvfio_commit(struct thread_data *td)
 
 			if (n > ld->queued - done)
 				n = ld->queued - done;
-			/* the submission latency (slat) of each, for fio */
+			/*
+			 * Issued now: the start of completion latency (clat)
+			 * and the end of submission latency (slat) of each.
+			 */
+			if (fio_fill_issue_time(td)) {
+				struct timespec now;
+
+				fio_gettime(&now, NULL);
+				for (i = done; i < done + n; i++)
+					ld->pending[i]->issue_time = now;
+			}
 			for (i = done; i < done + n; i++)
 				io_u_queued(td, ld->pending[i]);
 			io_u_mark_submit(td, n);
@@ -716,7 +733,9 @@ static int kvfio_invalidate(struct thread_data *td, struct fio_file *f)
 struct ioengine_ops ioengine __attribute__((visibility("default"))) = {
 	.name		= "kvfio",
 	.version	= FIO_IOOPS_VERSION,
-	.flags		= FIO_MEMALIGN | FIO_RAWIO | FIO_NODISKUTIL,
+	/* SETS_ISSUE_TIME: ->commit stamps each I/O when io_uring takes it */
+	.flags		= FIO_MEMALIGN | FIO_RAWIO | FIO_NODISKUTIL |
+			  FIO_ASYNCIO_SETS_ISSUE_TIME,
 	.init		= kvfio_init,
 	.queue		= kvfio_queue,
 	.commit		= kvfio_commit,
