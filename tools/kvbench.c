@@ -273,28 +273,12 @@ enum claim { CLAIM_OK, CLAIM_LATER, CLAIM_DONE };
 static uint64_t load_record(uint64_t i)
 {
 	static uint64_t mult;
-	uint64_t a, b, t;
 
-	if (!opt.load_random || opt.records < 3)
+	if (!opt.load_random)
 		return i;
-	if (!mult) {
-		/* a multiplier coprime to the record count: a permutation */
-		uint64_t m = 0x9e3779b97f4a7c15ull % opt.records;
-
-		for (;; m++) {
-			a = m;
-			b = opt.records;
-			while (b) {
-				t = a % b;
-				a = b;
-				b = t;
-			}
-			if (m > 1 && a == 1)
-				break;
-		}
-		mult = m;
-	}
-	return (uint64_t)(((unsigned __int128)i * mult + opt.records / 3) % opt.records);
+	if (!mult)
+		mult = kvg_perm_mult(opt.records);
+	return kvg_perm(i, opt.records, mult);
 }
 
 static bool rec_lock(uint64_t rec)

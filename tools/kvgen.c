@@ -198,6 +198,35 @@ uint64_t kvg_keygen_next(struct kvg_keygen *kg, struct kvg_rng *r,
 	}
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint64_t kvg_perm_mult(uint64_t n)
+{
+	uint64_t m;
+
+	if (n < 3)
+		return 1;
+	for (m = 0x9e3779b97f4a7c15ull % n; m < 2 || gcd(m, n) != 1; m = (m + 1) % n)
+		;
+	return m;
+}
+
+uint64_t kvg_perm(uint64_t i, uint64_t n, uint64_t mult)
+{
+	if (!n)
+		return 0;
+	return (uint64_t)(((unsigned __int128)(i % n) * mult + n / 3) % n);
+}
+
 /* ---- keys ----------------------------------------------------------------------- */
 
 static const char b64[] =

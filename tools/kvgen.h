@@ -99,6 +99,13 @@ int kvg_keygen_init(struct kvg_keygen *kg, enum kvg_dist dist, uint64_t n,
 uint64_t kvg_keygen_next(struct kvg_keygen *kg, struct kvg_rng *r,
 			 uint64_t count);
 
+/*
+ * A permutation of [0, n) (random-order load): i -> (i * mult + n / 3) % n
+ * with mult coprime to n.
+ */
+uint64_t kvg_perm_mult(uint64_t n);
+uint64_t kvg_perm(uint64_t i, uint64_t n, uint64_t mult);
+
 /* ---- keys ------------------------------------------------------------------
  *
  * Record r has a key of 4 + offdigits .. 16 printable bytes:

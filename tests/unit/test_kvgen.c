@@ -375,6 +375,33 @@ static void test_mix(void)
 	CHECK(kvg_mix_init(&m, neg), "negative accepted");
 }
 
+/* the random load order visits every record once */
+static void test_perm(void)
+{
+	static const uint64_t ns[] = { 1, 2, 3, 4, 97, 1000, 2000, 4096, 65537 };
+	static uint8_t seen[65537];
+	unsigned int k;
+
+	for (k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		uint64_t n = ns[k], m = kvg_perm_mult(n), i, miss = 0, fixed = 0;
+
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < n; i++) {
+			uint64_t r = kvg_perm(i, n, m);
+
+			if (r < n)
+				seen[r]++;
+			fixed += r == i;
+		}
+		for (i = 0; i < n; i++)
+			miss += seen[i] != 1;
+		CHECK(!miss, "n %llu: %llu records not visited exactly once",
+		      (unsigned long long)n, (unsigned long long)miss);
+		CHECK(n < 100 || fixed < n / 10, "n %llu: %llu records in place",
+		      (unsigned long long)n, (unsigned long long)fixed);
+	}
+}
+
 static void test_hist(void)
 {
 	struct kvg_hist h, h2;
@@ -454,6 +481,7 @@ int main(void)
 	test_keys();
 	test_values();
 	test_mix();
+	test_perm();
 	test_hist();
 	return test_report("test_kvgen");
 }

@@ -6,7 +6,7 @@
 #    (gnuplot: latency CDF, throughput), and so does the sync ioctl mode;
 #  - both length codings, with --verify;
 #  - ycsb-d, ycsb-e (scans through the iterate commands) and ycsb-f run
-#    clean under --verify;
+#    clean under --verify, and so do values of 1-2 MiB;
 #  - --verify catches a wrong value: after a load, one key is overwritten
 #    through nvme-cli (scripts/kv store), and a verified read pass must fail
 #    naming that key (and pass before the overwrite);
@@ -181,6 +181,10 @@ t_ycsb_def() {
 		f) check_json "$OUTD/$w.json" read rmw insert ;;
 		esac
 	done
+	# the largest values: 1..2 MiB through io_uring (huge-page buffers)
+	run_bench "values of 1-2 MiB, uring qd 4, --verify" 0 "$NVME_NS" --workload update \
+		--phase both --records 8 --ops 16 --qd 4 --value-size 1M-2M --verify \
+		--json "$OUTD/big.json" && check_json "$OUTD/big.json" update insert
 	unload_module
 }
 
