@@ -190,6 +190,7 @@ struct worker {
 	struct kvg_hist hist[NPHASES][KVG_NOPS];
 	uint64_t bytes[NPHASES][KVG_NOPS];
 	uint64_t errors, notfound, vfail, foreign, scan_records;
+	uint64_t t_end;		/* when it ran out of work (ns) */
 	int fatal;
 };
 
@@ -759,6 +760,7 @@ static void *worker_main(void *arg)
 		run_uring(w);
 	else
 		run_sync(w);
+	w->t_end = now_ns();
 	return NULL;
 }
 
@@ -829,8 +831,11 @@ static int run_phase(enum phase ph)
 	for (i = 0; i < opt.threads; i++)
 		if (workers[i].tid)
 			pthread_join(workers[i].tid, NULL);
-	tend = now_ns();
-	secs = (tend - atomic_load(&measure_start)) / 1e9;
+	/* the phase ends with its last worker (not with this thread's polling) */
+	for (i = 0, tend = 0; i < opt.threads; i++)
+		if (workers[i].t_end > tend)
+			tend = workers[i].t_end;
+	secs = ((double)tend - (double)atomic_load(&measure_start)) / 1e9;
 	phres[ph].ran = true;
 	phres[ph].seconds = secs > 0 ? secs : 1e-9;
 	nsec = (unsigned int)ceil(phres[ph].seconds);
