@@ -10,7 +10,7 @@
 #  - --verify catches a wrong value: after a load, one key is overwritten
 #    through nvme-cli (scripts/kv store), and a verified read pass must fail
 #    naming that key (and pass before the overwrite);
-#  - the QD1 invocation of scripts/bench still prints its line.
+#  - the QD1 invocation of scripts/bench (no --workload) prints its line.
 # Small record counts: the suite must stay short under TCG.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 . "$NVMEV_DIR/tests/vm/kv_lib.sh"
@@ -149,7 +149,7 @@ t_ycsb_a() {
 	check_ops "$j" "$RECORDS" "$OPS"
 	check_png "$p"
 	# sync ioctls are slower under TCG: fewer records and ops
-	ycsb_a sync bytes 1000 2000 --plot
+	ycsb_a sync bytes 800 1200 --plot
 	log "device: $(kv_stats_line)"
 	unload_module
 }
@@ -157,7 +157,7 @@ t_ycsb_a() {
 t_samsung() {
 	load_module memmap_size=256M blk_size=1M kv_coding=samsung || return 1
 	ycsb_a uring samsung "$RECORDS" "$OPS"
-	ycsb_a sync samsung 1000 1000
+	ycsb_a sync samsung 600 600
 	# iterate reads in the samsung coding: scans
 	run_bench "ycsb-e (scans), uring 2 x qd 4, samsung coding, --verify" 0 "$NVME_NS" \
 		--workload ycsb-e --records 1000 --ops 400 --threads 2 --qd 4 --verify \
@@ -191,38 +191,33 @@ t_ycsb_def() {
 
 # --verify must catch a wrong value: overwrite one loaded key with a value
 # kvbench did not write (nvme-cli, through scripts/kv), then read every
-# record with --verify.
+# record with --verify. Then the QD1 line of scripts/bench's trace part.
 t_verify_catches() {
-	local key
+	local key n=1000 rec=700
 	load_module memmap_size=256M blk_size=1M || return 1
-	run_bench "load $RECORDS records (random order)" 0 "$NVME_NS" --workload load \
-		--records "$RECORDS" --load-order random --threads 2 --qd 8 || return 1
+	run_bench "load $n records (random order)" 0 "$NVME_NS" --workload load \
+		--records $n --load-order random --threads 2 --qd 8 || { unload_module; return 1; }
 	run_bench "verified read of every record before the overwrite" 0 "$NVME_NS" \
-		--workload read --dist sequential --records "$RECORDS" --ops "$RECORDS" \
-		--threads 2 --qd 8 --verify || return 1
-	key=$("$KVBENCH" --key-of 1234)
-	log "record 1234 has key '$key'"
+		--workload read --dist sequential --records $n --ops $n \
+		--threads 2 --qd 8 --verify
+	key=$("$KVBENCH" --key-of $rec)
+	log "record $rec has key '$key'"
 	check "overwrite key '$key' through nvme-cli" "$KV" -q store "$NVME_NS" "$key" \
 		"a value kvbench never wrote, same key"
 	run_bench "verified read after the overwrite fails (uring)" 1 "$NVME_NS" \
-		--workload read --dist sequential --records "$RECORDS" --ops "$RECORDS" \
+		--workload read --dist sequential --records $n --ops $n \
 		--threads 2 --qd 8 --verify
-	expect_match "the failure names the key" "$BENCH_ERR" "VERIFY FAILED: key '$key'"
+	expect_match "the failure names the key" "$BENCH_ERR" "VERIFY FAILED: key '$key' \\(record $rec\\)"
 	expect_eq "exactly one failure" "$(printf '%s\n' "$BENCH_ERR" | grep -c 'VERIFY FAILED')" 1
 	run_bench "verified read after the overwrite fails (sync)" 1 "$NVME_NS" \
-		--workload read --dist sequential --records "$RECORDS" --ops "$RECORDS" \
-		--mode sync --verify
+		--workload read --dist sequential --records $n --ops $n \
+		--mode sync --threads 2 --verify
 	expect_match "the failure names the key" "$BENCH_ERR" "VERIFY FAILED: key '$key'"
 	# without --verify the same run passes: the check is what failed
 	run_bench "the same read without --verify" 0 "$NVME_NS" --workload read \
-		--dist sequential --records "$RECORDS" --ops "$RECORDS" --threads 2 --qd 8
-	unload_module
-}
-
-# scripts/bench's trace part: kvbench DEV --ops N --size 4096
-t_legacy() {
-	load_module memmap_size=256M blk_size=1M || return 1
-	run_bench "QD1 store+retrieve loop" 0 "$NVME_NS" --ops 400 --size 4096
+		--dist sequential --records $n --ops $n --threads 2 --qd 8
+	# scripts/bench's trace part: kvbench DEV --ops N --size 4096
+	run_bench "QD1 store+retrieve loop (no --workload)" 0 "$NVME_NS" --ops 400 --size 4096
 	expect_match "its line" "$BENCH_OUT" '^kvbench: ops=400 size=4096 seconds=[0-9.]+ ops_per_s=[0-9]+$'
 	unload_module
 }
@@ -232,5 +227,4 @@ run_test kvbench-ycsb-a-uring-2x8-and-sync t_ycsb_a
 run_test kvbench-samsung-coding t_samsung
 run_test kvbench-ycsb-d-e-f t_ycsb_def
 run_test kvbench-verify-catches-wrong-value t_verify_catches
-run_test kvbench-legacy-qd1 t_legacy
 finish
