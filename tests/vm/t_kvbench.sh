@@ -222,9 +222,17 @@ t_verify_catches() {
 	unload_module
 }
 
+# the JSON, CSV and PNG files next to out.txt in the job directory
+keep_outputs() {
+	[ -d /job ] && [ -w /job ] || return 0
+	mkdir -p /job/kvbench && cp "$OUTD"/*.json "$OUTD"/*.csv "$OUTD"/*.png /job/kvbench/ 2>/dev/null
+	log "kvbench's JSON, CSV and PNG files are kept in the job directory, kvbench/"
+}
+
 run_test kvbench-build t_build
 run_test kvbench-ycsb-a-uring-2x8-and-sync t_ycsb_a
 run_test kvbench-samsung-coding t_samsung
 run_test kvbench-ycsb-d-e-f t_ycsb_def
 run_test kvbench-verify-catches-wrong-value t_verify_catches
+keep_outputs
 finish
