@@ -74,6 +74,8 @@ extern char **environ;
 #define MAX_QD		256
 #define MAX_SCANS	8	/* iterators open at once (the device has 16) */
 #define MAX_SECONDS	86400
+#define TICK_NS		100000000ull	/* plot resolution of short runs */
+#define MAX_TICKS	6000		/* the first 600 s */
 #define MAX_REPORTED	10	/* errors / verify failures printed */
 #define VER_DELETED	UINT64_MAX
 #define HUGE_SZ		(2u << 20)
@@ -141,6 +143,7 @@ static _Atomic uint64_t seq;		/* load index / sequential chooser */
 static _Atomic int stop_flag, measuring, scans_open;
 static _Atomic uint64_t measure_start;	/* ns, CLOCK_MONOTONIC */
 static _Atomic uint64_t *sec_ops[NPHASES], *sec_bytes[NPHASES];
+static _Atomic uint64_t *tick_ops[NPHASES];	/* per 100 ms, for plots */
 static _Atomic uint64_t done_ops;	/* measured ops completed (progress) */
 static _Atomic unsigned int reported_errors, reported_vfail;
 static enum phase cur_phase;
@@ -645,6 +648,9 @@ static void slot_finish(struct worker *w, struct slot *s)
 			sec = MAX_SECONDS - 1;
 		atomic_fetch_add_explicit(&sec_ops[ph][sec], 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&sec_bytes[ph][sec], s->bytes, memory_order_relaxed);
+		if ((t1 - ms) / TICK_NS < MAX_TICKS)
+			atomic_fetch_add_explicit(&tick_ops[ph][(t1 - ms) / TICK_NS], 1,
+						  memory_order_relaxed);
 	}
 	atomic_fetch_add_explicit(&done_ops, 1, memory_order_relaxed);
 }
@@ -1181,8 +1187,8 @@ static int write_plot(const char *png)
 	char tmpl[256], path[512], title[256];
 	const char *tmp = getenv("TMPDIR");
 	char *argv[3] = { "gnuplot", path, NULL };
-	bool first = true;
-	double offset = 0;
+	bool first = true, fine;
+	double offset = 0, step;
 	FILE *f, *g;
 	int ph, op, status;
 	unsigned int b, s;
@@ -1214,23 +1220,35 @@ static int write_plot(const char *png)
 		}
 		fclose(f);
 	}
+	/* runs shorter than a minute are drawn in 100 ms steps */
+	for (ph = 0; ph < NPHASES; ph++)
+		offset += phres[ph].ran ? phres[ph].seconds : 0;
+	fine = offset < 60;
+	step = fine ? TICK_NS / 1e9 : 1;
+	offset = 0;
 	f = plot_file(tmpl, "tput.dat", path, sizeof(path));
 	if (!f)
 		goto fail;
 	for (ph = 0; ph < NPHASES; ph++) {
+		unsigned int n;
+
 		if (!phres[ph].ran)
 			continue;
+		n = fine ? (unsigned int)ceil(phres[ph].seconds / step) : phres[ph].nsec;
+		if (fine && n > MAX_TICKS)
+			n = MAX_TICKS;
 		fprintf(f, "# %s\n", phase_name[ph]);
-		for (s = 0; s < phres[ph].nsec; s++) {
-			/* the last second is partial: a rate over what it lasted */
-			double len = phres[ph].seconds - s;
+		for (s = 0; s < n; s++) {
+			/* the last step is partial: a rate over what it lasted */
+			double len = phres[ph].seconds - s * step;
+			uint64_t cnt = fine ? atomic_load(&tick_ops[ph][s]) :
+					      atomic_load(&sec_ops[ph][s]);
 
-			if (len > 1)
-				len = 1;
-			if (len < 0.05 && s)
+			if (len > step)
+				len = step;
+			if (len < step / 20 && s)
 				continue;
-			fprintf(f, "%.3f %.1f\n", offset + s + len / 2,
-				atomic_load(&sec_ops[ph][s]) / len);
+			fprintf(f, "%.3f %.1f\n", offset + s * step + len / 2, cnt / len);
 		}
 		fprintf(f, "\n\n");
 		offset += phres[ph].seconds;
@@ -1257,8 +1275,10 @@ static int write_plot(const char *png)
 			first ? "" : ", ", tmpl, kvg_op_name[op], kvg_op_name[op]);
 		first = false;
 	}
-	fprintf(g, "\nunset logscale x\nset title 'throughput'\nset xlabel 'time (s)'\n"
-		   "set ylabel 'operations/s'\nset yrange [0:*]\nset key top right\nplot ");
+	fprintf(g, "\nunset logscale x\nset title 'throughput (%s steps)'\nset xlabel 'time (s)'\n",
+		fine ? "100 ms" : "1 s");
+	fprintf(g, ""
+		   "set ylabel 'operations/s'\nset yrange [0:*]\nset key below\nplot ");
 	for (ph = 0, s = 0; ph < NPHASES; ph++) {
 		if (!phres[ph].ran)
 			continue;
@@ -1775,7 +1795,8 @@ int main(int argc, char **argv)
 	for (ph = 0; ph < NPHASES; ph++) {
 		sec_ops[ph] = calloc(MAX_SECONDS, sizeof(**sec_ops));
 		sec_bytes[ph] = calloc(MAX_SECONDS, sizeof(**sec_bytes));
-		if (!sec_ops[ph] || !sec_bytes[ph])
+		tick_ops[ph] = calloc(MAX_TICKS, sizeof(**tick_ops));
+		if (!sec_ops[ph] || !sec_bytes[ph] || !tick_ops[ph])
 			return 1;
 	}
 	ret = open_workers();
