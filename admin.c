@@ -357,8 +357,12 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 			return bad(cmd, NVMEV_SC_ASYNC_LIMIT, 0);
 		return NVMEV_SC_SUCCESS;
 	case NVMEV_ADM_ABORT:
-	case NVMEV_ADM_KEEP_ALIVE:
 		return NVMEV_SC_SUCCESS;
+	/*
+	 * Keep Alive (18h) is optional on PCIe and goes with the Keep Alive
+	 * feature, which KAS = 0 says this controller lacks: Invalid Opcode,
+	 * as Identify's KAS and the effects log tell the host.
+	 */
 	default:
 		return bad(cmd, NVMEV_SC_INVALID_OPCODE, 0);
 	}
@@ -938,15 +942,6 @@ static u16 admin_async_event(struct nvmev_dev *dev,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 admin_keep_alive(struct nvmev_dev *dev,
-			    const struct nvmev_admin_cmd *cmd,
-			    struct admin_res *res)
-{
-	NVMEV_TRACE_FUNC();
-
-	return NVMEV_SC_SUCCESS;
-}
-
 #define ACS NVME_CMD_EFFECTS_CSUPP
 
 static const struct admin_cmd admin_cmds[] = {
@@ -960,7 +955,6 @@ static const struct admin_cmd admin_cmds[] = {
 	{ nvme_admin_set_features, "set-features", ACS, admin_set_features },
 	{ nvme_admin_get_features, "get-features", ACS, admin_get_features },
 	{ nvme_admin_async_event, "async-event", ACS, admin_async_event },
-	{ nvme_admin_keep_alive, "keep-alive", ACS, admin_keep_alive },
 };
 
 static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);

@@ -16,7 +16,7 @@
  * the gaps it has seen between the device going quiet and the next command
  * (as Linux's hybrid polling learns service times), at least poll_spin_us,
  * at most POLL_WINDOW_MAX_US. Only then does it sleep, with an exponential
- * backoff of 10 us .. 1 ms, and 10 ms once idle for a second, so an idle
+ * backoff of 10 us .. 1 ms, and 50 ms once idle for a second, so an idle
  * device costs almost no CPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,13 +26,6 @@
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
 #include "nvmev.h"
-
-#define BACKOFF_MIN_US 10
-#define BACKOFF_MAX_US 1000
-#define IDLE_BACKOFF_MAX_US 10000 /* after IDLE_NS without a command */
-#define IDLE_NS NSEC_PER_SEC
-#define POLL_WINDOW_MAX_US 2000
-#define GAP_IGNORE_NS (10 * NSEC_PER_MSEC) /* longer: the host was idle */
 
 /* ---------------------------------------------------------------------- */
 /* Controller state machine: CC.EN and CC.SHN */
@@ -142,59 +135,32 @@ static bool poll_io_sqs(struct nvmev_dev *dev)
 	return busy;
 }
 
-/* What the polling has learned of the host's pace. */
-struct poll_pace {
-	u64 quiet_since; /* last command fetched or completed */
-	u64 gap_avg_ns; /* running average of quiet -> next command */
-	unsigned int backoff_us;
-};
-
-/* How long to keep polling after the device went quiet. */
-static u64 poll_window_ns(struct nvmev_dev *dev, const struct poll_pace *p)
+/* A pass found nothing: poll on, or sleep (pace.c decides). */
+static void pace_idle(struct nvmev_dev *dev, struct nvmev_poll_pace *p)
 {
 	u64 spin_ns = (u64)dev->cfg.poll_spin_us * NSEC_PER_USEC;
+	unsigned int sleep_us = nvmev_pace_idle(p, ktime_get_ns(),
+						atomic_read(&dev->inflight) > 0,
+						spin_ns);
 
-	return max(spin_ns, min(2 * p->gap_avg_ns,
-				(u64)POLL_WINDOW_MAX_US * NSEC_PER_USEC));
-}
-
-/* A pass found work: learn the gap that preceded it. */
-static void pace_busy(struct poll_pace *p, u64 now)
-{
-	u64 gap = now - p->quiet_since;
-
-	if (p->backoff_us == 0 && gap < GAP_IGNORE_NS)
-		p->gap_avg_ns = (7 * p->gap_avg_ns + gap) / 8;
-	p->quiet_since = now;
-	p->backoff_us = 0;
-}
-
-/* A pass found nothing: poll on, or sleep. */
-static void pace_idle(struct nvmev_dev *dev, struct poll_pace *p, u64 now)
-{
-	unsigned int max_us;
-
-	if (atomic_read(&dev->inflight) > 0)
-		p->quiet_since = now; /* a completion is coming */
-	if (now - p->quiet_since < poll_window_ns(dev, p)) {
+	if (!sleep_us) {
 		/*
 		 * Polling, but a worker woken on this CPU (cpus=N runs
-		 * both) must not wait for our time slice to end.
+		 * both) must not wait for our time slice to end; cpu_relax()
+		 * lets an SMT sibling (or a TCG vCPU) run.
 		 */
+		cpu_relax();
 		yield();
 		return;
 	}
-	max_us = now - p->quiet_since > IDLE_NS ? IDLE_BACKOFF_MAX_US :
-						  BACKOFF_MAX_US;
-	p->backoff_us =
-		clamp_t(unsigned int, p->backoff_us * 2, BACKOFF_MIN_US, max_us);
-	usleep_range(p->backoff_us, p->backoff_us + p->backoff_us / 4);
+	/* TASK_IDLE: a sleeping dispatcher is not in D state, nor in loadavg */
+	usleep_idle_range(sleep_us, sleep_us + sleep_us / 4);
 }
 
 static int nvmev_dispatcher_fn(void *data)
 {
 	struct nvmev_dev *dev = data;
-	struct poll_pace pace = { .quiet_since = ktime_get_ns() };
+	struct nvmev_poll_pace pace = { .quiet_since = ktime_get_ns() };
 
 	while (!kthread_should_stop()) {
 		bool busy = proc_cc(dev);
@@ -206,10 +172,10 @@ static int nvmev_dispatcher_fn(void *data)
 			busy |= nvmev_inject_poll(dev);
 		}
 		if (busy) {
-			pace_busy(&pace, ktime_get_ns());
+			nvmev_pace_busy(&pace, ktime_get_ns());
 			cond_resched();
 		} else {
-			pace_idle(dev, &pace, ktime_get_ns());
+			pace_idle(dev, &pace);
 		}
 	}
 	return 0;

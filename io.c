@@ -103,8 +103,12 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  * wake-up's own latency, not by timer slack or the copy.
  */
 #define WORKER_WAKE_EARLY_NS 5000
-/* a target closer than this is spun for: a timer wake-up costs more */
-#define WORKER_SPIN_NS 50000
+/*
+ * The timer is set nvmev_wake_margin_ns() before the target (pace.c: twice
+ * the lateness the worker's own wake-ups have shown, a few us on bare
+ * metal, 50-200 us under an emulator whose timers have slack) and the rest
+ * is spun for.
+ */
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -195,6 +199,12 @@ static rwlock_t *blk_lock(struct nvmev_dev *dev, u64 byte)
 	return &dev->blk_locks[(byte / NVMEV_BLK_STRIPE) % NVMEV_BLK_LOCKS];
 }
 
+/* The part of @left bytes from @pos that lies in @pos's stripe. */
+static u64 blk_stripe_part(u64 pos, u64 left)
+{
+	return min(left, NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+}
+
 static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 			   u64 slba, u64 bytes, bool to_host)
 {
@@ -203,8 +213,7 @@ static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 
 	while (!status && done < bytes) {
 		u64 pos = start + done;
-		u64 n = min(bytes - done,
-			    NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+		u64 n = blk_stripe_part(pos, bytes - done);
 		rwlock_t *lock = blk_lock(dev, pos);
 		u8 *area = blk_addr(dev, 0) + pos;
 
@@ -263,8 +272,7 @@ static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	/* Write Zeroes may cover the whole namespace: no MDTS bound */
 	while (done < br->bytes) {
 		u64 pos = start + done;
-		u64 n = min(br->bytes - done,
-			    NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+		u64 n = blk_stripe_part(pos, br->bytes - done);
 		rwlock_t *lock = blk_lock(dev, pos);
 
 		write_lock(lock);
@@ -496,24 +504,42 @@ static u64 worker_run_due(struct nvmev_worker *w)
 /*
  * Sleep until @until_ns (U64_MAX: until kicked) or an earlier request
  * arrives (w->kick). The hrtimer gets zero slack: a kthread's default slack
- * (50 us) would add itself to every modelled latency.
+ * (50 us) would add itself to every modelled latency. A wake-up by the
+ * timer teaches the worker how late its timers fire.
  */
 static void worker_sleep(struct nvmev_worker *w, u64 until_ns)
 {
 	DEFINE_WAIT(wait);
 	ktime_t expires = ns_to_ktime(until_ns);
+	bool timed = false;
 
 	prepare_to_wait(&w->wq, &wait, TASK_INTERRUPTIBLE);
 	if (!READ_ONCE(w->kick) && !kthread_should_stop()) {
-		if (until_ns == U64_MAX)
+		if (until_ns == U64_MAX) {
 			schedule();
-		else
+		} else {
 			schedule_hrtimeout_range_clock(&expires, 0,
 						       HRTIMER_MODE_ABS,
 						       CLOCK_MONOTONIC);
+			timed = true;
+		}
 	}
 	finish_wait(&w->wq, &wait);
+	if (timed && !READ_ONCE(w->kick))
+		nvmev_wake_learn(&w->wake_late_ns, until_ns, ktime_get_ns());
 	WRITE_ONCE(w->kick, false);
+}
+
+/*
+ * One turn of a wait by spinning. cpu_relax() (PAUSE) also hands a
+ * single-threaded emulator (QEMU TCG) to the next vCPU: a loop without it
+ * keeps every other vCPU, the host's included, off the CPU until the
+ * emulator's 100 ms round-robin kick.
+ */
+static void worker_spin(void)
+{
+	cpu_relax();
+	cond_resched();
 }
 
 static int nvmev_worker_fn(void *data)
@@ -522,16 +548,16 @@ static int nvmev_worker_fn(void *data)
 
 	while (!kthread_should_stop()) {
 		u64 next_ns = worker_run_due(w);
-		u64 now = ktime_get_ns();
+		u64 margin = nvmev_wake_margin_ns(w->wake_late_ns);
 
 		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev))
 			cond_resched(); /* idle: one reclamation slice done */
 		else if (next_ns == U64_MAX)
 			worker_sleep(w, U64_MAX);
-		else if (next_ns > now + WORKER_SPIN_NS)
-			worker_sleep(w, next_ns - WORKER_SPIN_NS);
+		else if (next_ns > ktime_get_ns() + margin)
+			worker_sleep(w, next_ns - margin);
 		else
-			cond_resched(); /* due within microseconds: take it */
+			worker_spin(); /* due soon: spin for it */
 	}
 	return 0;
 }

@@ -757,7 +757,8 @@ static void crafted_admin_ioctl(void)
 	E("admin opcode 0xc1 (vendor)", adm(0xc1, 0, 0, 0, 0, 0, 0, PAGE), SC_OPC);
 	E("admin opcode 0x7c (doorbell buffer config)", adm(0x7c, 0, 0, 0, 0, 0, 0, PAGE), SC_OPC);
 	E("abort", adm(0x08, 0, 0xffff0001, 0, 0, 0, 0, 0), SC_OK);
-	E("keep alive", adm(0x18, 0, 0, 0, 0, 0, 0, 0), SC_OK);
+	/* KAS = 0: no Keep Alive feature, so no Keep Alive command either */
+	E("keep alive (KAS 0)", adm(0x18, 0, 0, 0, 0, 0, 0, 0), SC_OPC);
 }
 
 #define KSC_VALUE 0x301

@@ -13,6 +13,9 @@
  *       pair alternates. One line per opcode:
  *       overhead op=store size=B n=N ours_p50_ns=.. ours_p99_ns=..
  *                floor_p50_ns=.. floor_p99_ns=.. ratio_p50=.. ratio_p99=..
+ *   kvlat floor FLOORDEV [--ops N] [--cpu C]
+ *       N QD1 Flushes alone on FLOORDEV, to be run before the module is
+ *       loaded (the clean floor): "floor n=N p50_ns=.. p99_ns=..".
  *   kvlat slope DEV TIMINGDIR [--size B] [--ops N] [--cpu C] [--ns a,b,..]
  *       For each M in --ns (default 0,250000,500000,1000000) write M to
  *       TIMINGDIR/fw_retrieve_ns and time N QD1 retrieves; least-squares
@@ -186,6 +189,17 @@ static uint64_t timed_flush(const struct floor_dev *f)
 	return t1 - t0;
 }
 
+static int open_floor(struct floor_dev *f, const char *path)
+{
+	f->fd = open(path, O_RDWR);
+	if (f->fd < 0) {
+		perror(path);
+		return -1;
+	}
+	f->nsid = (uint32_t)ioctl(f->fd, NVME_IOCTL_ID);
+	return 0;
+}
+
 static void report_pair(const char *op, uint64_t *ours, uint64_t *fl, size_t n)
 {
 	uint64_t o50 = pct(ours, n, 0.5), o99 = pct(ours, n, 0.99);
@@ -210,12 +224,8 @@ static int do_overhead(const char *dev, const char *floor_path)
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
-	f.fd = open(floor_path, O_RDWR);
-	if (f.fd < 0 || !ours || !fl) {
-		perror(floor_path);
+	if (!ours || !fl || open_floor(&f, floor_path))
 		return 1;
-	}
-	f.nsid = (uint32_t)ioctl(f.fd, NVME_IOCTL_ID);
 	memset(d.buf, 0x5a, opt_size);
 	for (phase = 0; phase < 2; phase++) {
 		for (i = 0; i < warm + n; i++) {
@@ -244,6 +254,28 @@ static int do_overhead(const char *dev, const char *floor_path)
 		report_pair(phase ? "retrieve" : "store", ours, fl, n);
 	}
 	kv_close(&d);
+	return 0;
+}
+
+static int do_floor(const char *floor_path)
+{
+	unsigned long n = opt_ops, warm = n / 10 + 10, i;
+	uint64_t *fl = calloc(n, 8);
+	struct floor_dev f;
+
+	if (!fl || open_floor(&f, floor_path))
+		return 1;
+	for (i = 0; i < warm + n; i++) {
+		uint64_t t = timed_flush(&f);
+
+		if (i >= warm)
+			fl[i - warm] = t;
+	}
+	printf("floor n=%lu p50_ns=%llu p99_ns=%llu\n", n,
+	       (unsigned long long)pct(fl, n, 0.5),
+	       (unsigned long long)pct(fl, n, 0.99));
+	close(f.fd);
+	free(fl);
 	return 0;
 }
 
@@ -583,7 +615,7 @@ int main(int argc, char **argv)
 	}
 	if (npos < 2 || !opt_size || opt_size > 8192 || !opt_ops ||
 	    !opt_threads || !opt_dies) {
-		fprintf(stderr, "usage: kvlat overhead DEV FLOORDEV | slope DEV TIMINGDIR | "
+		fprintf(stderr, "usage: kvlat overhead DEV FLOORDEV | floor FLOORDEV | slope DEV TIMINGDIR | "
 				"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
 				"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
 				"[--ns a,b,..] [--read-ns NS]\n");
@@ -593,6 +625,8 @@ int main(int argc, char **argv)
 		pin(opt_cpu);
 	if (!strcmp(pos[0], "overhead") && npos == 3)
 		return do_overhead(pos[1], pos[2]);
+	if (!strcmp(pos[0], "floor"))
+		return do_floor(pos[1]);
 	if (!strcmp(pos[0], "slope") && npos == 3)
 		return do_slope(pos[1], pos[2]);
 	if (!strcmp(pos[0], "sat"))

@@ -302,8 +302,7 @@ static void test_features_and_misc(void)
 			NVMEV_ADM_GET_LOG_PAGE, NVMEV_ADM_DELETE_CQ,
 			NVMEV_ADM_CREATE_CQ,	NVMEV_ADM_IDENTIFY,
 			NVMEV_ADM_ABORT,	NVMEV_ADM_SET_FEATURES,
-			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT,
-			NVMEV_ADM_KEEP_ALIVE
+			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT
 		};
 		u16 status;
 
@@ -366,6 +365,23 @@ static void test_set_features_kato_rejected(void)
 	CHECK(!nvmev_feat_find(NVMEV_FEAT_KATO), "kato in the feature table");
 	nvmev_id_caps(&caps);
 	CHECK_EQ(caps.kas, 0);
+}
+
+/*
+ * Keep Alive command 18h succeeded although KAS = 0 (no Keep Alive
+ * feature): what Identify advertises and what the controller accepts must
+ * agree, so it is Invalid Command Opcode now.
+ */
+static void test_keep_alive_without_kas_rejected(void)
+{
+	struct nvmev_id_caps caps;
+	u32 sqe[16];
+
+	nvmev_id_caps(&caps);
+	CHECK_EQ(caps.kas, 0);
+	sqe_init(sqe, NVMEV_ADM_KEEP_ALIVE);
+	admin_case("keep alive with KAS 0", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_OPCODE), 0);
 }
 
 /* Every FID, with Get (each SEL) and Set (with and without SV). */
@@ -628,6 +644,7 @@ int main(void)
 	test_logs();
 	test_features_and_misc();
 	test_set_features_kato_rejected();
+	test_keep_alive_without_kas_rejected();
 	test_feature_sweep();
 	test_log_sweep();
 	test_cns_sweep();

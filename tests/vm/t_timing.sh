@@ -77,6 +77,16 @@ wait_in_flight() {
 	return 1
 }
 
+# wait until statistic $1 is above $2
+wait_stat_above() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(stat_val "$1")" -gt "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # a Retrieve held 3 s by the model (front end, firmware, NAND at 1 s each)
 slow_retrieves() {
 	echo none > $T/preset
@@ -134,14 +144,18 @@ t_geometry_busy() {
 # issue 10 defect 6: trace_purged_never_ends: a traced command dropped at a
 # controller reset must end its trace, or trace_cmds never switches off
 t_trace_purged_at_reset() {
-	local pid i off=0
+	local pid i off=0 stores
 	slow_retrieves
 	# trace the first Retrieve only (client_time stores its key first)
 	echo 0 > $P/trace; echo io > $P/trace_queue; echo 0x90 > $P/trace_opcode
 	echo 1 > $P/trace_cmds; echo 1 > $P/trace
+	stores=$(stat_val cmds_kv-store)
 	client_time 1 > /dev/null 2>&1 &
 	pid=$!
-	wait_in_flight && ok "the traced retrieve is in flight" || not_ok "nothing in flight"
+	# the store before it is held 1 s too (front end): reset only once the
+	# store completed and the retrieve is the command in flight
+	wait_stat_above cmds_kv-store "$stores" && wait_in_flight &&
+		ok "the traced retrieve is in flight" || not_ok "the retrieve is not in flight"
 	expect_reset_begin
 	nvme reset $NVME_DEV > /dev/null 2>&1
 	wait $pid
@@ -172,6 +186,38 @@ t_stats_lateness() {
 	done
 }
 
+# CPU time (ns) of the module's threads: dispatcher and workers
+module_cpu_ns() {
+	local p comm rt sum=0
+	for p in /proc/[0-9]*; do
+		read -r comm < $p/comm 2>/dev/null || continue
+		case $comm in nvmev_kv_*) ;; *) continue ;; esac
+		read -r rt _ < $p/schedstat 2>/dev/null || continue
+		sum=$((sum + rt))
+	done
+	echo $sum
+}
+
+# issue 11: an idle device costs at most 1 % of one CPU after a second
+# without commands (the dispatcher backs off to 10 ms sleeps)
+t_idle_cpu_cost() {
+	local c0 c1 t0 t1 pct p comm
+	client_time 200 > /dev/null || not_ok "kvclient time"
+	sleep 1.5
+	c0=$(module_cpu_ns); t0=$(date +%s%N)
+	sleep 3
+	c1=$(module_cpu_ns); t1=$(date +%s%N)
+	[ "$c0" -gt 0 ] || { not_ok "no CPU time of nvmev_kv_* threads in /proc/PID/schedstat"; return; }
+	pct=$(( (c1 - c0) * 10000 / (t1 - t0) ))
+	for p in /proc/[0-9]*; do
+		read -r comm < $p/comm 2>/dev/null || continue
+		case $comm in nvmev_kv_*) log "$comm: $(cat $p/schedstat)";; esac
+	done
+	log "module threads: $(( (c1 - c0) / 1000 )) us of CPU in $(( (t1 - t0) / 1000000 )) ms idle (${pct} / 10000 of a CPU)"
+	[ $pct -le 100 ] && ok "idle device: <= 1 % of one CPU" ||
+		not_ok "idle device used ${pct}/10000 of a CPU (over 1 %)"
+}
+
 t_unload() { unload_module; }
 
 run_test bad-preset t_bad_preset
@@ -181,5 +227,6 @@ run_test retune-next-command t_retune_next_command
 run_test geometry-busy t_geometry_busy
 run_test trace-purged-at-reset t_trace_purged_at_reset
 run_test stats-lateness t_stats_lateness
+run_test idle-cpu-cost t_idle_cpu_cost
 run_test unload t_unload
 finish

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pace.c - what the emulator's threads learn of time, pure so that it is
+ * unit-tested in user space (tests/unit/test_pace.c):
+ *
+ * - the dispatcher's polling pace: how long to keep polling after the
+ *   device went quiet (the host's learned gap to its next command), and
+ *   the backoff sleeps after that;
+ * - a worker's wake-up margin: how long before a target it stops sleeping
+ *   and spins, learned from how late its own timer wake-ups were.
+ *
+ * Both exist because a host at queue depth 1 pays for every microsecond
+ * between its doorbell and our noticing it, and for every microsecond a
+ * timer fires late; and because spinning forever costs a CPU.
+ */
+#include "nvmev.h"
+
+/* How long to keep polling after the device went quiet. */
+u64 nvmev_pace_window_ns(const struct nvmev_poll_pace *p, u64 spin_ns)
+{
+	return max(spin_ns, min(2 * p->gap_avg_ns,
+				(u64)NVMEV_POLL_WINDOW_MAX_US * 1000));
+}
+
+/*
+ * A pass found work at @now: learn the gap that preceded it. Gaps found
+ * after a sleep count too (overstated by at most one backoff step):
+ * learning only the gaps shorter than the current window could never widen
+ * it, and a host whose think time exceeded poll_spin_us paid a backoff
+ * sleep on every command.
+ */
+void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now)
+{
+	u64 gap = now - p->quiet_since;
+
+	if (gap < NVMEV_GAP_IGNORE_NS)
+		p->gap_avg_ns = (7 * p->gap_avg_ns + gap) / 8;
+	p->quiet_since = now;
+	p->backoff_us = 0;
+}
+
+/*
+ * A pass found nothing at @now (@inflight: commands on the device).
+ * Return: 0 to poll on, else how many microseconds to sleep (doubling from
+ * NVMEV_BACKOFF_MIN_US to NVMEV_BACKOFF_MAX_US, NVMEV_IDLE_BACKOFF_MAX_US
+ * once idle for NVMEV_IDLE_NS).
+ */
+unsigned int nvmev_pace_idle(struct nvmev_poll_pace *p, u64 now, bool inflight,
+			     u64 spin_ns)
+{
+	unsigned int max_us;
+
+	if (inflight) {
+		p->quiet_since = now; /* a completion is coming: poll */
+		return 0;
+	}
+	if (now - p->quiet_since < nvmev_pace_window_ns(p, spin_ns))
+		return 0;
+	max_us = now - p->quiet_since > NVMEV_IDLE_NS ?
+			 NVMEV_IDLE_BACKOFF_MAX_US :
+			 NVMEV_BACKOFF_MAX_US;
+	p->backoff_us = clamp_t(unsigned int, p->backoff_us * 2,
+				NVMEV_BACKOFF_MIN_US, max_us);
+	return p->backoff_us;
+}
+
+/* A timer wake-up asked for @until_ns came at @now: learn its lateness. */
+void nvmev_wake_learn(u64 *late_avg_ns, u64 until_ns, u64 now)
+{
+	u64 late = now > until_ns ? now - until_ns : 0;
+
+	*late_avg_ns = (7 * *late_avg_ns + late) / 8;
+}
+
+/* How long before a target a worker stops sleeping and spins. */
+u64 nvmev_wake_margin_ns(u64 late_avg_ns)
+{
+	return clamp_t(u64, 2 * late_avg_ns, NVMEV_SPIN_MIN_NS,
+		       NVMEV_SPIN_MAX_NS);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_pace - the dispatcher's polling pace and the workers' wake-up margin
+ * (pace.c) against a simulated host and simulated timers.
+ */
+#include "nvmev.h"
+#include "test_util.h"
+
+#define US 1000ULL
+#define PASS_NS (1 * US) /* one dispatcher pass while polling */
+
+struct qd1_result {
+	u64 max_notice_ns; /* worst doorbell -> noticed, last half */
+	unsigned int sleeps; /* backoff sleeps in the last half */
+};
+
+/*
+ * A host at queue depth 1: each command is serviced for @service_ns, then
+ * the host thinks for @think_ns before ringing the next doorbell. The
+ * dispatcher polls (a pass per PASS_NS) or sleeps as nvmev_pace_idle()
+ * says. Returns how late the commands of the second half were noticed.
+ */
+static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
+				 unsigned int cmds)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 0 };
+	struct qd1_result r = { 0, 0 };
+	u64 t = 0, arrival = think_ns;
+	unsigned int i;
+
+	for (i = 0; i < cmds; i++) {
+		u64 done;
+
+		/* idle passes until the doorbell is seen */
+		while (t < arrival) {
+			unsigned int us = nvmev_pace_idle(&p, t, false, spin_ns);
+
+			if (us && i >= cmds / 2)
+				r.sleeps++;
+			t += us ? us * US : PASS_NS;
+		}
+		if (i >= cmds / 2 && t - arrival > r.max_notice_ns)
+			r.max_notice_ns = t - arrival;
+		nvmev_pace_busy(&p, t);
+		/* in flight: the dispatcher polls on */
+		done = t + service_ns;
+		while (t < done) {
+			CHECK_EQ(nvmev_pace_idle(&p, t, true, spin_ns), 0);
+			t += PASS_NS;
+		}
+		arrival = t + think_ns;
+	}
+	return r;
+}
+
+/*
+ * Regression: the dispatcher learned the gap to the next command only when
+ * it found the command while polling (backoff_us == 0), so a host thinking
+ * longer than poll_spin_us never widened the window and every QD1 command
+ * waited for a backoff sleep (make bench: QD1 overhead 6.2-7.2x the floor).
+ */
+static void test_gap_learned_after_backoff_sleep(void)
+{
+	static const u64 thinks[] = { 60 * US, 120 * US, 300 * US, 900 * US };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(thinks); i++) {
+		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, 400);
+
+		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
+		      "think %llu us: %u sleeps, noticed up to %llu ns late",
+		      (unsigned long long)(thinks[i] / US), r.sleeps,
+		      (unsigned long long)r.max_notice_ns);
+	}
+}
+
+/* A host slower than the window's cap is not polled for: it sleeps. */
+static void test_window_capped(void)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 0, .gap_avg_ns = 5000 * US };
+	struct qd1_result r;
+
+	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US),
+		 NVMEV_POLL_WINDOW_MAX_US * US);
+	p.gap_avg_ns = 0;
+	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 50 * US);
+	p.gap_avg_ns = 100 * US;
+	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 200 * US);
+	/* think 3 ms > the 2 ms cap: sleeps, noticed within a backoff step */
+	r = run_qd1(3000 * US, 20 * US, 50 * US, 200);
+	CHECK(r.sleeps > 0, "a 3 ms think time was polled through");
+	CHECK(r.max_notice_ns <= NVMEV_BACKOFF_MAX_US * US + PASS_NS,
+	      "noticed %llu ns late", (unsigned long long)r.max_notice_ns);
+}
+
+/* A gap over 10 ms is the host idle, not its pace: not learned. */
+static void test_idle_gap_ignored(void)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 0, .gap_avg_ns = 80 * US };
+
+	nvmev_pace_busy(&p, 20000 * US);
+	CHECK_EQ(p.gap_avg_ns, 80 * US);
+	CHECK_EQ(p.quiet_since, 20000 * US);
+	nvmev_pace_busy(&p, 20000 * US + 160 * US);
+	CHECK_EQ(p.gap_avg_ns, (7 * 80 * US + 160 * US) / 8);
+}
+
+/* Backoff doubles to 1 ms, to 50 ms once idle 1 s; a command resets it. */
+static void test_backoff_steps(void)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 0 };
+	unsigned int want = NVMEV_BACKOFF_MIN_US, us, n;
+	u64 t = 100 * US; /* past the 50 us window */
+
+	for (n = 0; n < 12; n++) {
+		us = nvmev_pace_idle(&p, t, false, 50 * US);
+		CHECK_EQ(us, want);
+		t += us * US;
+		want = want * 2 > NVMEV_BACKOFF_MAX_US ? NVMEV_BACKOFF_MAX_US :
+							 want * 2;
+	}
+	t = NVMEV_IDLE_NS + 1;
+	for (n = 0; n < 12; n++)
+		us = nvmev_pace_idle(&p, t, false, 50 * US);
+	CHECK_EQ(us, NVMEV_IDLE_BACKOFF_MAX_US);
+	/* 20 sleeps of 50 ms a second: under 1 % of a CPU at 150 us a pass */
+	CHECK(1000000 / NVMEV_IDLE_BACKOFF_MAX_US * 150 <= 10000,
+	      "idle passes cost over 1 %% of a CPU at 150 us each");
+	nvmev_pace_busy(&p, t);
+	CHECK_EQ(p.backoff_us, 0);
+	CHECK_EQ(nvmev_pace_idle(&p, t + 10 * US, false, 50 * US), 0);
+	/* commands in flight: always poll */
+	CHECK_EQ(nvmev_pace_idle(&p, t + 10 * NVMEV_IDLE_NS, true, 0), 0);
+}
+
+/*
+ * The wake-up margin follows the timers' lateness: twice its average,
+ * within 20 us .. 500 us. A fixed 50 us margin under TCG (timers 50-200 us
+ * late) put lateness p50 at 33-98 us; learned, it is 2-16 us.
+ */
+static void test_wake_margin(void)
+{
+	u64 avg = 0;
+	unsigned int n;
+
+	CHECK_EQ(nvmev_wake_margin_ns(0), NVMEV_SPIN_MIN_NS);
+	for (n = 0; n < 200; n++)
+		nvmev_wake_learn(&avg, 1000 * US, 1000 * US + 100 * US);
+	CHECK(avg >= 99 * US && avg <= 100 * US, "avg %llu",
+	      (unsigned long long)avg);
+	CHECK(nvmev_wake_margin_ns(avg) >= 198 * US &&
+		      nvmev_wake_margin_ns(avg) <= 200 * US,
+	      "margin %llu", (unsigned long long)nvmev_wake_margin_ns(avg));
+	/* early wake-ups count as on time */
+	for (n = 0; n < 200; n++)
+		nvmev_wake_learn(&avg, 1000 * US, 900 * US);
+	CHECK_EQ(nvmev_wake_margin_ns(avg), NVMEV_SPIN_MIN_NS);
+	/* a pathological timer does not make the worker spin forever */
+	for (n = 0; n < 200; n++)
+		nvmev_wake_learn(&avg, 0, 100000 * US);
+	CHECK_EQ(nvmev_wake_margin_ns(avg), NVMEV_SPIN_MAX_NS);
+}
+
+int main(void)
+{
+	test_gap_learned_after_backoff_sleep();
+	test_window_capped();
+	test_idle_gap_ignored();
+	test_backoff_steps();
+	test_wake_margin();
+	return test_report("test_pace");
+}
