@@ -54,6 +54,7 @@
 #include <unistd.h>
 #include <linux/nvme_ioctl.h>
 #include "kvlib.h"
+#include "kvuring_lib.h"
 
 static unsigned long opt_ops = 2000, opt_reps = 7;
 static uint32_t opt_size = 64;
@@ -486,30 +487,11 @@ static uint64_t nand_round(struct io_uring *ring, struct kv_dev *d, int fd,
 	uint64_t t0;
 	int ret;
 
-	for (i = 0; i < opt_d; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-		struct nvme_uring_cmd *uc;
-
-		if (!sqe || kv_build(d, &c, KV_OP_RETRIEVE, keys[i], klen[i],
-				     bufs + (size_t)i * 8192, opt_size, 0))
+	for (i = 0; i < opt_d; i++)
+		if (kv_build(d, &c, KV_OP_RETRIEVE, keys[i], klen[i],
+			     bufs + (size_t)i * 8192, opt_size, 0) ||
+		    kvu_queue(ring, fd, &c, i))
 			die("io_uring prep", -EINVAL);
-		memset(sqe, 0, 2 * sizeof(*sqe)); /* a 128-byte SQE */
-		sqe->opcode = IORING_OP_URING_CMD;
-		sqe->fd = fd;
-		sqe->cmd_op = NVME_URING_CMD_IO;
-		sqe->user_data = i;
-		uc = (struct nvme_uring_cmd *)sqe->cmd;
-		uc->opcode = c.opcode;
-		uc->nsid = c.nsid;
-		uc->addr = c.addr;
-		uc->data_len = c.data_len;
-		uc->cdw10 = c.cdw10;
-		uc->cdw11 = c.cdw11;
-		uc->cdw12 = c.cdw12;
-		uc->cdw13 = c.cdw13;
-		uc->cdw14 = c.cdw14;
-		uc->cdw15 = c.cdw15;
-	}
 	t0 = now_ns();
 	ret = io_uring_submit(ring);
 	if (ret != (int)opt_d)
@@ -529,13 +511,11 @@ static uint64_t nand_round(struct io_uring *ring, struct kv_dev *d, int fd,
 static int do_nand(const char *dev)
 {
 	static char kd[MAX_D][17], ks[MAX_D][17];
-	unsigned int ld[MAX_D], ls[MAX_D], i, c, n;
+	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], b50, d50, s50;
-	struct io_uring_params p = { 0 };
 	struct io_uring ring;
 	struct kv_dev d;
 	uint8_t *bufs;
-	char ng[64];
 	int fd, st;
 
 	if (!opt_d || opt_d > MAX_D || opt_d > opt_dies || opt_reps > 64) {
@@ -545,13 +525,9 @@ static int do_nand(const char *dev)
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
-	if (sscanf(dev, "/dev/nvme%un%u", &c, &n) == 2) {
-		snprintf(ng, sizeof(ng), "/dev/ng%un%u", c, n);
-		dev = ng;
-	}
-	fd = open(dev, O_RDWR);
+	fd = kvu_open_ng(dev);
 	if (fd < 0) {
-		perror(dev);
+		fprintf(stderr, "kvlat: %s: %s\n", dev, strerror(-fd));
 		return 1;
 	}
 	pick_keys(kd, ld, false);
@@ -565,8 +541,7 @@ static int do_nand(const char *dev)
 			die("store", st);
 	}
 	bufs = aligned_alloc(4096, (size_t)opt_d * 8192);
-	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
-	st = io_uring_queue_init_params(2 * opt_d, &ring, &p);
+	st = kvu_ring_init(&ring, 2 * opt_d);
 	if (st || !bufs)
 		die("io_uring setup", st ? st : -ENOMEM);
 	for (i = 0; i < opt_reps; i++) {

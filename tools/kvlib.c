@@ -355,3 +355,37 @@ int kv_iter_close(struct kv_dev *d, uint32_t handle)
 	return kv_raw(d, KV_OP_ITER_CTL, 0, (handle & 0xff) | KV_ITER_CLOSE << 8,
 		      NULL, 0, NULL);
 }
+
+void kv_build_iter_ctl(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+		       uint8_t option, uint32_t handle, uint32_t prefix,
+		       uint32_t mask)
+{
+	memset(c, 0, sizeof(*c));
+	c->opcode = KV_OP_ITER_CTL;
+	c->nsid = d->nsid;
+	if (option & KV_ITER_OPEN) {
+		c->cdw11 = (uint32_t)option << 8;
+		c->cdw12 = prefix;
+		c->cdw13 = mask;
+	} else {
+		c->cdw11 = (handle & 0xff) | (uint32_t)option << 8;
+	}
+}
+
+int kv_build_iter_read(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+		       uint32_t handle, void *buf, uint32_t len)
+{
+	uint32_t cdw10, pad, blen;
+
+	if (!len || len > KV_MAX_VALUE)
+		return -EINVAL;
+	kv_len(d, len, &cdw10, &pad, &blen);
+	memset(c, 0, sizeof(*c));
+	c->opcode = KV_OP_ITER_READ;
+	c->nsid = d->nsid;
+	c->cdw10 = cdw10;
+	c->cdw11 = (handle & 0xff) | pad;
+	c->addr = (uintptr_t)buf;
+	c->data_len = blen;
+	return 0;
+}

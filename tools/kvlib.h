@@ -134,4 +134,16 @@ int kv_iter_read(struct kv_dev *d, uint32_t handle, uint32_t buflen,
 		 uint32_t *dw0);
 int kv_iter_close(struct kv_dev *d, uint32_t handle);
 
+/*
+ * The iterate commands built without sending them (io_uring): open
+ * (@option | KV_ITER_OPEN, @prefix, @mask) or close (@option ==
+ * KV_ITER_CLOSE, @handle), and a read of @handle into @buf of @len bytes
+ * (in the device's coding; @buf must hold @len rounded up to 4).
+ */
+void kv_build_iter_ctl(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+		       uint8_t option, uint32_t handle, uint32_t prefix,
+		       uint32_t mask);
+int kv_build_iter_read(const struct kv_dev *d, struct nvme_passthru_cmd64 *c,
+		       uint32_t handle, void *buf, uint32_t len);
+
 #endif /* KVLIB_H */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <linux/nvme_ioctl.h>
 #include "kvlib.h"
+#include "kvuring_lib.h"
 
 #define MAX_QD 256
 #define SLOT_BUF (KV_MAX_VALUE + KV_GUARD)
@@ -103,8 +104,6 @@ static bool submit_one(struct io_uring *ring, struct kv_dev *d, int fd,
 {
 	struct slot *s = &slots[si];
 	struct nvme_passthru_cmd64 c;
-	struct nvme_uring_cmd *uc;
-	struct io_uring_sqe *sqe;
 	unsigned int klen, tries, r;
 	char name[17];
 	uint32_t k;
@@ -137,25 +136,8 @@ static bool submit_one(struct io_uring *ring, struct kv_dev *d, int fd,
 	}
 	if (kv_build(d, &c, s->opcode, name, klen, s->buf, s->len, 0))
 		return false;
-	sqe = io_uring_get_sqe(ring);
-	if (!sqe)
+	if (kvu_queue(ring, fd, &c, si))
 		return false;
-	memset(sqe, 0, 2 * sizeof(*sqe)); /* a 128-byte SQE */
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = NVME_URING_CMD_IO;
-	sqe->user_data = si;
-	uc = (struct nvme_uring_cmd *)sqe->cmd;
-	uc->opcode = c.opcode;
-	uc->nsid = c.nsid;
-	uc->addr = c.addr;
-	uc->data_len = c.data_len;
-	uc->cdw10 = c.cdw10;
-	uc->cdw11 = c.cdw11;
-	uc->cdw12 = c.cdw12;
-	uc->cdw13 = c.cdw13;
-	uc->cdw14 = c.cdw14;
-	uc->cdw15 = c.cdw15;
 	keys[k].busy = true;
 	s->used = true;
 	return true;
@@ -195,7 +177,7 @@ static void complete_one(const struct io_uring_cqe *cqe)
 {
 	struct slot *s = &slots[cqe->user_data];
 	struct key_state *ks = &keys[s->key];
-	uint32_t dw0 = (uint32_t)cqe->big_cqe[0];
+	uint32_t dw0 = kvu_dw0(cqe);
 	int st = cqe->res;
 
 	if (st < 0) {
@@ -235,24 +217,10 @@ done:
 	s->used = false;
 }
 
-static int ng_open(const char *path)
-{
-	char ng[64];
-	unsigned int c, n;
-
-	/* /dev/nvmeCnN -> /dev/ngCnN: uring_cmd is served by the char node */
-	if (sscanf(path, "/dev/nvme%un%u", &c, &n) == 2) {
-		snprintf(ng, sizeof(ng), "/dev/ng%un%u", c, n);
-		path = ng;
-	}
-	return open(path, O_RDWR);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long ops = 20000, done = 0, sent = 0;
 	unsigned int qd = 32, nkeys = 4096, inflight = 0, i;
-	struct io_uring_params p = { 0 };
 	uint32_t size = 4096;
 	struct io_uring ring;
 	struct kv_dev d;
@@ -293,9 +261,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kvuring: %s: %s\n", argv[1], strerror(-ret));
 		return 1;
 	}
-	fd = ng_open(argv[1]);
+	fd = kvu_open_ng(argv[1]);
 	if (fd < 0) {
-		perror("kvuring: open the generic char device");
+		fprintf(stderr, "kvuring: open the generic char device: %s\n", strerror(-fd));
 		return 1;
 	}
 	keys = calloc(nkeys, sizeof(*keys));
@@ -306,8 +274,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < qd; i++)
 		slots[i].buf = bufs + (size_t)i * ((size + KV_GUARD + 4095) & ~4095u);
-	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
-	ret = io_uring_queue_init_params(qd, &ring, &p);
+	ret = kvu_ring_init(&ring, qd);
 	if (ret) {
 		fprintf(stderr, "kvuring: io_uring setup: %s\n", strerror(-ret));
 		return 1;
