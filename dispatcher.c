@@ -15,7 +15,7 @@
  * and then through the expected next arrival: twice the running average of
  * the gaps it has seen between the device going quiet and the next command
  * (as Linux's hybrid polling learns service times), at least poll_spin_us,
- * at most POLL_WINDOW_MAX_US. Only then does it sleep, with an exponential
+ * at most NVMEV_POLL_WINDOW_MAX_US (pace.c). Only then does it sleep, with an exponential
  * backoff of 10 us .. 1 ms, and 50 ms once idle for a second, so an idle
  * device costs almost no CPU.
  */

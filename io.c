@@ -97,18 +97,15 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
 #define DISPATCH_BUDGET 64 /* SQEs per SQ per pass: fairness between SQs */
 #define WORKER_BATCH 32 /* completions per interrupt at most */
 /*
- * A worker sleeps on an hrtimer with zero slack until WORKER_WAKE_EARLY_NS
- * before the earliest target, takes the request, moves its data, then
- * spins to the target and posts: never early, and late only by the
- * wake-up's own latency, not by timer slack or the copy.
+ * A worker sleeps on an hrtimer with zero slack until nvmev_wake_margin_ns()
+ * before the earliest target (pace.c: twice the lateness its own wake-ups
+ * have shown, a few us on bare metal, 50-200 us under an emulator whose
+ * timers have slack), spins until WORKER_WAKE_EARLY_NS before it, takes the
+ * request, moves its data, then spins to the target and posts: never early,
+ * and late only by the wake-up's own latency, not by timer slack or the
+ * copy.
  */
 #define WORKER_WAKE_EARLY_NS 5000
-/*
- * The timer is set nvmev_wake_margin_ns() before the target (pace.c: twice
- * the lateness the worker's own wake-ups have shown, a few us on bare
- * metal, 50-200 us under an emulator whose timers have slack) and the rest
- * is spun for.
- */
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */

@@ -15,6 +15,12 @@
  */
 #include "nvmev.h"
 
+/* Running average, weight 1/8 to the new sample. */
+static u64 avg8(u64 avg, u64 sample)
+{
+	return (7 * avg + sample) / 8;
+}
+
 /* How long to keep polling after the device went quiet. */
 u64 nvmev_pace_window_ns(const struct nvmev_poll_pace *p, u64 spin_ns)
 {
@@ -34,7 +40,7 @@ void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now)
 	u64 gap = now - p->quiet_since;
 
 	if (gap < NVMEV_GAP_IGNORE_NS)
-		p->gap_avg_ns = (7 * p->gap_avg_ns + gap) / 8;
+		p->gap_avg_ns = avg8(p->gap_avg_ns, gap);
 	p->quiet_since = now;
 	p->backoff_us = 0;
 }
@@ -67,9 +73,7 @@ unsigned int nvmev_pace_idle(struct nvmev_poll_pace *p, u64 now, bool inflight,
 /* A timer wake-up asked for @until_ns came at @now: learn its lateness. */
 void nvmev_wake_learn(u64 *late_avg_ns, u64 until_ns, u64 now)
 {
-	u64 late = now > until_ns ? now - until_ns : 0;
-
-	*late_avg_ns = (7 * *late_avg_ns + late) / 8;
+	*late_avg_ns = avg8(*late_avg_ns, now > until_ns ? now - until_ns : 0);
 }
 
 /* How long before a target a worker stops sleeping and spins. */

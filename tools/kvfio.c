@@ -67,6 +67,7 @@
 
 #include "kvlib.h"
 #include "kvfio_key.h"
+#include "kvuring_lib.h"
 
 #define KVFIO_MAX_MSGS	8	/* messages per kind and job */
 
@@ -361,8 +362,6 @@ static enum fio_q_status kvfio_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct kvfio_data *ld = td->io_ops_data;
 	struct nvme_passthru_cmd64 c;
-	struct nvme_uring_cmd *uc;
-	struct io_uring_sqe *sqe;
 	int err, ret;
 
 	fio_ro_check(td, io_u);
@@ -387,25 +386,8 @@ static enum fio_q_status kvfio_queue(struct thread_data *td, struct io_u *io_u)
 		return kvfio_done_now(td, io_u);
 	}
 
-	sqe = io_uring_get_sqe(&ld->ring);
-	if (!sqe)
+	if (kvu_queue(&ld->ring, io_u->file->fd, &c, (uintptr_t)io_u))
 		return FIO_Q_BUSY;
-	memset(sqe, 0, 2 * sizeof(*sqe));	/* a 128-byte SQE */
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = io_u->file->fd;
-	sqe->cmd_op = NVME_URING_CMD_IO;
-	sqe->user_data = (uintptr_t)io_u;
-	uc = (struct nvme_uring_cmd *)sqe->cmd;
-	uc->opcode = c.opcode;
-	uc->nsid = c.nsid;
-	uc->addr = c.addr;
-	uc->data_len = c.data_len;
-	uc->cdw10 = c.cdw10;
-	uc->cdw11 = c.cdw11;
-	uc->cdw12 = c.cdw12;
-	uc->cdw13 = c.cdw13;
-	uc->cdw14 = c.cdw14;
-	uc->cdw15 = c.cdw15;
 	ld->pending[ld->queued++] = io_u;
 	return FIO_Q_QUEUED;
 }
@@ -530,7 +512,6 @@ static int kvfio_check_bs(struct thread_data *td)
 static int kvfio_init(struct thread_data *td)
 {
 	struct kvfio_options *o = td->eo;
-	struct io_uring_params p;
 	struct kvfio_data *ld;
 	int ret;
 
@@ -574,9 +555,7 @@ static int kvfio_init(struct thread_data *td)
 		td->flags |= (unsigned long long)FIO_SYNCIO << TD_ENG_FLAG_SHIFT;
 		return 0;
 	}
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
-	ret = io_uring_queue_init_params(ld->iodepth, &ld->ring, &p);
+	ret = kvu_ring_init(&ld->ring, ld->iodepth);
 	if (ret) {
 		log_err("kvfio: io_uring with 128-byte SQEs and 32-byte CQEs, depth %u: %s (Linux 5.19 or later; kv_sync=1 uses ioctls)\n",
 			ld->iodepth, strerror(-ret));

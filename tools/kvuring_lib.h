@@ -2,7 +2,7 @@
 /*
  * kvuring_lib.h - io_uring passthrough for the KV commands: IORING_OP_URING_CMD
  * with NVME_URING_CMD_IO on the generic char device /dev/ngXnY, 128-byte
- * SQEs and 32-byte CQEs. Shared by kvuring, kvlat and kvbench; the command
+ * SQEs and 32-byte CQEs. Shared by kvuring, kvlat, kvbench and kvfio.so; the command
  * itself is built by kvlib (kv_build(), kv_build_iter_*()).
  */
 #ifndef KVURING_LIB_H
