@@ -171,6 +171,8 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_CNS_NS_CS_INDEP 0x08
 #define NVMEV_CNS_CMD_SET 0x1c
 #define NVMEV_CSI_NVM 0
+#define NVMEV_CSI_KV 1 /* NVMe Key Value Command Set */
+#define NVMEV_CC_CSS_CSI 6 /* CC.CSS 110b: the command sets of CNS 1Ch */
 
 #define NVMEV_LOG_SUPPORTED 0x00 /* Supported Log Pages */
 #define NVMEV_LOG_ERROR 0x01
@@ -191,6 +193,9 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_FEAT_ASYNC_EVENT 0x0b
 #define NVMEV_FEAT_TIMESTAMP 0x0e
 #define NVMEV_FEAT_KATO 0x0f
+#define NVMEV_FEAT_IOCS_PROFILE 0x19 /* I/O Command Set Profile */
+#define NVMEV_FEAT_KV_CONFIG 0x20 /* Key Value Configuration (KV set) */
+#define NVMEV_KV_CONFIG_EDNEK (1 << 0) /* error on delete of a missing key */
 #define NVMEV_FEAT_SEL_DEFAULT 1 /* Get Features SEL: default value */
 #define NVMEV_FEAT_SEL_SAVED 2
 #define NVMEV_FEAT_SEL_SUPPORTED 3 /* Get Features SEL: capabilities */
@@ -221,7 +226,14 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_MQES 1023 /* CAP.MQES, 0-based: 1024 entries per queue */
 #define NVMEV_AERL 3 /* 0-based: four outstanding AERs */
 #define NVMEV_ERR_LOG_ENTRIES 16
+/*
+ * Namespaces: 1 holds the block area and answers the vendor KV commands
+ * (CSI 0, NVM); 2, present when cfg.kv_std_size is not 0, is a namespace of
+ * the NVMe Key Value Command Set (CSI 1) with a key space of its own.
+ */
 #define NVMEV_NSID 1
+#define NVMEV_NSID_KV 2
+#define NVMEV_MAX_NSID 2
 
 /* Byte offset of CDWn in the SQE, for the Error Information log. */
 #define NVMEV_CDW_LOC(n) ((n) * 4)
@@ -411,8 +423,10 @@ struct nvmev_config {
 	u64 memmap_size;
 	u64 blk_offset; /* block area: offset into the region, bytes */
 	u64 blk_size;
-	u64 kv_offset; /* KV log and index */
+	u64 kv_offset; /* KV log and index of namespace 1 (vendor commands) */
 	u64 kv_size;
+	u64 kv_std_offset; /* ... of namespace 2 (KV command set); */
+	u64 kv_std_size; /* 0: no namespace 2 */
 	unsigned int dispatcher_cpu;
 	unsigned int nr_workers;
 	unsigned int worker_cpus[NVMEV_MAX_WORKERS];
@@ -629,6 +643,24 @@ struct nvmev_dev {
 	struct nvmev_inject *inject;
 };
 
+/*
+ * Is @nsid an active namespace? Namespace 2 is while it exists and the host
+ * enabled every command set of CNS 1Ch (CC.CSS = 110b); with CC.CSS = 000b
+ * (NVM only) it is inactive. Dispatcher context (dev->cc).
+ */
+static inline bool nvmev_ns_active(const struct nvmev_dev *dev, u32 nsid)
+{
+	if (nsid == NVMEV_NSID)
+		return true;
+	return nsid == NVMEV_NSID_KV && dev->cfg.kv_std_size &&
+	       ((dev->cc >> 4) & 0x7) == NVMEV_CC_CSS_CSI;
+}
+
+static inline u8 nvmev_ns_csi(u32 nsid)
+{
+	return nsid == NVMEV_NSID_KV ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
+}
+
 /* pci.c */
 int nvmev_pci_create(struct nvmev_dev *dev);
 void nvmev_pci_add(struct nvmev_dev *dev);
@@ -669,7 +701,7 @@ bool nvmev_io_poll_sq(struct nvmev_dev *dev, struct nvmev_sq *sq);
 void nvmev_io_delete_sq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_delete_cq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_teardown(struct nvmev_dev *dev);
-void nvmev_io_fill_effects(__le32 *iocs);
+void nvmev_io_fill_effects(u8 csi, __le32 *iocs);
 
 /* queue.c: queues, SQE fetch, CQE posting, errors, asynchronous events */
 struct nvmev_cq *nvmev_cq_create(struct nvmev_dev *dev, u16 qid, void *entries,
@@ -740,9 +772,10 @@ int nvmev_kv_init(struct nvmev_dev *dev);
 void nvmev_kv_exit(struct nvmev_dev *dev);
 bool nvmev_kv_idle(struct nvmev_dev *dev);
 struct kv_stats;
-void nvmev_kv_get_stats(struct nvmev_dev *dev, struct kv_stats *st);
-extern const struct nvmev_io_cmd nvmev_kv_cmds[];
-extern const unsigned int nvmev_kv_nr_cmds;
+/* statistics of the key space of namespace @nsid (1 or 2, which exists) */
+void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
+/* Set Features Key Value Configuration (CDW11) for namespace 2 */
+void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
 
 #endif /* __KERNEL__ */
 
