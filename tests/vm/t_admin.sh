@@ -388,6 +388,29 @@ t_kv_id_iocs() {
 	expect_eq "CNS 1Ch vector 1 (none)" "$(le 8 8)" 0
 }
 
+# kv_io OPCODE [io-passthru args]: a KV command set command on namespace 2,
+# key "nsvk" (4 bytes in CDW2); prints its status as nvme_sc does
+kv_io() {
+	local op=$1; shift
+	nvme_sc nvme io-passthru "$NVME_NG2" --opcode="$op" --namespace-id=2 --cdw2=0x6b76736e --cdw11=4 "$@"
+}
+
+# NUSE of the KV namespace structure follows the key space.
+t_kv_nuse() {
+	local f=$SCRATCH/val nuse0 nuse1 nuse2
+	head -c 4096 /dev/urandom > "$f"
+	pt_id 5 2 1; nuse0=$(le 16 8)
+	expect_eq "Store 4 KiB on $NVME_NG2" "$(kv_io 0x01 --cdw10=4096 --data-len=4096 -w -i "$f")" 0x0
+	pt_id 5 2 1; nuse1=$(le 16 8)
+	[ "$nuse1" -ge $((nuse0 + 4096)) ] && ok "NUSE $nuse0 -> $nuse1 after a 4 KiB store" || not_ok "NUSE $nuse0 -> $nuse1 after a 4 KiB store"
+	expect_eq "Delete" "$(kv_io 0x10)" 0x0
+	pt_id 5 2 1; nuse2=$(le 16 8)
+	[ "$nuse2" -lt "$nuse1" ] && ok "NUSE $nuse1 -> $nuse2 after the delete" || not_ok "NUSE $nuse1 -> $nuse2 after the delete"
+}
+
+# sc_is OUT SC: does status OUT (0x..., DNR or not) carry status code SC?
+sc_is() { [[ $1 == 0x* ]] && (( ($1 & 0x7ff) == $2 )); }
+
 # feat_val OUT: the "Current value" nvme get-feature printed, as 0x...
 feat_val() { printf '%s\n' "$1" | sed -n 's/.*Current value:\(0x\)\{0,1\}\([0-9a-fA-F]*\).*/0x\2/p' | head -1; }
 
@@ -399,6 +422,9 @@ t_kv_features() {
 	out=$(nvme set-feature "$NVME_DEV" -f 0x20 -n 2 -v 1 2>&1) || not_ok "set-feature 0x20 -n 2 -v 1 (EDNEK) failed: $out"
 	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 2>&1)
 	expect_eq "KV configuration after set" "$(( $(feat_val "$out") ))" 1
+	# EDNEK reached namespace 2: Delete of a missing key is 87h now
+	out=$(kv_io 0x10)
+	sc_is "$out" 0x87 && ok "Delete of a missing key with EDNEK: $out" || not_ok "Delete of a missing key with EDNEK: $out, want 87h"
 	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 -s 3 2>&1)
 	expect_match "0x20 capabilities: per namespace, changeable" "$out" 'Supported capabilities value:0x0*6$'
 	expect_eq "set 0x20 reserved bit" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x20 -n 2 -v 2)" 0x4002
@@ -417,6 +443,7 @@ t_kv_features() {
 	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 2>&1)
 	expect_eq "KV configuration after reset" "$(( $(feat_val "$out") ))" 0
 	wait_ng2 && ok "$NVME_NG2 back after reset" || not_ok "no char device of nsid 2 after reset"
+	expect_eq "Delete of a missing key after reset (EDNEK 0)" "$(kv_io 0x10)" 0x0
 }
 
 # Get Log Page 05h with CSI 1: what Linux reads to set namespace 2 up.
@@ -466,6 +493,7 @@ if module_loaded; then
 	run_test kv-ns-descs t_kv_ns_descs
 	run_test kv-id-ns t_kv_id_ns
 	run_test kv-id-iocs t_kv_id_iocs
+	run_test kv-nuse t_kv_nuse
 	run_test kv-features t_kv_features
 	run_test kv-effects-log t_kv_effects_log
 	run_test kv-advertised t_kv_advertised
