@@ -885,19 +885,18 @@ static void log_supported(__le32 *lids)
 #define FID_SCOPE_NS (1u << 20)
 #define FID_SCOPE_CTRL (1u << 21)
 
-static bool feat_here(struct nvmev_dev *dev, const struct nvmev_feat_desc *d)
-{
-	return d && (!(d->flags & NVMEV_FEAT_F_KV) || dev->cfg.kv_std_size);
-}
+static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st);
 
 static void log_fid_effects(struct nvmev_dev *dev, __le32 *fids)
 {
 	const struct nvmev_feat_desc *d;
+	struct nvmev_admin_state st;
 	unsigned int fid;
 
+	admin_state(dev, &st);
 	for (fid = 0; fid < 256; fid++) {
-		d = nvmev_feat_find(fid);
-		if (feat_here(dev, d))
+		d = feat_present(&st, fid);
+		if (d)
 			fids[fid] = cpu_to_le32(FID_FSUPP |
 						(d->flags & NVMEV_FEAT_F_NS ?
 							 FID_SCOPE_NS :
