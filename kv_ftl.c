@@ -1161,8 +1161,11 @@ static int kv_do_list(struct kv_store *kv, const struct kv_cmd *cmd,
 
 /* ---- the command sets ---------------------------------------------------- */
 
-/* The kernel glue's hooks, for io.c; user space has no dispatcher. */
-#ifdef __KERNEL__
+/*
+ * The kernel glue's hooks, for io.c; user space (and the pure-logic kernel
+ * build check, NVMEV_KV_PURE) has no dispatcher.
+ */
+#if defined(__KERNEL__) && !defined(NVMEV_KV_PURE)
 static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req);
 static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			   struct nvmev_sgl *sgl);
