@@ -66,7 +66,7 @@ t_trace_store_retrieve_layers() {
 		not_ok "trace still on after its 2-command bound"
 	names=$(entered_since $mark)
 	expect_order "store layers" "$names" nvmev_proc_io_sq nvmev_dispatch_io \
-		kv_nvme_dispatch kv_decode nvmev_timing_book nvmev_enqueue_io_req \
+		kv_nvme_dispatch kv_set_decode nvmev_timing_book nvmev_enqueue_io_req \
 		nvmev_perform_io_req kv_nvme_perform kv_execute kv_do_store \
 		hash_map_lookup log_append hash_map_insert nvmev_post_cqe \
 		nvmev_signal_irq
