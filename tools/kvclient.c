@@ -1523,18 +1523,18 @@ static int run_iterdel(const char *path, uint32_t nkeys, bool others)
  * Completions per opcode and status (SCT << 8 | SC), for the closing
  * table: what the randomized run and the checks actually reached.
  */
-static uint32_t (*op_counts)[0x800];
+static uint32_t (*op_counts)[256][0x800];	/* [namespace 1?][opcode][status] */
 static uint64_t ioctl_errors;
 
-static void count_st(uint8_t opcode, int st)
+static void count_st(const struct kv_dev *d, uint8_t opcode, int st)
 {
 	if (!op_counts)
-		op_counts = xcalloc(256, sizeof(*op_counts));
+		op_counts = xcalloc(2, sizeof(*op_counts));
 	if (st < 0) {
 		ioctl_errors++;
 		return;
 	}
-	op_counts[opcode][st & 0x7ff]++;
+	op_counts[d->nsid == 1][opcode][st & 0x7ff]++;
 }
 
 static const char *op_name(uint8_t op)
@@ -1555,27 +1555,28 @@ static const char *op_name(uint8_t op)
 	}
 }
 
-/* One line per opcode: "counts: 0x01 store 0x000=N 0x002=N ..." */
+/* One line per namespace and opcode: "counts: ns2 opcode 0x01 store total=N 0x000=N ..." */
 static void print_counts(const char *tag)
 {
-	unsigned int op, sc;
+	unsigned int op, sc, n;
 
 	if (!op_counts)
 		return;
-	for (op = 0; op < 256; op++) {
-		uint64_t total = 0;
+	for (n = 0; n < 2; n++)
+		for (op = 0; op < 256; op++) {
+			uint64_t total = 0;
 
-		for (sc = 0; sc < 0x800; sc++)
-			total += op_counts[op][sc];
-		if (!total)
-			continue;
-		printf("%s: counts: opcode 0x%02x %-15s total=%" PRIu64, tag, op,
-		       op_name((uint8_t)op), total);
-		for (sc = 0; sc < 0x800; sc++)
-			if (op_counts[op][sc])
-				printf(" 0x%03x=%u", sc, op_counts[op][sc]);
-		printf("\n");
-	}
+			for (sc = 0; sc < 0x800; sc++)
+				total += op_counts[n][op][sc];
+			if (!total)
+				continue;
+			printf("%s: counts: ns%u opcode 0x%02x %-15s total=%" PRIu64, tag,
+			       n ? 1 : dev.nsid, op, op_name((uint8_t)op), total);
+			for (sc = 0; sc < 0x800; sc++)
+				if (op_counts[n][op][sc])
+					printf(" 0x%03x=%u", sc, op_counts[n][op][sc]);
+			printf("\n");
+		}
 	if (ioctl_errors)
 		printf("%s: failed ioctls (no NVMe status): %" PRIu64 "\n", tag,
 		       ioctl_errors);
@@ -1587,7 +1588,7 @@ static int std_send(struct kv_dev *d, struct nvme_passthru_cmd64 *c, uint32_t *d
 	uint8_t op = c->opcode;
 	int st = kv_submit(d, c, dw0);
 
-	count_st(op, st);
+	count_st(d, op, st);
 	if (st > 0 && !d->last_dnr)
 		mismatch("opcode %#x answered %#x without DNR", op, st);
 	return st;
@@ -1636,7 +1637,7 @@ static int std_retrieve(struct kv_dev *d, const struct key *k, uint32_t buflen,
 {
 	int st = kv_retrieve(d, k->b, k->len, NULL, buflen, dw0, overrun);
 
-	count_st(kv_op(d, KV_OP_RETRIEVE), st);
+	count_st(d, kv_op(d, KV_OP_RETRIEVE), st);
 	if (st > 0 && !d->last_dnr)
 		mismatch("retrieve answered %#x without DNR", st);
 	return st;
@@ -1647,7 +1648,7 @@ static int std_list(struct kv_dev *d, const void *start, unsigned int slen,
 {
 	int st = kv_list(d, start, slen, buflen, overrun);
 
-	count_st(KVS_OP_LIST, st);
+	count_st(d, KVS_OP_LIST, st);
 	if (st > 0 && !d->last_dnr)
 		mismatch("list answered %#x without DNR", st);
 	return st;
@@ -1657,7 +1658,7 @@ static int std_set_ednek(struct kv_dev *d, bool on)
 {
 	int st = kv_set_ednek(d, on);
 
-	count_st(0x09, st);
+	count_st(d, 0x09, st);
 	return st;
 }
 
@@ -2019,7 +2020,7 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 				rnd_fill(scratch, len);
 				memcpy(scratch, "NS1:", len < 4 ? len : 4);
 				st = kv_store(&dev1, k->b, k->len, scratch, len, 0, NULL);
-				count_st(KV_OP_STORE, st);
+				count_st(&dev1, KV_OP_STORE, st);
 				expect_st("namespace 1 store", st, 0, k->b, k->len);
 				if (!st)
 					mset(v1, scratch, len);
@@ -2027,13 +2028,13 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 				check_value(&dev1, m1, i, v1->present ? v1->len : 64, 0, NULL);
 			} else if (r < 8) {
 				st = kv_delete(&dev1, k->b, k->len);
-				count_st(KV_OP_DELETE, st);
+				count_st(&dev1, KV_OP_DELETE, st);
 				expect_st("namespace 1 delete", st,
 					  v1->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
 				mdel(v1);
 			} else {
 				st = kv_exist(&dev1, k->b, k->len);
-				count_st(KV_OP_EXIST, st);
+				count_st(&dev1, KV_OP_EXIST, st);
 				expect_st("namespace 1 exist", st,
 					  v1->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
 			}
@@ -2045,7 +2046,7 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 			toggles++;
 		}
 		r = rnd() % 1000;
-		if (r < 350) {			/* store */
+		if (r < 400) {			/* store */
 			int want;
 			uint32_t o = rnd() % 100;
 
@@ -2071,7 +2072,7 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 				written += len;
 				mset(m, scratch, len);
 			}
-		} else if (r < 600) {		/* retrieve */
+		} else if (r < 680) {		/* retrieve */
 			uint32_t how = rnd() % 10;
 
 			if (!m->present)
@@ -2086,12 +2087,12 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 				buflen = m->len > 1 ? rnd_range(1, m->len - 1) : m->len;
 			check_value(&dev, model, i, buflen,
 				    rnd() % 10 == 0 ? KVS_RETRIEVE_RAW : 0, &read);
-		} else if (r < 700) {		/* delete */
+		} else if (r < 800) {		/* delete */
 			st = std_keyonly(&dev, KV_OP_DELETE, k);
 			expect_st("delete", st, m->present ? 0 : kv_sc_delete_missing(&dev),
 				  k->b, k->len);
 			mdel(m);
-		} else if (r < 800) {		/* exist */
+		} else if (r < 950) {		/* exist */
 			st = std_keyonly(&dev, KV_OP_EXIST, k);
 			expect_st("exist", st, m->present ? 0 : KVS_SC_NO_KEY, k->b, k->len);
 		} else if (r < 980) {		/* list */
@@ -2498,7 +2499,7 @@ static void check_statuses(void)
 		kv_pack_key(a.b, a.len, k);
 		st = kv_raw(&dev, vendor_ops[i], dl, a.len | (vendor_ops[i] == KV_OP_ITER_CTL ? 0x500 : 0),
 			    k, dl, NULL);
-		count_st(vendor_ops[i], st);
+		count_st(&dev, vendor_ops[i], st);
 		CHK(what, st, KV_SC_INVALID_OPCODE);
 	}
 	/* with namespace 1: the same key holds other data there; 0x001 for the KV set's opcodes */
@@ -2510,23 +2511,23 @@ static void check_statuses(void)
 		kv_delete(&dev1, same.b, same.len);
 		CHK("namespace 2: store 'same-key'", std_store(&dev, &same, "namespace two", 13, 0), 0);
 		st = kv_store(&dev1, same.b, same.len, "namespace one!", 14, 0, NULL);
-		count_st(KV_OP_STORE, st);
+		count_st(&dev1, KV_OP_STORE, st);
 		CHK("namespace 1: store 'same-key'", st, 0);
 		st = std_retrieve(&dev, &same, 64, &dw0, NULL);
 		if (st || dw0 != 13 || memcmp(dev.buf, "namespace two", 13))
 			mismatch("namespace 2 'same-key': %s, DW0 %u", kv_status_str(st), dw0);
 		st = kv_retrieve(&dev1, same.b, same.len, NULL, 64, &dw0, NULL);
-		count_st(KV_OP_RETRIEVE, st);
+		count_st(&dev1, KV_OP_RETRIEVE, st);
 		if (st || dw0 != 14 || memcmp(dev1.buf, "namespace one!", 14))
 			mismatch("namespace 1 'same-key': %s, DW0 %u", kv_status_str(st), dw0);
 		CHK("namespace 2: delete 'same-key'", std_keyonly(&dev, KV_OP_DELETE, &same), 0);
 		st = kv_exist(&dev1, same.b, same.len);
-		count_st(KV_OP_EXIST, st);
+		count_st(&dev1, KV_OP_EXIST, st);
 		CHK("namespace 1: 'same-key' still exists", st, 0);
 		CHK("namespace 2: 'same-key' is gone", std_keyonly(&dev, KV_OP_EXIST, &same),
 		    KVS_SC_NO_KEY);
 		st = kv_delete(&dev1, same.b, same.len);
-		count_st(KV_OP_DELETE, st);
+		count_st(&dev1, KV_OP_DELETE, st);
 		CHK("namespace 1: delete 'same-key'", st, 0);
 		printf("check: 'same-key' on namespace 1 ('namespace one!') and 2 ('namespace two'): separate\n");
 		for (i = 0; i < (int)sizeof(std_only); i++) {
@@ -2551,8 +2552,8 @@ static void check_reached(const char *tag, const int *want, unsigned int n)
 	for (i = 0; i < n; i++) {
 		uint64_t c = 0;
 
-		for (op = 0; op < 256 && op_counts; op++)
-			c += op_counts[op][want[i]];
+		for (op = 0; op < 2 * 256 && op_counts; op++)
+			c += op_counts[op / 256][op % 256][want[i]];
 		printf("%s: status 0x%03x reached %" PRIu64 " times\n", tag, want[i], c);
 		if (!c)
 			mismatch("%s: status 0x%03x never reached", tag, want[i]);
