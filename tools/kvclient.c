@@ -2608,8 +2608,18 @@ static int run_list(const uint8_t *start, unsigned int slen, uint32_t buflen, bo
 		for (i = skip; i < (uint32_t)n; i++)
 			printf("%s\n", hexkey(e[i].key, e[i].len));
 		total += (uint32_t)n - skip;
-		if (!all || (uint32_t)n <= skip)
+		if (!all)
 			break;
+		if ((uint32_t)n <= skip) {
+			/*
+			 * nothing after the start key: the end, unless the
+			 * buffer had no room for one more (two 20-byte entries)
+			 */
+			if (buflen >= 4 + 2 * kv_list_entry_size(KV_MAX_KEY))
+				break;
+			buflen = 4 + 2 * kv_list_entry_size(KV_MAX_KEY);
+			continue;
+		}
 		memcpy(s, e[n - 1].key, e[n - 1].len);
 		slen = e[n - 1].len;
 		first = false;
