@@ -967,7 +967,7 @@ static void fill_effects_log(struct nvme_effects_log *log)
 	for (i = 0; i < nr_admin_cmds; i++)
 		log->acs[admin_cmds[i].opcode] =
 			cpu_to_le32(admin_cmds[i].effects);
-	nvmev_io_fill_effects(log->iocs);
+	nvmev_io_fill_effects(NVMEV_CSI_NVM, log->iocs);
 }
 
 static const struct admin_cmd *admin_cmd_find(u8 opcode)

@@ -33,7 +33,8 @@
 /* I/O command decoding (pure: unit-tested and fuzzed) */
 
 /* Checks every I/O command gets, whatever its command set. */
-u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, u16 *err_loc)
+u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
+			  u16 *err_loc)
 {
 	u32 nsid = sqe[1];
 
@@ -46,7 +47,7 @@ u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, u16 *err_loc)
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	}
 	/* Flush may name every namespace (NSID FFFFFFFFh); nothing else may. */
-	if (nsid != NVMEV_NSID &&
+	if (!ns_active &&
 	    !(nvmev_sqe_opcode(sqe) == NVMEV_IO_FLUSH && nsid == 0xffffffff)) {
 		*err_loc = NVMEV_CDW_LOC(1);
 		return NVMEV_SC_INVALID_NS | NVMEV_SC_DNR;
@@ -289,70 +290,68 @@ static u16 blk_flush_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	return NVMEV_SC_SUCCESS;
 }
 
-#define EFFECTS_CSUPP 0x1 /* command supported */
-#define EFFECTS_LBCC 0x2 /* logical block content change */
+#define CSUPP NVMEV_EFFECTS_CSUPP
+#define LBCC NVMEV_EFFECTS_LBCC
 
 static const struct nvmev_io_cmd blk_cmds[] = {
-	{ nvme_cmd_flush, "flush", EFFECTS_CSUPP, blk_flush_dispatch,
+	{ nvme_cmd_flush, NVMEV_SLOT_FLUSH, "flush", CSUPP, blk_flush_dispatch,
 	  blk_flush_perform },
-	{ nvme_cmd_write, "write", EFFECTS_CSUPP | EFFECTS_LBCC,
+	{ nvme_cmd_write, NVMEV_SLOT_WRITE, "write", CSUPP | LBCC,
 	  blk_write_dispatch, blk_write_perform },
-	{ nvme_cmd_read, "read", EFFECTS_CSUPP, blk_read_dispatch,
+	{ nvme_cmd_read, NVMEV_SLOT_READ, "read", CSUPP, blk_read_dispatch,
 	  blk_read_perform },
-	{ nvme_cmd_write_zeroes, "write-zeroes", EFFECTS_CSUPP | EFFECTS_LBCC,
-	  blk_zeroes_dispatch, blk_zeroes_perform },
+	{ nvme_cmd_write_zeroes, NVMEV_SLOT_WRITE_ZEROES, "write-zeroes",
+	  CSUPP | LBCC, blk_zeroes_dispatch, blk_zeroes_perform },
 };
 
 /* ---------------------------------------------------------------------- */
-/* The opcode table: block commands, then the KV command set's */
+/*
+ * The opcode tables of a namespace: namespace 1 has the block commands and
+ * the vendor KV commands, namespace 2 the NVMe KV Command Set (kv_ftl.c).
+ */
 
-static const struct nvmev_io_cmd *io_cmd_find(u8 opcode)
+static const struct nvmev_io_cmd *io_ns_cmd(u32 nsid, unsigned int i)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(blk_cmds); i++)
-		if (blk_cmds[i].opcode == opcode)
-			return &blk_cmds[i];
-	for (i = 0; i < nvmev_kv_nr_cmds; i++)
-		if (nvmev_kv_cmds[i].opcode == opcode)
-			return &nvmev_kv_cmds[i];
-	return NULL;
+	if (nsid == NVMEV_NSID_KV)
+		return nvmev_kv_cmd(nsid, i);
+	if (i < ARRAY_SIZE(blk_cmds))
+		return &blk_cmds[i];
+	return nvmev_kv_cmd(nsid, i - ARRAY_SIZE(blk_cmds));
 }
 
-/* Statistics slot of a command: its place in the opcode tables. */
-static u8 io_cmd_slot(const struct nvmev_io_cmd *op)
+static const struct nvmev_io_cmd *io_cmd_find(u32 nsid, u8 opcode)
 {
-	if (op >= blk_cmds && op < blk_cmds + ARRAY_SIZE(blk_cmds))
-		return op - blk_cmds;
-	if (op >= nvmev_kv_cmds && op < nvmev_kv_cmds + nvmev_kv_nr_cmds &&
-	    ARRAY_SIZE(blk_cmds) + (op - nvmev_kv_cmds) < NVMEV_STAT_OPS - 1)
-		return ARRAY_SIZE(blk_cmds) + (op - nvmev_kv_cmds);
-	return NVMEV_STAT_OPS - 1;
+	const struct nvmev_io_cmd *op;
+	unsigned int i;
+
+	for (i = 0; (op = io_ns_cmd(nsid, i)); i++)
+		if (op->opcode == opcode)
+			return op;
+	return NULL;
 }
 
 /* The names statistics print, by slot (stats.c knows no tables). */
 static void io_stat_names(struct nvmev_dev *dev)
 {
-	unsigned int i;
+	static const u32 nsids[] = { NVMEV_NSID, NVMEV_NSID_KV };
+	const struct nvmev_io_cmd *op;
+	unsigned int i, n;
 
-	for (i = 0; i < ARRAY_SIZE(blk_cmds); i++)
-		dev->stat_names[io_cmd_slot(&blk_cmds[i])] = blk_cmds[i].name;
-	for (i = 0; i < nvmev_kv_nr_cmds; i++)
-		dev->stat_names[io_cmd_slot(&nvmev_kv_cmds[i])] =
-			nvmev_kv_cmds[i].name;
-	dev->stat_names[NVMEV_STAT_OPS - 1] = "other";
+	for (n = 0; n < ARRAY_SIZE(nsids); n++)
+		for (i = 0; (op = io_ns_cmd(nsids[n], i)); i++)
+			dev->stat_names[op->slot] = op->name;
+	dev->stat_names[NVMEV_SLOT_OTHER] = "other";
 }
 
-/* Commands Supported and Effects log, I/O half, from the same tables. */
-void nvmev_io_fill_effects(__le32 *iocs)
+/* Commands Supported and Effects log, I/O half for @csi, from the tables. */
+void nvmev_io_fill_effects(u8 csi, __le32 *iocs)
 {
+	u32 nsid = csi == NVMEV_CSI_KV ? NVMEV_NSID_KV : NVMEV_NSID;
+	const struct nvmev_io_cmd *op;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(blk_cmds); i++)
-		iocs[blk_cmds[i].opcode] = cpu_to_le32(blk_cmds[i].effects);
-	for (i = 0; i < nvmev_kv_nr_cmds; i++)
-		iocs[nvmev_kv_cmds[i].opcode] =
-			cpu_to_le32(nvmev_kv_cmds[i].effects);
+	for (i = 0; (op = io_ns_cmd(nsid, i)); i++)
+		iocs[op->opcode] = cpu_to_le32(op->effects);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -565,8 +564,10 @@ static int nvmev_worker_fn(void *data)
 static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			      struct nvmev_req *req)
 {
+	u32 nsid = req->sqe[1];
 	const struct nvmev_io_cmd *op =
-		io_cmd_find(nvmev_sqe_opcode(req->sqe));
+		io_cmd_find(nvmev_ns_active(dev, nsid) ? nsid : NVMEV_NSID,
+			    nvmev_sqe_opcode(req->sqe));
 	u16 status;
 	NVMEV_TRACE_FUNC();
 
@@ -576,14 +577,16 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->dw0 = 0;
 	req->dw1 = 0;
 	req->op = op;
-	req->stat_slot = io_cmd_slot(op);
+	req->stat_slot = op ? op->slot : NVMEV_SLOT_OTHER;
 	req->key_len = 0;
 	req->bytes = 0;
 	req->err_loc = 0;
 
 	memset(&req->tm, 0, sizeof(req->tm));
 
-	status = nvmev_io_check_common(req->sqe, op != NULL, &req->err_loc);
+	status = nvmev_io_check_common(req->sqe, op != NULL,
+				       nvmev_ns_active(dev, nsid),
+				       &req->err_loc);
 	if (!status)
 		status = op->dispatch(dev, req);
 	/* a rejected command costs a decode and a lookup, never nothing */

@@ -138,19 +138,49 @@ static u16 kv_check_iter_opt(struct kv_cmd *cmd)
 	return KV_SC_SUCCESS;
 }
 
-static u16 kv_decode_key_cmd(const u32 cdw[16], enum kv_coding coding,
-			     struct kv_cmd *cmd, bool has_value)
-{
-	u16 sc;
+/* ---- vendor set: one decoder per command shape ------------------------ */
 
-	sc = kv_check_key(cdw, coding, cmd);
-	if (sc || !has_value)
-		return sc;
-	return kv_check_len(cdw, coding, cmd);
+static u16 kv_dec_key(const u32 cdw[16], enum kv_coding coding,
+		      struct kv_cmd *cmd)
+{
+	return kv_check_key(cdw, coding, cmd);
 }
 
-static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
-			  struct kv_cmd *cmd)
+static u16 kv_dec_key_value(const u32 cdw[16], enum kv_coding coding,
+			    struct kv_cmd *cmd)
+{
+	u16 sc = kv_check_key(cdw, coding, cmd);
+
+	return sc ?: kv_check_len(cdw, coding, cmd);
+}
+
+static u16 kv_dec_store(const u32 cdw[16], enum kv_coding coding,
+			struct kv_cmd *cmd)
+{
+	u16 sc = kv_dec_key_value(cdw, coding, cmd);
+
+	if (sc)
+		return sc;
+	cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
+	return kv_check_store_opt(cmd);
+}
+
+static u16 kv_dec_retrieve(const u32 cdw[16], enum kv_coding coding,
+			   struct kv_cmd *cmd)
+{
+	u16 sc = kv_dec_key_value(cdw, coding, cmd);
+
+	if (sc)
+		return sc;
+	cmd->offset = cdw[4];
+	/* past the largest possible value; the exact check is at run time */
+	if (cmd->offset > KV_MAX_VALUE_SIZE)
+		return kv_bad(cmd, KV_SC_INVALID_OFFSET, KV_LOC_CDW4);
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_dec_iter(const u32 cdw[16], enum kv_coding coding,
+		       struct kv_cmd *cmd)
 {
 	u16 sc;
 
@@ -173,49 +203,144 @@ static u16 kv_decode_iter(const u32 cdw[16], enum kv_coding coding,
 	return KV_SC_SUCCESS;
 }
 
+/* ---- standard set (NVMe KV Command Set, KV_PROTOCOL.md section 3) ------ */
+
+#define KV_STD_STORE_OPTS                                \
+	(KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT | \
+	 KV_STD_STORE_NO_COMPRESS)
+#define KV_STD_LIST_MIN_BUF 4 /* the u32 count of returned keys */
+
 /*
- * Decode the vendor KV command in @cdw (CDW0..15, host order) for @coding.
- * Returns 0 with @cmd filled, or the status of the first bad field with
- * cmd->err_loc its SQE byte offset. Fields the protocol leaves unused are
- * ignored.
+ * Key bytes 0-7 in CDW2-CDW3, 8-15 in CDW14-CDW15. A length above the
+ * 16-byte field is an Invalid Field; 0 is @zero_sc: Invalid Key Size for
+ * the commands that take a key (Store, Retrieve), Invalid Field for the
+ * others, and allowed (@zero_sc 0) for List's start key.
  */
-u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
+static u16 kv_std_key(const u32 cdw[16], struct kv_cmd *cmd, u16 zero_sc)
 {
-	u16 sc;
+	u32 klen = KV_CDW11_KEYLEN(cdw[11]);
+	u32 i;
+
+	if (klen > KV_MAX_KEY_LEN)
+		return kv_bad(cmd, KV_SC_INVALID_FIELD, KV_LOC_CDW11);
+	if (!klen && zero_sc)
+		return kv_bad(cmd, zero_sc, KV_LOC_CDW11);
+	cmd->key_len = (u8)klen;
+	for (i = 0; i < klen; i++) {
+		u32 dw = i < 8 ? cdw[2 + i / 4] : cdw[14 + (i - 8) / 4];
+
+		cmd->key[i] = (u8)(dw >> (8 * (i % 4)));
+	}
+	return KV_SC_SUCCESS;
+}
+
+/* CDW11[15:8]: only the @known bits, and not must and must-not together */
+static u16 kv_std_options(const u32 cdw[16], struct kv_cmd *cmd, u8 known)
+{
+	const u8 both = KV_STORE_OPT_UPDATE | KV_STORE_OPT_IDEMPOTENT;
+
+	cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
+	if ((cmd->option & ~known) || (cmd->option & both) == both)
+		return kv_bad(cmd, KV_SC_INVALID_FIELD, KV_LOC_OPTION);
+	return KV_SC_SUCCESS;
+}
+
+/* CDW10 as a host buffer: at most one maximum data transfer */
+static u16 kv_std_buffer(const u32 cdw[16], struct kv_cmd *cmd, u32 min)
+{
+	if (cdw[10] < min || cdw[10] > KV_MAX_VALUE_SIZE)
+		return kv_bad(cmd, KV_SC_INVALID_FIELD, KV_LOC_CDW10);
+	cmd->value_size = cdw[10];
+	return KV_SC_SUCCESS;
+}
+
+static u16 kv_std_dec_store(const u32 cdw[16],
+			    enum kv_coding coding __maybe_unused,
+			    struct kv_cmd *cmd)
+{
+	u16 sc = kv_std_key(cdw, cmd, KV_STD_SC_INVALID_KEY_SIZE);
+
+	if (sc)
+		return sc;
+	if (cdw[10] > KV_MAX_VALUE_SIZE) /* 0 is a legal value size */
+		return kv_bad(cmd, KV_STD_SC_INVALID_VALUE_SIZE, KV_LOC_CDW10);
+	cmd->value_size = cdw[10];
+	return kv_std_options(cdw, cmd, KV_STD_STORE_OPTS);
+}
+
+static u16 kv_std_dec_retrieve(const u32 cdw[16],
+			       enum kv_coding coding __maybe_unused,
+			       struct kv_cmd *cmd)
+{
+	u16 sc = kv_std_key(cdw, cmd, KV_STD_SC_INVALID_KEY_SIZE);
+
+	if (!sc)
+		sc = kv_std_buffer(cdw, cmd, 0);
+	return sc ?: kv_std_options(cdw, cmd, KV_STD_RETRIEVE_RAW);
+}
+
+static u16 kv_std_dec_list(const u32 cdw[16],
+			   enum kv_coding coding __maybe_unused,
+			   struct kv_cmd *cmd)
+{
+	u16 sc = kv_std_key(cdw, cmd, 0);
+
+	return sc ?: kv_std_buffer(cdw, cmd, KV_STD_LIST_MIN_BUF);
+}
+
+static u16 kv_std_dec_key(const u32 cdw[16],
+			  enum kv_coding coding __maybe_unused,
+			  struct kv_cmd *cmd)
+{
+	return kv_std_key(cdw, cmd, KV_SC_INVALID_FIELD);
+}
+
+static u16 kv_std_dec_none(const u32 cdw[16] __maybe_unused,
+			   enum kv_coding coding __maybe_unused,
+			   struct kv_cmd *cmd __maybe_unused)
+{
+	return KV_SC_SUCCESS;
+}
+
+const struct kv_cmd_desc *kv_cmd_find(const struct kv_cmd_set *set, u8 opcode)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->nr_cmds; i++)
+		if (set->cmds[i].io.opcode == opcode)
+			return &set->cmds[i];
+	return NULL;
+}
+
+/*
+ * Decode the command in @cdw (CDW0..15, host order) by @set's table; the
+ * vendor set reads lengths in @coding. Returns 0 with @cmd filled, or the
+ * status of the first bad field with cmd->err_loc its SQE byte offset.
+ * Fields the protocol leaves unused are ignored.
+ */
+u16 kv_set_decode(const struct kv_cmd_set *set, const u32 cdw[16],
+		  enum kv_coding coding, struct kv_cmd *cmd)
+{
 	NVMEV_TRACE_FUNC();
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = (u8)(cdw[0] & 0xff);
 	if (coding != KV_CODING_BYTES && coding != KV_CODING_SAMSUNG)
 		return kv_bad(cmd, KV_SC_INVALID_FIELD, KV_LOC_OPCODE);
-
-	switch (cmd->opcode) {
-	case KV_OP_STORE:
-		sc = kv_decode_key_cmd(cdw, coding, cmd, true);
-		if (sc)
-			return sc;
-		cmd->option = (u8)KV_CDW11_OPTION(cdw[11]);
-		return kv_check_store_opt(cmd);
-	case KV_OP_APPEND:
-		return kv_decode_key_cmd(cdw, coding, cmd, true);
-	case KV_OP_RETRIEVE:
-		sc = kv_decode_key_cmd(cdw, coding, cmd, true);
-		if (sc)
-			return sc;
-		cmd->offset = cdw[4];
-		/* past the largest possible value; the exact check is at run time */
-		if (cmd->offset > KV_MAX_VALUE_SIZE)
-			return kv_bad(cmd, KV_SC_INVALID_OFFSET, KV_LOC_CDW4);
-		return KV_SC_SUCCESS;
-	case KV_OP_DELETE:
-	case KV_OP_EXIST:
-		return kv_decode_key_cmd(cdw, coding, cmd, false);
-	case KV_OP_ITER_CTL:
-	case KV_OP_ITER_READ:
-		return kv_decode_iter(cdw, coding, cmd);
-	default:
+	cmd->desc = kv_cmd_find(set, cmd->opcode);
+	if (!cmd->desc)
 		return kv_bad(cmd, KV_SC_INVALID_OPCODE, KV_LOC_OPCODE);
-	}
+	return cmd->desc->decode(cdw, coding, cmd);
+}
+
+u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd)
+{
+	return kv_set_decode(&kv_vendor_set, cdw, coding, cmd);
+}
+
+u16 kv_std_decode(const u32 cdw[16], struct kv_cmd *cmd)
+{
+	return kv_set_decode(&kv_std_set, cdw, KV_CODING_BYTES, cmd);
 }
 
 /* ---- layout of the KV area --------------------------------------------- */
@@ -247,35 +372,36 @@ int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay)
 
 /* ---- errno -> status: the only place ---------------------------------- */
 
-static u16 kv_errno_to_status(int err)
+static const struct kv_errno_status kv_vendor_status[] = {
+	{ -ENOENT, KV_SC_KEY_NOT_EXIST },
+	{ -EEXIST, KV_SC_KEY_EXISTS },
+	{ -ENOSPC, KV_SC_CAPACITY_EXCEEDED },
+	{ -EMSGSIZE, KV_SC_INVALID_VALUE_SIZE }, /* value or buffer size */
+	{ -ERANGE, KV_SC_INVALID_OFFSET }, /* retrieve offset past the value */
+	{ -EBADF, KV_SC_ITER_HANDLE }, /* handle not open, none free */
+	{ -ENODATA, KV_SC_ITER_END }, /* iteration finished */
+	{ -EFAULT, KV_SC_DATA_XFER_ERROR }, /* kv_io callback failed */
+};
+
+static const struct kv_errno_status kv_std_status[] = {
+	{ -ENOENT, KV_STD_SC_KEY_NOT_EXIST },
+	{ -EEXIST, KV_STD_SC_KEY_EXISTS },
+	{ -ENOSPC, KV_STD_SC_CAPACITY_EXCEEDED },
+	{ -EMSGSIZE, KV_STD_SC_INVALID_VALUE_SIZE },
+	{ -EFAULT, KV_SC_DATA_XFER_ERROR },
+};
+
+static u16 kv_status(const struct kv_cmd_set *set, int err)
 {
-	switch (err) {
-	case 0:
+	unsigned int i;
+
+	if (!err)
 		return KV_SC_SUCCESS;
-	case -ENOENT:
-		return KV_SC_KEY_NOT_EXIST;
-	case -EEXIST:
-		return KV_SC_KEY_EXISTS;
-	case -ENOSPC:
-		return KV_SC_CAPACITY_EXCEEDED;
-	case -EMSGSIZE:		/* value too large, buffer too small */
-		return KV_SC_INVALID_VALUE_SIZE;
-	case -ERANGE:		/* retrieve offset past the value */
-		return KV_SC_INVALID_OFFSET;
-	case -EBADF:		/* iterator handle not open, none free */
-		return KV_SC_ITER_HANDLE;
-	case -ENODATA:		/* iteration finished */
-		return KV_SC_ITER_END;
-	case -EFAULT:		/* kv_io callback failed */
-		return KV_SC_DATA_XFER_ERROR;
-	case -EINVAL:
-		return KV_SC_INVALID_FIELD;
-	case -EOPNOTSUPP:
-		return KV_SC_INVALID_OPCODE;
-	default:
-		pr_warn_ratelimited("unexpected error %d\n", err);
-		return KV_SC_INTERNAL;
-	}
+	for (i = 0; i < set->nr_status; i++)
+		if (set->status[i].err == err)
+			return set->status[i].sc;
+	pr_warn_ratelimited("%s set: unexpected error %d\n", set->name, err);
+	return KV_SC_INTERNAL;
 }
 
 /* ---- store ------------------------------------------------------------- */
@@ -451,7 +577,7 @@ static int kv_commit(struct kv_store *kv, const struct kv_cmd *cmd,
 }
 
 static int kv_do_store(struct kv_store *kv, const struct kv_cmd *cmd,
-		       const struct kv_io *io)
+		       const struct kv_io *io, u32 *dw0 __maybe_unused)
 {
 	u64 off;
 	int err;
@@ -530,7 +656,9 @@ out_unlock:
 	return err;
 }
 
-static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd)
+static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd,
+			const struct kv_io *io __maybe_unused,
+			u32 *dw0 __maybe_unused)
 {
 	u64 off;
 	int err;
@@ -544,7 +672,9 @@ static int kv_do_delete(struct kv_store *kv, const struct kv_cmd *cmd)
 	return err;
 }
 
-static int kv_do_exist(struct kv_store *kv, const struct kv_cmd *cmd)
+static int kv_do_exist(struct kv_store *kv, const struct kv_cmd *cmd,
+		       const struct kv_io *io __maybe_unused,
+		       u32 *dw0 __maybe_unused)
 {
 	int err;
 	NVMEV_TRACE_FUNC();
@@ -599,7 +729,7 @@ static int kv_iter_close(struct kv_store *kv, const struct kv_cmd *cmd)
 }
 
 static int kv_do_iter_ctl(struct kv_store *kv, const struct kv_cmd *cmd,
-			  u32 *dw0)
+			  const struct kv_io *io __maybe_unused, u32 *dw0)
 {
 	NVMEV_TRACE_FUNC();
 
@@ -822,56 +952,317 @@ static int kv_do_iter_read(struct kv_store *kv, const struct kv_cmd *cmd,
 	return err;
 }
 
-/* ---- execute ------------------------------------------------------------ */
+/* ---- standard set: Delete, List, Flush --------------------------------- */
 
-static int kv_dispatch(struct kv_store *kv, const struct kv_cmd *cmd,
-		       const struct kv_io *io, u32 *dw0)
+/* A missing key is deleted already, unless the host asked to hear of it. */
+static int kv_std_delete(struct kv_store *kv, const struct kv_cmd *cmd,
+			 const struct kv_io *io, u32 *dw0)
 {
-	switch (cmd->opcode) {
-	case KV_OP_STORE:
-		atomic64_inc(&kv->stat[KV_STAT_STORE]);
-		return kv_do_store(kv, cmd, io);
-	case KV_OP_APPEND:
-		atomic64_inc(&kv->stat[KV_STAT_APPEND]);
-		return kv_do_append(kv, cmd, io, dw0);
-	case KV_OP_RETRIEVE:
-		atomic64_inc(&kv->stat[KV_STAT_RETRIEVE]);
-		return kv_do_retrieve(kv, cmd, io, dw0);
-	case KV_OP_DELETE:
-		atomic64_inc(&kv->stat[KV_STAT_DELETE]);
-		return kv_do_delete(kv, cmd);
-	case KV_OP_EXIST:
-		atomic64_inc(&kv->stat[KV_STAT_EXIST]);
-		return kv_do_exist(kv, cmd);
-	case KV_OP_ITER_CTL:
-		atomic64_inc(&kv->stat[KV_STAT_ITER_CTL]);
-		return kv_do_iter_ctl(kv, cmd, dw0);
-	case KV_OP_ITER_READ:
-		atomic64_inc(&kv->stat[KV_STAT_ITER_READ]);
-		return kv_do_iter_read(kv, cmd, io, dw0);
-	default:
-		return -EOPNOTSUPP;
-	}
+	int err = kv_do_delete(kv, cmd, io, dw0);
+
+	if (err == -ENOENT && !READ_ONCE(kv->ednek))
+		return 0;
+	return err;
+}
+
+static int kv_std_flush(struct kv_store *kv __maybe_unused,
+			const struct kv_cmd *cmd __maybe_unused,
+			const struct kv_io *io __maybe_unused,
+			u32 *dw0 __maybe_unused)
+{
+	return 0; /* the log is the medium: nothing is cached */
 }
 
 /*
- * Execute a command kv_decode() accepted. Returns its status; *dw0 is the
- * CQE DW0 (value size for retrieve and append, handle for iterate open,
- * bytes written for iterate read, else 0).
+ * List returns keys in key order: bytes compared as unsigned, a key
+ * before the longer keys it is a prefix of. The index is a hash map, so
+ * each pass over it selects the KV_LIST_BATCH smallest keys above a bound
+ * with a max-heap; a buffer that holds more takes another pass.
+ */
+#define KV_LIST_BATCH 1024
+
+struct kv_key {
+	u8 len;
+	u8 b[KV_MAX_KEY_LEN];
+};
+
+static int kv_key_cmp(const struct kv_key *a, const struct kv_key *b)
+{
+	int c = memcmp(a->b, b->b, min(a->len, b->len));
+
+	return c ?: (int)a->len - (int)b->len;
+}
+
+struct kv_list_heap {
+	struct kv_key *k;
+	u32 n;
+	u32 cap;
+};
+
+static void kv_heap_swap(struct kv_key *a, struct kv_key *b)
+{
+	struct kv_key t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Restore the max-heap below @i among the first @n keys. */
+static void kv_heap_down(struct kv_key *k, u32 i, u32 n)
+{
+	for (;;) {
+		u32 big = i, l = 2 * i + 1, r = l + 1;
+
+		if (l < n && kv_key_cmp(&k[l], &k[big]) > 0)
+			big = l;
+		if (r < n && kv_key_cmp(&k[r], &k[big]) > 0)
+			big = r;
+		if (big == i)
+			return;
+		kv_heap_swap(&k[i], &k[big]);
+		i = big;
+	}
+}
+
+static void kv_heap_offer(struct kv_list_heap *h, const struct kv_key *key)
+{
+	u32 i;
+
+	if (h->n == h->cap) {
+		if (kv_key_cmp(key, &h->k[0]) >= 0)
+			return;
+		h->k[0] = *key;
+		kv_heap_down(h->k, 0, h->n);
+		return;
+	}
+	i = h->n++;
+	h->k[i] = *key;
+	while (i && kv_key_cmp(&h->k[(i - 1) / 2], &h->k[i]) < 0) {
+		kv_heap_swap(&h->k[(i - 1) / 2], &h->k[i]);
+		i = (i - 1) / 2;
+	}
+}
+
+/* Heap sort: the heap becomes its keys in ascending order. */
+static void kv_heap_sort(struct kv_list_heap *h)
+{
+	u32 end;
+
+	for (end = h->n; end > 1; end--) {
+		kv_heap_swap(&h->k[0], &h->k[end - 1]);
+		kv_heap_down(h->k, 0, end - 1);
+	}
+}
+
+/* One pass: the smallest keys above @bound (or equal, if @incl). */
+static void kv_list_select(struct kv_store *kv, struct kv_list_heap *h,
+			   const struct kv_key *bound, bool incl)
+{
+	struct hm_cursor c;
+	struct hm_entry e;
+	struct kv_key key;
+
+	h->n = 0;
+	hash_map_cursor_init(&kv->map, &c);
+	for (;;) {
+		u32 left = U32_MAX;
+		int err = hash_map_next(&kv->map, &c, &left, &e);
+		int cmp;
+
+		if (err == -EAGAIN)
+			continue;
+		if (err)
+			break;
+		key.len = e.klen;
+		memcpy(key.b, e.key, sizeof(key.b));
+		cmp = kv_key_cmp(&key, bound);
+		if (cmp > 0 || (incl && !cmp))
+			kv_heap_offer(h, &key);
+	}
+	kv_heap_sort(h);
+}
+
+static int kv_list_emit(struct kv_out *o, const struct kv_key *key)
+{
+	u8 ent[2 + KV_MAX_KEY_LEN];
+
+	ent[0] = key->len; /* u16 key length, little-endian */
+	ent[1] = 0;
+	memcpy(ent + 2, key->b, key->len);
+	return kv_out_put(o, ent, 2 + key->len, ALIGN(2 + key->len, 4));
+}
+
+/* Fill the buffer with whole entries from the start key on; see above. */
+static int kv_list_fill(struct kv_store *kv, const struct kv_cmd *cmd,
+			struct kv_list_heap *h, struct kv_out *o, u32 *count)
+{
+	struct kv_key bound = { .len = cmd->key_len };
+	bool incl = true;
+	u32 i;
+	int err;
+
+	memcpy(bound.b, cmd->key, sizeof(bound.b));
+	for (;;) {
+		kv_list_select(kv, h, &bound, incl);
+		for (i = 0; i < h->n; i++) {
+			if (kv_out_pos(o) + ALIGN(2 + h->k[i].len, 4) >
+			    cmd->value_size)
+				return 0;
+			err = kv_list_emit(o, &h->k[i]);
+			if (err)
+				return err;
+			(*count)++;
+		}
+		if (h->n < h->cap)
+			return 0; /* no key above the last one */
+		bound = h->k[h->n - 1];
+		incl = false;
+	}
+}
+
+static int kv_do_list(struct kv_store *kv, const struct kv_cmd *cmd,
+		      const struct kv_io *io, u32 *dw0 __maybe_unused)
+{
+	/* an entry takes at least 4 bytes: no use selecting more than fit */
+	struct kv_list_heap h = {
+		.cap = min_t(u32, KV_LIST_BATCH, cmd->value_size / 4),
+	};
+	struct kv_out o = { .io = io };
+	u32 count = 0;
+	__le32 le;
+	int err;
+	NVMEV_TRACE_FUNC();
+
+	h.k = nvmev_kvcalloc(max_t(u32, h.cap, 1), sizeof(*h.k), GFP_KERNEL);
+	if (!h.k)
+		return -ENOMEM;
+	kv_out_u32(&o, 0); /* the count, written last */
+	down_read(&kv->lock);
+	err = kv_list_fill(kv, cmd, &h, &o, &count);
+	if (!err)
+		err = kv_out_flush(&o);
+	up_read(&kv->lock);
+	le = cpu_to_le32(count);
+	if (!err)
+		err = kv_to_host(io, 0, &le, sizeof(le));
+	nvmev_kvfree(h.k);
+	return err;
+}
+
+/* ---- the command sets ---------------------------------------------------- */
+
+/* The kernel glue's hooks, for io.c; user space has no dispatcher. */
+#ifdef __KERNEL__
+static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req);
+static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			   struct nvmev_sgl *sgl);
+#define KV_IO(op, slot, name, eff)                                     \
+	{                                                              \
+		op, slot, name, eff, kv_nvme_dispatch, kv_nvme_perform \
+	}
+#else
+#define KV_IO(op, slot, name, eff)              \
+	{                                       \
+		op, slot, name, eff, NULL, NULL \
+	}
+#endif
+
+#define CSUPP NVMEV_EFFECTS_CSUPP
+#define LBCC NVMEV_EFFECTS_LBCC
+
+/*
+ * The vendor commands are root-only whatever their effects (Linux refuses
+ * opcodes >= 80h to unprivileged users); the standard ones that change
+ * stored data say so (LBCC), so Linux asks for a descriptor open for write.
+ */
+static const struct kv_cmd_desc kv_vendor_cmds[] = {
+	{ KV_IO(KV_OP_STORE, NVMEV_SLOT_KV_STORE, "kv-store", CSUPP),
+	  &kv_vendor_set, kv_dec_store, kv_do_store, NVMEV_TIMING_STORE,
+	  KV_STAT_STORE, KV_XFER_TO_DEV },
+	{ KV_IO(KV_OP_APPEND, NVMEV_SLOT_KV_APPEND, "kv-append", CSUPP),
+	  &kv_vendor_set, kv_dec_key_value, kv_do_append, NVMEV_TIMING_STORE,
+	  KV_STAT_APPEND, KV_XFER_TO_DEV },
+	{ KV_IO(KV_OP_RETRIEVE, NVMEV_SLOT_KV_RETRIEVE, "kv-retrieve", CSUPP),
+	  &kv_vendor_set, kv_dec_retrieve, kv_do_retrieve,
+	  NVMEV_TIMING_RETRIEVE, KV_STAT_RETRIEVE, KV_XFER_FROM_DEV },
+	{ KV_IO(KV_OP_DELETE, NVMEV_SLOT_KV_DELETE, "kv-delete", CSUPP),
+	  &kv_vendor_set, kv_dec_key, kv_do_delete, NVMEV_TIMING_DELETE,
+	  KV_STAT_DELETE, KV_XFER_NONE },
+	{ KV_IO(KV_OP_EXIST, NVMEV_SLOT_KV_EXIST, "kv-exist", CSUPP),
+	  &kv_vendor_set, kv_dec_key, kv_do_exist, NVMEV_TIMING_EXIST,
+	  KV_STAT_EXIST, KV_XFER_NONE },
+	{ KV_IO(KV_OP_ITER_CTL, NVMEV_SLOT_KV_ITER_CTL, "kv-iterate", CSUPP),
+	  &kv_vendor_set, kv_dec_iter, kv_do_iter_ctl, NVMEV_TIMING_ITER_CTL,
+	  KV_STAT_ITER_CTL, KV_XFER_NONE },
+	{ KV_IO(KV_OP_ITER_READ, NVMEV_SLOT_KV_ITER_READ, "kv-iterate-read",
+		CSUPP),
+	  &kv_vendor_set, kv_dec_iter, kv_do_iter_read, NVMEV_TIMING_ITER_READ,
+	  KV_STAT_ITER_READ, KV_XFER_FROM_DEV },
+};
+
+static const struct kv_cmd_desc kv_std_cmds[] = {
+	{ KV_IO(KV_STD_FLUSH, NVMEV_SLOT_KVS_FLUSH, "kvs-flush", CSUPP),
+	  &kv_std_set, kv_std_dec_none, kv_std_flush, NVMEV_TIMING_BLK_FLUSH,
+	  KV_STAT_FLUSH, KV_XFER_NONE },
+	{ KV_IO(KV_STD_STORE, NVMEV_SLOT_KVS_STORE, "kvs-store", CSUPP | LBCC),
+	  &kv_std_set, kv_std_dec_store, kv_do_store, NVMEV_TIMING_STORE,
+	  KV_STAT_STORE, KV_XFER_TO_DEV },
+	{ KV_IO(KV_STD_RETRIEVE, NVMEV_SLOT_KVS_RETRIEVE, "kvs-retrieve",
+		CSUPP),
+	  &kv_std_set, kv_std_dec_retrieve, kv_do_retrieve,
+	  NVMEV_TIMING_RETRIEVE, KV_STAT_RETRIEVE, KV_XFER_FROM_DEV },
+	{ KV_IO(KV_STD_LIST, NVMEV_SLOT_KVS_LIST, "kvs-list", CSUPP),
+	  &kv_std_set, kv_std_dec_list, kv_do_list, NVMEV_TIMING_ITER_READ,
+	  KV_STAT_LIST, KV_XFER_FROM_DEV },
+	{ KV_IO(KV_STD_DELETE, NVMEV_SLOT_KVS_DELETE, "kvs-delete",
+		CSUPP | LBCC),
+	  &kv_std_set, kv_std_dec_key, kv_std_delete, NVMEV_TIMING_DELETE,
+	  KV_STAT_DELETE, KV_XFER_NONE },
+	{ KV_IO(KV_STD_EXIST, NVMEV_SLOT_KVS_EXIST, "kvs-exist", CSUPP),
+	  &kv_std_set, kv_std_dec_key, kv_do_exist, NVMEV_TIMING_EXIST,
+	  KV_STAT_EXIST, KV_XFER_NONE },
+};
+
+const struct kv_cmd_set kv_vendor_set = {
+	"vendor",	  NVMEV_CSI_NVM,
+	kv_vendor_cmds,	  ARRAY_SIZE(kv_vendor_cmds),
+	kv_vendor_status, ARRAY_SIZE(kv_vendor_status),
+};
+
+const struct kv_cmd_set kv_std_set = {
+	"kv",	       NVMEV_CSI_KV,
+	kv_std_cmds,   ARRAY_SIZE(kv_std_cmds),
+	kv_std_status, ARRAY_SIZE(kv_std_status),
+};
+
+/* ---- execute ------------------------------------------------------------ */
+
+/*
+ * Execute a command kv_set_decode() accepted. Returns its status; *dw0 is
+ * the CQE DW0 (value size for retrieve and append, handle for iterate
+ * open, bytes written for iterate read, else 0).
  */
 u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	       const struct kv_io *io, u32 *dw0)
 {
+	const struct kv_cmd_desc *d = cmd->desc;
 	u16 sc;
 	NVMEV_TRACE_FUNC();
 
 	*dw0 = 0;
-	sc = kv_errno_to_status(kv_dispatch(kv, cmd, io, dw0));
+	atomic64_inc(&kv->stat[d->stat]);
+	sc = kv_status(d->set, d->execute(kv, cmd, io, dw0));
 	if (sc) {
 		atomic64_inc(&kv->stat[KV_STAT_FAILED]);
 		*dw0 = 0;
 	}
 	return sc;
+}
+
+/* Set Features Key Value Configuration: bit 0, error on delete of a missing key */
+void kv_store_configure(struct kv_store *kv, u32 kv_config)
+{
+	WRITE_ONCE(kv->ednek, kv_config & NVMEV_KV_CONFIG_EDNEK);
 }
 
 /* ---- timing --------------------------------------------------------------- */
@@ -900,36 +1291,16 @@ u64 kv_key_hash(const struct kv_cmd *cmd)
 void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
 		  struct nvmev_timing_op *op)
 {
+	const struct kv_cmd_desc *d = cmd->desc;
+
 	memset(op, 0, sizeof(*op));
-	op->key_hash = kv_key_hash(cmd);
+	/* an iterate read is placed by its handle, everything else by key */
+	op->key_hash = cmd->handle ? cmd->handle : kv_key_hash(cmd);
 	op->live_keys = live_keys;
-	switch (cmd->opcode) {
-	case KV_OP_STORE:
-	case KV_OP_APPEND:
-		op->kind = NVMEV_TIMING_STORE;
+	op->kind = d->cost;
+	if (d->xfer != KV_XFER_NONE) {
 		op->value_bytes = cmd->value_size;
 		op->xfer_bytes = cmd->value_size;
-		break;
-	case KV_OP_RETRIEVE:
-		op->kind = NVMEV_TIMING_RETRIEVE;
-		op->value_bytes = cmd->value_size;
-		op->xfer_bytes = cmd->value_size;
-		break;
-	case KV_OP_DELETE:
-		op->kind = NVMEV_TIMING_DELETE;
-		break;
-	case KV_OP_EXIST:
-		op->kind = NVMEV_TIMING_EXIST;
-		break;
-	case KV_OP_ITER_READ:
-		op->kind = NVMEV_TIMING_ITER_READ;
-		op->value_bytes = cmd->value_size;
-		op->xfer_bytes = cmd->value_size;
-		op->key_hash = cmd->handle;
-		break;
-	default:
-		op->kind = NVMEV_TIMING_ITER_CTL;
-		break;
 	}
 }
 
@@ -948,6 +1319,7 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
 
 struct kv_ftl {
 	struct kv_store store;
+	const struct kv_cmd_set *set;
 	enum kv_coding coding;
 	bool idle_reclaim_pending;
 };
@@ -959,6 +1331,7 @@ struct kv_host_buf {
 	const struct nvmev_req *req;
 	struct nvmev_sgl *sgl;
 	u32 len; /* what CDW10 says the host buffer holds */
+	u32 moved; /* bytes copied either way: what statistics count */
 	bool mapped;
 	u16 map_status;
 };
@@ -975,29 +1348,35 @@ static int kv_host_map(struct kv_host_buf *hb)
 	return hb->map_status ? -EFAULT : 0;
 }
 
+static int kv_host_copy(struct kv_host_buf *hb, u32 host_off, void *buf,
+			u32 len, bool to_host)
+{
+	if (kv_host_map(hb) ||
+	    nvmev_sgl_copy(hb->sgl, host_off, buf, len, to_host))
+		return -EFAULT;
+	hb->moved += len;
+	return 0;
+}
+
 static int kv_host_read(void *ctx, u32 host_off, void *dst, u32 len)
 {
-	struct kv_host_buf *hb = ctx;
-
-	if (kv_host_map(hb) ||
-	    nvmev_sgl_copy(hb->sgl, host_off, dst, len, false))
-		return -EFAULT;
-	return 0;
+	return kv_host_copy(ctx, host_off, dst, len, false);
 }
 
 static int kv_host_write(void *ctx, u32 host_off, const void *src, u32 len)
 {
-	struct kv_host_buf *hb = ctx;
-
-	if (kv_host_map(hb) ||
-	    nvmev_sgl_copy(hb->sgl, host_off, (void *)src, len, true))
-		return -EFAULT;
-	return 0;
+	return kv_host_copy(ctx, host_off, (void *)src, len, true);
 }
 
 static struct kv_cmd *req_kv_cmd(struct nvmev_req *req)
 {
 	return (struct kv_cmd *)req->priv;
+}
+
+/* The key space of the command's namespace (io.c checked the NSID). */
+static struct kv_ftl *req_kv(struct nvmev_dev *dev, const struct nvmev_req *req)
+{
+	return dev->kv[req->sqe[1] == NVMEV_NSID_KV];
 }
 
 /* Every KV error is final (DNR) except a failed transfer. */
@@ -1010,50 +1389,34 @@ static u16 kv_nvme_status(u16 sc)
 
 static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
+	const struct kv_cmd_desc *d =
+		container_of(req->op, struct kv_cmd_desc, io);
 	struct kv_cmd *cmd = req_kv_cmd(req);
+	struct kv_ftl *kv = req_kv(dev, req);
 	u16 sc;
 	NVMEV_TRACE_FUNC();
 
-	sc = kv_decode(req->sqe, dev->kv->coding, cmd);
+	sc = kv_set_decode(d->set, req->sqe, kv->coding, cmd);
 	if (sc) {
 		req->err_loc = cmd->err_loc;
 		return kv_nvme_status(sc);
 	}
-	kv_timing_op(cmd, READ_ONCE(dev->kv->store.map.nkeys), &req->tm);
+	kv_timing_op(cmd, READ_ONCE(kv->store.map.nkeys), &req->tm);
 	req->key_len = cmd->key_len;
 	memcpy(req->key, cmd->key, sizeof(req->key));
 	req->bytes = cmd->value_size;
 	return NVMEV_SC_SUCCESS;
 }
 
-/* Bytes the command moved: what statistics, SMART and tracepoints count. */
-static u32 kv_moved_bytes(const struct kv_cmd *cmd, u32 dw0)
-{
-	switch (cmd->opcode) {
-	case KV_OP_STORE:
-	case KV_OP_APPEND:
-		return cmd->value_size;
-	case KV_OP_RETRIEVE:
-		return min_t(u32, cmd->value_size,
-			     dw0 > cmd->offset ? dw0 - cmd->offset : 0);
-	case KV_OP_ITER_READ:
-		return dw0;
-	default:
-		return 0;
-	}
-}
-
 static void kv_count(struct nvmev_dev *dev, const struct kv_cmd *cmd,
 		     u32 bytes)
 {
-	switch (cmd->opcode) {
-	case KV_OP_STORE:
-	case KV_OP_APPEND:
+	switch (cmd->desc->xfer) {
+	case KV_XFER_TO_DEV:
 		atomic64_inc(&dev->ctr.host_write_cmds);
 		atomic64_add(bytes, &dev->ctr.bytes_written);
 		break;
-	case KV_OP_RETRIEVE:
-	case KV_OP_ITER_READ:
+	case KV_XFER_FROM_DEV:
 		atomic64_inc(&dev->ctr.host_read_cmds);
 		atomic64_add(bytes, &dev->ctr.bytes_read);
 		break;
@@ -1064,6 +1427,7 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			   struct nvmev_sgl *sgl)
 {
 	struct kv_cmd *cmd = req_kv_cmd(req);
+	struct kv_ftl *kv = req_kv(dev, req);
 	struct kv_host_buf hb = { .req = req, .sgl = sgl,
 				  .len = cmd->value_size };
 	struct kv_io io = { .ctx = &hb, .from_host = kv_host_read,
@@ -1071,47 +1435,36 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	u16 sc;
 	NVMEV_TRACE_FUNC();
 
-	sc = kv_execute(&dev->kv->store, cmd, &io, &req->dw0);
+	sc = kv_execute(&kv->store, cmd, &io, &req->dw0);
 
 	/* a malformed PRP is reported as such, with its DNR */
 	if (sc == KV_SC_DATA_XFER_ERROR && hb.map_status)
 		return hb.map_status;
 	if (!sc) {
-		req->bytes = kv_moved_bytes(cmd, req->dw0);
+		req->bytes = hb.moved;
 		kv_count(dev, cmd, req->bytes);
 	}
-	if (cmd->opcode == KV_OP_STORE || cmd->opcode == KV_OP_APPEND ||
-	    cmd->opcode == KV_OP_DELETE)
-		WRITE_ONCE(dev->kv->idle_reclaim_pending, true);
+	if (cmd->desc->xfer == KV_XFER_TO_DEV ||
+	    cmd->desc->stat == KV_STAT_DELETE)
+		WRITE_ONCE(kv->idle_reclaim_pending, true);
 	return kv_nvme_status(sc);
 }
 
-const struct nvmev_io_cmd nvmev_kv_cmds[] = {
-	{ KV_OP_STORE, "kv-store", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
-	  kv_nvme_perform },
-	{ KV_OP_APPEND, "kv-append", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
-	  kv_nvme_perform },
-	{ KV_OP_RETRIEVE, "kv-retrieve", NVME_CMD_EFFECTS_CSUPP,
-	  kv_nvme_dispatch, kv_nvme_perform },
-	{ KV_OP_DELETE, "kv-delete", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
-	  kv_nvme_perform },
-	{ KV_OP_EXIST, "kv-exist", NVME_CMD_EFFECTS_CSUPP, kv_nvme_dispatch,
-	  kv_nvme_perform },
-	{ KV_OP_ITER_CTL, "kv-iterate", NVME_CMD_EFFECTS_CSUPP,
-	  kv_nvme_dispatch, kv_nvme_perform },
-	{ KV_OP_ITER_READ, "kv-iterate-read", NVME_CMD_EFFECTS_CSUPP,
-	  kv_nvme_dispatch, kv_nvme_perform },
-};
-const unsigned int nvmev_kv_nr_cmds = ARRAY_SIZE(nvmev_kv_cmds);
+/* The command set of namespace @nsid's KV commands, for io.c */
+const struct nvmev_io_cmd *nvmev_kv_cmd(u32 nsid, unsigned int i)
+{
+	const struct kv_cmd_set *set = nsid == NVMEV_NSID_KV ? &kv_std_set :
+							       &kv_vendor_set;
+
+	return i < set->nr_cmds ? &set->cmds[i].io : NULL;
+}
 
 /*
  * Idle-time reclamation, one slice per call, from worker 0 when it has
  * nothing due. Returns true while there is more to do.
  */
-bool nvmev_kv_idle(struct nvmev_dev *dev)
+static bool kv_idle_one(struct kv_ftl *kv)
 {
-	struct kv_ftl *kv = dev->kv;
-
 	if (!kv || !READ_ONCE(kv->idle_reclaim_pending))
 		return false;
 	if (kv_reclaim(&kv->store))
@@ -1120,40 +1473,58 @@ bool nvmev_kv_idle(struct nvmev_dev *dev)
 	return false;
 }
 
-/*
- * Called by validate_params() before anything is mapped. The KV area's
- * size is memmap_size - 1 MiB - blk_size, checked there against
- * KV_MIN_AREA_BYTES; what can still fail here is a kv_max_keys whose index
- * leaves too little log.
- */
-int nvmev_kv_check_config(const struct nvmev_config *cfg)
+bool nvmev_kv_idle(struct nvmev_dev *dev)
+{
+	bool more = false;
+	int i;
+
+	for (i = 0; i < NVMEV_MAX_NSID; i++)
+		more |= kv_idle_one(dev->kv[i]);
+	return more;
+}
+
+static int kv_check_area(const char *what, u64 size, u64 max_keys)
 {
 	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) *
 		      LOG_DEFAULT_SEG_SIZE;
 	struct kv_layout lay;
 
-	if (kv_layout(cfg->kv_size, cfg->kv_max_keys, &lay)) {
-		if (lay.max_keys > HM_MAX_KEYS)
-			pr_err("kv_max_keys: %llu is above the index limit of %llu keys\n",
-			       lay.max_keys, HM_MAX_KEYS);
-		else
-			pr_err("kv_max_keys: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
-			       lay.max_keys, lay.index_bytes, min_log,
-			       cfg->kv_size);
-		return -EINVAL;
-	}
-	return 0;
+	if (!kv_layout(size, max_keys, &lay))
+		return 0;
+	if (lay.max_keys > HM_MAX_KEYS)
+		pr_err("%s: %llu keys are above the index limit of %llu keys\n",
+		       what, lay.max_keys, HM_MAX_KEYS);
+	else
+		pr_err("%s: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
+		       what, lay.max_keys, lay.index_bytes, min_log, size);
+	return -EINVAL;
 }
 
-int nvmev_kv_init(struct nvmev_dev *dev)
+/*
+ * Called by validate_params() before anything is mapped. The KV areas'
+ * sizes are checked there against KV_MIN_AREA_BYTES; what can still fail
+ * here is a kv_max_keys whose index leaves too little log.
+ */
+int nvmev_kv_check_config(const struct nvmev_config *cfg)
 {
-	u8 *area = dev->storage + (dev->cfg.kv_offset - NVMEV_BAR_WINDOW);
+	int ret = kv_check_area("kv_max_keys", cfg->kv_size, cfg->kv_max_keys);
+
+	if (!ret && cfg->kv_std_size)
+		ret = kv_check_area("kv_std_size", cfg->kv_std_size, 0);
+	return ret;
+}
+
+/* One key space: [index | log] of @size bytes at region offset @offset. */
+static int kv_ns_init(struct nvmev_dev *dev, u64 offset, u64 size, u64 max_keys,
+		      const struct kv_cmd_set *set, struct kv_ftl **out)
+{
+	u8 *area = dev->storage + (offset - NVMEV_BAR_WINDOW);
 	struct kv_config kc = { .seed = get_random_u64() };
 	struct kv_layout lay;
 	struct kv_ftl *kv;
 	int ret;
 
-	ret = kv_layout(dev->cfg.kv_size, dev->cfg.kv_max_keys, &lay);
+	ret = kv_layout(size, max_keys, &lay);
 	if (ret)
 		return ret;
 	kc.index_mem = area;
@@ -1166,26 +1537,52 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 		return -ENOMEM;
 	ret = kv_store_init(&kv->store, &kc);
 	if (ret) {
-		pr_err("KV store init failed: %d\n", ret);
+		pr_err("KV store init (%s set) failed: %d\n", set->name, ret);
 		nvmev_kfree(kv);
 		return ret;
 	}
+	kv->set = set;
 	kv->coding = dev->cfg.kv_coding;
-	dev->kv = kv;
+	*out = kv;
 	return 0;
 }
 
-void nvmev_kv_get_stats(struct nvmev_dev *dev, struct kv_stats *st)
+int nvmev_kv_init(struct nvmev_dev *dev)
 {
-	kv_get_stats(&dev->kv->store, st);
+	int ret;
+
+	ret = kv_ns_init(dev, dev->cfg.kv_offset, dev->cfg.kv_size,
+			 dev->cfg.kv_max_keys, &kv_vendor_set, &dev->kv[0]);
+	if (ret || !dev->cfg.kv_std_size)
+		return ret;
+	ret = kv_ns_init(dev, dev->cfg.kv_std_offset, dev->cfg.kv_std_size, 0,
+			 &kv_std_set, &dev->kv[1]);
+	if (ret)
+		nvmev_kv_exit(dev);
+	return ret;
+}
+
+void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st)
+{
+	kv_get_stats(&dev->kv[nsid == NVMEV_NSID_KV]->store, st);
+}
+
+void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
+{
+	if (dev->kv[1])
+		kv_store_configure(&dev->kv[1]->store, cdw11);
 }
 
 void nvmev_kv_exit(struct nvmev_dev *dev)
 {
-	if (!dev->kv)
-		return;
-	kv_store_destroy(&dev->kv->store);
-	nvmev_kfree(dev->kv);
-	dev->kv = NULL;
+	int i;
+
+	for (i = 0; i < NVMEV_MAX_NSID; i++) {
+		if (!dev->kv[i])
+			continue;
+		kv_store_destroy(&dev->kv[i]->store);
+		nvmev_kfree(dev->kv[i]);
+		dev->kv[i] = NULL;
+	}
 }
 #endif /* kernel glue */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kv_ftl.h - the KV command set of the emulated KV-SSD (the vendor
- * commands of KV_PROTOCOL.md section 1): decode and validate an SQE,
- * execute it against a store (hash index + value log), model its cost.
+ * kv_ftl.h - the KV command sets of the emulated KV-SSD: the vendor
+ * commands of namespace 1 (KV_PROTOCOL.md section 1) and the NVMe Key Value
+ * Command Set of namespace 2 (CSI 1, section 3). Each set is one table of
+ * struct kv_cmd_desc (opcode, name, decode, execute, cost class, statistics
+ * slots, effects) over one engine: a store (hash index + value log).
  *
  * Statuses are returned as (sct << 8 | sc), without DNR and without the
  * phase bit; the caller sets DNR on every non-zero status but 0x004.
@@ -18,6 +20,7 @@
 #include <linux/atomic.h>
 #endif
 
+#include "nvmev.h"
 #include "hash_map.h"
 #include "allocator.h"
 #include "timing.h"
@@ -45,9 +48,25 @@ enum kv_opcode {
 	KV_OP_EXIST	= 0xb3,
 };
 
-/* Store options, CDW11[15:8] */
+/* NVMe KV Command Set opcodes (namespace 2) */
+enum kv_std_opcode {
+	KV_STD_FLUSH = 0x00,
+	KV_STD_STORE = 0x01,
+	KV_STD_RETRIEVE = 0x02,
+	KV_STD_LIST = 0x06,
+	KV_STD_DELETE = 0x10,
+	KV_STD_EXIST = 0x14,
+};
+
+/*
+ * Store options, CDW11[15:8]: the engine's bits. The standard set's Store
+ * options have the same two bits (must exist, must not exist) and a third,
+ * "do not compress", that changes nothing here.
+ */
 #define KV_STORE_OPT_UPDATE	0x01	/* only if the key exists */
 #define KV_STORE_OPT_IDEMPOTENT	0x02	/* only if it does not */
+#define KV_STD_STORE_NO_COMPRESS 0x04
+#define KV_STD_RETRIEVE_RAW 0x01 /* no decompression: always so */
 
 /* Iterate options, CDW11[15:8] of 0xB1 */
 #define KV_ITER_OPT_OPEN	0x01
@@ -71,15 +90,25 @@ enum kv_opcode {
 #define KV_SC_KEY_EXISTS	0x380
 #define KV_SC_ITER_HANDLE	0x390
 #define KV_SC_ITER_END		0x393
+/* ... of the standard set: generic (type 0), command set specific */
+#define KV_STD_SC_CAPACITY_EXCEEDED 0x081
+#define KV_STD_SC_INVALID_VALUE_SIZE 0x085
+#define KV_STD_SC_INVALID_KEY_SIZE 0x086
+#define KV_STD_SC_KEY_NOT_EXIST 0x087
+#define KV_STD_SC_KEY_EXISTS 0x089
+
+struct kv_cmd_desc;
+struct kv_store;
 
 /* A decoded, validated command. */
 struct kv_cmd {
+	const struct kv_cmd_desc *desc; /* its row in its command set */
 	u8 opcode;
 	u8 key_len;		/* 1..16 for key commands */
 	u8 option;		/* store or iterate option bits */
 	u8 handle;		/* iterate: 1..16 */
 	u8 key[KV_MAX_KEY_LEN];	/* zero beyond key_len */
-	u32 value_size;		/* store/append: value; retrieve/iter read: host buffer */
+	u32 value_size; /* store/append: value; retrieve/iter read/list: host buffer */
 	u32 offset;		/* retrieve: byte offset into the value (CDW4) */
 	u32 prefix;		/* iterate open: CDW12 */
 	u32 bitmask;		/* iterate open: CDW13 */
@@ -128,9 +157,11 @@ enum kv_stat {
 	KV_STAT_EXIST,
 	KV_STAT_ITER_CTL,
 	KV_STAT_ITER_READ,
-	KV_STAT_FAILED,		/* commands completed with a non-zero status */
-	KV_STAT_FULL_INDEX,	/* 0x312: a new key, kv_max_keys keys stored */
-	KV_STAT_FULL_LOG,	/* 0x312: no log space even after reclamation */
+	KV_STAT_LIST,
+	KV_STAT_FLUSH,
+	KV_STAT_FAILED, /* commands completed with a non-zero status */
+	KV_STAT_FULL_INDEX, /* 0x312: a new key, kv_max_keys keys stored */
+	KV_STAT_FULL_LOG, /* 0x312: no log space even after reclamation */
 	KV_NR_STATS,
 };
 
@@ -151,6 +182,7 @@ struct kv_store {
 	struct log_alloc log;
 	u32 max_value;
 	u32 iter_scan;
+	bool ednek; /* Delete of a missing key fails (feature 20h) */
 	struct kv_iter iters[KV_MAX_ITERATORS];
 	struct hm_cursor iter_cursor[KV_MAX_ITERATORS];	/* walk positions */
 	atomic64_t stat[KV_NR_STATS];
@@ -163,7 +195,58 @@ struct kv_layout {
 	u64 log_size;		/* the rest: the value log */
 };
 
+/*
+ * The engine's errors and the status each command set answers for them:
+ * the only place an errno becomes a status.
+ */
+struct kv_errno_status {
+	int err;
+	u16 sc;
+};
+
+/* Which way a command's data goes: what SMART and statistics count. */
+enum kv_xfer {
+	KV_XFER_NONE,
+	KV_XFER_TO_DEV,
+	KV_XFER_FROM_DEV,
+};
+
+struct kv_cmd_set {
+	const char *name;
+	u8 csi;
+	const struct kv_cmd_desc *cmds;
+	unsigned int nr_cmds;
+	const struct kv_errno_status *status;
+	unsigned int nr_status;
+};
+
+/*
+ * One command of a command set. @io is what io.c's dispatcher and the
+ * Commands Supported and Effects log see (opcode, name, effects, statistics
+ * slot and the kernel glue's hooks); the rest is the KV layer's.
+ */
+struct kv_cmd_desc {
+	struct nvmev_io_cmd io;
+	const struct kv_cmd_set *set;
+	/* check every field; 0 or the status of the first bad one */
+	u16 (*decode)(const u32 cdw[16], enum kv_coding coding,
+		      struct kv_cmd *cmd);
+	/* run it; 0 or an errno the set's status table maps */
+	int (*execute)(struct kv_store *kv, const struct kv_cmd *cmd,
+		       const struct kv_io *io, u32 *dw0);
+	u8 cost; /* enum nvmev_timing_kind */
+	u8 stat; /* enum kv_stat: the store's counter */
+	u8 xfer; /* enum kv_xfer */
+};
+
+extern const struct kv_cmd_set kv_vendor_set;
+extern const struct kv_cmd_set kv_std_set;
+
+const struct kv_cmd_desc *kv_cmd_find(const struct kv_cmd_set *set, u8 opcode);
+u16 kv_set_decode(const struct kv_cmd_set *set, const u32 cdw[16],
+		  enum kv_coding coding, struct kv_cmd *cmd);
 u16 kv_decode(const u32 cdw[16], enum kv_coding coding, struct kv_cmd *cmd);
+u16 kv_std_decode(const u32 cdw[16], struct kv_cmd *cmd);
 
 int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay);
 
@@ -172,6 +255,7 @@ void kv_store_destroy(struct kv_store *kv);
 u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	       const struct kv_io *io, u32 *dw0);
 int kv_reclaim(struct kv_store *kv);
+void kv_store_configure(struct kv_store *kv, u32 kv_config);
 void kv_get_stats(struct kv_store *kv, struct kv_stats *st);
 
 u64 kv_key_hash(const struct kv_cmd *cmd);

@@ -29,6 +29,8 @@ static u64 memmap_size;
 static u64 blk_size = 64ULL << 20;
 /* which size parameters the user gave: a rejection names the one at fault */
 static bool memmap_start_set, memmap_size_set, blk_size_set;
+static u64 kv_std_size;
+static bool kv_std_size_set;
 
 static_assert(NVMEV_BAR_BYTES == NVMEV_BAR_WINDOW);
 static char *cpus;
@@ -55,6 +57,8 @@ static int size_param_set(const char *val, const struct kernel_param *kp)
 		memmap_size_set = true;
 	else if (kp->arg == &blk_size)
 		blk_size_set = true;
+	else if (kp->arg == &kv_std_size)
+		kv_std_size_set = true;
 	return 0;
 }
 
@@ -104,6 +108,10 @@ MODULE_PARM_DESC(memmap_size,
 module_param_cb(blk_size, &size_param_ops, &blk_size, 0444);
 MODULE_PARM_DESC(blk_size,
 		 "block area of namespace 1 carved from the reserved memory (default 64M; 4 KiB multiple, >= 1M)");
+module_param_cb(kv_std_size, &size_param_ops, &kv_std_size, 0444);
+MODULE_PARM_DESC(
+	kv_std_size,
+	"KV area of namespace 2, the NVMe Key Value Command Set (/dev/ngXn2), cut from the end of the KV area (default: a quarter of it when both namespaces keep 32 MiB; 0: no namespace 2)");
 module_param(cpus, charp, 0444);
 MODULE_PARM_DESC(cpus,
 		 "CPUs: dispatcher first, then workers, e.g. 0,1 (default: the last online CPU runs both; distinct, online, at most 17)");
@@ -218,6 +226,23 @@ static int validate_sizes(void)
 	return 0;
 }
 
+/* [KV area of namespace 1 | KV area of namespace 2] */
+static int validate_kv_split(struct nvmev_config *cfg)
+{
+	char why[NVMEV_WHY_LEN];
+	const char *param = nvmev_split_kv(cfg->kv_size, kv_std_size,
+					   kv_std_size_set, &cfg->kv_std_size,
+					   why, sizeof(why));
+
+	if (param) {
+		pr_err("%s: %s\n", param, why);
+		return -EINVAL;
+	}
+	cfg->kv_size -= cfg->kv_std_size;
+	cfg->kv_std_offset = cfg->kv_offset + cfg->kv_size;
+	return 0;
+}
+
 static int validate_params(struct nvmev_config *cfg)
 {
 	int ret;
@@ -254,6 +279,9 @@ static int validate_params(struct nvmev_config *cfg)
 	cfg->blk_size = blk_size;
 	cfg->kv_offset = NVMEV_BAR_WINDOW + blk_size;
 	cfg->kv_size = memmap_size - cfg->kv_offset;
+	ret = validate_kv_split(cfg);
+	if (ret)
+		return ret;
 	cfg->kv_coding = kv_coding;
 	cfg->kv_max_keys = kv_max_keys;
 	cfg->inject = inject;
@@ -329,12 +357,13 @@ static int __init nvmev_init(void)
 	nvmev_pci_add(dev);
 	if (nvmev_timing_sysfs_add(dev))
 		pr_warn("timing: no sysfs directory; the model runs with its preset\n");
-	nvmev_kv_get_stats(dev, &kst);
-	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB (capacity %llu MiB, %llu keys), dispatcher on CPU %u, %u worker(s), timing %s\n",
+	nvmev_kv_get_stats(dev, NVMEV_NSID, &kst);
+	pr_info("ready: %#llx+%#llx, block area %llu MiB, KV area %llu MiB (capacity %llu MiB, %llu keys), KV command set namespace 2 %llu MiB, dispatcher on CPU %u, %u worker(s), timing %s\n",
 		dev->cfg.memmap_start, dev->cfg.memmap_size,
 		dev->cfg.blk_size >> 20, dev->cfg.kv_size >> 20,
-		kst.capacity >> 20, kst.max_keys,
-		dev->cfg.dispatcher_cpu, dev->cfg.nr_workers, dev->cfg.timing_preset);
+		kst.capacity >> 20, kst.max_keys, dev->cfg.kv_std_size >> 20,
+		dev->cfg.dispatcher_cpu, dev->cfg.nr_workers,
+		dev->cfg.timing_preset);
 	return 0;
 
 err_pci:

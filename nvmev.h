@@ -342,7 +342,8 @@ struct nvmev_blk_cmd {
 	u64 bytes; /* moved to or from the host; 0 for Write Zeroes, Flush */
 };
 
-u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, u16 *err_loc);
+u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
+			  u16 *err_loc);
 u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 		     u16 *err_loc);
 
@@ -370,6 +371,57 @@ static inline u64 nvmev_sqe_prp2(const u32 *sqe)
 {
 	return ((u64)sqe[9] << 32) | sqe[8];
 }
+
+/*
+ * Statistics slots of the I/O commands (worker statistics, lateness, the
+ * stats file): one per row of the command tables, which name their slot.
+ */
+enum nvmev_stat_slot {
+	NVMEV_SLOT_FLUSH,
+	NVMEV_SLOT_WRITE,
+	NVMEV_SLOT_READ,
+	NVMEV_SLOT_WRITE_ZEROES,
+	NVMEV_SLOT_KV_STORE, /* vendor KV commands, namespace 1 */
+	NVMEV_SLOT_KV_APPEND,
+	NVMEV_SLOT_KV_RETRIEVE,
+	NVMEV_SLOT_KV_DELETE,
+	NVMEV_SLOT_KV_EXIST,
+	NVMEV_SLOT_KV_ITER_CTL,
+	NVMEV_SLOT_KV_ITER_READ,
+	NVMEV_SLOT_KVS_FLUSH, /* NVMe KV Command Set, namespace 2 */
+	NVMEV_SLOT_KVS_STORE,
+	NVMEV_SLOT_KVS_RETRIEVE,
+	NVMEV_SLOT_KVS_LIST,
+	NVMEV_SLOT_KVS_DELETE,
+	NVMEV_SLOT_KVS_EXIST,
+	NVMEV_SLOT_OTHER, /* unknown opcodes */
+	NVMEV_STAT_OPS,
+};
+
+struct nvmev_dev;
+struct nvmev_req;
+
+/*
+ * An I/O command: one table of these per command set drives dispatch
+ * (parse, validate, cost), perform (on a worker), statistics and the
+ * Commands Supported and Effects log.
+ */
+struct nvmev_io_cmd {
+	u8 opcode;
+	u8 slot; /* enum nvmev_stat_slot */
+	const char *name;
+	u32 effects;
+	/* dispatcher: validate, describe req->tm for the timing model */
+	u16 (*dispatch)(struct nvmev_dev *dev, struct nvmev_req *req);
+	/* worker, at/after target_ns: do it, set req->dw0; return a status */
+	u16 (*perform)(struct nvmev_dev *dev, struct nvmev_req *req,
+		       struct nvmev_sgl *sgl);
+};
+
+/* Commands Supported and Effects log bits */
+#define NVMEV_EFFECTS_CSUPP 0x1 /* command supported */
+#define NVMEV_EFFECTS_LBCC \
+	0x2 /* logical block (here: key-value) content change */
 
 /* kv_coding parameter values; match enum kv_coding in kv_ftl.h */
 #define NVMEV_KV_CODING_BYTES 0
@@ -508,7 +560,6 @@ struct nvmev_req {
  * worker, summed by readers without a lock (64-bit loads do not tear on
  * the 64-bit machines this builds for); no atomics on the hot path.
  */
-#define NVMEV_STAT_OPS 16 /* opcode-table slots; the last is "other" */
 #define NVMEV_LAT_BUCKETS 256 /* 4 log-linear buckets per power of two */
 #define NVMEV_STATUS_CODES 0x800 /* SCT << 8 | SC */
 
@@ -546,21 +597,6 @@ struct nvmev_worker {
 	struct nvmev_req *reqs;
 	struct nvmev_sgl *sgl; /* scratch for the request being performed */
 	struct nvmev_io_stats *stats;
-};
-
-/*
- * An I/O command: one table of these drives dispatch (parse, validate,
- * cost), perform (on a worker) and the Commands Supported and Effects log.
- */
-struct nvmev_io_cmd {
-	u8 opcode;
-	const char *name;
-	u32 effects;
-	/* dispatcher: validate, describe req->tm for the timing model */
-	u16 (*dispatch)(struct nvmev_dev *dev, struct nvmev_req *req);
-	/* worker, at/after target_ns: do it, set req->dw0; return a status */
-	u16 (*perform)(struct nvmev_dev *dev, struct nvmev_req *req,
-		       struct nvmev_sgl *sgl);
 };
 
 struct nvmev_err_entry {
@@ -638,7 +674,7 @@ struct nvmev_dev {
 	struct nvmev_counters ctr;
 	u64 power_on_ns;
 
-	struct kv_ftl *kv;
+	struct kv_ftl *kv[NVMEV_MAX_NSID]; /* by NSID - 1; NULL: none */
 	struct dentry *debugfs;
 	struct nvmev_inject *inject;
 };
@@ -776,6 +812,8 @@ struct kv_stats;
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
 /* Set Features Key Value Configuration (CDW11) for namespace 2 */
 void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
+/* row @i of namespace @nsid's KV command table; NULL past its end */
+const struct nvmev_io_cmd *nvmev_kv_cmd(u32 nsid, unsigned int i);
 
 #endif /* __KERNEL__ */
 

@@ -190,3 +190,52 @@ const char *nvmev_check_sizes(const struct nvmev_sizes *s, char *why,
 	}
 	return NULL;
 }
+
+/**
+ * nvmev_split_kv - cut the KV area between namespace 1 and namespace 2
+ * @kv_area: bytes after the BAR window and the block area
+ * @std_size: kv_std_size as given (0: no namespace 2)
+ * @std_set: kv_std_size was given; else a quarter of the area, rounded
+ *	down to 1 MiB, if both halves keep the minimum KV area, else none
+ * @std_bytes: receives namespace 2's bytes (0: no namespace 2)
+ * @why: receives the reason for a rejection
+ * @len: size of @why
+ *
+ * Both key spaces need KV_MIN_AREA_BYTES each: an index and enough log
+ * segments for reclamation to work.
+ *
+ * Return: NULL, or "kv_std_size" with @why saying why.
+ */
+const char *nvmev_split_kv(u64 kv_area, u64 std_size, bool std_set,
+			   u64 *std_bytes, char *why, size_t len)
+{
+	u64 share = (kv_area / NVMEV_KV_STD_SHARE) & ~((1ULL << 20) - 1);
+
+	*std_bytes = 0;
+	if (!std_set) {
+		if (share >= KV_MIN_AREA_BYTES &&
+		    kv_area - share >= KV_MIN_AREA_BYTES)
+			*std_bytes = share;
+		return NULL;
+	}
+	if (!std_size)
+		return NULL;
+	if (!IS_ALIGNED(std_size, NVMEV_PAGE_SIZE) ||
+	    std_size < KV_MIN_AREA_BYTES) {
+		snprintf(
+			why, len,
+			"%llu must be 0 (no namespace 2) or a 4 KiB multiple of at least %llu MiB",
+			(unsigned long long)std_size, KV_MIN_AREA_BYTES >> 20);
+		return "kv_std_size";
+	}
+	if (std_size > kv_area || kv_area - std_size < KV_MIN_AREA_BYTES) {
+		snprintf(
+			why, len,
+			"%llu bytes leave namespace 1 less than %llu MiB of the %llu-byte KV area (memmap_size - 1 MiB - blk_size)",
+			(unsigned long long)std_size, KV_MIN_AREA_BYTES >> 20,
+			(unsigned long long)kv_area);
+		return "kv_std_size";
+	}
+	*std_bytes = std_size;
+	return NULL;
+}

@@ -121,41 +121,49 @@ static void show_op(struct seq_file *m, struct nvmev_dev *dev,
 	seq_printf(m, "late_over_20us_%s: %llu\n", name, late_20us);
 }
 
-static void show_kv(struct seq_file *m, struct nvmev_dev *dev)
+/*
+ * One key space: namespace 1's lines keep their names, namespace 2's (the
+ * NVMe KV Command Set) have the prefix "ns2_".
+ */
+static void show_kv(struct seq_file *m, struct nvmev_dev *dev, u32 nsid,
+		    const char *p)
 {
 	struct kv_stats st;
 
-	if (!dev->kv)
+	if (!dev->kv[nsid - 1])
 		return;
-	nvmev_kv_get_stats(dev, &st);
+	nvmev_kv_get_stats(dev, nsid, &st);
 	/* what the device promises: value records up to this many bytes live */
-	seq_printf(m, "kv_capacity_bytes: %llu\n", st.capacity);
-	seq_printf(m, "kv_keys: %llu\n", st.keys);
-	seq_printf(m, "kv_max_keys: %llu\n", st.max_keys);
-	seq_printf(m, "kv_index_bytes: %llu\n", st.index_bytes);
-	seq_printf(m, "kv_index_bytes_per_key: %llu\n",
+	seq_printf(m, "%skv_capacity_bytes: %llu\n", p, st.capacity);
+	seq_printf(m, "%skv_keys: %llu\n", p, st.keys);
+	seq_printf(m, "%skv_max_keys: %llu\n", p, st.max_keys);
+	seq_printf(m, "%skv_index_bytes: %llu\n", p, st.index_bytes);
+	seq_printf(m, "%skv_index_bytes_per_key: %llu\n", p,
 		   st.max_keys ? st.index_bytes / st.max_keys : 0);
-	seq_printf(m, "kv_index_load_permille: %llu\n",
+	seq_printf(m, "%skv_index_load_permille: %llu\n", p,
 		   st.max_keys ? st.keys * 1000 / st.max_keys : 0);
-	seq_printf(m, "kv_longest_probe: %u\n", st.longest_probe);
+	seq_printf(m, "%skv_longest_probe: %u\n", p, st.longest_probe);
 	/* the raw log, reserve and open segments included */
-	seq_printf(m, "log_raw_bytes: %llu\n", st.log.capacity);
-	seq_printf(m, "log_used_bytes: %llu\n", st.log.used_bytes);
-	seq_printf(m, "log_live_bytes: %llu\n", st.log.live_bytes);
-	seq_printf(m, "log_segments: %u\n", st.log.nsegs);
-	seq_printf(m, "log_free_segments: %u\n", st.log.free_segs);
-	seq_printf(m, "log_records_written: %llu\n", st.log.records_written);
-	seq_printf(m, "log_user_bytes: %llu\n", st.log.user_bytes);
-	seq_printf(m, "reclaim_runs: %llu\n", st.log.gc_runs);
-	seq_printf(m, "reclaim_slices: %llu\n", st.log.gc_slices);
-	seq_printf(m, "reclaim_bytes_moved: %llu\n", st.log.gc_bytes_moved);
-	seq_printf(m, "reclaim_forced: %llu\n", st.log.gc_forced);
+	seq_printf(m, "%slog_raw_bytes: %llu\n", p, st.log.capacity);
+	seq_printf(m, "%slog_used_bytes: %llu\n", p, st.log.used_bytes);
+	seq_printf(m, "%slog_live_bytes: %llu\n", p, st.log.live_bytes);
+	seq_printf(m, "%slog_segments: %u\n", p, st.log.nsegs);
+	seq_printf(m, "%slog_free_segments: %u\n", p, st.log.free_segs);
+	seq_printf(m, "%slog_records_written: %llu\n", p,
+		   st.log.records_written);
+	seq_printf(m, "%slog_user_bytes: %llu\n", p, st.log.user_bytes);
+	seq_printf(m, "%sreclaim_runs: %llu\n", p, st.log.gc_runs);
+	seq_printf(m, "%sreclaim_slices: %llu\n", p, st.log.gc_slices);
+	seq_printf(m, "%sreclaim_bytes_moved: %llu\n", p,
+		   st.log.gc_bytes_moved);
+	seq_printf(m, "%sreclaim_forced: %llu\n", p, st.log.gc_forced);
 	/* 0x312 completions: index full (kv_max_keys) plus log full */
-	seq_printf(m, "capacity_exceeded: %llu\n",
+	seq_printf(m, "%scapacity_exceeded: %llu\n", p,
 		   st.ops[KV_STAT_FULL_INDEX] + st.ops[KV_STAT_FULL_LOG]);
-	seq_printf(m, "capacity_exceeded_index: %llu\n",
+	seq_printf(m, "%scapacity_exceeded_index: %llu\n", p,
 		   st.ops[KV_STAT_FULL_INDEX]);
-	seq_printf(m, "capacity_exceeded_log: %llu\n", st.ops[KV_STAT_FULL_LOG]);
+	seq_printf(m, "%scapacity_exceeded_log: %llu\n", p,
+		   st.ops[KV_STAT_FULL_LOG]);
 }
 
 static int stats_show(struct seq_file *m, void *unused)
@@ -187,7 +195,8 @@ static int stats_show(struct seq_file *m, void *unused)
 	for (s = 0; s < NVMEV_STATUS_CODES; s++)
 		if (sum->status[s])
 			seq_printf(m, "status_0x%03x: %llu\n", s, sum->status[s]);
-	show_kv(m, dev);
+	show_kv(m, dev, NVMEV_NSID, "");
+	show_kv(m, dev, NVMEV_NSID_KV, "ns2_");
 	nvmev_vfree(sum);
 	return 0;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_kv.c - SQE bytes -> kv_decode() (both codings) -> kv_execute()
- * against a small store. The input is a flags byte and then 64-byte SQEs.
+ * fuzz_kv.c - SQE bytes -> kv_decode() (both codings) or kv_std_decode()
+ * (the NVMe KV Command Set, flags bit 3) -> kv_execute() against a small
+ * store. The input is a flags byte and then 64-byte SQEs. A List's output
+ * is parsed: whole entries inside the buffer, keys strictly ascending from
+ * the start key.
  * Checked after every command: the device never touches the host buffer
  * beyond the length the command describes, decoded fields are in range,
  * the log is well formed with exact live bytes, and every index entry
@@ -67,6 +70,48 @@ static void check_cmd(const struct kv_cmd *c)
 	}
 }
 
+static void check_std_cmd(const struct kv_cmd *c)
+{
+	FZ_ASSERT(c->desc && c->desc->set == &kv_std_set);
+	FZ_ASSERT(c->key_len <= KV_MAX_KEY_LEN);
+	FZ_ASSERT(c->value_size <= KV_MAX_VALUE_SIZE);
+	if (c->opcode == KV_STD_STORE || c->opcode == KV_STD_RETRIEVE ||
+	    c->opcode == KV_STD_DELETE || c->opcode == KV_STD_EXIST)
+		FZ_ASSERT(c->key_len >= 1);
+	if (c->opcode == KV_STD_LIST)
+		FZ_ASSERT(c->value_size >= 4);
+}
+
+static int key_cmp(const u8 *a, u32 alen, const u8 *b, u32 blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (int)alen - (int)blen;
+}
+
+/* List output: a count, then whole sorted entries above the start key. */
+static void check_list(const struct kv_cmd *c)
+{
+	u32 n = host[0] | host[1] << 8 | host[2] << 16 | (u32)host[3] << 24;
+	u32 pos = 4, i, plen = 0;
+	const u8 *prev = NULL;
+
+	for (i = 0; i < n; i++) {
+		u32 klen;
+
+		FZ_ASSERT(pos + 2 <= c->value_size);
+		klen = host[pos] | host[pos + 1] << 8;
+		FZ_ASSERT(klen >= 1 && klen <= KV_MAX_KEY_LEN);
+		FZ_ASSERT(pos + ALIGN(2 + klen, 4) <= c->value_size);
+		FZ_ASSERT(key_cmp(host + pos + 2, klen, c->key, c->key_len) >= 0);
+		if (prev)
+			FZ_ASSERT(key_cmp(prev, plen, host + pos + 2, klen) < 0);
+		prev = host + pos + 2;
+		plen = klen;
+		pos += ALIGN(2 + klen, 4);
+	}
+}
+
 /* Index and log agree: every entry is a live record of that key. */
 static void check_store(struct kv_store *kv)
 {
@@ -99,6 +144,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct kv_store kv;
 	size_t ib = hash_map_mem_bytes(48), pos;
 	enum kv_coding coding;
+	bool std;
 
 	if (size < 1)
 		return 0;
@@ -108,6 +154,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		host = malloc(HOST_MAX);
 	}
 	coding = data[0] & 1 ? KV_CODING_SAMSUNG : KV_CODING_BYTES;
+	std = data[0] & 8;
 	cfg.log_base = log;
 	cfg.log_size = 128 << 10;	/* 8 segments of 16 KiB: fills up */
 	cfg.seg_size = 16 << 10;
@@ -137,16 +184,27 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		/* the other coding must be just as safe */
 		if (!kv_decode(cdw, !coding, &other))
 			check_cmd(&other);
-		sc = kv_decode(cdw, coding, &cmd);
+		if (std) {
+			/* nsid byte 1 bit 0: error on delete of a missing key */
+			kv_store_configure(&kv, (cdw[1] >> 8) & 1);
+			sc = kv_std_decode(cdw, &cmd);
+		} else {
+			sc = kv_decode(cdw, coding, &cmd);
+		}
 		if (sc)
 			continue;
-		check_cmd(&cmd);
+		if (std)
+			check_std_cmd(&cmd);
+		else
+			check_cmd(&cmd);
 		h.len = cmd.value_size;
 		h.fail = (cdw[1] & 0xff) == 0xdf;	/* nsid byte picks a DMA error */
 		sc = kv_execute(&kv, &cmd, &io, &dw0);
 		FZ_ASSERT(!sc || dw0 == 0);
-		if (!sc && cmd.opcode == KV_OP_ITER_READ)
+		if (!sc && cmd.opcode == KV_OP_ITER_READ && !std)
 			FZ_ASSERT(dw0 >= 4 && dw0 <= cmd.value_size);
+		if (!sc && std && cmd.opcode == KV_STD_LIST)
+			check_list(&cmd);
 		check_store(&kv);
 	}
 	kv_store_destroy(&kv);

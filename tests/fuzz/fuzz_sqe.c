@@ -197,7 +197,8 @@ static void fuzz_io(const u32 *sqe, u8 ctl)
 	struct nvmev_blk_cmd bc;
 	u16 loc = 0xffff, status;
 
-	status = nvmev_io_check_common(sqe, io_opcode_known(op), &loc);
+	status = nvmev_io_check_common(sqe, io_opcode_known(op), sqe[1] == 1,
+				       &loc);
 	if (!status && op <= NVMEV_IO_WRITE_ZEROES)
 		status = nvmev_blk_decode(sqe, nb, &bc, &loc);
 	if (status) {

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
 
-fuzz_kv inputs are a flags byte (bit 0: samsung coding) and 64-byte SQEs;
-the seeds are the commands of KV_PROTOCOL.md section 1 in typical orders.
+fuzz_kv inputs are a flags byte (bit 0: samsung coding, bit 3: the NVMe KV
+Command Set) and 64-byte SQEs; the seeds are the commands of KV_PROTOCOL.md
+sections 1 and 3 in typical orders.
 fuzz_sqe inputs are a queue-count byte, then records of a control byte (bit
 0: I/O, else admin) and an SQE; the seeds are what the Linux driver sends at
 probe and teardown, and block I/O at the namespace's edges.
@@ -68,6 +69,29 @@ def kv_seeds():
     b["seed_fill_forced"] = bytes([2]) + fill[1:]
     b["seed_dma_error"] = bytes([0]) + sqe(0x81, 0, 8, 4, b"abcd", nsid=0xdf) + \
         sqe(0xb3, 0, 0, 4, b"abcd")
+    b.update(kv_std_seeds())
+    return b
+
+
+def std_sqe(opcode, cdw10=0, klen=0, opt=0, key=b"", nsid=2):
+    k = struct.unpack("<4I", (key + b"\0" * 16)[:16])
+    return struct.pack("<16I", opcode, nsid, k[0], k[1], 0, 0, 0, 0, 0, 0,
+                       cdw10, klen | opt << 8, 0, 0, k[2], k[3])
+
+
+def kv_std_seeds():
+    b = {}
+    s = bytes([8])
+    for i in range(12):
+        k = b"key-%02d" % ((i * 7) % 12)
+        s += std_sqe(0x01, 10 + i, len(k), 0, k)
+    s += std_sqe(0x06, 64) + std_sqe(0x06, 4096, 6, 0, b"key-05")
+    s += std_sqe(0x02, 4, 6, 0, b"key-03") + std_sqe(0x14, 0, 6, 0, b"key-03")
+    s += std_sqe(0x10, 0, 6, 0, b"key-03") + std_sqe(0x10, 0, 6, 0, b"key-03")
+    s += std_sqe(0x10, 0, 6, 0, b"key-03", nsid=0x102)  # EDNEK on
+    s += std_sqe(0x01, 0, 5, 1, b"nokey") + std_sqe(0x01, 0, 6, 2, b"key-04")
+    s += std_sqe(0x01, 0, 16, 0, b"sixteen-byte-key") + std_sqe(0x06, 12)
+    b["seed_std_list"] = s
     return b
 
 

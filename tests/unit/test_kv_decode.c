@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_kv_decode.c - kv_decode() against ../shared/vectors/kv_decode.tsv
- * (every row) and at the edges of every field, in both codings; and
- * kv_timing_op() for every opcode.
+ * (every row) and at the edges of every field, in both codings;
+ * kv_std_decode() (the NVMe KV Command Set) against kv_std_decode.tsv and
+ * at its edges; and kv_timing_op() for every opcode of both sets.
  */
 #include "kv_ftl.h"
 #include "test_util.h"
@@ -346,6 +347,7 @@ static void test_timing_op(void)
 	memcpy(cmd.key, "abcdefgh", 8);
 	for (i = 0; i < ARRAY_SIZE(map); i++) {
 		cmd.opcode = map[i].opcode;
+		cmd.desc = kv_cmd_find(&kv_vendor_set, cmd.opcode);
 		cmd.value_size = 4096;
 		kv_timing_op(&cmd, 77, &op);
 		CHECK_EQ(op.kind, map[i].kind);
@@ -354,6 +356,7 @@ static void test_timing_op(void)
 		CHECK_EQ(op.live_keys, 77u);
 	}
 	cmd.opcode = 0x81;
+	cmd.desc = kv_cmd_find(&kv_vendor_set, cmd.opcode);
 	kv_timing_op(&cmd, 0, &op);
 	other = cmd;
 	other.opcode = 0x90;
@@ -363,6 +366,265 @@ static void test_timing_op(void)
 	other = cmd;
 	other.key_len = 7;
 	CHECK(kv_key_hash(&other) != op.key_hash, "hash depends on the length");
+}
+
+/* ---- the NVMe KV Command Set (namespace 2) ----------------------------- */
+
+static void check_std_row(char **f, int lineno)
+{
+	u32 cdw[16] = { 0 };
+	struct kv_cmd cmd;
+	u16 sc, want;
+	int i;
+
+	cdw[0] = parse_u32(f[0]);
+	cdw[2] = parse_u32(f[1]);
+	cdw[3] = parse_u32(f[2]);
+	cdw[10] = parse_u32(f[3]);
+	cdw[11] = parse_u32(f[4]);
+	cdw[14] = parse_u32(f[5]);
+	cdw[15] = parse_u32(f[6]);
+	want = (u16)parse_u32(f[7]);
+	sc = kv_std_decode(cdw, &cmd);
+	CHECK(sc == want, "std line %d (%s): status %#x, want %#x", lineno,
+	      f[11], sc, want);
+	if (sc || want)
+		return;
+	if (strcmp(f[8], "-")) {
+		CHECK(cmd.key_len == parse_u32(f[8]), "std line %d: key_len %u",
+		      lineno, cmd.key_len);
+		for (i = 0; i < cmd.key_len; i++) {
+			u32 dw = i < 8 ? cdw[2 + i / 4] : cdw[14 + (i - 8) / 4];
+
+			CHECK(cmd.key[i] == (u8)(dw >> (8 * (i % 4))),
+			      "std line %d: key byte %d", lineno, i);
+		}
+		for (; i < KV_MAX_KEY_LEN; i++)
+			CHECK(!cmd.key[i], "std line %d: key tail byte %d",
+			      lineno, i);
+	}
+	if (strcmp(f[9], "-"))
+		CHECK(cmd.value_size == parse_u32(f[9]),
+		      "std line %d: value_size %u", lineno, cmd.value_size);
+	if (strcmp(f[10], "-"))
+		CHECK(cmd.option == parse_u32(f[10]), "std line %d: option %u",
+		      lineno, cmd.option);
+}
+
+static void test_std_vectors(void)
+{
+	const char *path = VECTORS_DIR "/kv_std_decode.tsv";
+	FILE *fp = fopen(path, "r");
+	char line[1024];
+	int lineno = 0, rows = 0;
+
+	CHECK(fp, "cannot open %s", path);
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char *f[12], *save = NULL, *p;
+		int n = 0;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = 0;
+		if (line[0] == '#' || !line[0] || !strncmp(line, "opcode", 6))
+			continue;
+		for (p = strtok_r(line, "\t", &save); p && n < 12;
+		     p = strtok_r(NULL, "\t", &save))
+			f[n++] = p;
+		CHECK(n == 12, "std line %d: %d fields", lineno, n);
+		if (n == 12) {
+			check_std_row(f, lineno);
+			rows++;
+		}
+	}
+	fclose(fp);
+	CHECK(rows >= 22, "only %d std vector rows", rows);
+	printf("  %d standard-set vector rows\n", rows);
+}
+
+static u16 std_dec(u32 op, u32 cdw10, u32 cdw11, struct kv_cmd *cmd)
+{
+	u32 cdw[16] = { 0 };
+
+	cdw[0] = op;
+	cdw[2] = 0x33323130; /* "0123456789abcdef" */
+	cdw[3] = 0x37363534;
+	cdw[14] = 0x62613938;
+	cdw[15] = 0x66656463;
+	cdw[10] = cdw10;
+	cdw[11] = cdw11;
+	cdw[12] = 0xffffffff; /* the vendor key field: not this set's key */
+	cdw[13] = 0xffffffff;
+	return kv_std_decode(cdw, cmd);
+}
+
+/* Key length: 0 is per command, above 16 an Invalid Field everywhere. */
+static void test_std_key_edges(void)
+{
+	static const struct {
+		u8 op;
+		u16 zero;
+	} z[] = {
+		{ KV_STD_STORE, 0x086 }, { KV_STD_RETRIEVE, 0x086 },
+		{ KV_STD_LIST, 0 },	 { KV_STD_DELETE, 0x002 },
+		{ KV_STD_EXIST, 0x002 },
+	};
+	struct kv_cmd cmd;
+	u32 len;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(z); i++) {
+		CHECK(std_dec(z[i].op, 4096, 0, &cmd) == z[i].zero,
+		      "std op %#x key length 0", z[i].op);
+		for (len = 1; len <= 16; len++) {
+			CHECK(std_dec(z[i].op, 4096, len, &cmd) == 0,
+			      "std op %#x key length %u", z[i].op, len);
+			CHECK(!memcmp(cmd.key, "0123456789abcdef", len),
+			      "std key bytes from CDW2-3, CDW14-15");
+		}
+		for (len = 17; len < 256; len++)
+			CHECK(std_dec(z[i].op, 4096, len, &cmd) == 0x002,
+			      "std op %#x key length %u", z[i].op, len);
+		CHECK_EQ(cmd.err_loc, 44);
+	}
+}
+
+static void test_std_sizes_and_options(void)
+{
+	struct kv_cmd cmd;
+	u32 opt;
+
+	/* Store: value 0..2 MiB; above: Invalid Value Size at CDW10 */
+	CHECK_EQ(std_dec(KV_STD_STORE, 0, 4, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_STORE, MAXV, 4, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_STORE, MAXV + 1, 4, &cmd), 0x085);
+	CHECK_EQ(cmd.err_loc, 40);
+	CHECK_EQ(std_dec(KV_STD_STORE, 0xffffffff, 4, &cmd), 0x085);
+	/* Retrieve: any buffer up to one maximum transfer, 0 included */
+	CHECK_EQ(std_dec(KV_STD_RETRIEVE, 0, 4, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_RETRIEVE, MAXV, 4, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_RETRIEVE, MAXV + 1, 4, &cmd), 0x002);
+	/* List: room for the count at least */
+	CHECK_EQ(std_dec(KV_STD_LIST, 3, 0, &cmd), 0x002);
+	CHECK_EQ(std_dec(KV_STD_LIST, 4, 0, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_LIST, MAXV, 0, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_LIST, MAXV + 1, 0, &cmd), 0x002);
+	/* Delete and Exist carry no data: CDW10 is ignored */
+	CHECK_EQ(std_dec(KV_STD_DELETE, 0xffffffff, 4, &cmd), 0);
+	CHECK_EQ(std_dec(KV_STD_EXIST, 0xffffffff, 4, &cmd), 0);
+	for (opt = 0; opt < 256; opt++) {
+		u16 st = (opt & ~7u) || (opt & 3) == 3 ? 0x002 : 0;
+		u16 rt = opt > 1 ? 0x002 : 0;
+
+		CHECK(std_dec(KV_STD_STORE, 8, 4 | opt << 8, &cmd) == st,
+		      "std store option %#x", opt);
+		CHECK(std_dec(KV_STD_RETRIEVE, 8, 4 | opt << 8, &cmd) == rt,
+		      "std retrieve option %#x", opt);
+	}
+	CHECK_EQ(std_dec(KV_STD_STORE, 8, 4 | 3 << 8, &cmd), 0x002);
+	CHECK_EQ(cmd.err_loc, 45);
+}
+
+/* Exactly the five commands of the set and Flush; no vendor opcode. */
+static void test_std_opcodes(void)
+{
+	struct kv_cmd cmd;
+	u32 op;
+	int valid = 0;
+
+	for (op = 0; op < 256; op++) {
+		u16 sc = std_dec(op, 8, 4, &cmd);
+
+		if (sc == 0x001) {
+			CHECK_EQ(cmd.err_loc, 0);
+			continue;
+		}
+		valid++;
+		CHECK(op == 0x00 || op == 0x01 || op == 0x02 || op == 0x06 ||
+			      op == 0x10 || op == 0x14,
+		      "std opcode %#x", op);
+		CHECK(cmd.desc && cmd.desc->io.opcode == op, "std desc %#x",
+		      op);
+	}
+	CHECK_EQ(valid, 6);
+	/* and the vendor set knows none of them */
+	for (op = 0; op < 0x80; op++)
+		CHECK(!kv_cmd_find(&kv_vendor_set, (u8)op), "vendor %#x", op);
+}
+
+/*
+ * One table per set: every row names a distinct statistics slot and
+ * opcode, is supported in the effects log, and costs something.
+ */
+static void test_tables(void)
+{
+	const struct kv_cmd_set *sets[] = { &kv_vendor_set, &kv_std_set };
+	bool slot_used[NVMEV_STAT_OPS] = { false };
+	size_t s, i, j;
+
+	for (s = 0; s < ARRAY_SIZE(sets); s++) {
+		const struct kv_cmd_set *set = sets[s];
+
+		for (i = 0; i < set->nr_cmds; i++) {
+			const struct kv_cmd_desc *d = &set->cmds[i];
+
+			CHECK(d->set == set, "%s row %zu: its set", set->name,
+			      i);
+			CHECK(d->io.slot < NVMEV_SLOT_OTHER &&
+				      !slot_used[d->io.slot],
+			      "%s row %zu: slot %u", set->name, i, d->io.slot);
+			slot_used[d->io.slot] = true;
+			CHECK(d->io.effects & NVMEV_EFFECTS_CSUPP, "%s: CSUPP",
+			      d->io.name);
+			CHECK(d->decode && d->execute && d->io.name,
+			      "%s: hooks", set->name);
+			CHECK(d->cost < NVMEV_TIMING_NR_KINDS &&
+				      d->cost != NVMEV_TIMING_ERROR,
+			      "%s: cost", d->io.name);
+			CHECK(d->stat < KV_STAT_FAILED, "%s: stat", d->io.name);
+			for (j = 0; j < i; j++)
+				CHECK(set->cmds[j].io.opcode != d->io.opcode,
+				      "%s: opcode %#x twice", set->name,
+				      d->io.opcode);
+		}
+	}
+	CHECK_EQ(kv_std_set.csi, NVMEV_CSI_KV);
+	CHECK_EQ(kv_vendor_set.csi, NVMEV_CSI_NVM);
+}
+
+static void test_std_timing_op(void)
+{
+	static const struct {
+		u8 opcode;
+		enum nvmev_timing_kind kind;
+		bool sized;
+	} map[] = {
+		{ KV_STD_STORE, NVMEV_TIMING_STORE, true },
+		{ KV_STD_RETRIEVE, NVMEV_TIMING_RETRIEVE, true },
+		{ KV_STD_LIST, NVMEV_TIMING_ITER_READ, true },
+		{ KV_STD_DELETE, NVMEV_TIMING_DELETE, false },
+		{ KV_STD_EXIST, NVMEV_TIMING_EXIST, false },
+		{ KV_STD_FLUSH, NVMEV_TIMING_BLK_FLUSH, false },
+	};
+	struct nvmev_timing_op op, vop;
+	struct kv_cmd cmd, vcmd;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		CHECK_EQ(std_dec(map[i].opcode, 4096, 8, &cmd), 0);
+		kv_timing_op(&cmd, 5, &op);
+		CHECK_EQ(op.kind, map[i].kind);
+		CHECK_EQ(op.value_bytes, map[i].sized ? 4096u : 0u);
+		CHECK_EQ(op.live_keys, 5u);
+	}
+	/* a key placed by the standard set sits where the vendor set's would */
+	CHECK_EQ(std_dec(KV_STD_STORE, 8, 8, &cmd), 0);
+	kv_timing_op(&cmd, 0, &op);
+	vcmd = cmd;
+	vcmd.desc = kv_cmd_find(&kv_vendor_set, KV_OP_STORE);
+	kv_timing_op(&vcmd, 0, &vop);
+	CHECK_EQ(op.key_hash, vop.key_hash);
 }
 
 int main(void)
@@ -376,5 +638,11 @@ int main(void)
 	test_opcodes();
 	test_err_loc();
 	test_timing_op();
+	test_std_vectors();
+	test_std_key_edges();
+	test_std_sizes_and_options();
+	test_std_opcodes();
+	test_tables();
+	test_std_timing_op();
 	return test_report("test_kv_decode");
 }

@@ -543,7 +543,7 @@ static u16 blk(u8 opcode, u32 nsid, u64 slba, u32 nlb0, u64 ns_blocks,
 	sqe[11] = slba >> 32;
 	sqe[12] = nlb0;
 	*loc = 0xffff;
-	status = nvmev_io_check_common(sqe, true, loc);
+	status = nvmev_io_check_common(sqe, true, nsid == 1, loc);
 	if (!status)
 		status = nvmev_blk_decode(sqe, ns_blocks, bc, loc);
 	return status;
@@ -587,10 +587,10 @@ static void test_block(void)
 
 	sqe_init(sqe, NVMEV_IO_READ);
 	sqe[0] |= 2 << 14;
-	CHECK_EQ(nvmev_io_check_common(sqe, true, &loc),
+	CHECK_EQ(nvmev_io_check_common(sqe, true, true, &loc),
 		 SC_DNR(NVMEV_SC_INVALID_FIELD));
 	CHECK_EQ(loc, 1);
-	CHECK_EQ(nvmev_io_check_common(sqe, false, &loc),
+	CHECK_EQ(nvmev_io_check_common(sqe, false, true, &loc),
 		 SC_DNR(NVMEV_SC_INVALID_OPCODE));
 	CHECK_EQ(loc, 0);
 }
