@@ -2691,7 +2691,13 @@ static void crafted_std(void)
 			q.dw[11] = 16;
 			snprintf(what, sizeof(what), "injected std exist on namespace %#x", bad_ns[i]);
 			st = inject(false, &q, &cq);
-			E(what, st < 0 ? st : cqe_sc(&cq), SC_NS);
+			/*
+			 * No namespace, no command set: the device looks the
+			 * opcode up in namespace 1's table and answers Invalid
+			 * Opcode for the KV set's 0x14 (vendor opcodes on such
+			 * an NSID get Invalid Namespace). Either, with DNR.
+			 */
+			E(what, st < 0 ? st : cqe_sc(&cq), SC_NS, SC_OPC);
 		}
 		memset(&q, 0, sizeof(q));
 		q.dw[0] = 0x10;	/* Delete on namespace 1: not an NVM opcode */
@@ -2795,7 +2801,7 @@ static int std_mode(const char *ns2, const char *ns1, uint64_t ops)
 
 	st = kv_open_cset(&kvs, ns2, KV_CODING_BYTES, KV_CSET_STD);
 	if (st) {
-		fprintf(stderr, "%s: %s (the KV namespace's /dev/ngXn2)\n", ns2, strerror(-st));
+		fprintf(stderr, "%s: %s (the KV namespace: the /dev/ngXnY of namespace 2)\n", ns2, strerror(-st));
 		return 2;
 	}
 	if (ns1) {

@@ -2227,8 +2227,8 @@ static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
 	if (dev.guard_hits || dev1.guard_hits)
 		mismatch("%u reads wrote past their buffer", dev.guard_hits + dev1.guard_hits);
 
-	printf("random: csi=kv seed=%" PRIu64 " ops=%" PRIu64 " ns1_ops=%" PRIu64
-	       " mismatches=%" PRIu64 "\n", seed, ops, ns1_ops, mismatches);
+	printf("random: csi=kv seed=%" PRIu64 " ns1_ops=%" PRIu64 " ops=%" PRIu64
+	       " mismatches=%" PRIu64 "\n", seed, ns1_ops, ops, mismatches);
 	printf("random: lists=%" PRIu64 " (exact-fit buffers %" PRIu64 ") malformed=%" PRIu64
 	       " ednek_toggles=%" PRIu64 " written=%" PRIu64 " B read=%" PRIu64
 	       " B live_keys=%" PRIu64 " live_bytes=%" PRIu64 " commands=%" PRIu64
@@ -2868,7 +2868,7 @@ int main(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "kvclient: %s: %s%s\n", path, strerror(-ret),
 			ret == -EINVAL && cset == KV_CSET_STD ?
-			" (--csi kv wants the KV namespace's generic char device, /dev/ngXn2)" : "");
+			" (--csi kv wants the KV namespace's generic char device: the /dev/ngXnY of namespace 2)" : "");
 		return 2;
 	}
 	if (ns1) {

@@ -683,7 +683,7 @@ static int kvfio_open_file(struct thread_data *td, struct fio_file *f)
 		return 1;
 	}
 	if (ld->cset == KV_CSET_STD && nsid == 1) {
-		log_err("kvfio: %s: kv_csi=kv wants the KV namespace (/dev/ngXn2); namespace 1 is the NVM namespace\n",
+		log_err("kvfio: %s: kv_csi=kv wants the KV namespace (the /dev/ngXnY of namespace 2); this is namespace 1, the NVM namespace\n",
 			path);
 		close(fd);
 		free(kfile);

@@ -9,7 +9,8 @@
  *   kv      the NVMe Key Value Command Set (section 3, CSI 1: Store 0x01,
  *           Retrieve 0x02, List 0x06, Delete 0x10, Exist 0x14, generic
  *           statuses 0x081..0x089) on namespace 2, which Linux exposes only
- *           as the generic char device /dev/ngXn2 (kv_open_cset()).
+ *           as a generic char device /dev/ngXnY (kv_open_cset(); Y is
+ *           the driver's instance number, not necessarily 2).
  *
  * The operations are named by the vendor opcodes (KV_OP_STORE, ...) in
  * both sets: kv_store(), kv_build() etc. send the opcode of the device's
@@ -134,7 +135,7 @@ struct kv_dev {
 int kv_open(struct kv_dev *d, const char *path, enum kv_coding coding);
 /*
  * kv_open() for command set @cset. KV_CSET_STD wants the generic char
- * device of a KV namespace (/dev/ngXn2): a block device node or namespace 1
+ * device of a KV namespace (/dev/ngXnY of NSID 2): a block device node or namespace 1
  * (the NVM namespace, where 0x01/0x02 are Write/Read) is refused with
  * -EINVAL before anything is sent. @coding applies to the vendor set only.
  */

@@ -167,13 +167,31 @@ merge_params() {
 	for i in "${!keys[@]}"; do [ -n "${keys[$i]}" ] && printf '%s ' "${vals[$i]}"; done
 }
 
-# find_nvme: set NVME_DEV/NVME_NS to the first controller with a namespace 1
+# find_nvme: set NVME_DEV/NVME_NS to the first controller's block device of
+# namespace 1. The N of nvmeXnN is the driver's instance number, not the
+# NSID: Linux 6.12 scans namespaces in parallel, so namespace 2 (the KV
+# command set, a hidden disk with no device node) may take nvme0n1 and
+# namespace 1 nvme0n2.
 find_nvme() {
-	local ns
-	for ns in /dev/nvme[0-9]*n1; do
+	local b ns
+	for b in /sys/block/nvme[0-9]*n[0-9]*; do
+		[ "$(cat "$b/nsid" 2>/dev/null)" = 1 ] || continue
+		ns=/dev/${b##*/}
 		[ -b "$ns" ] || continue
-		NVME_NS=$ns; NVME_DEV=${ns%n1}
+		NVME_NS=$ns; NVME_DEV=${ns%n*}
 		return 0
+	done
+	return 1
+}
+
+# ng_of_nsid NSID: the generic char device of namespace NSID of $NVME_DEV
+# (empty if none); /dev/ngXnN is numbered like nvmeXnN, by instance
+ng_of_nsid() {
+	local ng out
+	for ng in /dev/ng${NVME_DEV#/dev/nvme}n*; do
+		[ -c "$ng" ] || continue
+		out=$(nvme get-ns-id "$ng" 2>/dev/null)
+		[ "${out##*namespace-id:}" = "$1" ] && { echo "$ng"; return 0; }
 	done
 	return 1
 }
