@@ -186,8 +186,8 @@ static void complete_one(const struct io_uring_cqe *cqe)
 
 	if (st < 0) {
 		if (errors++ < 10)
-			fprintf(stderr, "kvuring: opcode %#x: %s\n", s->opcode,
-				strerror(-st));
+			fprintf(stderr, "kvuring: opcode %#x: %s\n",
+				kv_op(&d, s->opcode), strerror(-st));
 		goto done;
 	}
 	st &= 0x7ff;
