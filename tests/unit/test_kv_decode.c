@@ -61,36 +61,48 @@ static void check_row(char **f, int lineno)
 		      lineno, cmd.option);
 }
 
-static void test_vectors(void)
+/*
+ * Every row of a vectors file (tab-separated, '#' comments, a header line
+ * starting with @header) through @check; at least @min_rows of them.
+ */
+static void read_vectors(const char *name, const char *header, int nfields,
+			 void (*check)(char **f, int lineno), int min_rows)
 {
-	const char *path = VECTORS_DIR "/kv_decode.tsv";
-	FILE *fp = fopen(path, "r");
-	char line[1024];
+	char path[512], line[1024];
 	int lineno = 0, rows = 0;
+	FILE *fp;
 
+	snprintf(path, sizeof(path), "%s/%s", VECTORS_DIR, name);
+	fp = fopen(path, "r");
 	CHECK(fp, "cannot open %s", path);
 	if (!fp)
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		char *f[14], *save = NULL, *p;
+		char *f[16], *save = NULL, *p;
 		int n = 0;
 
 		lineno++;
 		line[strcspn(line, "\r\n")] = 0;
-		if (line[0] == '#' || !line[0] || !strncmp(line, "coding", 6))
+		if (line[0] == '#' || !line[0] ||
+		    !strncmp(line, header, strlen(header)))
 			continue;
-		for (p = strtok_r(line, "\t", &save); p && n < 14;
+		for (p = strtok_r(line, "\t", &save); p && n < nfields;
 		     p = strtok_r(NULL, "\t", &save))
 			f[n++] = p;
-		CHECK(n == 14, "line %d: %d fields", lineno, n);
-		if (n == 14) {
-			check_row(f, lineno);
+		CHECK(n == nfields, "%s line %d: %d fields", name, lineno, n);
+		if (n == nfields) {
+			check(f, lineno);
 			rows++;
 		}
 	}
 	fclose(fp);
-	CHECK(rows >= 28, "only %d vector rows", rows);
-	printf("  %d vector rows\n", rows);
+	CHECK(rows >= min_rows, "%s: only %d vector rows", name, rows);
+	printf("  %s: %d vector rows\n", name, rows);
+}
+
+static void test_vectors(void)
+{
+	read_vectors("kv_decode.tsv", "coding", 14, check_row, 28);
 }
 
 static u16 dec(enum kv_coding c, u32 op, u32 cdw4, u32 cdw10, u32 cdw11,
@@ -413,34 +425,7 @@ static void check_std_row(char **f, int lineno)
 
 static void test_std_vectors(void)
 {
-	const char *path = VECTORS_DIR "/kv_std_decode.tsv";
-	FILE *fp = fopen(path, "r");
-	char line[1024];
-	int lineno = 0, rows = 0;
-
-	CHECK(fp, "cannot open %s", path);
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		char *f[12], *save = NULL, *p;
-		int n = 0;
-
-		lineno++;
-		line[strcspn(line, "\r\n")] = 0;
-		if (line[0] == '#' || !line[0] || !strncmp(line, "opcode", 6))
-			continue;
-		for (p = strtok_r(line, "\t", &save); p && n < 12;
-		     p = strtok_r(NULL, "\t", &save))
-			f[n++] = p;
-		CHECK(n == 12, "std line %d: %d fields", lineno, n);
-		if (n == 12) {
-			check_std_row(f, lineno);
-			rows++;
-		}
-	}
-	fclose(fp);
-	CHECK(rows >= 22, "only %d std vector rows", rows);
-	printf("  %d standard-set vector rows\n", rows);
+	read_vectors("kv_std_decode.tsv", "opcode", 12, check_std_row, 22);
 }
 
 static u16 std_dec(u32 op, u32 cdw10, u32 cdw11, struct kv_cmd *cmd)

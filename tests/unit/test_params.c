@@ -184,10 +184,48 @@ static void test_layout(void)
 	layout("memmap_size not given", s, "memmap_size", "missing");
 }
 
+/* nvmev_split_kv(): namespace 2's share of the KV area */
+static void split(const char *desc, u64 area, u64 std, bool set, u64 want,
+		  bool bad)
+{
+	char why[NVMEV_WHY_LEN] = "";
+	u64 got = 12345;
+	const char *p = nvmev_split_kv(area, std, set, &got, why, sizeof(why));
+
+	CHECK(bad ? p && !strcmp(p, "kv_std_size") : !p, "%s: %s (%s)", desc,
+	      p ? p : "accepted", why);
+	CHECK(got == want, "%s: %llu bytes, want %llu", desc,
+	      (unsigned long long)got, (unsigned long long)want);
+}
+
+static void test_kv_split(void)
+{
+	u64 min = KV_MIN_AREA_BYTES;
+
+	/* default: a quarter, rounded down to 1 MiB, if both keep 32 MiB */
+	split("default of 1 GiB", 1024 * MIB, 0, false, 256 * MIB, false);
+	split("default of 254 MiB", 254 * MIB, 0, false, 63 * MIB, false);
+	split("default of 128 MiB", 128 * MIB, 0, false, 32 * MIB, false);
+	split("default of 127 MiB: none", 127 * MIB, 0, false, 0, false);
+	split("default of the smallest area: none", min, 0, false, 0, false);
+	/* given */
+	split("0: none", 1024 * MIB, 0, true, 0, false);
+	split("exactly the minimum", 1024 * MIB, min, true, min, false);
+	split("leaves namespace 1 the minimum", 2 * min, min, true, min, false);
+	split("below the minimum", 1024 * MIB, min - 4096, true, 0, true);
+	split("not a page multiple", 1024 * MIB, 40 * MIB + 1, true, 0, true);
+	split("leaves namespace 1 too little", 2 * min, min + 4096, true, 0,
+	      true);
+	split("the whole area", 1024 * MIB, 1024 * MIB, true, 0, true);
+	split("more than the area", 1024 * MIB, U64_MAX & ~4095ULL, true, 0,
+	      true);
+}
+
 int main(void)
 {
 	test_sizes();
 	test_cpus();
 	test_layout();
+	test_kv_split();
 	return test_report("test_params");
 }

@@ -27,6 +27,7 @@ BAD_CASES=(
 	"kv_coding-foo|kv_coding|memmap_start=1G memmap_size=1G cpus=1 kv_coding=foo"
 	"kv_max_keys-index-fills-the-KV-area|kv_max_keys|memmap_start=1G memmap_size=64M blk_size=1M cpus=1 kv_max_keys=2000000"
 	"kv_max_keys-garbage|kv_max_keys|memmap_start=1G memmap_size=1G cpus=1 kv_max_keys=lots"
+	"kv_std_size-garbage|kv_std_size|memmap_start=1G memmap_size=1G cpus=1 kv_std_size=some"
 )
 
 # Regressions: memmap_size=1M was blamed on blk_size, memmap_start=0 was
@@ -37,6 +38,8 @@ PREFIX_CASES=(
 	"memmap_size-40M-default-blk_size|memmap_size|default blk_size|memmap_start=1G memmap_size=40M cpus=1"
 	"blk_size-given-too-big-for-memmap_size|blk_size|KV area|memmap_start=1G memmap_size=40M blk_size=16M cpus=1"
 	"memmap_start-0-not-reserved|memmap_start|0 is not a reserved range|memmap_start=0 memmap_size=512M cpus=1"
+	"kv_std_size-below-32M|kv_std_size|at least 32 MiB|memmap_start=1G memmap_size=1G kv_std_size=16M cpus=1"
+	"kv_std_size-whole-KV-area|kv_std_size|leave namespace 1 less than 32 MiB|memmap_start=1G memmap_size=1G kv_std_size=959M cpus=1"
 )
 
 t_bad_prefix() { # PARAM WHY_ERE PARAMS...
