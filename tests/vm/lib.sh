@@ -168,30 +168,29 @@ merge_params() {
 }
 
 # find_nvme: set NVME_DEV/NVME_NS to the first controller's block device of
-# namespace 1. The N of nvmeXnN is the driver's instance number, not the
-# NSID: Linux 6.12 scans namespaces in parallel, so namespace 2 (the KV
-# command set, a hidden disk with no device node) may take nvme0n1 and
-# namespace 1 nvme0n2.
+# namespace 1. Linux names a namespace's nodes (nvmeXnY, ngXnY) by the order
+# it set them up, not by NSID: 6.12 scans namespaces in parallel, and with
+# namespace 2 (kv_std_size) NSID 1 is nvme0n2 in about one load of four.
 find_nvme() {
-	local b ns
-	for b in /sys/block/nvme[0-9]*n[0-9]*; do
-		[ "$(cat "$b/nsid" 2>/dev/null)" = 1 ] || continue
-		ns=/dev/${b##*/}
-		[ -b "$ns" ] || continue
-		NVME_NS=$ns; NVME_DEV=${ns%n*}
+	local b n
+	for b in /sys/block/nvme[0-9]*; do
+		n=${b##*/}
+		[[ $n =~ ^nvme[0-9]+n[0-9]+$ ]] && [ -b /dev/$n ] || continue
+		[ "$(cat $b/nsid 2>/dev/null)" = 1 ] || continue
+		NVME_NS=/dev/$n; NVME_DEV=${NVME_NS%n*}
 		return 0
 	done
 	return 1
 }
 
-# ng_of_nsid NSID: the generic char device of namespace NSID of $NVME_DEV
-# (empty if none); /dev/ngXnN is numbered like nvmeXnN, by instance
-ng_of_nsid() {
-	local ng out
-	for ng in /dev/ng${NVME_DEV#/dev/nvme}n*; do
-		[ -c "$ng" ] || continue
-		out=$(nvme get-ns-id "$ng" 2>/dev/null)
-		[ "${out##*namespace-id:}" = "$1" ] && { echo "$ng"; return 0; }
+# ns_ngdev NSID: the generic char device (/dev/ngXnY) of namespace NSID of
+# $NVME_DEV (its hidden disk nvmeXnY has the NSID in sysfs, CSI 1 too)
+ns_ngdev() {
+	local b
+	for b in /sys/block/nvme${NVME_DEV#/dev/nvme}n[0-9]*; do
+		[ "$(cat $b/nsid 2>/dev/null)" = "$1" ] || continue
+		echo "/dev/ng${b##*/nvme}"
+		return 0
 	done
 	return 1
 }
@@ -250,7 +249,7 @@ load_module() {
 		out=$(timeout 60 modprobe nvme 2>&1) || { not_ok "modprobe nvme: $out"; return 1; }
 	fi
 	if ! wait_nvme "$NVMEV_WAIT"; then
-		not_ok "no live /dev/nvme*n1 within ${NVMEV_WAIT}s after insmod $params"
+		not_ok "no live block device of nsid 1 within ${NVMEV_WAIT}s after insmod $params"
 		diag_nvme | sed 's/^/    | /'
 		dmesg_since "$mark" | tail -30 | sed 's/^/    | /'
 		# leave a clean slate for the next test

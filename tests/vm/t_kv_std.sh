@@ -49,7 +49,7 @@ expect_kvs() {
 wait_ng2() {
 	local end=$((SECONDS + 30))
 	while [ $SECONDS -le $end ]; do
-		NG2=$(ng_of_nsid 2) && NG1=$(ng_of_nsid 1) && return 0
+		NG2=$(ns_ngdev 2) && [ -c "$NG2" ] && NG1=$(ns_ngdev 1) && [ -c "$NG1" ] && return 0
 		sleep 0.2
 	done
 	return 1
