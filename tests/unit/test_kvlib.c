@@ -15,7 +15,9 @@
 
 static struct kv_dev std_dev = { .fd = -1, .nsid = 2, .cset = KV_CSET_STD };
 static struct kv_dev ven_dev = { .fd = -1, .nsid = 1, .cset = KV_CSET_VENDOR };
-static struct kv_dev sam_dev = { .fd = -1, .nsid = 1, .cset = KV_CSET_VENDOR,
+static struct kv_dev sam_dev = { .fd = -1,
+				 .nsid = 1,
+				 .cset = KV_CSET_VENDOR,
 				 .coding = KV_CODING_SAMSUNG };
 
 /* Every row of the KV set's decode vectors, encoded again from its fields. */
@@ -52,13 +54,16 @@ static void test_std_vectors(void)
 		kv_encode_std(&c, 2, (uint8_t)op, key, c11 & 0xff, c10,
 			      (uint8_t)(c11 >> 8));
 		CHECK(c.opcode == op && c.nsid == 2 && c.cdw2 == c2 &&
-		      c.cdw3 == c3 && c.cdw10 == c10 && c.cdw11 == c11 &&
-		      c.cdw14 == c14 && c.cdw15 == c15 && !c.cdw12 &&
-		      !c.cdw13 && !c.addr && !c.data_len,
+			      c.cdw3 == c3 && c.cdw10 == c10 &&
+			      c.cdw11 == c11 && c.cdw14 == c14 &&
+			      c.cdw15 == c15 && !c.cdw12 && !c.cdw13 &&
+			      !c.addr && !c.data_len,
 		      "row %u re-encoded: cdw2 %#x cdw3 %#x cdw10 %#x cdw11 %#x cdw14 %#x cdw15 %#x (%s)",
-		      rows, c.cdw2, c.cdw3, c.cdw10, c.cdw11, c.cdw14, c.cdw15, line);
+		      rows, c.cdw2, c.cdw3, c.cdw10, c.cdw11, c.cdw14, c.cdw15,
+		      line);
 		kv_unpack_std_key(&c, back);
-		CHECK(!memcmp(back, key, KV_MAX_KEY), "row %u: key round trip", rows);
+		CHECK(!memcmp(back, key, KV_MAX_KEY), "row %u: key round trip",
+		      rows);
 	}
 	fclose(f);
 	CHECK(rows >= 20, "only %u vector rows in %s", rows, path);
@@ -78,11 +83,12 @@ static void test_build(void)
 	CHECK_EQ(c.cdw12 | c.cdw13 | c.cdw14 | c.cdw15, 0);
 	CHECK_EQ(c.cdw10, 5);
 	CHECK_EQ(c.cdw11, 5);
-	CHECK_EQ(c.data_len, 8);	/* rounded to 4: never a bounce buffer */
+	CHECK_EQ(c.data_len, 8); /* rounded to 4: never a bounce buffer */
 	CHECK_EQ(c.addr, (uintptr_t)buf);
 	/* a 16-byte key: bytes 8..15 in CDW14-15 */
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_RETRIEVE, "sixteen-byte-key", 16, buf, 64,
-			  KVS_RETRIEVE_RAW), 0);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_RETRIEVE, "sixteen-byte-key", 16,
+			  buf, 64, KVS_RETRIEVE_RAW),
+		 0);
 	CHECK_EQ(c.opcode, KVS_OP_RETRIEVE);
 	CHECK_EQ(c.cdw2, 0x74786973);
 	CHECK_EQ(c.cdw3, 0x2d6e6565);
@@ -90,7 +96,9 @@ static void test_build(void)
 	CHECK_EQ(c.cdw15, 0x79656b2d);
 	CHECK_EQ(c.cdw11, 0x110);
 	/* a 0-byte value: no data, CDW10 0 */
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf, 0, KVS_STORE_MUST_NOT_EXIST), 0);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf, 0,
+			  KVS_STORE_MUST_NOT_EXIST),
+		 0);
 	CHECK_EQ(c.cdw10, 0);
 	CHECK_EQ(c.data_len, 0);
 	CHECK_EQ(c.addr, 0);
@@ -100,16 +108,27 @@ static void test_build(void)
 	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_EXIST, "k", 1, NULL, 0, 0), 0);
 	CHECK_EQ(c.opcode, KVS_OP_EXIST);
 	/* operations the KV set does not have; bad lengths */
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_APPEND, "k", 1, buf, 4, 0), -EOPNOTSUPP);
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_ITER_READ, "k", 1, buf, 4, 0), -EOPNOTSUPP);
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 0, buf, 4, 0), -EINVAL);
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "0123456789abcdefg", 17, buf, 4, 0), -EINVAL);
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf, KV_MAX_VALUE + 1, 0), -EINVAL);
-	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf, KV_MAX_VALUE, 0), 0);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_APPEND, "k", 1, buf, 4, 0),
+		 -EOPNOTSUPP);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_ITER_READ, "k", 1, buf, 4, 0),
+		 -EOPNOTSUPP);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 0, buf, 4, 0),
+		 -EINVAL);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "0123456789abcdefg", 17,
+			  buf, 4, 0),
+		 -EINVAL);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf,
+			  KV_MAX_VALUE + 1, 0),
+		 -EINVAL);
+	CHECK_EQ(kv_build(&std_dev, &c, KV_OP_STORE, "k", 1, buf, KV_MAX_VALUE,
+			  0),
+		 0);
 	CHECK_EQ(c.cdw10, KV_MAX_VALUE);
 
 	/* vendor set, bytes: key in CDW12..15, nothing in CDW2-3 */
-	CHECK_EQ(kv_build(&ven_dev, &c, KV_OP_STORE, "hello", 5, buf, 5, KV_STORE_IDEMPOTENT), 0);
+	CHECK_EQ(kv_build(&ven_dev, &c, KV_OP_STORE, "hello", 5, buf, 5,
+			  KV_STORE_IDEMPOTENT),
+		 0);
 	CHECK_EQ(c.opcode, KV_OP_STORE);
 	CHECK_EQ(c.nsid, 1);
 	CHECK_EQ(c.cdw12, 0x6c6c6568);
@@ -139,8 +158,10 @@ static void test_build(void)
 	CHECK_EQ(c.cdw11, 0);
 	CHECK_EQ(c.cdw2 | c.cdw3 | c.cdw14 | c.cdw15, 0);
 	CHECK_EQ(kv_build_list(&std_dev, &c, NULL, 0, buf, 3), -EINVAL);
-	CHECK_EQ(kv_build_list(&std_dev, &c, NULL, 0, buf, KV_MAX_VALUE + 1), -EINVAL);
-	CHECK_EQ(kv_build_list(&std_dev, &c, "0123456789abcdefg", 17, buf, 64), -EINVAL);
+	CHECK_EQ(kv_build_list(&std_dev, &c, NULL, 0, buf, KV_MAX_VALUE + 1),
+		 -EINVAL);
+	CHECK_EQ(kv_build_list(&std_dev, &c, "0123456789abcdefg", 17, buf, 64),
+		 -EINVAL);
 	CHECK_EQ(kv_build_list(&ven_dev, &c, NULL, 0, buf, 64), -EOPNOTSUPP);
 	CHECK_EQ(kv_build_list(&std_dev, &c, NULL, 0, buf, 5), 0);
 	CHECK_EQ(c.cdw10, 5);
@@ -172,12 +193,14 @@ static void test_names(void)
 	CHECK_EQ(kv_sc_delete_missing(&std_dev), 0);
 	e.ednek = true;
 	CHECK_EQ(kv_sc_delete_missing(&e), 0x087);
-	CHECK(!strcmp(kv_status_str(0x087), "KV key does not exist (KV set)"), "%s",
-	      kv_status_str(0x087));
-	CHECK(!strcmp(kv_status_str(0x310), "key does not exist"), "%s", kv_status_str(0x310));
+	CHECK(!strcmp(kv_status_str(0x087), "KV key does not exist (KV set)"),
+	      "%s", kv_status_str(0x087));
+	CHECK(!strcmp(kv_status_str(0x310), "key does not exist"), "%s",
+	      kv_status_str(0x310));
 	CHECK(kv_cset_parse("kv", &cs) == 0 && cs == KV_CSET_STD, "kv");
 	CHECK(kv_cset_parse("1", &cs) == 0 && cs == KV_CSET_STD, "1");
-	CHECK(kv_cset_parse("vendor", &cs) == 0 && cs == KV_CSET_VENDOR, "vendor");
+	CHECK(kv_cset_parse("vendor", &cs) == 0 && cs == KV_CSET_VENDOR,
+	      "vendor");
 	CHECK(kv_cset_parse("nvm", &cs) == 0 && cs == KV_CSET_VENDOR, "nvm");
 	CHECK_EQ(kv_cset_parse("KV", &cs), -EINVAL);
 	CHECK_EQ(kv_cset_parse("2", &cs), -EINVAL);
@@ -196,11 +219,13 @@ static void test_key_order(void)
 	CHECK(kv_key_cmp("\xff", 1, "\x00", 1) > 0, "0xff > 0x00");
 	CHECK(kv_key_cmp("\x00", 1, "\x00\x00", 2) < 0, "0x00 < 0x00 0x00");
 	CHECK(kv_key_cmp("", 0, "\x00", 1) < 0, "empty first");
-	CHECK(kv_key_cmp("0123456789abcdef", 16, "0123456789abcdeg", 16) < 0, "16 bytes");
+	CHECK(kv_key_cmp("0123456789abcdef", 16, "0123456789abcdeg", 16) < 0,
+	      "16 bytes");
 }
 
 /* a List output of @n keys, each entry padded to 4; returns its length */
-static uint32_t put_list(uint8_t *b, uint32_t count, const char *const *keys, unsigned int n)
+static uint32_t put_list(uint8_t *b, uint32_t count, const char *const *keys,
+			 unsigned int n)
 {
 	uint32_t pos = 4, i;
 
@@ -222,7 +247,8 @@ static uint32_t put_list(uint8_t *b, uint32_t count, const char *const *keys, un
 
 static void test_list_parse(void)
 {
-	static const char *const keys[] = { "a", "ab", "abc", "abcdefghijklmnop", "b" };
+	static const char *const keys[] = { "a", "ab", "abc",
+					    "abcdefghijklmnop", "b" };
 	struct kv_list_entry e[8];
 	uint8_t b[512];
 	uint32_t len, bad;
@@ -239,7 +265,8 @@ static void test_list_parse(void)
 	CHECK_EQ(kv_list_parse(b, len, e, 8, NULL), 5);
 	CHECK(e[0].len == 1 && !memcmp(e[0].key, "a", 1), "entry 0");
 	CHECK(e[2].len == 3 && !memcmp(e[2].key, "abc", 3), "entry 2");
-	CHECK(e[3].len == 16 && !memcmp(e[3].key, "abcdefghijklmnop", 16), "entry 3");
+	CHECK(e[3].len == 16 && !memcmp(e[3].key, "abcdefghijklmnop", 16),
+	      "entry 3");
 	CHECK(e[4].len == 1 && e[4].key[0] == 'b', "entry 4");
 	/* out holds fewer than the count: the count is still returned */
 	memset(e, 0, sizeof(e));
@@ -257,7 +284,8 @@ static void test_list_parse(void)
 	/* a count that cannot fit */
 	len = put_list(b, 2, keys, 1);
 	CHECK_EQ(kv_list_parse(b, 8, e, 8, &bad), -EINVAL);
-	CHECK_EQ(kv_list_parse(b, 12, e, 8, &bad), -EINVAL);	/* entry 2 is 0xa5 garbage */
+	CHECK_EQ(kv_list_parse(b, 12, e, 8, &bad),
+		 -EINVAL); /* entry 2 is 0xa5 garbage */
 	CHECK_EQ(bad, 8);
 	len = put_list(b, 0xffffffffu, keys, 1);
 	CHECK_EQ(kv_list_parse(b, 512, e, 8, &bad), -EINVAL);
@@ -270,7 +298,7 @@ static void test_list_parse(void)
 	b[4] = 17;
 	CHECK_EQ(kv_list_parse(b, 64, e, 8, &bad), -EINVAL);
 	b[4] = 1;
-	b[5] = 1;	/* length 257 */
+	b[5] = 1; /* length 257 */
 	CHECK_EQ(kv_list_parse(b, 64, e, 8, &bad), -EINVAL);
 	b[5] = 0;
 	CHECK_EQ(kv_list_parse(b, 64, e, 8, &bad), 1);
