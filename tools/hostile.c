@@ -1292,8 +1292,14 @@ static void crafted_inject(void)
 	s.dw[11] = 16;
 	memcpy(&s.dw[12], ck, 16);
 	E("exist nsid 0", inj_io_sc(&s, NULL), SC_NS);
+	/*
+	 * Namespace 2 is the KV command set's (kv_std_size): a vendor opcode
+	 * there is Invalid Opcode; where it is inactive or absent the device
+	 * also looks the opcode up in namespace 2's table first (0x001) rather
+	 * than answering Invalid Namespace. Either, with DNR.
+	 */
 	s.dw[1] = 2;
-	E("exist nsid 2", inj_io_sc(&s, NULL), SC_NS);
+	E("vendor exist on nsid 2", inj_io_sc(&s, NULL), SC_OPC, SC_NS);
 	s.dw[1] = 0xffffffff;
 	E("exist nsid 0xffffffff", inj_io_sc(&s, NULL), SC_NS);
 	s.dw[1] = 1;
