@@ -18,6 +18,9 @@
 #include <linux/timekeeping.h>
 #endif
 #include "nvmev.h"
+#ifdef __KERNEL__
+#include "kv_ftl.h"
+#endif
 
 /* ---------------------------------------------------------------------- */
 /* Decoding (pure) */
@@ -28,6 +31,62 @@ static u16 bad(struct nvmev_admin_cmd *cmd, u16 status, u16 loc)
 {
 	cmd->param_loc = loc;
 	return status | NVMEV_SC_DNR;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Namespaces and command sets, as the controller state says */
+
+#define NSID_ALL 0xffffffffu
+
+static bool nsid_valid(const struct nvmev_admin_state *st, u32 nsid)
+{
+	return nsid && nsid <= st->nn && nsid <= NVMEV_MAX_NSID;
+}
+
+static bool ns_active(const struct nvmev_admin_state *st, u32 nsid)
+{
+	return nsid_valid(st, nsid) && (st->ns_active & (1u << nsid));
+}
+
+/**
+ * nvmev_iocs_supported - the I/O command sets this controller has
+ * @st: the controller state
+ *
+ * Those of its valid namespaces (active or not: CC.CSS decides that), as
+ * the I/O Command Set data structure (CNS 1Ch) reports them in vector 0.
+ *
+ * Return: bit n set for CSI n.
+ */
+u64 nvmev_iocs_supported(const struct nvmev_admin_state *st)
+{
+	u64 iocs = 1ULL << NVMEV_CSI_NVM;
+	u32 nsid;
+
+	for (nsid = 1; nsid_valid(st, nsid); nsid++)
+		if (st->ns_csi[nsid] < 64)
+			iocs |= 1ULL << st->ns_csi[nsid];
+	return iocs;
+}
+
+static bool csi_supported(const struct nvmev_admin_state *st, u8 csi)
+{
+	return csi < 64 && (nvmev_iocs_supported(st) & (1ULL << csi));
+}
+
+/* The KV namespace, for the Key Value Configuration feature (20h). */
+static bool kv_ns_active(const struct nvmev_admin_state *st, u32 nsid)
+{
+	return ns_active(st, nsid) && st->ns_csi[nsid] == NVMEV_CSI_KV;
+}
+
+static u32 kv_nsid(const struct nvmev_admin_state *st)
+{
+	u32 nsid;
+
+	for (nsid = 1; nsid_valid(st, nsid); nsid++)
+		if (st->ns_csi[nsid] == NVMEV_CSI_KV)
+			return nsid;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -68,22 +127,62 @@ static u16 check_irq_vector(const struct nvmev_admin_state *st __maybe_unused,
 }
 
 /*
+ * I/O Command Set Profile: CNS 1Ch reports one combination, index 0, the
+ * one in use; any other index is I/O Command Set Combination Rejected.
+ */
+static u16 check_iocs_profile(const struct nvmev_admin_state *st __maybe_unused,
+			      bool set, struct nvmev_admin_cmd *cmd)
+{
+	u32 v = cmd->feat.value;
+
+	if (!set)
+		return NVMEV_SC_SUCCESS;
+	if (v & ~NVMEV_IOCS_PROFILE_IOCSCI)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	if (v)
+		return bad(cmd, NVMEV_SC_IOCS_COMBINATION_REJECTED,
+			   CDW_LOC(11));
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Key Value Configuration, per KV namespace: NSID that namespace (active)
+ * or all namespaces; bit 0 (EDNEK) is the only field.
+ */
+static u16 check_kv_config(const struct nvmev_admin_state *st, bool set,
+			   struct nvmev_admin_cmd *cmd)
+{
+	u32 nsid = cmd->nsid;
+
+	if (nsid != NSID_ALL && !nsid_valid(st, nsid))
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	if (!kv_ns_active(st, nsid == NSID_ALL ? kv_nsid(st) : nsid))
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
+	if (set && (cmd->feat.value & ~NVMEV_KV_CONFIG_EDNEK))
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11));
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
  * No Keep Alive Timer (KAS = 0): a PCIe controller need not have one, and
  * Linux's PCIe admin queue has no reserved tag for the driver's keep-alive.
  * No Host Memory Buffer, APST, LBA Range Type or thermal management either.
  */
 static const struct nvmev_feat_desc feat_table[] = {
-	{ NVMEV_FEAT_ARBITRATION, true, 0, NULL },
-	{ NVMEV_FEAT_POWER_MGMT, true, 0, check_power_state },
-	{ NVMEV_FEAT_TEMP_THRESH, true, NVMEV_WCTEMP_K, NULL },
-	{ NVMEV_FEAT_ERR_RECOVERY, true, 0, NULL },
-	{ NVMEV_FEAT_VOLATILE_WC, true, 1, NULL },
-	{ NVMEV_FEAT_NUM_QUEUES, true, 0, check_num_queues },
-	{ NVMEV_FEAT_IRQ_COALESCE, true, 0, NULL },
-	{ NVMEV_FEAT_IRQ_CONFIG, true, 0, check_irq_vector },
-	{ NVMEV_FEAT_WRITE_ATOMIC, true, 0, NULL },
-	{ NVMEV_FEAT_ASYNC_EVENT, true, 0, NULL },
-	{ NVMEV_FEAT_TIMESTAMP, true, 0, NULL },
+	{ NVMEV_FEAT_ARBITRATION, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_POWER_MGMT, true, 0, check_power_state, 0 },
+	{ NVMEV_FEAT_TEMP_THRESH, true, NVMEV_WCTEMP_K, NULL, 0 },
+	{ NVMEV_FEAT_ERR_RECOVERY, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_VOLATILE_WC, true, 1, NULL, 0 },
+	{ NVMEV_FEAT_NUM_QUEUES, true, 0, check_num_queues, 0 },
+	{ NVMEV_FEAT_IRQ_COALESCE, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_IRQ_CONFIG, true, 0, check_irq_vector, 0 },
+	{ NVMEV_FEAT_WRITE_ATOMIC, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_ASYNC_EVENT, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_TIMESTAMP, true, 0, NULL, 0 },
+	{ NVMEV_FEAT_IOCS_PROFILE, true, 0, check_iocs_profile, 0 },
+	{ NVMEV_FEAT_KV_CONFIG, true, 0, check_kv_config,
+	  NVMEV_FEAT_F_NS | NVMEV_FEAT_F_KV },
 };
 
 static const struct nvmev_log_desc log_table[] = {
@@ -95,14 +194,20 @@ static const struct nvmev_log_desc log_table[] = {
 	{ NVMEV_LOG_FID_EFFECTS, 0, 1024 },
 };
 
+/*
+ * A namespace structure of an inactive NSID is zero-filled (NVMe 2.0); one
+ * of a command set the namespace does not have is Invalid I/O Command Set.
+ */
 static const struct nvmev_cns_desc cns_table[] = {
-	{ NVMEV_CNS_NS, NVMEV_CNS_F_NSID },
+	{ NVMEV_CNS_NS, NVMEV_CNS_F_NSID | NVMEV_CNS_F_ZERO | NVMEV_CNS_F_NVM },
 	{ NVMEV_CNS_CTRL, 0 },
 	{ NVMEV_CNS_NS_ACTIVE_LIST, NVMEV_CNS_F_LIST },
 	{ NVMEV_CNS_NS_DESC_LIST, NVMEV_CNS_F_NSID },
-	{ NVMEV_CNS_CS_NS, NVMEV_CNS_F_NSID | NVMEV_CNS_F_CSI },
+	{ NVMEV_CNS_CS_NS,
+	  NVMEV_CNS_F_NSID | NVMEV_CNS_F_CSI | NVMEV_CNS_F_ZERO },
 	{ NVMEV_CNS_CS_CTRL, NVMEV_CNS_F_CSI },
-	{ NVMEV_CNS_NS_CS_INDEP, NVMEV_CNS_F_NSID },
+	{ NVMEV_CNS_CS_NS_ACTIVE_LIST, NVMEV_CNS_F_LIST | NVMEV_CNS_F_CSI },
+	{ NVMEV_CNS_NS_CS_INDEP, NVMEV_CNS_F_NSID | NVMEV_CNS_F_ZERO },
 	{ NVMEV_CNS_CMD_SET, 0 },
 };
 
@@ -170,7 +275,42 @@ void nvmev_id_caps(struct nvmev_id_caps *caps)
 		caps->kas = 1;
 }
 
-static u16 decode_identify(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+/* The active NSIDs above @start (of command set @csi, unless @any_csi). */
+static u32 active_list(const struct nvmev_admin_state *st, u32 start,
+		       bool any_csi, u8 csi)
+{
+	u32 nsid, list = 0;
+
+	for (nsid = 1; nsid_valid(st, nsid); nsid++)
+		if (nsid > start && ns_active(st, nsid) &&
+		    (any_csi || st->ns_csi[nsid] == csi))
+			list |= 1u << nsid;
+	return list;
+}
+
+/* A namespace structure: which answer the NSID (and CSI) gets. */
+static u16 decode_identify_ns(const struct nvmev_cns_desc *d,
+			      const struct nvmev_admin_state *st,
+			      struct nvmev_admin_cmd *cmd)
+{
+	u32 nsid = cmd->nsid;
+
+	if (!ns_active(st, nsid)) {
+		if (!(d->flags & NVMEV_CNS_F_ZERO))
+			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
+		cmd->identify.zero = true;
+		return NVMEV_SC_SUCCESS;
+	}
+	if ((d->flags & NVMEV_CNS_F_CSI) &&
+	    st->ns_csi[nsid] != cmd->identify.csi)
+		return bad(cmd, NVMEV_SC_INVALID_IOCS, CDW_LOC(11) + 3);
+	if ((d->flags & NVMEV_CNS_F_NVM) && st->ns_csi[nsid] != NVMEV_CSI_NVM)
+		return bad(cmd, NVMEV_SC_INVALID_IOCS, CDW_LOC(1));
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 decode_identify(const u32 *sqe, const struct nvmev_admin_state *st,
+			   struct nvmev_admin_cmd *cmd)
 {
 	u8 cns = sqe[10] & 0xff;
 	u8 csi = sqe[11] >> 24;
@@ -180,16 +320,25 @@ static u16 decode_identify(const u32 *sqe, struct nvmev_admin_cmd *cmd)
 	cmd->identify.csi = csi;
 	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
-	if ((d->flags & NVMEV_CNS_F_NSID) && cmd->nsid != NVMEV_NSID)
+	if ((d->flags & NVMEV_CNS_F_NSID) && !nsid_valid(st, cmd->nsid))
 		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
 	if ((d->flags & NVMEV_CNS_F_LIST) && cmd->nsid >= 0xfffffffe)
 		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
-	if ((d->flags & NVMEV_CNS_F_CSI) && csi != NVMEV_CSI_NVM)
+	if ((d->flags & NVMEV_CNS_F_CSI) && !csi_supported(st, csi))
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
+	if (d->flags & NVMEV_CNS_F_NSID)
+		return decode_identify_ns(d, st, cmd);
+	if (d->flags & NVMEV_CNS_F_LIST)
+		cmd->identify.list = active_list(
+			st, cmd->nsid, !(d->flags & NVMEV_CNS_F_CSI), csi);
+	if (cns == NVMEV_CNS_CMD_SET)
+		cmd->identify.iocs = nvmev_iocs_supported(st);
 	return NVMEV_SC_SUCCESS;
 }
 
-static u16 decode_get_log_page(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+static u16 decode_get_log_page(const u32 *sqe,
+			       const struct nvmev_admin_state *st,
+			       struct nvmev_admin_cmd *cmd)
 {
 	u64 numd = ((u64)(sqe[11] & 0xffff) << 16 | (sqe[10] >> 16)) + 1;
 	const struct nvmev_log_desc *d;
@@ -197,13 +346,14 @@ static u16 decode_get_log_page(const u32 *sqe, struct nvmev_admin_cmd *cmd)
 	cmd->log.lid = sqe[10] & 0xff;
 	cmd->log.len = numd * 4;
 	cmd->log.off = ((u64)sqe[13] << 32) | sqe[12];
+	cmd->log.csi = sqe[14] >> 24;
 	if (cmd->log.len > NVMEV_MAX_XFER)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
 	d = nvmev_log_find(cmd->log.lid);
 	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_LOG_PAGE, CDW_LOC(10));
 	cmd->log.size = d->size;
-	if ((d->flags & NVMEV_LOG_F_CSI) && (sqe[14] >> 24) != NVMEV_CSI_NVM)
+	if ((d->flags & NVMEV_LOG_F_CSI) && !csi_supported(st, cmd->log.csi))
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(14) + 3);
 	if ((cmd->log.off & 3) || cmd->log.off >= cmd->log.size)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
@@ -279,6 +429,17 @@ static u16 decode_delete_queue(const u32 *sqe,
 	return NVMEV_SC_SUCCESS;
 }
 
+/* A feature this controller has now (KV ones: with a KV namespace). */
+static const struct nvmev_feat_desc *
+feat_present(const struct nvmev_admin_state *st, u8 fid)
+{
+	const struct nvmev_feat_desc *d = nvmev_feat_find(fid);
+
+	if (d && (d->flags & NVMEV_FEAT_F_KV) && !kv_nsid(st))
+		return NULL;
+	return d;
+}
+
 static u16 decode_set_features(const u32 *sqe,
 			       const struct nvmev_admin_state *st,
 			       struct nvmev_admin_cmd *cmd)
@@ -287,7 +448,7 @@ static u16 decode_set_features(const u32 *sqe,
 
 	cmd->feat.fid = sqe[10] & 0xff;
 	cmd->feat.value = sqe[11];
-	d = nvmev_feat_find(cmd->feat.fid);
+	d = feat_present(st, cmd->feat.fid);
 	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
 	if (sqe[10] & (1u << 31)) /* SV: no feature is saveable */
@@ -306,7 +467,7 @@ static u16 decode_get_features(const u32 *sqe,
 	cmd->feat.fid = sqe[10] & 0xff;
 	cmd->feat.sel = (sqe[10] >> 8) & 0x7;
 	cmd->feat.value = sqe[11];
-	d = nvmev_feat_find(cmd->feat.fid);
+	d = feat_present(st, cmd->feat.fid);
 	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
 	if (cmd->feat.sel > NVMEV_FEAT_SEL_SUPPORTED)
@@ -337,9 +498,9 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 
 	switch (cmd->opcode) {
 	case NVMEV_ADM_IDENTIFY:
-		return decode_identify(sqe, cmd);
+		return decode_identify(sqe, st, cmd);
 	case NVMEV_ADM_GET_LOG_PAGE:
-		return decode_get_log_page(sqe, cmd);
+		return decode_get_log_page(sqe, st, cmd);
 	case NVMEV_ADM_CREATE_CQ:
 		return decode_create_cq(sqe, st, cmd);
 	case NVMEV_ADM_CREATE_SQ:
@@ -457,6 +618,12 @@ static void put_ascii(char *dst, size_t width, const char *src)
 /* ---------------------------------------------------------------------- */
 /* Identify */
 
+/* Identify NN: namespace 2 exists with a KV command set key space. */
+static u32 nr_namespaces(struct nvmev_dev *dev)
+{
+	return dev->cfg.kv_std_size ? NVMEV_NSID_KV : NVMEV_NSID;
+}
+
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	struct nvmev_id_caps caps;
@@ -485,19 +652,21 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
 	id->sqes = (6 << 4) | 6;
 	id->cqes = (4 << 4) | 4;
-	id->nn = cpu_to_le32(1);
+	id->nn = cpu_to_le32(nr_namespaces(dev));
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES | caps.oncs);
 	id->vwc = caps.vwc;
 	strscpy(id->subnqn, NVMEV_SUBNQN, sizeof(id->subnqn));
 	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
 }
 
-static void ns_ids(u8 *nguid, u8 *eui64)
+/* NGUID and EUI64 of namespace @nsid: its number in the last bytes. */
+static void ns_ids(u32 nsid, u8 *nguid, u8 *eui64)
 {
-	static const u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00,
-				   0x00, 0x01, 0x6e, 0x76, 0x6d, 0x65,
-				   0x76, 0x00, 0x00, 0x01 };
+	u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00, 0x00, 0x01,
+		      0x6e, 0x76, 0x6d, 0x65, 0x76, 0x00, 0x00, 0x01 };
 
+	id[7] = nsid;
+	id[15] = nsid;
 	if (nguid)
 		memcpy(nguid, id, 16);
 	if (eui64)
@@ -514,7 +683,55 @@ static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
 	id->nlbaf = 0;
 	id->flbas = 0;
 	id->lbaf[0].ds = NVMEV_LBA_SHIFT;
-	ns_ids(id->nguid, id->eui64);
+	ns_ids(NVMEV_NSID, id->nguid, id->eui64);
+}
+
+/*
+ * The KV namespace data structure (KV Command Set, CNS 05h CSI 01h; byte
+ * offsets in KV_PROTOCOL.md section 3): sizes in bytes, one KV format.
+ */
+#define KV_ID_NSZE 0
+#define KV_ID_NUSE 16
+#define KV_ID_NKVF 25 /* number of KV formats, 0-based */
+#define KV_ID_NOVG 32 /* optimal value granularity, bytes */
+#define KV_ID_NGUID 48
+#define KV_ID_EUI64 64
+#define KV_ID_KVF0 72 /* KV format 0: KML u16, VML u32 at 4, MNK u32 at 8 */
+
+static void put_le16(u8 *dst, u16 v)
+{
+	*(__le16 *)dst = cpu_to_le16(v);
+}
+
+static void put_le32(u8 *dst, u32 v)
+{
+	*(__le32 *)dst = cpu_to_le32(v);
+}
+
+static void id_kv_ns(struct nvmev_dev *dev, u32 nsid, u8 *buf)
+{
+	struct kv_stats st;
+
+	nvmev_kv_get_stats(dev, nsid, &st);
+	*(__le64 *)(buf + KV_ID_NSZE) = cpu_to_le64(st.capacity);
+	*(__le64 *)(buf + KV_ID_NUSE) = cpu_to_le64(st.log.live_bytes);
+	buf[KV_ID_NKVF] = 0;
+	put_le32(buf + KV_ID_NOVG, NVMEV_PAGE_SIZE); /* PRP pages move whole */
+	ns_ids(nsid, buf + KV_ID_NGUID, buf + KV_ID_EUI64);
+	put_le16(buf + KV_ID_KVF0, KV_MAX_KEY_LEN);
+	put_le32(buf + KV_ID_KVF0 + 4, KV_MAX_VALUE_SIZE);
+	put_le32(buf + KV_ID_KVF0 + 8, min_t(u64, st.max_keys, U32_MAX));
+}
+
+/* CNS 02h / 07h: the NSIDs the decoder picked, in increasing order. */
+static void id_ns_list(u32 list, __le32 *ids)
+{
+	unsigned int n = 0;
+	u32 nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (list & (1u << nsid))
+			ids[n++] = cpu_to_le32(nsid);
 }
 
 static u32 put_desc(u8 *buf, u32 off, u8 type, u8 len, const void *val)
@@ -527,12 +744,12 @@ static u32 put_desc(u8 *buf, u32 off, u8 type, u8 len, const void *val)
 	return off + sizeof(*d) + len;
 }
 
-static void id_ns_descs(u8 *buf)
+static void id_ns_descs(u32 nsid, u8 *buf)
 {
-	u8 nguid[16], eui64[8], uuid[16], csi = NVME_CSI_NVM;
+	u8 nguid[16], eui64[8], uuid[16], csi = nvmev_ns_csi(nsid);
 	u32 off = 0;
 
-	ns_ids(nguid, eui64);
+	ns_ids(nsid, nguid, eui64);
 	memcpy(uuid, nguid, sizeof(uuid));
 	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* a version-4-shaped UUID */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
@@ -550,6 +767,8 @@ static u16 admin_identify(struct nvmev_dev *dev,
 	NVMEV_TRACE_FUNC();
 
 	memset(buf, 0, NVMEV_PAGE_SIZE);
+	if (cmd->identify.zero) /* inactive namespace */
+		return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
 	switch (cmd->identify.cns) {
 	case NVME_ID_CNS_NS:
 		id_ns(dev, (struct nvme_id_ns *)buf);
@@ -558,20 +777,23 @@ static u16 admin_identify(struct nvmev_dev *dev,
 		id_ctrl(dev, (struct nvme_id_ctrl *)buf);
 		break;
 	case NVME_ID_CNS_NS_ACTIVE_LIST:
-		if (cmd->nsid < NVMEV_NSID)
-			((__le32 *)buf)[0] = cpu_to_le32(NVMEV_NSID);
+	case NVMEV_CNS_CS_NS_ACTIVE_LIST:
+		id_ns_list(cmd->identify.list, (__le32 *)buf);
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
-		id_ns_descs(buf);
+		id_ns_descs(cmd->nsid, buf);
 		break;
 	case NVME_ID_CNS_CS_NS: /* NVM specific: all zero, no extended LBAs */
-	case NVME_ID_CNS_CS_CTRL: /* zero limits: "no limit beyond MDTS" */
+		if (cmd->identify.csi == NVMEV_CSI_KV)
+			id_kv_ns(dev, cmd->nsid, buf);
 		break;
+	case NVME_ID_CNS_CS_CTRL: /* NVM: zero limits, "none beyond MDTS"; */
+		break; /* KV: no such structure, zeros */
 	case NVME_ID_CNS_NS_CS_INDEP:
 		((struct nvme_id_ns_cs_indep *)buf)->nstat = 1; /* ready */
 		break;
-	case NVMEV_CNS_CMD_SET: /* I/O Command Set data structure: NVM only */
-		((__le64 *)buf)[0] = cpu_to_le64(1ULL << NVME_CSI_NVM);
+	case NVMEV_CNS_CMD_SET: /* I/O Command Set data structure: vector 0 */
+		((__le64 *)buf)[0] = cpu_to_le64(cmd->identify.iocs);
 		break;
 	}
 	return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
@@ -655,20 +877,34 @@ static void log_supported(__le32 *lids)
 			lids[lid] = cpu_to_le32(1);
 }
 
-/* FID Supported and Effects: FSUPP, controller scope, per table row. */
+/*
+ * FID Supported and Effects: FSUPP and the scope (namespace or controller)
+ * of every feature the controller has now.
+ */
 #define FID_FSUPP (1u << 0)
+#define FID_SCOPE_NS (1u << 20)
 #define FID_SCOPE_CTRL (1u << 21)
 
-static void log_fid_effects(__le32 *fids)
+static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st);
+
+static void log_fid_effects(struct nvmev_dev *dev, __le32 *fids)
 {
+	const struct nvmev_feat_desc *d;
+	struct nvmev_admin_state st;
 	unsigned int fid;
 
-	for (fid = 0; fid < 256; fid++)
-		if (nvmev_feat_find(fid))
-			fids[fid] = cpu_to_le32(FID_FSUPP | FID_SCOPE_CTRL);
+	admin_state(dev, &st);
+	for (fid = 0; fid < 256; fid++) {
+		d = feat_present(&st, fid);
+		if (d)
+			fids[fid] = cpu_to_le32(FID_FSUPP |
+						(d->flags & NVMEV_FEAT_F_NS ?
+							 FID_SCOPE_NS :
+							 FID_SCOPE_CTRL));
+	}
 }
 
-static void fill_effects_log(struct nvme_effects_log *log);
+static void fill_effects_log(u8 csi, struct nvme_effects_log *log);
 
 static u16 admin_get_log_page(struct nvmev_dev *dev,
 			      const struct nvmev_admin_cmd *cmd,
@@ -686,7 +922,7 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 		log_supported((__le32 *)buf);
 		break;
 	case NVMEV_LOG_FID_EFFECTS:
-		log_fid_effects((__le32 *)buf);
+		log_fid_effects(dev, (__le32 *)buf);
 		break;
 	case NVME_LOG_ERROR:
 		log_error(dev, buf);
@@ -698,7 +934,7 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 		log_fw_slot(buf);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
-		fill_effects_log((struct nvme_effects_log *)buf);
+		fill_effects_log(cmd->log.csi, (struct nvme_effects_log *)buf);
 		break;
 	}
 
@@ -855,6 +1091,9 @@ static u16 admin_set_features(struct nvmev_dev *dev,
 		return NVMEV_SC_SUCCESS;
 	case NVME_FEAT_TIMESTAMP:
 		return feat_timestamp_set(dev, cmd);
+	case NVMEV_FEAT_KV_CONFIG:
+		nvmev_kv_set_config(dev, cmd->feat.value);
+		break;
 	}
 	dev->features[fid] = cmd->feat.value;
 	res->dw0 = cmd->feat.value;
@@ -889,8 +1128,10 @@ static u16 admin_get_features(struct nvmev_dev *dev,
 	NVMEV_TRACE_FUNC();
 
 	switch (cmd->feat.sel) {
-	case NVMEV_FEAT_SEL_SUPPORTED: /* not saveable, not per namespace */
+	case NVMEV_FEAT_SEL_SUPPORTED: /* not saveable */
 		res->dw0 = d->changeable ? NVMEV_FEAT_CAP_CHANGEABLE : 0;
+		if (d->flags & NVMEV_FEAT_F_NS)
+			res->dw0 |= NVMEV_FEAT_CAP_NS;
 		return NVMEV_SC_SUCCESS;
 	case NVMEV_FEAT_SEL_DEFAULT:
 	case NVMEV_FEAT_SEL_SAVED: /* nothing is saveable: the default */
@@ -909,6 +1150,7 @@ static u16 admin_get_features(struct nvmev_dev *dev,
 	return NVMEV_SC_SUCCESS;
 }
 
+/* The defaults, and the KV namespace told its configuration is too. */
 static void features_defaults(struct nvmev_dev *dev)
 {
 	unsigned int fid;
@@ -917,6 +1159,8 @@ static void features_defaults(struct nvmev_dev *dev)
 	for (fid = 0; fid < NVMEV_FEAT_VALUES; fid++)
 		if (nvmev_feat_find(fid))
 			dev->features[fid] = nvmev_feat_find(fid)->def;
+	if (dev->cfg.kv_std_size)
+		nvmev_kv_set_config(dev, dev->features[NVMEV_FEAT_KV_CONFIG]);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -959,15 +1203,18 @@ static const struct admin_cmd admin_cmds[] = {
 
 static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);
 
-/* Commands Supported and Effects: both halves from the opcode tables. */
-static void fill_effects_log(struct nvme_effects_log *log)
+/*
+ * Commands Supported and Effects of command set @csi (checked by the
+ * decoder): both halves from the opcode tables, the admin one for all.
+ */
+static void fill_effects_log(u8 csi, struct nvme_effects_log *log)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr_admin_cmds; i++)
 		log->acs[admin_cmds[i].opcode] =
 			cpu_to_le32(admin_cmds[i].effects);
-	nvmev_io_fill_effects(NVMEV_CSI_NVM, log->iocs);
+	nvmev_io_fill_effects(csi, log->iocs);
 }
 
 static const struct admin_cmd *admin_cmd_find(u8 opcode)
@@ -984,10 +1231,17 @@ static const struct admin_cmd *admin_cmd_find(u8 opcode)
 static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st)
 {
 	unsigned int qid;
+	u32 nsid;
 
 	memset(st, 0, sizeof(*st));
 	st->nr_io_queues = dev->cfg.nr_io_queues;
 	st->nr_aers = dev->nr_aers;
+	st->nn = nr_namespaces(dev);
+	for (nsid = 1; nsid <= st->nn; nsid++) {
+		st->ns_csi[nsid] = nvmev_ns_csi(nsid);
+		if (nvmev_ns_active(dev, nsid))
+			st->ns_active |= 1u << nsid;
+	}
 	for (qid = 1; qid <= dev->cfg.nr_io_queues; qid++) {
 		if (dev->sqs[qid])
 			st->sq_live |= 1ULL << qid;

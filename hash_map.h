@@ -93,5 +93,6 @@ void hash_map_cursor_init(const struct hash_map *hm, struct hm_cursor *c);
 int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 *budget,
 		  struct hm_entry *out);
 int hash_map_cursor_cmp(const struct hm_cursor *a, const struct hm_cursor *b);
+int hash_map_slot(const struct hash_map *hm, u64 i, struct hm_entry *out);
 
 #endif /* NVMEV_HASH_MAP_H */

@@ -337,9 +337,12 @@ static void io_stat_names(struct nvmev_dev *dev)
 	const struct nvmev_io_cmd *op;
 	unsigned int i, n;
 
-	for (n = 0; n < ARRAY_SIZE(nsids); n++)
+	for (n = 0; n < ARRAY_SIZE(nsids); n++) {
+		if (nsids[n] == NVMEV_NSID_KV && !dev->cfg.kv_std_size)
+			continue; /* no namespace 2: no lines for it */
 		for (i = 0; (op = io_ns_cmd(nsids[n], i)); i++)
 			dev->stat_names[op->slot] = op->name;
+	}
 	dev->stat_names[NVMEV_SLOT_OTHER] = "other";
 }
 
@@ -565,8 +568,9 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			      struct nvmev_req *req)
 {
 	u32 nsid = req->sqe[1];
+	bool ns_active = nvmev_ns_active(dev, nsid);
 	const struct nvmev_io_cmd *op =
-		io_cmd_find(nvmev_ns_active(dev, nsid) ? nsid : NVMEV_NSID,
+		io_cmd_find(ns_active ? nsid : NVMEV_NSID,
 			    nvmev_sqe_opcode(req->sqe));
 	u16 status;
 	NVMEV_TRACE_FUNC();
@@ -584,8 +588,7 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 
 	memset(&req->tm, 0, sizeof(req->tm));
 
-	status = nvmev_io_check_common(req->sqe, op != NULL,
-				       nvmev_ns_active(dev, nsid),
+	status = nvmev_io_check_common(req->sqe, op != NULL, ns_active,
 				       &req->err_loc);
 	if (!status)
 		status = op->dispatch(dev, req);

@@ -27,7 +27,12 @@
  * kv->iter_cursor[i] is a value written only by open (kv->lock exclusive)
  * and by reads of handle i (under that mutex, or kv->lock exclusive);
  * changes to the map never touch it (hash_map.h, struct hm_cursor).
- * kv->stat[] are atomics, bumped under either mode.
+ * kv->stat[] are atomics, bumped under either mode; kv->ednek is a flag
+ * the admin path flips (WRITE_ONCE) and Delete reads (READ_ONCE).
+ *
+ * List (the standard set) takes kv->lock shared for one scan of the index
+ * slots at a time and drops it between scans (cond_resched() inside a scan
+ * every KV_LIST_RESCHED_SLOTS slots), so writers wait for at most one scan.
  *
  * Reclamation never runs beside a command: it runs inside a store or
  * append (under the exclusive lock they already hold) or from kv_reclaim()
@@ -41,8 +46,8 @@
  * exclusive lock, so the map and the log never disagree outside it.
  *
  * Work under the lock is bounded: one value copy (<= 2 MiB), one slice of
- * reclamation, and for iterate reads KV_ITER_SCAN_DEFAULT index slots and
- * the host buffer (<= 2 MiB). Everything may sleep (DMA callbacks, rwsem);
+ * reclamation, for iterate reads KV_ITER_SCAN_DEFAULT index slots and the
+ * host buffer (<= 2 MiB), for List one scan of the index slots. Everything may sleep (DMA callbacks, rwsem);
  * call from process context (worker kthreads), never with a spinlock held.
  */
 #ifdef __KERNEL__
@@ -389,6 +394,7 @@ static const struct kv_errno_status kv_std_status[] = {
 	{ -ENOSPC, KV_STD_SC_CAPACITY_EXCEEDED },
 	{ -EMSGSIZE, KV_STD_SC_INVALID_VALUE_SIZE },
 	{ -EFAULT, KV_SC_DATA_XFER_ERROR },
+	{ -ENOMEM, KV_SC_INTERNAL },		/* List's selection heap */
 };
 
 static u16 kv_status(const struct kv_cmd_set *set, int err)
@@ -447,6 +453,7 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 
 	kv->max_value = lcfg.max_value;
 	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
+	kv->list_batch = cfg->list_batch ?: KV_LIST_BATCH_DEFAULT;
 	init_rwsem(&kv->lock);
 	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
@@ -975,11 +982,15 @@ static int kv_std_flush(struct kv_store *kv __maybe_unused,
 
 /*
  * List returns keys in key order: bytes compared as unsigned, a key
- * before the longer keys it is a prefix of. The index is a hash map, so
- * each pass over it selects the KV_LIST_BATCH smallest keys above a bound
- * with a max-heap; a buffer that holds more takes another pass.
+ * before the longer keys it is a prefix of. The index is a hash map, so a
+ * pass scans its slots and selects the kv->list_batch smallest keys above
+ * a bound with a max-heap; a buffer that holds more takes another pass
+ * from the last key returned. Between passes the lock is dropped, so a
+ * List never holds off writers for more than one scan of the index, and
+ * keys stored or deleted meanwhile may or may not be listed (as with
+ * iterate); the keys listed are always in order and never repeat.
  */
-#define KV_LIST_BATCH 1024
+#define KV_LIST_RESCHED_SLOTS	65536	/* slots scanned between cond_resched() */
 
 struct kv_key {
 	u8 len;
@@ -1054,25 +1065,22 @@ static void kv_heap_sort(struct kv_list_heap *h)
 	}
 }
 
-/* One pass: the smallest keys above @bound (or equal, if @incl). */
+/* One pass, kv->lock held: the smallest keys above @bound (or equal, if @incl). */
 static void kv_list_select(struct kv_store *kv, struct kv_list_heap *h,
 			   const struct kv_key *bound, bool incl)
 {
-	struct hm_cursor c;
 	struct hm_entry e;
 	struct kv_key key;
+	u64 i;
 
 	h->n = 0;
-	hash_map_cursor_init(&kv->map, &c);
-	for (;;) {
-		u32 left = U32_MAX;
-		int err = hash_map_next(&kv->map, &c, &left, &e);
+	for (i = 0; i < kv->map.nslots; i++) {
 		int cmp;
 
-		if (err == -EAGAIN)
+		if (!(i % KV_LIST_RESCHED_SLOTS))
+			cond_resched();
+		if (hash_map_slot(&kv->map, i, &e))
 			continue;
-		if (err)
-			break;
 		key.len = e.klen;
 		memcpy(key.b, e.key, sizeof(key.b));
 		cmp = kv_key_cmp(&key, bound);
@@ -1103,7 +1111,9 @@ static int kv_list_fill(struct kv_store *kv, const struct kv_cmd *cmd,
 
 	memcpy(bound.b, cmd->key, sizeof(bound.b));
 	for (;;) {
+		down_read(&kv->lock);
 		kv_list_select(kv, h, &bound, incl);
+		up_read(&kv->lock);
 		for (i = 0; i < h->n; i++) {
 			if (kv_out_pos(o) + ALIGN(2 + h->k[i].len, 4) >
 			    cmd->value_size)
@@ -1117,6 +1127,7 @@ static int kv_list_fill(struct kv_store *kv, const struct kv_cmd *cmd,
 			return 0; /* no key above the last one */
 		bound = h->k[h->n - 1];
 		incl = false;
+		cond_resched();
 	}
 }
 
@@ -1125,7 +1136,8 @@ static int kv_do_list(struct kv_store *kv, const struct kv_cmd *cmd,
 {
 	/* an entry takes at least 4 bytes: no use selecting more than fit */
 	struct kv_list_heap h = {
-		.cap = min_t(u32, KV_LIST_BATCH, cmd->value_size / 4),
+		.cap = max_t(u32, min_t(u32, kv->list_batch,
+					cmd->value_size / 4), 1),
 	};
 	struct kv_out o = { .io = io };
 	u32 count = 0;
@@ -1133,15 +1145,13 @@ static int kv_do_list(struct kv_store *kv, const struct kv_cmd *cmd,
 	int err;
 	NVMEV_TRACE_FUNC();
 
-	h.k = nvmev_kvcalloc(max_t(u32, h.cap, 1), sizeof(*h.k), GFP_KERNEL);
+	h.k = nvmev_kvcalloc(h.cap, sizeof(*h.k), GFP_KERNEL);
 	if (!h.k)
 		return -ENOMEM;
 	kv_out_u32(&o, 0); /* the count, written last */
-	down_read(&kv->lock);
 	err = kv_list_fill(kv, cmd, &h, &o, &count);
 	if (!err)
 		err = kv_out_flush(&o);
-	up_read(&kv->lock);
 	le = cpu_to_le32(count);
 	if (!err)
 		err = kv_to_host(io, 0, &le, sizeof(le));
@@ -1151,8 +1161,11 @@ static int kv_do_list(struct kv_store *kv, const struct kv_cmd *cmd,
 
 /* ---- the command sets ---------------------------------------------------- */
 
-/* The kernel glue's hooks, for io.c; user space has no dispatcher. */
-#ifdef __KERNEL__
+/*
+ * The kernel glue's hooks, for io.c; user space (and the pure-logic kernel
+ * build check, NVMEV_KV_PURE) has no dispatcher.
+ */
+#if defined(__KERNEL__) && !defined(NVMEV_KV_PURE)
 static u16 kv_nvme_dispatch(struct nvmev_dev *dev, struct nvmev_req *req);
 static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			   struct nvmev_sgl *sgl);
@@ -1319,7 +1332,6 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
 
 struct kv_ftl {
 	struct kv_store store;
-	const struct kv_cmd_set *set;
 	enum kv_coding coding;
 	bool idle_reclaim_pending;
 };
@@ -1331,7 +1343,7 @@ struct kv_host_buf {
 	const struct nvmev_req *req;
 	struct nvmev_sgl *sgl;
 	u32 len; /* what CDW10 says the host buffer holds */
-	u32 moved; /* bytes copied either way: what statistics count */
+	u32 moved; /* end of the bytes copied either way: what statistics count */
 	bool mapped;
 	u16 map_status;
 };
@@ -1354,7 +1366,8 @@ static int kv_host_copy(struct kv_host_buf *hb, u32 host_off, void *buf,
 	if (kv_host_map(hb) ||
 	    nvmev_sgl_copy(hb->sgl, host_off, buf, len, to_host))
 		return -EFAULT;
-	hb->moved += len;
+	/* a high-water mark: a count rewritten at offset 0 is not counted twice */
+	hb->moved = max(hb->moved, host_off + len);
 	return 0;
 }
 
@@ -1483,7 +1496,8 @@ bool nvmev_kv_idle(struct nvmev_dev *dev)
 	return more;
 }
 
-static int kv_check_area(const char *what, u64 size, u64 max_keys)
+static int kv_check_area(const char *what, const char *ns, u64 size,
+			 u64 max_keys)
 {
 	u64 min_log = (u64)LOG_MIN_SEGS(LOG_DEFAULT_RESERVE) *
 		      LOG_DEFAULT_SEG_SIZE;
@@ -1495,8 +1509,9 @@ static int kv_check_area(const char *what, u64 size, u64 max_keys)
 		pr_err("%s: %llu keys are above the index limit of %llu keys\n",
 		       what, lay.max_keys, HM_MAX_KEYS);
 	else
-		pr_err("%s: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area\n",
-		       what, lay.max_keys, lay.index_bytes, min_log, size);
+		pr_err("%s: an index for %llu keys (%llu bytes) leaves less than %llu bytes of log in the %llu-byte KV area of namespace %s\n",
+		       what, lay.max_keys, lay.index_bytes, min_log, size,
+		       ns);
 	return -EINVAL;
 }
 
@@ -1507,10 +1522,14 @@ static int kv_check_area(const char *what, u64 size, u64 max_keys)
  */
 int nvmev_kv_check_config(const struct nvmev_config *cfg)
 {
-	int ret = kv_check_area("kv_max_keys", cfg->kv_size, cfg->kv_max_keys);
+	int ret = kv_check_area("kv_max_keys",
+				cfg->kv_std_size ?
+				"1 (the rest after kv_std_size; kv_std_size=0 gives it all)" :
+				"1",
+				cfg->kv_size, cfg->kv_max_keys);
 
 	if (!ret && cfg->kv_std_size)
-		ret = kv_check_area("kv_std_size", cfg->kv_std_size, 0);
+		ret = kv_check_area("kv_std_size", "2", cfg->kv_std_size, 0);
 	return ret;
 }
 
@@ -1541,7 +1560,6 @@ static int kv_ns_init(struct nvmev_dev *dev, u64 offset, u64 size, u64 max_keys,
 		nvmev_kfree(kv);
 		return ret;
 	}
-	kv->set = set;
 	kv->coding = dev->cfg.kv_coding;
 	*out = kv;
 	return 0;

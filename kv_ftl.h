@@ -29,6 +29,7 @@
 #define KV_MAX_VALUE_SIZE	(2U << 20)	/* protocol maximum, bytes */
 #define KV_MAX_ITERATORS	16		/* handles 1..16 */
 #define KV_ITER_SCAN_DEFAULT	65536		/* index slots per iterate read */
+#define KV_LIST_BATCH_DEFAULT	8192		/* keys per List pass (17 B each) */
 #define KV_MIN_AREA_BYTES	(32ULL << 20)	/* smallest KV area insmod accepts */
 #define KV_AREA_BYTES_PER_KEY	2048		/* default index size: a key per 2 KiB */
 #define KV_INDEX_ALIGN		4096		/* the log starts page aligned */
@@ -139,6 +140,7 @@ struct kv_config {
 	u32 gc_low_segs;
 	u32 slice_bytes;
 	u32 iter_scan;		/* 0: KV_ITER_SCAN_DEFAULT */
+	u32 list_batch;		/* 0: KV_LIST_BATCH_DEFAULT */
 };
 
 struct kv_iter {
@@ -182,6 +184,7 @@ struct kv_store {
 	struct log_alloc log;
 	u32 max_value;
 	u32 iter_scan;
+	u32 list_batch;		/* keys a List selects per pass over the index */
 	bool ednek; /* Delete of a missing key fails (feature 20h) */
 	struct kv_iter iters[KV_MAX_ITERATORS];
 	struct hm_cursor iter_cursor[KV_MAX_ITERATORS];	/* walk positions */

@@ -41,6 +41,8 @@
 #define NVMEV_SC_INVALID_QUEUE_DELETION 0x10c
 #define NVMEV_SC_FEATURE_NOT_SAVEABLE 0x10d
 #define NVMEV_SC_FEATURE_NOT_CHANGEABLE 0x10e
+#define NVMEV_SC_IOCS_COMBINATION_REJECTED 0x12b /* Set Features 19h */
+#define NVMEV_SC_INVALID_IOCS 0x12c /* Identify: not the namespace's set */
 #define NVMEV_SC_DNR 0x4000
 #define NVMEV_SC_MASK 0x07ff
 
@@ -168,6 +170,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_CNS_NS_DESC_LIST 0x03
 #define NVMEV_CNS_CS_NS 0x05
 #define NVMEV_CNS_CS_CTRL 0x06
+#define NVMEV_CNS_CS_NS_ACTIVE_LIST 0x07 /* active NSIDs of one command set */
 #define NVMEV_CNS_NS_CS_INDEP 0x08
 #define NVMEV_CNS_CMD_SET 0x1c
 #define NVMEV_CSI_NVM 0
@@ -199,8 +202,10 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_FEAT_SEL_DEFAULT 1 /* Get Features SEL: default value */
 #define NVMEV_FEAT_SEL_SAVED 2
 #define NVMEV_FEAT_SEL_SUPPORTED 3 /* Get Features SEL: capabilities */
+#define NVMEV_FEAT_CAP_NS (1 << 1) /* in the SEL 3 answer: per namespace */
 #define NVMEV_FEAT_CAP_CHANGEABLE (1 << 2) /* in the SEL 3 answer */
-#define NVMEV_FEAT_VALUES 32 /* FIDs below this have a stored value */
+#define NVMEV_FEAT_VALUES 0x21 /* FIDs below this have a stored value */
+#define NVMEV_IOCS_PROFILE_IOCSCI 0x1ff /* 19h: command set combination */
 
 /* Identify Controller bits that follow from the tables in admin.c */
 #define NVMEV_LPA_CMD_EFFECTS (1 << 1)
@@ -248,6 +253,9 @@ struct nvmev_admin_state {
 	u64 cq_live;
 	u64 cq_busy; /* CQs with SQs attached */
 	u32 nr_aers; /* Asynchronous Event Requests outstanding */
+	u32 nn; /* NSIDs 1..nn are valid (Identify NN), nn <= NVMEV_MAX_NSID */
+	u32 ns_active; /* bit n: namespace n is active (nvmev_ns_active()) */
+	u8 ns_csi[NVMEV_MAX_NSID + 1]; /* the command set of each valid NSID */
 };
 
 /* A decoded, checked admin command: what the executors in admin.c use. */
@@ -262,9 +270,13 @@ struct nvmev_admin_cmd {
 		struct {
 			u8 cns;
 			u8 csi;
+			bool zero; /* inactive namespace: a zero-filled answer */
+			u32 list; /* CNS 02h/07h: bit n, NSID n is listed */
+			u64 iocs; /* CNS 1Ch: the command sets, bit per CSI */
 		} identify;
 		struct {
 			u8 lid;
+			u8 csi; /* per command set logs */
 			u32 size; /* of the whole log page */
 			u64 len; /* bytes the host asked for */
 			u64 off; /* from here, in bytes */
@@ -301,9 +313,13 @@ struct nvmev_feat_desc {
 	/* extra CDW11 checks (NULL: none); failures go through bad() */
 	u16 (*check)(const struct nvmev_admin_state *st, bool set,
 		     struct nvmev_admin_cmd *cmd);
+	u8 flags; /* NVMEV_FEAT_F_* */
 };
 
-#define NVMEV_LOG_F_CSI (1 << 0) /* per command set: CSI must be NVM */
+#define NVMEV_FEAT_F_NS (1 << 0) /* namespace scope (NSID, FID effects) */
+#define NVMEV_FEAT_F_KV (1 << 1) /* only with a KV command set namespace */
+
+#define NVMEV_LOG_F_CSI (1 << 0) /* per command set: CSI must be supported */
 
 struct nvmev_log_desc {
 	u8 lid;
@@ -311,9 +327,11 @@ struct nvmev_log_desc {
 	u32 size; /* bytes, at most NVMEV_PAGE_SIZE */
 };
 
-#define NVMEV_CNS_F_NSID (1 << 0) /* NSID must be the namespace */
+#define NVMEV_CNS_F_NSID (1 << 0) /* NSID must name a valid namespace */
 #define NVMEV_CNS_F_LIST (1 << 1) /* NSID starts a list: below 0xfffffffe */
-#define NVMEV_CNS_F_CSI (1 << 2) /* per command set: CSI must be NVM */
+#define NVMEV_CNS_F_CSI (1 << 2) /* per command set: CSI must be supported */
+#define NVMEV_CNS_F_ZERO (1 << 3) /* inactive NSID: zeros (else Invalid Field) */
+#define NVMEV_CNS_F_NVM (1 << 4) /* a structure of the NVM command set only */
 
 struct nvmev_cns_desc {
 	u8 cns;
@@ -334,6 +352,7 @@ const struct nvmev_log_desc *nvmev_log_find(u8 lid);
 const struct nvmev_cns_desc *nvmev_cns_find(u8 cns);
 u32 nvmev_log_page_size(u8 lid);
 void nvmev_id_caps(struct nvmev_id_caps *caps);
+u64 nvmev_iocs_supported(const struct nvmev_admin_state *st);
 
 /* A decoded block command (namespace 1, 512-byte LBAs). */
 struct nvmev_blk_cmd {
@@ -649,7 +668,7 @@ struct nvmev_dev {
 	u16 aer_cids[NVMEV_AERL + 1]; /* queue.c */
 	u32 nr_aers;
 	u32 pending_event; /* async event waiting for an AER; 0: none */
-	u32 features[32]; /* Get/Set Features values, by FID */
+	u32 features[NVMEV_FEAT_VALUES]; /* Get/Set Features values, by FID */
 	u64 timestamp_base_ms; /* host time set by Set Features Timestamp */
 	u64 timestamp_set_ns;
 	u16 nr_io_sq_granted;

@@ -209,6 +209,7 @@ struct rw_semaphore {
 };
 
 #define init_rwsem(s) pthread_rwlock_init(&(s)->l, NULL)
+#define cond_resched() do { } while (0)
 #define down_read(s) pthread_rwlock_rdlock(&(s)->l)
 #define up_read(s) pthread_rwlock_unlock(&(s)->l)
 #define down_write(s) pthread_rwlock_wrlock(&(s)->l)

@@ -6,12 +6,12 @@
 # kernel, W=1; fail on any warning. Usage: tests/kbuild_pure.sh [KVER...]
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
-kvers=${*:-"6.1.0-56-amd64 6.12.117+deb12-amd64"}
+kvers=${*:-$(ls /lib/modules | grep -v kasan | tr "\n" " ")}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 cp "$repo"/hash_map.[ch] "$repo"/allocator.[ch] "$repo"/kv_ftl.h "$repo"/timing.h \
-   "$repo"/nvmev_compat.h "$dir"/
+   "$repo"/nvmev_compat.h "$repo"/nvmev.h "$dir"/
 [ -f "$repo"/nvmev_trace.h ] && cp "$repo"/nvmev_trace.h "$dir"/
 glue=$(grep -n '^#ifdef __KERNEL__' "$repo"/kv_ftl.c | tail -1 | cut -d: -f1)
 head -n $((glue - 1)) "$repo"/kv_ftl.c > "$dir"/kv_ftl.c
@@ -29,7 +29,7 @@ fi
 cat > "$dir"/Kbuild <<'EOC'
 obj-m := kvpure.o
 kvpure-y := hash_map.o allocator.o kv_ftl.o stub.o
-ccflags-y := -I$(src) -DNVMEV_NO_TRACE
+ccflags-y := -I$(src) -DNVMEV_NO_TRACE -DNVMEV_KV_PURE
 EOC
 fail=0
 for k in $kvers; do

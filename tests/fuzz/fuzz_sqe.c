@@ -12,14 +12,18 @@
  * location; a success satisfies every promise the executors rely on (ids
  * in range and free or live as needed, sizes within MQES, aligned queue
  * memory, log ranges inside the log, transfers within MDTS, no overflow;
- * FIDs, LIDs and CNS values in admin.c's tables and within their rules),
- * and the model never has an SQ on a missing CQ.
+ * FIDs, LIDs and CNS values in admin.c's tables and within their rules;
+ * namespaces valid, active and of the command set asked for, as the first
+ * input byte configures namespace 2 of the KV command set: absent, active
+ * or inactive), and the model never has an SQ on a missing CQ.
  */
 #include "nvmev.h"
 #include "fuzz_util.h"
 
 struct model {
 	struct nvmev_admin_state st;
+	bool kv; /* namespace 2 (KV command set) exists */
+	bool kv_active; /* ... and is active (CC.CSS = 110b) */
 	u16 sq_cq[NVMEV_MAX_QUEUES]; /* CQ of each live SQ */
 	u32 cq_sqs[NVMEV_MAX_QUEUES]; /* SQs on each CQ */
 };
@@ -47,6 +51,8 @@ static bool status_known(u16 status)
 		NVMEV_SC_INVALID_QUEUE_DELETION,
 		NVMEV_SC_FEATURE_NOT_SAVEABLE,
 		NVMEV_SC_FEATURE_NOT_CHANGEABLE,
+		NVMEV_SC_IOCS_COMBINATION_REJECTED,
+		NVMEV_SC_INVALID_IOCS,
 	};
 	unsigned int i;
 
@@ -91,6 +97,49 @@ static void queue_checks(const struct nvmev_admin_cmd *c, const struct model *m,
 		FZ_ASSERT(c->queue.vector < NVMEV_MSIX_VECTORS);
 }
 
+/* Is @csi one of the controller's command sets (KV: with namespace 2)? */
+static bool csi_ok(const struct model *m, u8 csi)
+{
+	return csi == NVMEV_CSI_NVM || (m->kv && csi == NVMEV_CSI_KV);
+}
+
+/* An Identify the executor will answer: its NSID, CSI and list hold. */
+static void identify_checks(const struct nvmev_admin_cmd *c,
+			    const struct model *m)
+{
+	u8 cns = c->identify.cns;
+	bool active = c->nsid == NVMEV_NSID ||
+		      (c->nsid == NVMEV_NSID_KV && m->kv && m->kv_active);
+
+	FZ_ASSERT(nvmev_cns_find(cns));
+	if (cns == NVMEV_CNS_NS || cns == NVMEV_CNS_NS_DESC_LIST ||
+	    cns == NVMEV_CNS_CS_NS || cns == NVMEV_CNS_NS_CS_INDEP) {
+		FZ_ASSERT(c->nsid == NVMEV_NSID ||
+			  (c->nsid == NVMEV_NSID_KV && m->kv));
+		FZ_ASSERT(c->identify.zero == !active);
+	}
+	if (cns == NVMEV_CNS_NS && active)
+		FZ_ASSERT(c->nsid == NVMEV_NSID);
+	if (cns == NVMEV_CNS_NS_DESC_LIST)
+		FZ_ASSERT(active);
+	if (cns == NVMEV_CNS_CS_NS || cns == NVMEV_CNS_CS_CTRL ||
+	    cns == NVMEV_CNS_CS_NS_ACTIVE_LIST)
+		FZ_ASSERT(csi_ok(m, c->identify.csi));
+	if (cns == NVMEV_CNS_CS_NS && active)
+		FZ_ASSERT(c->identify.csi == (c->nsid == NVMEV_NSID_KV ?
+						      NVMEV_CSI_KV :
+						      NVMEV_CSI_NVM));
+	if (cns == NVMEV_CNS_NS_ACTIVE_LIST ||
+	    cns == NVMEV_CNS_CS_NS_ACTIVE_LIST) {
+		FZ_ASSERT(!(c->identify.list &
+			    ~((1u << NVMEV_NSID) | (1u << NVMEV_NSID_KV))));
+		FZ_ASSERT(!(c->identify.list & ((2u << (c->nsid & 31)) - 1)) ||
+			  c->nsid > 31);
+		if (!m->kv || !m->kv_active)
+			FZ_ASSERT(!(c->identify.list & (1u << NVMEV_NSID_KV)));
+	}
+}
+
 /* What the executors do to the state, and the promises they rely on. */
 static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 {
@@ -125,20 +174,18 @@ static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 		FZ_ASSERT(c->log.size == nvmev_log_page_size(c->log.lid));
 		FZ_ASSERT(c->log.len >= 4 && c->log.len <= NVMEV_MAX_XFER);
 		FZ_ASSERT(c->log.off < c->log.size && !(c->log.off & 3));
+		if (c->log.lid == NVMEV_LOG_CMD_EFFECTS)
+			FZ_ASSERT(csi_ok(m, c->log.csi));
 		break;
 	case NVMEV_ADM_IDENTIFY:
-		FZ_ASSERT(nvmev_cns_find(c->identify.cns));
-		if (c->identify.cns == NVMEV_CNS_NS ||
-		    c->identify.cns == NVMEV_CNS_NS_DESC_LIST ||
-		    c->identify.cns == NVMEV_CNS_CS_NS ||
-		    c->identify.cns == NVMEV_CNS_NS_CS_INDEP)
-			FZ_ASSERT(c->nsid == NVMEV_NSID);
-		if (c->identify.cns == NVMEV_CNS_CS_NS ||
-		    c->identify.cns == NVMEV_CNS_CS_CTRL)
-			FZ_ASSERT(c->identify.csi == NVMEV_CSI_NVM);
+		identify_checks(c, m);
 		break;
 	case NVMEV_ADM_GET_FEATURES:
 		FZ_ASSERT(nvmev_feat_find(c->feat.fid));
+		if (c->feat.fid == NVMEV_FEAT_KV_CONFIG)
+			FZ_ASSERT(m->kv && m->kv_active &&
+				  (c->nsid == NVMEV_NSID_KV ||
+				   c->nsid == 0xffffffff));
 		FZ_ASSERT(c->feat.fid < NVMEV_FEAT_VALUES);
 		FZ_ASSERT(c->feat.sel <= NVMEV_FEAT_SEL_SUPPORTED);
 		break;
@@ -147,6 +194,10 @@ static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 			  nvmev_feat_find(c->feat.fid)->changeable);
 		FZ_ASSERT(c->feat.fid < NVMEV_FEAT_VALUES);
 		FZ_ASSERT(c->feat.fid != NVMEV_FEAT_KATO); /* KAS = 0 */
+		if (c->feat.fid == NVMEV_FEAT_IOCS_PROFILE)
+			FZ_ASSERT(c->feat.value == 0);
+		if (c->feat.fid == NVMEV_FEAT_KV_CONFIG)
+			FZ_ASSERT(!(c->feat.value & ~NVMEV_KV_CONFIG_EDNEK));
 		if (c->feat.fid == NVMEV_FEAT_NUM_QUEUES)
 			FZ_ASSERT(!m->st.sq_live && !m->st.cq_live);
 		break;
@@ -226,6 +277,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (size < 1)
 		return 0;
 	m.st.nr_io_queues = 1 + data[0] % NVMEV_MAX_IO_QUEUES;
+	/* bits 6-7: namespace 2 absent (0, 1), active (2), inactive (3) */
+	m.kv = data[0] >> 7;
+	m.kv_active = (data[0] >> 6) == 2;
+	m.st.nn = m.kv ? NVMEV_NSID_KV : NVMEV_NSID;
+	m.st.ns_active = 1u << NVMEV_NSID |
+			 (m.kv_active ? 1u << NVMEV_NSID_KV : 0);
+	m.st.ns_csi[NVMEV_NSID_KV] = m.kv ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
 	data++;
 	size--;
 	while (size >= 65) {

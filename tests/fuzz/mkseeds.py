@@ -5,9 +5,11 @@
 fuzz_kv inputs are a flags byte (bit 0: samsung coding, bit 3: the NVMe KV
 Command Set) and 64-byte SQEs; the seeds are the commands of KV_PROTOCOL.md
 sections 1 and 3 in typical orders.
-fuzz_sqe inputs are a queue-count byte, then records of a control byte (bit
-0: I/O, else admin) and an SQE; the seeds are what the Linux driver sends at
-probe and teardown, and block I/O at the namespace's edges.
+fuzz_sqe inputs are a queue-count byte (bits 6-7: namespace 2 of the KV
+command set, absent, active (2) or inactive (3)), then records of a control
+byte (bit 0: I/O, else admin) and an SQE; the seeds are what the Linux driver
+sends at probe and teardown, for namespace 2, and block I/O at the
+namespace's edges.
 fuzz_doorbell inputs are a queue-size byte, then (action, argument) pairs.
 fuzz_params inputs are a control byte (bit 6: the size check), then a size
 string and a CPU list separated by NUL, or the size-check values.
@@ -134,6 +136,20 @@ def sqe_seeds():
         io.append(bytes([ctl]) + adm(op, nsid=1, cdw10=slba, cdw11=0,
                                      cdw12=nlb))
     b["seed_block"] = bytes([1]) + b"".join(io)
+    # namespace 2 of the KV command set (first byte bits 6-7: 2 active, 3
+    # inactive): what the driver and nvme-cli send for it
+    kv = [adm(0x06, cdw10=2), adm(0x06, nsid=2, cdw10=3),
+          adm(0x06, nsid=2, cdw10=8),
+          adm(0x02, cdw10=0x03ff0005, cdw14=1 << 24),
+          adm(0x06, nsid=2, cdw10=5, cdw11=1 << 24),
+          adm(0x06, nsid=2, cdw10=0), adm(0x06, cdw10=7, cdw11=1 << 24),
+          adm(0x06, cdw10=6, cdw11=1 << 24), adm(0x06, cdw10=0x1c),
+          adm(0x0a, nsid=2, cdw10=0x20), adm(0x09, nsid=2, cdw10=0x20,
+                                             cdw11=1),
+          adm(0x09, cdw10=0x19, cdw11=1), adm(0x0a, cdw10=0x19)]
+    b["seed_kv_ns"] = bytes([0x84]) + b"".join(bytes([0]) + c for c in kv)
+    b["seed_kv_ns_inactive"] = bytes([0xc4]) + b"".join(
+        bytes([0]) + c for c in kv)
     return b
 
 

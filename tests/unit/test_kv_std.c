@@ -9,7 +9,6 @@
 #include "kv_harness.h"
 
 #define NKEYS_MAX 4096
-#define KV_LIST_PASS_KEYS 1024 /* kv_ftl.c KV_LIST_BATCH */
 
 static u16 std_cmd(struct kv_store *kv, u8 op, const u8 *key, u8 klen,
 		   u8 opt, struct host_buf *h, u32 *dw0)
@@ -174,9 +173,25 @@ static void test_list_rules(void)
 	CHECK_EQ(list(&e.kv, NULL, 0, 1 << 16, keys, &n), 0);
 	/* entries of at most 16 bytes: all of them fit in 64 KiB */
 	CHECK_EQ((u64)n, e.kv.map.nkeys);
-	CHECK(n > KV_LIST_PASS_KEYS, "%u keys: several selection passes", n);
 	for (i = 1; i < n; i++)
 		CHECK(kcmp(keys[i - 1], keys[i]) < 0, "order at %u", i);
+	/* the same with passes of 7 keys: the same keys, in the same order */
+	{
+		static u8 again[NKEYS_MAX][17];
+		u32 m;
+
+		e.kv.list_batch = 7;
+		CHECK_EQ(list(&e.kv, NULL, 0, 1 << 16, again, &m), 0);
+		CHECK_EQ(m, n);
+		CHECK(!memcmp(again, keys, (size_t)n * 17), "7-key passes agree");
+		memcpy(start, keys[500] + 1, keys[500][0]);
+		CHECK_EQ(list(&e.kv, start, keys[500][0], 1000, again, &m), 0);
+		CHECK(m > 7 * 3, "%u keys over several passes", m);
+		for (i = 0; i < m; i++)
+			CHECK(!kcmp(again[i], keys[500 + i]),
+			      "passes from a start key: entry %u", i);
+		e.kv.list_batch = KV_LIST_BATCH_DEFAULT;
+	}
 	/* from a start key that exists: it comes first */
 	memcpy(start, keys[100] + 1, keys[100][0]);
 	{
@@ -260,6 +275,7 @@ static void test_random_vs_model(void)
 	u32 seed = 12345, i;
 
 	CHECK_EQ(kv_env_init(&e, 16 << 20, 256 << 10, 4096, NKEYS_MAX), 0);
+	e.kv.list_batch = 5; /* most Lists take several passes */
 	for (i = 0; i < 60000; i++) {
 		u8 k[17], op;
 		int at;

@@ -7,17 +7,30 @@
  * offsets, SGLs), each with its exact status and error-log byte offset;
  * every FID, LID and CNS against lists kept here, independent of admin.c's
  * tables, and Identify Controller's table-derived fields against what the
- * decoder accepts; then the CQ head rule checked exhaustively against a
- * ring model.
+ * decoder accepts; namespace 2 of the KV command set (CSI 1) active,
+ * inactive (CC.CSS = 000b) and absent, through every Identify, feature and
+ * log that names a namespace or a command set; then the CQ head rule
+ * checked exhaustively against a ring model.
  */
 #include "nvmev.h"
 #include "test_util.h"
 
 #define SC_DNR(sc) ((sc) | NVMEV_SC_DNR)
+#define NS1 (1u << NVMEV_NSID)
+#define NS2 (1u << NVMEV_NSID_KV)
+
+/* Namespace 1 only (no kv_std_size): the controller before issue 13. */
+static void nvm_only(struct nvmev_admin_state *st)
+{
+	st->nn = 1;
+	st->ns_active = NS1;
+}
 
 static struct nvmev_admin_state state(void)
 {
 	struct nvmev_admin_state st = { .nr_io_queues = 4 };
+
+	nvm_only(&st);
 
 	st.cq_live = 1ULL << 1 | 1ULL << 2; /* CQ 1 (with SQ 1), CQ 2 */
 	st.sq_live = 1ULL << 1;
@@ -38,6 +51,18 @@ static struct nvmev_admin_state state_init(void)
 {
 	struct nvmev_admin_state st = { .nr_io_queues = 4 };
 
+	nvm_only(&st);
+	return st;
+}
+
+/* Namespace 2 (KV command set) exists; active unless CC.CSS = 000b. */
+static struct nvmev_admin_state state_kv(bool active)
+{
+	struct nvmev_admin_state st = state();
+
+	st.nn = 2;
+	st.ns_csi[NVMEV_NSID_KV] = NVMEV_CSI_KV;
+	st.ns_active = NS1 | (active ? NS2 : 0);
 	return st;
 }
 
@@ -150,6 +175,7 @@ static void test_identify(void)
 				   NVMEV_CNS_NS_DESC_LIST,
 				   NVMEV_CNS_CS_NS,
 				   NVMEV_CNS_CS_CTRL,
+				   NVMEV_CNS_CS_NS_ACTIVE_LIST,
 				   NVMEV_CNS_NS_CS_INDEP,
 				   NVMEV_CNS_CMD_SET };
 	unsigned int i, cns;
@@ -325,13 +351,16 @@ static void test_features_and_misc(void)
  * check that the decoder answers exactly these and nothing else.
  */
 static const u8 want_fids[] = { 0x01, 0x02, 0x04, 0x05, 0x06, 0x07,
-				0x08, 0x09, 0x0a, 0x0b, 0x0e };
+				0x08, 0x09, 0x0a, 0x0b, 0x0e, 0x19 };
+/* with a KV namespace only, per namespace: Key Value Configuration */
+#define KV_FID 0x20
 static const struct {
 	u8 lid;
 	u32 size;
 } want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
 		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 } };
-static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x08, 0x1c };
+static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05,
+			       0x06, 0x07, 0x08, 0x1c };
 
 static bool want_fid(unsigned int fid)
 {
@@ -396,12 +425,12 @@ static void test_feature_sweep(void)
 		u16 no = SC_DNR(NVMEV_SC_INVALID_FIELD);
 		const struct nvmev_feat_desc *d = nvmev_feat_find(fid);
 
-		CHECK(!!d == want, "fid %#x: in table %d, want %d", fid, !!d,
-		      want);
+		CHECK(!!d == (want || fid == KV_FID),
+		      "fid %#x: in table %d, want %d", fid, !!d, want);
 		CHECK(!d || (d->fid == fid && d->changeable), "fid %#x: row",
 		      fid);
-		CHECK(!want || fid < NVMEV_FEAT_VALUES,
-		      "fid %#x: no value slot", fid);
+		CHECK(!d || fid < NVMEV_FEAT_VALUES, "fid %#x: no value slot",
+		      fid);
 		for (sel = 0; sel < 8; sel++) {
 			feature(sqe, false, fid | sel << 8, 0);
 			admin_case_in(&live, "get sweep", sqe,
@@ -473,7 +502,8 @@ static void test_cns_sweep(void)
 		bool want = memchr(want_cns, cns, sizeof(want_cns));
 		const struct nvmev_cns_desc *d = nvmev_cns_find(cns);
 		bool per_csi = cns == NVMEV_CNS_CS_NS ||
-			       cns == NVMEV_CNS_CS_CTRL;
+			       cns == NVMEV_CNS_CS_CTRL ||
+			       cns == NVMEV_CNS_CS_NS_ACTIVE_LIST;
 
 		CHECK(!!d == want, "cns %#x: in table %d", cns, !!d);
 		identify(sqe, cns, NVMEV_NSID, 1);
@@ -529,6 +559,219 @@ static void test_id_caps(void)
 	feature(sqe, true, NVMEV_FEAT_KATO, 1000);
 	ok = !nvmev_admin_decode(sqe, &init, &cmd);
 	CHECK_EQ(caps.kas != 0, ok);
+}
+
+/* Decode @sqe in @st: its status, and @cmd for the decoded fields. */
+static u16 decode_in(const struct nvmev_admin_state *st, const u32 *sqe,
+		     struct nvmev_admin_cmd *cmd)
+{
+	return nvmev_admin_decode(sqe, st, cmd);
+}
+
+/*
+ * Issue 13: namespace 2 of the KV command set (CSI 1). Before, every NSID
+ * but 1 was Invalid Namespace and CSI 1 Invalid Field everywhere, so the
+ * driver could never set namespace 2 up. Each CNS against namespace 2
+ * active, inactive (CC.CSS = 000b: zeros or Invalid Field) and absent
+ * (Invalid Namespace); structures of another command set than the
+ * namespace's are Invalid I/O Command Set (NVMe 2.0), unsupported CSIs
+ * Invalid Field.
+ */
+static void test_identify_kv_namespace(void)
+{
+	struct nvmev_admin_state kv = state_kv(true), off = state_kv(false),
+				 nvm = state();
+	const u16 iocs = SC_DNR(NVMEV_SC_INVALID_IOCS);
+	const u16 field = SC_DNR(NVMEV_SC_INVALID_FIELD);
+	const u16 ns = SC_DNR(NVMEV_SC_INVALID_NS);
+	struct nvmev_admin_cmd cmd;
+	u32 sqe[16];
+
+	CHECK_EQ(nvmev_iocs_supported(&kv), 3);
+	CHECK_EQ(nvmev_iocs_supported(&off), 3);
+	CHECK_EQ(nvmev_iocs_supported(&nvm), 1);
+
+	identify(sqe, NVMEV_CNS_NS, NVMEV_NSID_KV, 0); /* NVM structure */
+	admin_case_in(&kv, "cns 0 of the kv namespace", sqe, iocs, 4);
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	CHECK(cmd.identify.zero, "cns 0 of an inactive ns: zeros");
+	admin_case_in(&nvm, "cns 0 ns 2 absent", sqe, ns, 4);
+	identify(sqe, NVMEV_CNS_NS, NVMEV_NSID, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK(!cmd.identify.zero, "cns 0 ns 1");
+	identify(sqe, NVMEV_CNS_NS, 3, 0);
+	admin_case_in(&kv, "cns 0 ns 3", sqe, ns, 4);
+
+	identify(sqe, NVMEV_CNS_NS_DESC_LIST, NVMEV_NSID_KV, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	admin_case_in(&off, "descs of an inactive ns", sqe, field, 4);
+	admin_case_in(&nvm, "descs ns 2 absent", sqe, ns, 4);
+
+	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID_KV, NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK(!cmd.identify.zero && cmd.identify.csi == NVMEV_CSI_KV,
+	      "kv namespace structure");
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	CHECK(cmd.identify.zero, "kv structure of an inactive ns: zeros");
+	admin_case_in(&nvm, "cns 5 ns 2 absent", sqe, ns, 4);
+	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID_KV, NVMEV_CSI_NVM);
+	admin_case_in(&kv, "nvm structure of the kv ns", sqe, iocs, 47);
+	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID_KV, 2);
+	admin_case_in(&kv, "zns structure (no such set)", sqe, field, 47);
+	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID, NVMEV_CSI_KV);
+	admin_case_in(&kv, "kv structure of the nvm ns", sqe, iocs, 47);
+	admin_case_in(&nvm, "kv structure without kv", sqe, field, 47);
+	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID, NVMEV_CSI_NVM);
+	admin_case_in(&kv, "nvm structure of the nvm ns", sqe, 0, 0);
+
+	/* what xNVMe sends on first use: CSI 0, 1, 2, 1Fh */
+	identify(sqe, NVMEV_CNS_CS_CTRL, 0, NVMEV_CSI_KV);
+	admin_case_in(&kv, "cns 6 csi 1", sqe, 0, 0);
+	admin_case_in(&nvm, "cns 6 csi 1 without kv", sqe, field, 47);
+	identify(sqe, NVMEV_CNS_CS_CTRL, 0, NVMEV_CSI_NVM);
+	admin_case_in(&kv, "cns 6 csi 0", sqe, 0, 0);
+	identify(sqe, NVMEV_CNS_CS_CTRL, 0, 2);
+	admin_case_in(&kv, "cns 6 csi 2", sqe, field, 47);
+	identify(sqe, NVMEV_CNS_CS_CTRL, 0, 0x1f);
+	admin_case_in(&kv, "cns 6 csi 1f", sqe, field, 47);
+
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, 0, NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS2);
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, 0);
+	admin_case_in(&nvm, "cns 7 csi 1 without kv", sqe, field, 47);
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, 0, NVMEV_CSI_NVM);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1);
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, NVMEV_NSID, NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS2);
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, NVMEV_NSID_KV, NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, 0);
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, 0xfffffffe, NVMEV_CSI_KV);
+	admin_case_in(&kv, "cns 7 from fffffffe", sqe, ns, 4);
+	identify(sqe, NVMEV_CNS_CS_NS_ACTIVE_LIST, 0, 2);
+	admin_case_in(&kv, "cns 7 csi 2", sqe, field, 47);
+
+	identify(sqe, NVMEV_CNS_NS_ACTIVE_LIST, 0, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1 | NS2);
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1);
+	CHECK_EQ(decode_in(&nvm, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1);
+	identify(sqe, NVMEV_CNS_NS_ACTIVE_LIST, NVMEV_NSID, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS2);
+	identify(sqe, NVMEV_CNS_NS_ACTIVE_LIST, 0xfffffffd, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, 0);
+
+	/* the driver reads CNS 08h for namespaces of other command sets */
+	identify(sqe, NVMEV_CNS_NS_CS_INDEP, NVMEV_NSID_KV, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK(!cmd.identify.zero, "cs indep of the kv namespace");
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	CHECK(cmd.identify.zero, "cs indep of an inactive ns: zeros");
+	admin_case_in(&nvm, "cns 8 ns 2 absent", sqe, ns, 4);
+	identify(sqe, NVMEV_CNS_NS_CS_INDEP, 0xffffffff, 0);
+	admin_case_in(&kv, "cns 8 all namespaces", sqe, ns, 4);
+
+	identify(sqe, NVMEV_CNS_CMD_SET, 0, 0);
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.iocs, 1 << NVMEV_CSI_NVM | 1 << NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&nvm, sqe, &cmd), 0);
+	CHECK_EQ(cmd.identify.iocs, 1 << NVMEV_CSI_NVM);
+}
+
+static void feature_ns(u32 *sqe, bool set, u32 nsid, u32 cdw10, u32 cdw11)
+{
+	feature(sqe, set, cdw10, cdw11);
+	sqe[1] = nsid;
+}
+
+/*
+ * Issue 13: features 19h (I/O Command Set Profile) and 20h (Key Value
+ * Configuration, per KV namespace, bit 0 EDNEK) were Invalid Field.
+ */
+static void test_features_iocs_profile_and_kv_config(void)
+{
+	struct nvmev_admin_state kv = state_kv(true), off = state_kv(false),
+				 nvm = state();
+	const u16 field = SC_DNR(NVMEV_SC_INVALID_FIELD);
+	const u16 ns = SC_DNR(NVMEV_SC_INVALID_NS);
+	const u16 rejected = SC_DNR(NVMEV_SC_IOCS_COMBINATION_REJECTED);
+	const struct nvmev_feat_desc *d;
+	u32 sqe[16];
+
+	feature(sqe, true, NVMEV_FEAT_IOCS_PROFILE, 0);
+	admin_case_in(&kv, "iocs profile 0", sqe, 0, 0);
+	admin_case_in(&nvm, "iocs profile 0 without kv", sqe, 0, 0);
+	feature(sqe, true, NVMEV_FEAT_IOCS_PROFILE, 1);
+	admin_case_in(&kv, "iocs profile 1", sqe, rejected, 44);
+	feature(sqe, true, NVMEV_FEAT_IOCS_PROFILE, 0x1ff);
+	admin_case_in(&kv, "iocs profile 511", sqe, rejected, 44);
+	feature(sqe, true, NVMEV_FEAT_IOCS_PROFILE, 0x200);
+	admin_case_in(&kv, "iocs profile reserved bit", sqe, field, 44);
+	feature(sqe, false, NVMEV_FEAT_IOCS_PROFILE, 0);
+	admin_case_in(&kv, "get iocs profile", sqe, 0, 0);
+
+	d = nvmev_feat_find(NVMEV_FEAT_KV_CONFIG);
+	CHECK(d && (d->flags & NVMEV_FEAT_F_NS) && d->changeable && !d->def,
+	      "kv config row");
+	feature_ns(sqe, false, NVMEV_NSID_KV, NVMEV_FEAT_KV_CONFIG, 0);
+	admin_case_in(&kv, "get kv config ns 2", sqe, 0, 0);
+	admin_case_in(&off, "get kv config inactive", sqe, field, 4);
+	admin_case_in(&nvm, "get kv config without kv", sqe, field, 40);
+	feature_ns(sqe, false, 0xffffffff, NVMEV_FEAT_KV_CONFIG | 3 << 8, 0);
+	admin_case_in(&kv, "get kv config all, sel 3", sqe, 0, 0);
+	admin_case_in(&off, "get kv config all inactive", sqe, field, 4);
+	feature_ns(sqe, false, NVMEV_NSID, NVMEV_FEAT_KV_CONFIG, 0);
+	admin_case_in(&kv, "get kv config of the nvm ns", sqe, field, 4);
+	feature_ns(sqe, false, 0, NVMEV_FEAT_KV_CONFIG, 0);
+	admin_case_in(&kv, "get kv config ns 0", sqe, ns, 4);
+	feature_ns(sqe, false, 3, NVMEV_FEAT_KV_CONFIG, 0);
+	admin_case_in(&kv, "get kv config ns 3", sqe, ns, 4);
+
+	feature_ns(sqe, true, NVMEV_NSID_KV, NVMEV_FEAT_KV_CONFIG,
+		   NVMEV_KV_CONFIG_EDNEK);
+	admin_case_in(&kv, "set ednek", sqe, 0, 0);
+	admin_case_in(&nvm, "set ednek without kv", sqe, field, 40);
+	feature_ns(sqe, true, 0xffffffff, NVMEV_FEAT_KV_CONFIG, 0);
+	admin_case_in(&kv, "clear ednek, all namespaces", sqe, 0, 0);
+	feature_ns(sqe, true, NVMEV_NSID_KV, NVMEV_FEAT_KV_CONFIG, 2);
+	admin_case_in(&kv, "kv config reserved bit 1", sqe, field, 44);
+	feature_ns(sqe, true, NVMEV_NSID_KV, NVMEV_FEAT_KV_CONFIG, 1u << 31);
+	admin_case_in(&kv, "kv config reserved bit 31", sqe, field, 44);
+	feature_ns(sqe, true, NVMEV_NSID_KV, NVMEV_FEAT_KV_CONFIG | 1u << 31,
+		   1);
+	admin_case_in(&kv, "kv config saved", sqe,
+		      SC_DNR(NVMEV_SC_FEATURE_NOT_SAVEABLE), 43);
+}
+
+/* Issue 13: the effects log of CSI 1 (Linux needs it for namespace 2). */
+static void test_effects_log_csi(void)
+{
+	struct nvmev_admin_state kv = state_kv(true), off = state_kv(false),
+				 nvm = state();
+	struct nvmev_admin_cmd cmd;
+	u32 sqe[16];
+
+	get_log(sqe, NVMEV_LOG_CMD_EFFECTS, 4096, 0);
+	sqe[14] = (u32)NVMEV_CSI_KV << 24;
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.log.csi, NVMEV_CSI_KV);
+	CHECK_EQ(decode_in(&off, sqe, &cmd), 0);
+	admin_case_in(&nvm, "effects csi 1 without kv", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 59);
+	sqe[14] = 2u << 24;
+	admin_case_in(&kv, "effects csi 2", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD),
+		      59);
+	sqe[14] = 0;
+	CHECK_EQ(decode_in(&kv, sqe, &cmd), 0);
+	CHECK_EQ(cmd.log.csi, NVMEV_CSI_NVM);
 }
 
 static u16 blk(u8 opcode, u32 nsid, u64 slba, u32 nlb0, u64 ns_blocks,
@@ -649,6 +892,9 @@ int main(void)
 	test_log_sweep();
 	test_cns_sweep();
 	test_id_caps();
+	test_identify_kv_namespace();
+	test_features_iocs_profile_and_kv_config();
+	test_effects_log_csi();
 	test_block();
 	test_cq_head_exhaustive();
 	return test_report("test_sqe");

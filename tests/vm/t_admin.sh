@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Guest: the controller as nvme-cli sees it: list, identify, log pages, features.
+# Guest: the controller as nvme-cli sees it: list, identify, log pages, features;
+# first with namespace 1 only (kv_std_size=0), then with namespace 2 of the
+# NVMe KV command set (CSI 1, kv_std_size, issue 13).
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
-t_load() { load_module; }
+NVMEV_KV_STD_SIZE=${NVMEV_KV_STD_SIZE:-64M} # namespace 2's key space
+
+t_load() { load_module kv_std_size=0; }
 
 t_nvme_list() {
 	local out
@@ -156,7 +160,7 @@ t_set_features_kato_rejected() {
 # What the controller has: keep in step with the tables in admin.c
 # (feat_table, log_table) and with tests/unit/test_sqe.c. Every feature
 # listed is changeable; Number of Queues only before I/O queues exist.
-ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e "
+ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e 19 "
 ADMIN_LIDS=" 00 01 02 03 05 12 "
 ADMSWEEP=$NVMEV_DIR/tools/out/admsweep # one process for the sweeps
 
@@ -255,6 +259,217 @@ t_advertised() {
 
 t_unload() { quick_io && ok "I/O works before unload"; unload_module; }
 
+# --- namespace 2: the NVMe KV command set (CSI 1), issue 13 -------------------
+# Before, NN was 1, every NSID but 1 was Invalid Namespace and CSI 1 Invalid
+# Field, so the driver never saw namespace 2 and there was no /dev/ngXn2.
+
+NVME_NG2=/dev/ng0n2
+
+# wait_ng2: NVME_NG2 = namespace 2's /dev/ngXnY (6.12 may name it ng0n1)
+wait_ng2() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		NVME_NG2=$(ns_ngdev 2) && [ -c "$NVME_NG2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+t_load_kv() {
+	load_module kv_std_size=$NVMEV_KV_STD_SIZE || return 1
+	wait_ng2 && ok "namespace 2 is $NVME_NG2, namespace 1 $NVME_NS" || not_ok "no char device of nsid 2: $(ls /dev/ng* 2>&1 | tr '\n' ' ')"
+}
+
+# pt_id CNS NSID CSI: raw Identify into $SCRATCH/id (PT_SC, PT_DATA as pt)
+pt_id() {
+	PT_DATA=$SCRATCH/id pt --opcode=0x06 --namespace-id=$(($2)) --cdw10=$(($1)) --cdw11=$(($3 << 24)) --data-len=4096 -r -b
+}
+
+# le OFF LEN: little-endian unsigned integer at OFF in $SCRATCH/id
+le() { od -An -v -j "$1" -N "$2" -tu"$2" "$SCRATCH/id" | tr -d ' '; }
+# hex OFF LEN: bytes at OFF as one hex string
+hex() { od -An -v -j "$1" -N "$2" -tx1 "$SCRATCH/id" | tr -d ' \n'; }
+# nsids: the non-zero NSIDs of the list in $SCRATCH/id
+nsids() { od -An -v -tu4 -w4 "$SCRATCH/id" | awk '$1 != 0 { printf " %s", $1 } END { print "" }'; }
+
+# The driver set namespace 2 up as a generic char device only.
+t_kv_ns_scan() {
+	local out
+	expect_eq "id-ctrl nn" "$(( $(field "$(nvme id-ctrl "$NVME_DEV")" nn) ))" 2
+	[ -c "$NVME_NG2" ] && ok "$NVME_NG2 is a char device" || not_ok "no $NVME_NG2: $(ls /dev/ng* 2>&1 | tr '\n' ' ')"
+	expect_eq "block devices (nsid 1 only)" "$(echo $(ls -d ${NVME_DEV}n* | while read -r b; do [ -b "$b" ] && echo "$b"; done))" "$NVME_NS"
+	out=$(dmesg)
+	expect_match "driver: no block device for csi 1" "$out" "block device for nsid 2 not supported \(csi 1\)"
+	if printf '%s\n' "$out" | grep -Eiq "command set not reported|Identify Descriptors failed|Identify NS List failed"; then
+		not_ok "driver complained: $(printf '%s\n' "$out" | grep -Ei 'command set not reported|Identify.*failed' | head -2)"
+	else
+		ok "no Identify complaint from the driver"
+	fi
+	out=$(nvme list 2>&1) || { not_ok "nvme list failed: $out"; return 1; }
+	expect_match "nvme list shows $NVME_NS" "$out" "^$NVME_NS "
+	quick_io || not_ok "namespace 1 I/O with namespace 2 present"
+}
+
+# CNS 02h: every active NSID; CNS 07h: those of one command set.
+t_kv_ns_lists() {
+	local out
+	out=$(nvme list-ns "$NVME_DEV" 2>&1) || { not_ok "list-ns failed: $out"; return 1; }
+	expect_eq "list-ns" "$(echo $out)" "[ 0]:0x1 [ 1]:0x2"
+	out=$(nvme list-ns "$NVME_DEV" --csi=1 2>&1) || { not_ok "list-ns --csi=1 failed: $out"; return 1; }
+	expect_eq "list-ns --csi=1 (CNS 07h)" "$(echo $out)" "[ 0]:0x2"
+	out=$(nvme list-ns "$NVME_DEV" --csi=0 2>&1) || { not_ok "list-ns --csi=0 failed: $out"; return 1; }
+	expect_eq "list-ns --csi=0" "$(echo $out)" "[ 0]:0x1"
+	pt_id 2 1 0; expect_eq "CNS 02h after nsid 1: status" "$PT_SC" 0x0
+	expect_eq "CNS 02h after nsid 1" "$(nsids)" " 2"
+	pt_id 7 0 1; expect_eq "CNS 07h csi 1: status" "$PT_SC" 0x0
+	expect_eq "CNS 07h csi 1" "$(nsids)" " 2"
+	pt_id 7 2 1; expect_eq "CNS 07h csi 1 after nsid 2" "$(nsids)" ""
+	pt_id 7 0 2; expect_eq "CNS 07h csi 2 (no such set)" "$PT_SC" 0x4002
+	pt_id 2 0xfffffffe 0; expect_eq "CNS 02h from fffffffe" "$PT_SC" 0x400b
+}
+
+# CNS 03h: CSI 1 and identifiers of its own.
+t_kv_ns_descs() {
+	local d1 d2 f
+	d2=$(nvme ns-descs "$NVME_DEV" -n 2 2>&1) || { not_ok "ns-descs -n 2 failed: $d2"; return 1; }
+	d1=$(nvme ns-descs "$NVME_DEV" -n 1 2>&1) || { not_ok "ns-descs -n 1 failed: $d1"; return 1; }
+	expect_eq "ns-descs -n 2 csi" "$(field "$d2" csi)" 0x1
+	expect_eq "ns-descs -n 1 csi" "$(field "$d1" csi)" 0
+	for f in eui64 nguid uuid; do
+		if [ -n "$(field "$d2" $f)" ] && [ "$(field "$d2" $f)" != "$(field "$d1" $f)" ]; then
+			ok "ns-descs $f of nsid 2 ($(field "$d2" $f)) differs from nsid 1's"
+		else
+			not_ok "ns-descs $f: nsid 2 '$(field "$d2" $f)', nsid 1 '$(field "$d1" $f)'"
+		fi
+	done
+	KV_NGUID=$(field "$d2" nguid); KV_EUI64=$(field "$d2" eui64)
+	pt_id 3 3 0; expect_eq "CNS 03h nsid 3" "$PT_SC" 0x400b
+}
+
+# CNS 05h CSI 1: the KV namespace data structure (KV_PROTOCOL.md section 3).
+t_kv_id_ns() {
+	local out size nsze
+	size=$(to_bytes "$NVMEV_KV_STD_SIZE")
+	pt_id 5 2 1; expect_eq "CNS 05h csi 1 nsid 2: status" "$PT_SC" 0x0
+	nsze=$(le 0 8)
+	[ "$nsze" -gt 0 ] && [ "$nsze" -le "$size" ] && ok "NSZE $nsze bytes (0 < NSZE <= kv_std_size $size)" || not_ok "NSZE $nsze not in (0, $size]"
+	[ "$(le 16 8)" -le "$nsze" ] && ok "NUSE $(le 16 8) <= NSZE" || not_ok "NUSE $(le 16 8) > NSZE $nsze"
+	expect_eq "NKVF (0-based)" "$(le 25 1)" 0
+	expect_eq "NOVG" "$(le 32 4)" 4096
+	expect_eq "NGUID (as in ns-descs)" "$(hex 48 16)" "${KV_NGUID:-?}"
+	expect_eq "EUI64 (as in ns-descs)" "$(hex 64 8)" "${KV_EUI64:-?}"
+	expect_eq "KV format 0 KML" "$(le 72 2)" 16
+	expect_eq "KV format 0 VML" "$(le 76 4)" $((2 << 20))
+	[ "$(le 80 4)" -gt 0 ] && ok "KV format 0 MNK $(le 80 4)" || not_ok "KV format 0 MNK is 0 (no limit)"
+	expect_eq "KV format 1 (none)" "$(hex 88 16)" 00000000000000000000000000000000
+	# structures of the other command set: Invalid I/O Command Set (12Ch)
+	pt_id 5 2 0; expect_eq "CNS 05h csi 0 nsid 2" "$PT_SC" 0x412c
+	pt_id 5 1 1; expect_eq "CNS 05h csi 1 nsid 1" "$PT_SC" 0x412c
+	pt_id 5 2 2; expect_eq "CNS 05h csi 2" "$PT_SC" 0x4002
+	out=$(nvme id-ns "$NVME_DEV" -n 2 2>&1) && not_ok "id-ns -n 2 (NVM structure of a KV namespace) succeeded" || expect_eq "id-ns -n 2 status" "$(status_of "$out")" 0x412c
+	out=$(nvme id-ns "$NVME_DEV" -n 3 2>&1) && not_ok "id-ns -n 3 succeeded" || expect_eq "id-ns -n 3 status" "$(status_of "$out")" 0x400b
+	out=$(nvme cmdset-ind-id-ns "$NVME_DEV" -n 2 2>&1) || { not_ok "cmdset-ind-id-ns -n 2 failed: $out"; return 1; }
+	expect_eq "cmdset-ind-id-ns -n 2 nstat (ready)" "$(field "$out" nstat)" 0x1
+	# what xNVMe sends on first use: CNS 06h with CSI 0, 1, 2, 1Fh
+	pt_id 6 0 1; expect_eq "CNS 06h csi 1: status" "$PT_SC" 0x0
+	expect_eq "CNS 06h csi 1: zeros" "$(od -An -v -tx1 "$SCRATCH/id" | tr -d ' \n0')" ""
+	pt_id 6 0 0; expect_eq "CNS 06h csi 0" "$PT_SC" 0x0
+	pt_id 6 0 2; expect_eq "CNS 06h csi 2" "$PT_SC" 0x4002
+	pt_id 6 0 0x1f; expect_eq "CNS 06h csi 1fh" "$PT_SC" 0x4002
+	pt_id 1 0 0; expect_eq "CNS 01h" "$PT_SC" 0x0
+}
+
+# CNS 1Ch: command set combination 0 = NVM | KV.
+t_kv_id_iocs() {
+	local out
+	out=$(nvme id-iocs "$NVME_DEV" 2>&1) || { not_ok "id-iocs failed: $out"; return 1; }
+	expect_match "id-iocs: combination 0 = NVM | KV (3)" "$out" 'Combination\[0\]:3$'
+	pt_id 0x1c 0 0; expect_eq "CNS 1Ch vector 0" "$(le 0 8)" 3
+	expect_eq "CNS 1Ch vector 1 (none)" "$(le 8 8)" 0
+}
+
+# kv_io OPCODE [io-passthru args]: a KV command set command on namespace 2,
+# key "nsvk" (4 bytes in CDW2); prints its status as nvme_sc does
+kv_io() {
+	local op=$1; shift
+	nvme_sc nvme io-passthru "$NVME_NG2" --opcode="$op" --namespace-id=2 --cdw2=0x6b76736e --cdw11=4 "$@"
+}
+
+# NUSE of the KV namespace structure follows the key space.
+t_kv_nuse() {
+	local f=$SCRATCH/val nuse0 nuse1 nuse2
+	head -c 4096 /dev/urandom > "$f"
+	pt_id 5 2 1; nuse0=$(le 16 8)
+	expect_eq "Store 4 KiB on $NVME_NG2" "$(kv_io 0x01 --cdw10=4096 --data-len=4096 -w -i "$f")" 0x0
+	pt_id 5 2 1; nuse1=$(le 16 8)
+	[ "$nuse1" -ge $((nuse0 + 4096)) ] && ok "NUSE $nuse0 -> $nuse1 after a 4 KiB store" || not_ok "NUSE $nuse0 -> $nuse1 after a 4 KiB store"
+	expect_eq "Delete" "$(kv_io 0x10)" 0x0
+	pt_id 5 2 1; nuse2=$(le 16 8)
+	[ "$nuse2" -lt "$nuse1" ] && ok "NUSE $nuse1 -> $nuse2 after the delete" || not_ok "NUSE $nuse1 -> $nuse2 after the delete"
+}
+
+# sc_is OUT SC: does status OUT (0x..., DNR or not) carry status code SC?
+sc_is() { [[ $1 == 0x* ]] && (( ($1 & 0x7ff) == $2 )); }
+
+# feat_val OUT: the "Current value" nvme get-feature printed, as 0x...
+feat_val() { printf '%s\n' "$1" | sed -n 's/.*Current value:\(0x\)\{0,1\}\([0-9a-fA-F]*\).*/0x\2/p' | head -1; }
+
+# 20h Key Value Configuration (per namespace, EDNEK) and 19h I/O Command Set Profile.
+t_kv_features() {
+	local out
+	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 2>&1) || { not_ok "get-feature 0x20 -n 2 failed: $out"; return 1; }
+	expect_eq "KV configuration default" "$(( $(feat_val "$out") ))" 0
+	out=$(nvme set-feature "$NVME_DEV" -f 0x20 -n 2 -v 1 2>&1) || not_ok "set-feature 0x20 -n 2 -v 1 (EDNEK) failed: $out"
+	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 2>&1)
+	expect_eq "KV configuration after set" "$(( $(feat_val "$out") ))" 1
+	# EDNEK reached namespace 2: Delete of a missing key is 87h now
+	out=$(kv_io 0x10)
+	sc_is "$out" 0x87 && ok "Delete of a missing key with EDNEK: $out" || not_ok "Delete of a missing key with EDNEK: $out, want 87h"
+	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 -s 3 2>&1)
+	expect_match "0x20 capabilities: per namespace, changeable" "$out" 'Supported capabilities value:0x0*6$'
+	expect_eq "set 0x20 reserved bit" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x20 -n 2 -v 2)" 0x4002
+	expect_eq "set 0x20 on the NVM namespace" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x20 -n 1 -v 1)" 0x4002
+	expect_eq "get 0x20 nsid 3" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 3)" 0x400b
+	expect_eq "get 0x20 all namespaces" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 0xffffffff)" 0x0
+	out=$(nvme get-feature "$NVME_DEV" -f 0x19 2>&1) || not_ok "get-feature 0x19 failed: $out"
+	expect_eq "I/O command set profile" "$(( $(feat_val "$out") ))" 0
+	expect_eq "set 0x19 index 0" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x19 -v 0)" 0x0
+	expect_eq "set 0x19 index 1 (combination rejected)" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x19 -v 1)" 0x412b
+	# a controller reset brings the default back (and namespace 2 with it)
+	expect_reset_begin
+	nvme reset "$NVME_DEV" || not_ok "nvme reset failed"
+	wait_nvme 30 || not_ok "controller not live after reset"
+	expect_reset_end
+	out=$(nvme get-feature "$NVME_DEV" -f 0x20 -n 2 2>&1)
+	expect_eq "KV configuration after reset" "$(( $(feat_val "$out") ))" 0
+	wait_ng2 && ok "$NVME_NG2 back after reset" || not_ok "no char device of nsid 2 after reset"
+	expect_eq "Delete of a missing key after reset (EDNEK 0)" "$(kv_io 0x10)" 0x0
+}
+
+# Get Log Page 05h with CSI 1: what Linux reads to set namespace 2 up.
+t_kv_effects_log() {
+	local out op line
+	out=$(nvme effects-log "$NVME_DEV" --csi=1 2>&1) || { not_ok "effects-log --csi=1 failed: $out"; return 1; }
+	expect_match "effects-log --csi=1: Identify (ACS6) supported" "$out" '^ACS6 +\[Identify'
+	for op in 1 2 6 16 20; do # Store, Retrieve, List, Delete, Exist
+		line=$(printf '%s\n' "$out" | grep -E "^IOCS$op +\[")
+		if [[ $line =~ \]\ +([0-9a-fA-F]{8})$ ]] && (( 0x${BASH_REMATCH[1]} & 1 )); then
+			ok "effects-log --csi=1: opcode $(printf '%02xh' $op) supported ($line)"
+		else
+			not_ok "effects-log --csi=1: opcode $(printf '%02xh' $op) not supported: '$line'"
+		fi
+	done
+	expect_eq "effects-log --csi=2" "$(nvme_sc nvme effects-log "$NVME_DEV" --csi=2)" 0x4002
+}
+
+# FID Supported and Effects: 20h now, with namespace scope.
+t_kv_advertised() {
+	local f=$SCRATCH/log.18
+	expect_eq "FID Supported and Effects (LID 0x12)" "$(supported_ids 18)" "${ADMIN_FIDS}20 "
+	expect_eq "FID 20h: supported, namespace scope" "$(od -An -v -j $((0x20 * 4)) -N 4 -tx4 "$f" | tr -d ' ')" 00100001
+	expect_eq "FID 19h: supported, controller scope" "$(od -An -v -j $((0x19 * 4)) -N 4 -tx4 "$f" | tr -d ' ')" 00200001
+}
+
 run_test load t_load
 if module_loaded; then
 	run_test nvme-list t_nvme_list
@@ -270,5 +485,18 @@ if module_loaded; then
 	run_test feature-sweep t_feature_sweep
 	run_test log-page-sweep t_log_page_sweep
 	run_test unload t_unload
+fi
+run_test load-kv t_load_kv
+if module_loaded; then
+	run_test kv-ns-scan t_kv_ns_scan
+	run_test kv-ns-lists t_kv_ns_lists
+	run_test kv-ns-descs t_kv_ns_descs
+	run_test kv-id-ns t_kv_id_ns
+	run_test kv-id-iocs t_kv_id_iocs
+	run_test kv-nuse t_kv_nuse
+	run_test kv-features t_kv_features
+	run_test kv-effects-log t_kv_effects_log
+	run_test kv-advertised t_kv_advertised
+	run_test unload-kv t_unload
 fi
 finish
