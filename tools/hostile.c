@@ -695,6 +695,7 @@ static void expect(const char *name, int got, ...)
 #define SC_LOG 0x109
 #define SC_QDEL 0x10c
 #define SC_NOSAVE 0x10d
+#define SC_IOCS 0x12c	/* Invalid I/O Command Set */
 
 static int adm(uint8_t op, uint32_t nsid, uint32_t c10, uint32_t c11, uint32_t c12,
 	       uint32_t c13, uint32_t c14, uint32_t len)
@@ -736,7 +737,12 @@ static void crafted_admin_ioctl(void)
 	E("identify CNS 0xff", adm(0x06, 1, 0xff, 0, 0, 0, 0, PAGE), SC_FIELD);
 	E("identify CNS 0x04 (reserved)", adm(0x06, 1, 0x04, 0, 0, 0, 0, PAGE), SC_FIELD);
 	E("identify ns NSID 0", adm(0x06, 0, 0, 0, 0, 0, 0, PAGE), SC_NS);
-	E("identify ns NSID 2", adm(0x06, 2, 0, 0, 0, 0, 0, PAGE), SC_NS);
+	/*
+	 * Namespace 2 is the KV command set's: Identify Namespace (NVM) of it
+	 * is Invalid I/O Command Set; without it (kv_std_size=0) Invalid
+	 * Namespace.
+	 */
+	E("identify ns NSID 2", adm(0x06, 2, 0, 0, 0, 0, 0, PAGE), SC_IOCS, SC_NS);
 	E("identify ns NSID 0xffffffff", adm(0x06, 0xffffffff, 0, 0, 0, 0, 0, PAGE), SC_NS, SC_OK);
 	E("identify ns NSID 0xfffffffe", adm(0x06, 0xfffffffe, 0, 0, 0, 0, 0, PAGE), SC_NS);
 	E("identify desc list NSID 7", adm(0x06, 7, 3, 0, 0, 0, 0, PAGE), SC_NS);
@@ -753,7 +759,9 @@ static void crafted_admin_ioctl(void)
 	E("get log SMART offset 3 (unaligned)", adm(0x02, 0xffffffff, 127u << 16 | 2, 0, 3, 0, 0, 512), SC_FIELD);
 	E("get log SMART offset 508 length 4096", adm(0x02, 0xffffffff, 1023u << 16 | 2, 0, 508, 0, 0, PAGE), SC_OK);
 	E("get log LID 0x7f (unsupported)", adm(0x02, 0xffffffff, 127u << 16 | 0x7f, 0, 0, 0, 0, 512), SC_LOG);
-	E("get log effects CSI 1", adm(0x02, 0, 1023u << 16 | 5, 0, 0, 0, 1u << 24, PAGE), SC_FIELD);
+	/* CSI 1 (KV) is a command set of this controller; CSI 2 (zoned) is not */
+	E("get log effects CSI 1", adm(0x02, 0, 1023u << 16 | 5, 0, 0, 0, 1u << 24, PAGE), SC_OK, SC_FIELD);
+	E("get log effects CSI 2", adm(0x02, 0, 1023u << 16 | 5, 0, 0, 0, 2u << 24, PAGE), SC_FIELD);
 	E("get log error, huge offset", adm(0x02, 0, 15u << 16 | 1, 0, 0, 0x10000, 0, 64), SC_FIELD);
 
 	/* Features */
