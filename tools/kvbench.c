@@ -110,6 +110,7 @@ static struct {
 	const char *json, *csv, *plot;
 	double progress;
 	int coding;		/* -1: the module's */
+	enum kv_cset cset;	/* vendor commands, or the KV command set */
 	long long key_of;
 	/* the legacy loop */
 	uint32_t size;
@@ -431,6 +432,16 @@ static void slot_begin(struct worker *w, struct slot *s)
 		s->got = 0;
 		s->reads = 0;
 		s->scan_err = false;
+		if (opt.cset == KV_CSET_STD) {
+			/* the KV set: one List of the keys from the record's on */
+			uint64_t len = 4 + (uint64_t)s->want * kv_list_entry_size(opt.kmax);
+
+			if (len > slot_buf_len - 4)
+				len = slot_buf_len - 4;
+			s->len = (uint32_t)len;
+			kv_build_list(&w->d, &s->cmd, s->key, s->klen, s->buf, s->len);
+			break;
+		}
 		kv_build_iter_ctl(&w->d, &s->cmd, KV_ITER_OPEN | scan_option, 0,
 				  kvg_key_group_prefix(&keyspec, s->rec), 0xffffffffu);
 		break;
@@ -447,7 +458,7 @@ static void check_read(struct worker *w, struct slot *s, int st, uint32_t dw0)
 	uint32_t n, bad;
 	char k[80];
 
-	if (st == KV_SC_NO_KEY) {
+	if (st == kv_sc(&w->d, KV_SC_NO_KEY)) {
 		w->notfound++;
 		if (opt.verify && known && known != VER_DELETED) {
 			key_print(s, k, sizeof(k));
@@ -540,6 +551,58 @@ static void parse_scan(struct worker *w, struct slot *s, uint32_t bytes)
 }
 
 /*
+ * A List (the KV set's scan) completed: whole entries, in key order, the
+ * first one not below the record's key (which is returned first when it
+ * exists).
+ */
+static void parse_list(struct worker *w, struct slot *s, int st)
+{
+	uint32_t bad = 0, i, pos = 4;
+	uint8_t prev[KV_MAX_KEY];
+	unsigned int plen = 0;
+	int n;
+
+	if (st) {
+		report_error(w, s, "list", st);
+		s->scan_err = true;
+		return;
+	}
+	n = kv_list_parse(s->buf, s->len, NULL, 0, &bad);
+	if (n < 0) {
+		s->scan_err = true;
+		w->errors++;
+		if (atomic_fetch_add(&reported_errors, 1) < MAX_REPORTED)
+			fprintf(stderr, "kvbench: list: malformed output at byte %u of %u\n", bad,
+				s->len);
+		return;
+	}
+	/* the order: each key above the one before, the first not below the start */
+	memcpy(prev, s->key, s->klen);
+	plen = s->klen;
+	for (i = 0; i < (uint32_t)n; i++) {
+		uint32_t kl = s->buf[pos] | (uint32_t)s->buf[pos + 1] << 8;
+		int c = kv_key_cmp(s->buf + pos + 2, kl, prev, plen);
+
+		if (c < 0 || (c == 0 && i)) {
+			char k[80];
+
+			kvg_key_str(s->buf + pos + 2, kl, k, sizeof(k));
+			s->scan_err = true;
+			w->errors++;
+			if (atomic_fetch_add(&reported_errors, 1) < MAX_REPORTED)
+				fprintf(stderr, "kvbench: list: key '%s' (entry %u) out of order\n", k, i);
+			break;
+		}
+		memcpy(prev, s->buf + pos + 2, kl);
+		plen = kl;
+		pos += kv_list_entry_size(kl);
+	}
+	s->got = (uint32_t)n;
+	s->bytes += pos;
+	w->scan_records += (uint32_t)n;
+}
+
+/*
  * The current command of @s completed with @st / @dw0: account for it and
  * either build the next command of the op (true) or finish the op (false).
  */
@@ -562,7 +625,7 @@ static bool slot_step_done(struct worker *w, struct slot *s, int st, uint32_t dw
 	case KVG_INSERT:
 		if (st) {
 			report_error(w, s, "store", st);
-			if (st == KV_SC_CAPACITY || st < 0)
+			if (st == kv_sc(&w->d, KV_SC_CAPACITY) || st < 0)
 				w->fatal = 1;
 			return false;
 		}
@@ -573,7 +636,7 @@ static bool slot_step_done(struct worker *w, struct slot *s, int st, uint32_t dw
 			atomic_fetch_add(&inserted, 1);
 		return false;
 	case KVG_DELETE:
-		if (st == KV_SC_NO_KEY) {
+		if (st == kv_sc(&w->d, KV_SC_NO_KEY)) {
 			w->notfound++;
 			if (rec_ver && rec_ver[s->rec] && rec_ver[s->rec] != VER_DELETED) {
 				char k[80];
@@ -589,6 +652,10 @@ static bool slot_step_done(struct worker *w, struct slot *s, int st, uint32_t dw
 		}
 		return false;
 	case KVG_SCAN:
+		if (opt.cset == KV_CSET_STD) {
+			parse_list(w, s, st);
+			return false;
+		}
 		switch (s->step) {
 		case 0: /* open */
 			if (st) {
@@ -955,11 +1022,12 @@ static void print_text(void)
 	printf("kvbench: ops=%llu size=%.0f seconds=%.3f ops_per_s=%.0f\n",
 	       (unsigned long long)phres[mp].ops, kvg_vspec_mean(&opt.vspec),
 	       phres[mp].seconds, phres[mp].ops / phres[mp].seconds);
-	printf("workload %s (%s): %s, %u thread%s x qd %u, coding %s, %s\n",
+	printf("workload %s (%s): %s, %u thread%s x qd %u, %s, %s\n",
 	       opt.workload, opt.custom_mix ? "custom mix" : opt.preset->what,
 	       opt.uring ? "io_uring passthrough" : "sync ioctl", opt.threads,
 	       opt.threads > 1 ? "s" : "", opt.qd,
-	       coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", opt.dev);
+	       opt.cset == KV_CSET_STD ? "KV command set" :
+	       coding == KV_CODING_SAMSUNG ? "coding samsung" : "coding bytes", opt.dev);
 	printf("  records %llu, keys %s, %u-%u bytes, values %s bytes, verify %s, seed %llu\n",
 	       (unsigned long long)opt.records, dist_desc(d, sizeof(d)), opt.kmin,
 	       opt.kmax, opt.vspec_str, opt.verify ? "on" : "off",
@@ -1066,6 +1134,7 @@ static int write_json(const char *path)
 	fprintf(f, "{\n  \"tool\": \"kvbench\",\n  \"unit\": \"us\",\n");
 	fprintf(f, "  \"workload\": \"%s\",\n  \"mode\": \"%s\",\n  \"threads\": %u,\n  \"qd\": %u,\n",
 		opt.workload, opt.uring ? "uring" : "sync", opt.threads, opt.qd);
+	fprintf(f, "  \"csi\": \"%s\",\n", kv_cset_name(opt.cset));
 	fprintf(f, "  \"coding\": \"%s\",\n  \"device\": \"%s\",\n  \"records\": %llu,\n",
 		coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", opt.dev,
 		(unsigned long long)opt.records);
@@ -1319,7 +1388,7 @@ static int run_legacy(void)
 		fprintf(stderr, "kvbench: bad --size or --keys\n");
 		return 2;
 	}
-	st = kv_open(&d, opt.dev, coding);
+	st = kv_open_cset(&d, opt.dev, coding, opt.cset);
 	if (st) {
 		fprintf(stderr, "kvbench: %s: %s\n", opt.dev, strerror(-st));
 		return 1;
@@ -1383,6 +1452,8 @@ static void usage(FILE *f)
 "  --json FILE  --csv FILE  --plot FILE.png\n"
 "  --progress S       progress line every S seconds on stderr (10; 0 off)\n"
 "  --coding C         bytes | samsung (default: the loaded module's kv_coding)\n"
+"  --csi S            vendor (namespace 1's vendor commands) | kv (the NVMe KV\n"
+"                     Command Set on /dev/ngXn2; scans are Lists of keys)\n"
 "presets:\n");
 	for (p = kvg_presets; p->name; p++)
 		fprintf(f, "  %-8s %s\n", p->name, p->what);
@@ -1392,7 +1463,7 @@ enum {
 	O_WORKLOAD = 256, O_RECORDS, O_OPS, O_DURATION, O_WARMUP, O_PHASE, O_MODE,
 	O_THREADS, O_QD, O_DIST, O_THETA, O_KEYLEN, O_VSIZE, O_SIZE, O_KEYS,
 	O_RRATIO, O_SCANLEN, O_SCANGROUP, O_LOADORDER, O_VERIFY, O_SEED, O_JSON,
-	O_CSV, O_PLOT, O_PROGRESS, O_CODING, O_KEYOF, O_HELP,
+	O_CSV, O_PLOT, O_PROGRESS, O_CODING, O_KEYOF, O_HELP, O_CSI,
 	O_PROP, /* + enum kvg_op */
 };
 
@@ -1410,6 +1481,7 @@ static const struct option longopts[] = {
 	{ "seed", 1, NULL, O_SEED }, { "json", 1, NULL, O_JSON },
 	{ "csv", 1, NULL, O_CSV }, { "plot", 1, NULL, O_PLOT },
 	{ "progress", 1, NULL, O_PROGRESS }, { "coding", 1, NULL, O_CODING },
+	{ "csi", 1, NULL, O_CSI },
 	{ "key-of", 1, NULL, O_KEYOF }, { "help", 0, NULL, O_HELP },
 	{ "read", 1, NULL, O_PROP + KVG_READ }, { "update", 1, NULL, O_PROP + KVG_UPDATE },
 	{ "insert", 1, NULL, O_PROP + KVG_INSERT }, { "scan", 1, NULL, O_PROP + KVG_SCAN },
@@ -1582,6 +1654,10 @@ static int parse_args(int argc, char **argv)
 			if (fnum(a, &opt.progress))
 				return bad("--progress %s", a);
 			break;
+		case O_CSI:
+			if (kv_cset_parse(a, &opt.cset))
+				return bad("--csi %s: vendor or kv", a);
+			break;
 		case O_CODING:
 			if (strcmp(a, "bytes") && strcmp(a, "samsung"))
 				return bad("--coding %s: bytes or samsung", a);
@@ -1710,7 +1786,7 @@ static int open_workers(void)
 		if (kvg_keygen_init(&w->kg, opt.dist, opt.dist == KVG_ZIPFIAN ? chooser_n : opt.records,
 				    opt.theta))
 			return -EINVAL;
-		st = kv_open(&w->d, opt.dev, coding);
+		st = kv_open_cset(&w->d, opt.dev, coding, opt.cset);
 		if (st) {
 			fprintf(stderr, "kvbench: %s: %s\n", opt.dev, strerror(-st));
 			return st;

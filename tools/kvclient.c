@@ -32,8 +32,36 @@
  *       the samsung length coding (module loaded with kv_coding=samsung):
  *       every pad value, key lengths 1..16 as length - 1, 2 MiB values.
  *
- * Common options: --coding bytes|samsung (default: the loaded module's
- * kv_coding), --seed S, -v. Exit status 0 only if every check passed.
+ *
+ * The NVMe KV Command Set (--csi kv; DEV is the KV namespace's generic
+ * char device /dev/ngXn2):
+ *   kvclient --csi kv random DEV [--ops N] [--pool N] [--ns1 NS1] [--wipe]
+ *       Store (every option, 0-byte values), Retrieve (exact, larger,
+ *       smaller and 0-byte buffers, raw), Delete (EDNEK toggled by Set
+ *       Features now and then), Exist and List (start keys, buffers that
+ *       fit exactly k entries) against a model, malformed fields; then
+ *       every key read back and a List walk over the key space. --ns1:
+ *       vendor commands on namespace 1 (NS1, e.g. /dev/nvme0n1) on the
+ *       same keys with other values in between, all checked at the end.
+ *       Prints the completions per opcode and status. The namespace must
+ *       be empty (--wipe deletes every key first).
+ *   kvclient --csi kv check DEV [--ns1 NS1] [--wipe]
+ *       List's order and buffer rules, then every status of the set
+ *       (0x000 0x001 0x002 0x085 0x086 0x087 0x089; EDNEK on and off);
+ *       with --ns1 the same key on both namespaces and the set's opcodes
+ *       on namespace 1 (0x001).
+ *   kvclient --csi kv list DEV [--start KEY] [-x] [--buffer N] [--all]
+ *       the keys from the first >= KEY (-x: KEY in hex), one List of N
+ *       bytes (4096), or --all of them; one key a line.
+ *   kvclient --csi kv perm DEV
+ *       each command of the set and two vendor opcodes as the calling
+ *       user; one line of statuses (or EACCES).
+ *   fill, churn and time work in both sets (fill ends at 0x081 there).
+ *
+ * Common options: --csi vendor|kv (default vendor: namespace 1's vendor
+ * commands), --coding bytes|samsung (default: the loaded module's
+ * kv_coding; vendor set only), --seed S, -v. Exit status 0 only if every
+ * check passed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +74,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+
+#include <linux/nvme_ioctl.h>
 
 #include "kvlib.h"
 
@@ -889,23 +919,23 @@ static int run_fill(uint32_t vsize, uint64_t capacity)
 			break;
 		bytes += vsize;
 	}
-	if (st != KV_SC_CAPACITY) {
-		mismatch("fill: store #%u ended with %s, expected 0x312", n,
-			 kv_status_str(st));
+	if (st != kv_sc(&dev, KV_SC_CAPACITY)) {
+		mismatch("fill: store #%u ended with %s, expected %#x", n,
+			 kv_status_str(st), kv_sc(&dev, KV_SC_CAPACITY));
 		return 1;
 	}
 	if (!dev.last_dnr)
-		mismatch("fill: 0x312 without DNR");
+		mismatch("fill: %#x without DNR", st);
 	printf("fill: value=%u B: %u stores (%" PRIu64 " B", vsize, n, bytes);
 	if (capacity)
 		printf(", %.1f%% of capacity %" PRIu64 " B", 100.0 * bytes / capacity, capacity);
-	printf(") then 0x312 after %.1f s\n", now() - t0);
+	printf(") then %#x after %.1f s\n", st, now() - t0);
 	/* full: more stores of new keys keep failing the same way */
 	fill_key('f', n, key);
 	st = kv_store(&dev, key, 9, scratch, vsize, 0, NULL);
-	expect_st("fill: store when full", st, KV_SC_CAPACITY, key, 9);
+	expect_st("fill: store when full", st, kv_sc(&dev, KV_SC_CAPACITY), key, 9);
 	st = kv_exist(&dev, key, 9);
-	expect_st("fill: exist of the refused key", st, KV_SC_NO_KEY, key, 9);
+	expect_st("fill: exist of the refused key", st, kv_sc(&dev, KV_SC_NO_KEY), key, 9);
 
 	/* retrieve and exist still work on a full device */
 	for (i = 0, ok = true; i < n; i++) {
@@ -926,7 +956,7 @@ static int run_fill(uint32_t vsize, uint64_t capacity)
 	}
 	fill_key('f', 0, key);
 	expect_st("fill: retrieve deleted", kv_retrieve(&dev, key, 9, NULL, vsize, &dw0, NULL),
-		  KV_SC_NO_KEY, key, 9);
+		  kv_sc(&dev, KV_SC_NO_KEY), key, 9);
 	/* stores succeed again: as many as were deleted */
 	for (restored = 0; restored < deleted; restored++) {
 		fill_key('g', restored, key);
@@ -1487,6 +1517,1166 @@ static int run_iterdel(const char *path, uint32_t nkeys, bool others)
 	return mismatches ? 1 : 0;
 }
 
+/* ---- the NVMe KV Command Set (--csi kv) ------------------------------------ */
+
+/*
+ * Completions per opcode and status (SCT << 8 | SC), for the closing
+ * table: what the randomized run and the checks actually reached.
+ */
+static uint32_t (*op_counts)[256][0x800];	/* [namespace 1?][opcode][status] */
+static uint64_t ioctl_errors;
+
+static void count_st(const struct kv_dev *d, uint8_t opcode, int st)
+{
+	if (!op_counts)
+		op_counts = xcalloc(2, sizeof(*op_counts));
+	if (st < 0) {
+		ioctl_errors++;
+		return;
+	}
+	op_counts[d->nsid == 1][opcode][st & 0x7ff]++;
+}
+
+static const char *op_name(uint8_t op)
+{
+	switch (op) {
+	case KVS_OP_STORE:	return "store";
+	case KVS_OP_RETRIEVE:	return "retrieve";
+	case KVS_OP_LIST:	return "list";
+	case KVS_OP_DELETE:	return "delete";
+	case KVS_OP_EXIST:	return "exist";
+	case 0x09:		return "set-features";
+	case KV_OP_STORE:	return "vendor-store";
+	case KV_OP_RETRIEVE:	return "vendor-retrieve";
+	case KV_OP_DELETE:	return "vendor-delete";
+	case KV_OP_EXIST:	return "vendor-exist";
+	case KV_OP_APPEND:	return "vendor-append";
+	default:		return "other";
+	}
+}
+
+/* One line per namespace and opcode: "counts: ns2 opcode 0x01 store total=N 0x000=N ..." */
+static void print_counts(const char *tag)
+{
+	unsigned int op, sc, n;
+
+	if (!op_counts)
+		return;
+	for (n = 0; n < 2; n++)
+		for (op = 0; op < 256; op++) {
+			uint64_t total = 0;
+
+			for (sc = 0; sc < 0x800; sc++)
+				total += op_counts[n][op][sc];
+			if (!total)
+				continue;
+			printf("%s: counts: ns%u opcode 0x%02x %-15s total=%" PRIu64, tag,
+			       n ? 1 : dev.nsid, op, op_name((uint8_t)op), total);
+			for (sc = 0; sc < 0x800; sc++)
+				if (op_counts[n][op][sc])
+					printf(" 0x%03x=%u", sc, op_counts[n][op][sc]);
+			printf("\n");
+		}
+	if (ioctl_errors)
+		printf("%s: failed ioctls (no NVMe status): %" PRIu64 "\n", tag,
+		       ioctl_errors);
+}
+
+/* Send @c on @d, count it, check DNR on a failure; the status. */
+static int std_send(struct kv_dev *d, struct nvme_passthru_cmd64 *c, uint32_t *dw0)
+{
+	uint8_t op = c->opcode;
+	int st = kv_submit(d, c, dw0);
+
+	count_st(d, op, st);
+	if (st > 0 && !d->last_dnr)
+		mismatch("opcode %#x answered %#x without DNR", op, st);
+	return st;
+}
+
+/*
+ * A command of the KV set with raw fields: @klen as sent in CDW11[7:0],
+ * @option CDW11[15:8], @cdw10, @data_len bytes of d->buf.
+ */
+static int std_raw(struct kv_dev *d, uint8_t op, const void *key, unsigned int klen,
+		   uint32_t cdw10, uint8_t option, uint32_t data_len, uint32_t *dw0)
+{
+	struct nvme_passthru_cmd64 c;
+
+	kv_encode_std(&c, d->nsid, op, key, klen, cdw10, option);
+	c.data_len = data_len;
+	return std_send(d, &c, dw0);
+}
+
+/* Store / Retrieve / Delete / Exist through kvlib, counted */
+static int std_store(struct kv_dev *d, const struct key *k, const void *v,
+		     uint32_t len, uint8_t option)
+{
+	struct nvme_passthru_cmd64 c;
+	int st = kv_build(d, &c, KV_OP_STORE, k->b, k->len, d->buf, len, option);
+
+	if (st)
+		return st;
+	if (len && v != d->buf)
+		memcpy(d->buf, v, len);
+	memset(d->buf + len, 0, c.data_len - len);
+	return std_send(d, &c, NULL);
+}
+
+static int std_keyonly(struct kv_dev *d, uint8_t vop, const struct key *k)
+{
+	struct nvme_passthru_cmd64 c;
+	int st = kv_build(d, &c, vop, k->b, k->len, NULL, 0, 0);
+
+	return st ? st : std_send(d, &c, NULL);
+}
+
+/* Retrieve with kvlib's guard check; counted */
+static int std_retrieve(struct kv_dev *d, const struct key *k, uint32_t buflen,
+			uint32_t *dw0, bool *overrun)
+{
+	int st = kv_retrieve(d, k->b, k->len, NULL, buflen, dw0, overrun);
+
+	count_st(d, kv_op(d, KV_OP_RETRIEVE), st);
+	if (st > 0 && !d->last_dnr)
+		mismatch("retrieve answered %#x without DNR", st);
+	return st;
+}
+
+static int std_list(struct kv_dev *d, const void *start, unsigned int slen,
+		    uint32_t buflen, bool *overrun)
+{
+	int st = kv_list(d, start, slen, buflen, overrun);
+
+	count_st(d, KVS_OP_LIST, st);
+	if (st > 0 && !d->last_dnr)
+		mismatch("list answered %#x without DNR", st);
+	return st;
+}
+
+static int std_set_ednek(struct kv_dev *d, bool on)
+{
+	int st = kv_set_ednek(d, on);
+
+	count_st(d, 0x09, st);
+	return st;
+}
+
+/* pool indices in key order (List's order), and where each one sits */
+static uint32_t *korder;
+
+static int korder_cmp(const void *a, const void *b)
+{
+	const struct key *x = &pool[*(const uint32_t *)a], *y = &pool[*(const uint32_t *)b];
+
+	return kv_key_cmp(x->b, x->len, y->b, y->len);
+}
+
+static void korder_init(void)
+{
+	uint32_t i;
+
+	korder = xcalloc(npool, sizeof(*korder));
+	for (i = 0; i < npool; i++)
+		korder[i] = i;
+	qsort(korder, npool, sizeof(*korder), korder_cmp);
+}
+
+/* position in korder of the first pool key >= @start */
+static uint32_t korder_lower(const uint8_t *start, unsigned int slen)
+{
+	uint32_t lo = 0, hi = npool;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct key *k = &pool[korder[mid]];
+
+		if (kv_key_cmp(k->b, k->len, start, slen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * What a List from @start into @buflen bytes must return, by the model:
+ * the present keys from the first >= @start, in order, as many whole
+ * entries as fit. Fills @want (pool indices); returns the count.
+ */
+static uint32_t list_expect(const struct mval *m, const uint8_t *start,
+			    unsigned int slen, uint32_t buflen, uint32_t *want,
+			    uint32_t max)
+{
+	uint32_t pos = slen ? korder_lower(start, slen) : 0, used = 4, n = 0;
+
+	for (; pos < npool && n < max; pos++) {
+		const struct key *k = &pool[korder[pos]];
+
+		if (!m[korder[pos]].present)
+			continue;
+		if (used + kv_list_entry_size(k->len) > buflen)
+			break;
+		used += kv_list_entry_size(k->len);
+		want[n++] = korder[pos];
+	}
+	return n;
+}
+
+static struct kv_list_entry *list_got;
+static uint32_t *list_want;
+#define LIST_MAX (KV_MAX_VALUE / 4)
+
+static void list_bufs(void)
+{
+	if (!list_got) {
+		list_got = xcalloc(LIST_MAX, sizeof(*list_got));
+		list_want = xcalloc(LIST_MAX, sizeof(*list_want));
+	}
+}
+
+/* One List from @start against the model; returns the number of keys. */
+static uint32_t check_list(struct kv_dev *d, const struct mval *m,
+			   const uint8_t *start, unsigned int slen, uint32_t buflen,
+			   const char *why)
+{
+	uint32_t nwant, bad = 0, i;
+	bool over;
+	int st, n;
+
+	list_bufs();
+	st = std_list(d, start, slen, buflen, &over);
+	if (over)
+		mismatch("list (%s, buffer %u): the device wrote past the buffer", why, buflen);
+	if (st) {
+		mismatch("list (%s, start %s, buffer %u): %s", why, hexkey(start, slen),
+			 buflen, kv_status_str(st));
+		return 0;
+	}
+	nwant = list_expect(m, start, slen, buflen, list_want, LIST_MAX);
+	n = kv_list_parse(d->buf, buflen, list_got, LIST_MAX, &bad);
+	if (n < 0) {
+		mismatch("list (%s, start %s, buffer %u): malformed output at byte %u",
+			 why, hexkey(start, slen), buflen, bad);
+		return 0;
+	}
+	if ((uint32_t)n != nwant)
+		mismatch("list (%s, start %s, buffer %u): %d keys, the model says %u",
+			 why, hexkey(start, slen), buflen, n, nwant);
+	for (i = 0; i < (uint32_t)n && i < nwant; i++) {
+		const struct key *k = &pool[list_want[i]];
+
+		if (list_got[i].len != k->len || memcmp(list_got[i].key, k->b, k->len)) {
+			mismatch("list (%s, start %s, buffer %u): key %u is %s, the model says %s",
+				 why, hexkey(start, slen), buflen, i,
+				 hexkey(list_got[i].key, list_got[i].len),
+				 hexkey(k->b, k->len));
+			break;
+		}
+	}
+	return (uint32_t)n;
+}
+
+/* The whole key space through List, 4 KiB at a time, against the model */
+static uint64_t list_walk(struct kv_dev *d, const struct mval *m, uint64_t *reads)
+{
+	uint8_t start[KV_MAX_KEY];
+	unsigned int slen = 0;
+	uint64_t total = 0;
+	bool first = true;
+
+	*reads = 0;
+	for (;;) {
+		uint32_t n = check_list(d, m, start, slen, 4096, "walk");
+		uint32_t skip;
+
+		(*reads)++;
+		if (mismatches > MISMATCH_PRINT || *reads > 10ull * npool + 10)
+			break;
+		/* the start key itself comes back first: count it once */
+		skip = !first && n && list_got[0].len == slen &&
+		       !memcmp(list_got[0].key, start, slen);
+		total += n - skip;
+		if (n <= skip)
+			break;
+		memcpy(start, list_got[n - 1].key, list_got[n - 1].len);
+		slen = list_got[n - 1].len;
+		first = false;
+	}
+	return total;
+}
+
+/* Keys present in a model */
+static uint64_t model_live(const struct mval *m, uint64_t *bytes)
+{
+	uint64_t n = 0, b = 0;
+	uint32_t i;
+
+	for (i = 0; i < npool; i++)
+		if (m[i].present) {
+			n++;
+			b += m[i].len;
+		}
+	if (bytes)
+		*bytes = b;
+	return n;
+}
+
+/* Retrieve pool key @i on @d (either set) and compare with model @m */
+static void check_value(struct kv_dev *d, const struct mval *m, uint32_t i,
+			uint32_t buflen, uint8_t option, uint64_t *read)
+{
+	const struct key *k = &pool[i];
+	struct nvme_passthru_cmd64 c;
+	uint32_t dw0 = 0, n, gend;
+	int st;
+
+	/* kv_retrieve without its option: build, guard, send */
+	st = kv_build(d, &c, KV_OP_RETRIEVE, k->b, k->len, d->buf, buflen, option);
+	if (st) {
+		mismatch("retrieve %s: kv_build %d", hexkey(k->b, k->len), st);
+		return;
+	}
+	gend = c.data_len + KV_GUARD;
+	memset(d->buf + buflen, KV_GUARD_BYTE, gend - buflen);
+	st = std_send(d, &c, &dw0);
+	for (n = buflen; n < gend; n++)
+		if (d->buf[n] != KV_GUARD_BYTE) {
+			mismatch("retrieve %s (buffer %u): the device wrote past the buffer",
+				 hexkey(k->b, k->len), buflen);
+			break;
+		}
+	if (!m[i].present) {
+		expect_st("retrieve", st, kv_sc(d, KV_SC_NO_KEY), k->b, k->len);
+		return;
+	}
+	if (st) {
+		expect_st("retrieve", st, 0, k->b, k->len);
+		return;
+	}
+	if (dw0 != m[i].len) {
+		mismatch("retrieve %s (%s): DW0 %u, the value is %u bytes",
+			 hexkey(k->b, k->len), kv_cset_name(d->cset), dw0, m[i].len);
+		return;
+	}
+	n = m[i].len < buflen ? m[i].len : buflen;
+	if (read)
+		*read += n;
+	if (n && memcmp(d->buf, m[i].v, n)) {
+		uint32_t j = 0;
+
+		while (j < n && d->buf[j] == m[i].v[j])
+			j++;
+		mismatch("retrieve %s (%s, %u-byte value, buffer %u): data differs at byte %u",
+			 hexkey(k->b, k->len), kv_cset_name(d->cset), m[i].len, buflen, j);
+	}
+}
+
+static void mset(struct mval *m, const uint8_t *v, uint32_t len)
+{
+	free(m->v);
+	m->v = xmalloc(len);
+	if (len)
+		memcpy(m->v, v, len);
+	m->len = len;
+	m->present = true;
+}
+
+static void mdel(struct mval *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->len = 0;
+	m->present = false;
+}
+
+/* 0 B .. 256 KiB, most of them small, some empty */
+static uint32_t std_size(void)
+{
+	uint32_t r = rnd() % 1000;
+
+	if (r < 40)
+		return 0;
+	if (r < 600)
+		return rnd_range(1, 64);
+	if (r < 880)
+		return rnd_range(65, 4096);
+	if (r < 985)
+		return rnd_range(4097, 65536);
+	return rnd_range(65537, 262144);
+}
+
+/* Is the KV namespace empty? (the model assumes it) With @wipe, empty it. */
+static int std_empty(struct kv_dev *d, bool wipe)
+{
+	uint32_t rounds;
+
+	for (rounds = 0; rounds < 100000; rounds++) {
+		int st = kv_list(d, NULL, 0, 64 << 10, NULL), n, i;
+		struct kv_list_entry *e;
+
+		if (st) {
+			fprintf(stderr, "kvclient: list: %s\n", kv_status_str(st));
+			return -1;
+		}
+		e = xcalloc(16384, sizeof(*e));
+		n = kv_list_parse(d->buf, 64 << 10, e, 16384, NULL);
+		if (n <= 0) {
+			free(e);
+			return n;
+		}
+		if (!wipe) {
+			fprintf(stderr, "kvclient: namespace %u holds keys (%s, ...): the model needs an empty one (--wipe deletes every key first)\n",
+				d->nsid, hexkey(e[0].key, e[0].len));
+			free(e);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			kv_delete(d, e[i].key, e[i].len);
+		free(e);
+	}
+	return -1;
+}
+
+static struct kv_dev dev1;	/* namespace 1 (vendor commands), --ns1 */
+static bool have_ns1;
+
+/*
+ * random with --csi kv: Store (options, 0-byte values), Retrieve (small,
+ * exact, larger and 0-byte buffers, raw), Delete (EDNEK toggled now and
+ * then), Exist and List (start keys, buffers that fit exactly k entries)
+ * against a model; malformed fields. With --ns1, the same keys live on
+ * namespace 1 with other values (vendor commands interleaved); every value
+ * of both is compared at the end.
+ */
+static int run_random_std(uint64_t ops, uint32_t npool_arg, bool wipe)
+{
+	struct mval *m1 = NULL;
+	uint64_t op, ns1_ops = 0, read = 0, written = 0, nlist = 0, nmal = 0,
+		 toggles = 0, lists_exact = 0, walk_reads, walked, live, live_bytes;
+	bool can_toggle = true;
+	double t0, t1;
+	uint32_t i, dw0;
+	int st;
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	if (std_empty(&dev, wipe))
+		return 2;
+	make_pool(npool_arg);
+	korder_init();
+	list_bufs();
+	if (have_ns1) {
+		m1 = xcalloc(npool, sizeof(*m1));
+		/* the keys start absent on namespace 1 too */
+		for (i = 0; i < npool; i++)
+			kv_delete(&dev1, pool[i].b, pool[i].len);
+	}
+	/* EDNEK starts off (the device's default), whatever a last run left */
+	st = std_set_ednek(&dev, false);
+	if (st) {
+		printf("random: Set Features KV configuration: %s: EDNEK stays off, not toggled\n",
+		       kv_status_str(st));
+		can_toggle = false;
+		dev.ednek = false;
+	}
+	t0 = now();
+
+	/* the extremes once: a 2 MiB value under a 16-byte key, a 0-byte one */
+	{
+		struct key k16 = { .b = "0123456789ABCDEF", .len = 16 };
+
+		rnd_fill(scratch, KV_MAX_VALUE);
+		expect_st("store 2 MiB", std_store(&dev, &k16, scratch, KV_MAX_VALUE, 0), 0,
+			  k16.b, 16);
+		st = std_retrieve(&dev, &k16, KV_MAX_VALUE, &dw0, NULL);
+		expect_st("retrieve 2 MiB", st, 0, k16.b, 16);
+		if (!st && (dw0 != KV_MAX_VALUE || memcmp(dev.buf, scratch, KV_MAX_VALUE)))
+			mismatch("retrieve 2 MiB: DW0 %u or data differs", dw0);
+		expect_st("store 0 bytes over it", std_store(&dev, &k16, scratch, 0, 0), 0,
+			  k16.b, 16);
+		st = std_retrieve(&dev, &k16, 64, &dw0, NULL);
+		if (st || dw0)
+			mismatch("retrieve of a 0-byte value: %s, DW0 %u", kv_status_str(st), dw0);
+		expect_st("delete", std_keyonly(&dev, KV_OP_DELETE, &k16), 0, k16.b, 16);
+	}
+
+	for (op = 0; op < ops; op++) {
+		uint32_t r, len, buflen;
+		struct key *k;
+		struct mval *m;
+		uint8_t opt;
+
+		i = pick_key();
+		k = &pool[i];
+		m = &model[i];
+		/* namespace 1 in between: 1 command in 7 */
+		if (have_ns1 && rnd() % 7 == 0) {
+			struct mval *v1 = &m1[i];
+
+			ns1_ops++;
+			r = rnd() % 10;
+			if (r < 4) {
+				len = 1 + rnd() % 4096;
+				rnd_fill(scratch, len);
+				memcpy(scratch, "NS1:", len < 4 ? len : 4);
+				st = kv_store(&dev1, k->b, k->len, scratch, len, 0, NULL);
+				count_st(&dev1, KV_OP_STORE, st);
+				expect_st("namespace 1 store", st, 0, k->b, k->len);
+				if (!st)
+					mset(v1, scratch, len);
+			} else if (r < 7) {
+				check_value(&dev1, m1, i, v1->present ? v1->len : 64, 0, NULL);
+			} else if (r < 8) {
+				st = kv_delete(&dev1, k->b, k->len);
+				count_st(&dev1, KV_OP_DELETE, st);
+				expect_st("namespace 1 delete", st,
+					  v1->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
+				mdel(v1);
+			} else {
+				st = kv_exist(&dev1, k->b, k->len);
+				count_st(&dev1, KV_OP_EXIST, st);
+				expect_st("namespace 1 exist", st,
+					  v1->present ? 0 : KV_SC_NO_KEY, k->b, k->len);
+			}
+		}
+		/* EDNEK on or off now and then */
+		if (can_toggle && op % 4999 == 4998) {
+			st = std_set_ednek(&dev, !dev.ednek);
+			expect_st("set features: EDNEK", st, 0, NULL, 0);
+			toggles++;
+		}
+		r = rnd() % 1000;
+		if (r < 400) {			/* store */
+			int want;
+			uint32_t o = rnd() % 100;
+
+			opt = o < 60 ? 0 : o < 70 ? KVS_STORE_MUST_EXIST :
+			      o < 80 ? KVS_STORE_MUST_NOT_EXIST :
+			      o < 90 ? (uint8_t)(KVS_STORE_NO_COMPRESS | (rnd() % 3)) :
+			      o < 95 ? (uint8_t)(KVS_STORE_MUST_EXIST | KVS_STORE_MUST_NOT_EXIST |
+						 (rnd() & KVS_STORE_NO_COMPRESS)) :
+			      (uint8_t)(rnd_range(1, 31) << 3 | (rnd() & 7));
+			len = std_size();
+			rnd_fill(scratch, len);
+			if ((opt & 3) == 3 || opt & ~7)
+				want = KV_SC_INVALID_FIELD;
+			else if ((opt & KVS_STORE_MUST_EXIST) && !m->present)
+				want = KVS_SC_NO_KEY;
+			else if ((opt & KVS_STORE_MUST_NOT_EXIST) && m->present)
+				want = KVS_SC_KEY_EXISTS;
+			else
+				want = 0;
+			st = std_store(&dev, k, scratch, len, opt);
+			expect_st("store", st, want, k->b, k->len);
+			if (!st) {
+				written += len;
+				mset(m, scratch, len);
+			}
+		} else if (r < 680) {		/* retrieve */
+			uint32_t how = rnd() % 10;
+
+			if (!m->present)
+				buflen = rnd_range(0, 4096);
+			else if (how < 4)
+				buflen = m->len;
+			else if (how < 6)
+				buflen = m->len + rnd_range(1, 4096);
+			else if (how < 7)
+				buflen = 0;
+			else
+				buflen = m->len > 1 ? rnd_range(1, m->len - 1) : m->len;
+			check_value(&dev, model, i, buflen,
+				    rnd() % 10 == 0 ? KVS_RETRIEVE_RAW : 0, &read);
+		} else if (r < 800) {		/* delete */
+			st = std_keyonly(&dev, KV_OP_DELETE, k);
+			expect_st("delete", st, m->present ? 0 : kv_sc_delete_missing(&dev),
+				  k->b, k->len);
+			mdel(m);
+		} else if (r < 950) {		/* exist */
+			st = std_keyonly(&dev, KV_OP_EXIST, k);
+			expect_st("exist", st, m->present ? 0 : KVS_SC_NO_KEY, k->b, k->len);
+		} else if (r < 980) {		/* list */
+			uint8_t start[KV_MAX_KEY];
+			unsigned int slen;
+			uint32_t s = rnd() % 10, b = rnd() % 10;
+
+			nlist++;
+			if (s < 2) {
+				slen = 0;
+			} else if (s < 6) {
+				slen = k->len;
+				memcpy(start, k->b, slen);
+			} else {
+				slen = rnd_range(1, KV_MAX_KEY);
+				rnd_fill(start, slen);
+			}
+			if (b < 4) {
+				/* exactly the first j entries fit, or one byte less */
+				uint32_t j = rnd_range(0, 24), got, used = 4, t;
+
+				list_bufs();
+				got = list_expect(model, start, slen, KV_MAX_VALUE, list_want, j);
+				for (t = 0; t < got; t++)
+					used += kv_list_entry_size(pool[list_want[t]].len);
+				buflen = used - (got && rnd() % 2 ? 1 : 0);
+				if (buflen < 4)
+					buflen = 4;
+				lists_exact++;
+			} else {
+				buflen = b < 9 ? rnd_range(4, 4096) : rnd_range(4096, 65536);
+			}
+			check_list(&dev, model, start, slen, buflen, "random");
+		} else {			/* malformed */
+			uint8_t kb[KV_MAX_KEY];
+			uint32_t bad = rnd_range(KV_MAX_KEY + 1, 255);
+
+			nmal++;
+			memcpy(kb, k->b, KV_MAX_KEY);
+			memset(dev.buf, 0x5a, 64);
+			switch (rnd() % 9) {
+			case 0:
+				st = std_raw(&dev, KVS_OP_STORE, kb, 0, 8, 0, 8, NULL);
+				expect_st("store key length 0", st, KVS_SC_KEY_SIZE, kb, k->len);
+				break;
+			case 1:
+				st = std_raw(&dev, KVS_OP_RETRIEVE, kb, 0, 64, 0, 64, NULL);
+				expect_st("retrieve key length 0", st, KVS_SC_KEY_SIZE, kb, k->len);
+				break;
+			case 2:
+				st = std_raw(&dev, rnd() & 1 ? KVS_OP_DELETE : KVS_OP_EXIST,
+					     kb, 0, 0, 0, 0, NULL);
+				expect_st("delete/exist key length 0", st, KV_SC_INVALID_FIELD,
+					  kb, k->len);
+				break;
+			case 3: {
+				static const uint8_t ops5[] = { KVS_OP_STORE, KVS_OP_RETRIEVE,
+								KVS_OP_LIST, KVS_OP_DELETE,
+								KVS_OP_EXIST };
+				uint8_t o = ops5[rnd() % 5];
+				bool data = o == KVS_OP_STORE || o == KVS_OP_RETRIEVE ||
+					    o == KVS_OP_LIST;
+
+				st = std_raw(&dev, o, kb, bad, data ? 64 : 0, 0, data ? 64 : 0, NULL);
+				expect_st("key length above 16", st, KV_SC_INVALID_FIELD, kb, k->len);
+				break;
+			}
+			case 4:
+				st = std_raw(&dev, KVS_OP_STORE, kb, k->len,
+					     rnd() & 1 ? KV_MAX_VALUE + 1 : 0xffffffffu, 0,
+					     KV_MAX_VALUE, NULL);
+				expect_st("store value size above 2 MiB", st, KVS_SC_VALUE_SIZE,
+					  kb, k->len);
+				break;
+			case 5:
+				st = std_raw(&dev, KVS_OP_RETRIEVE, kb, k->len,
+					     KV_MAX_VALUE + rnd_range(1, 4096), 0, KV_MAX_VALUE, NULL);
+				expect_st("retrieve buffer above 2 MiB", st, KV_SC_INVALID_FIELD,
+					  kb, k->len);
+				break;
+			case 6:
+				buflen = rnd_range(0, 3);
+				st = std_raw(&dev, KVS_OP_LIST, kb, 0, buflen, 0, 4, NULL);
+				expect_st("list buffer below 4", st, KV_SC_INVALID_FIELD, NULL, 0);
+				break;
+			case 7:
+				st = std_raw(&dev, KVS_OP_LIST, kb, k->len,
+					     KV_MAX_VALUE + rnd_range(1, 4096), 0, KV_MAX_VALUE, NULL);
+				expect_st("list buffer above 2 MiB", st, KV_SC_INVALID_FIELD, NULL, 0);
+				break;
+			default:	/* a vendor opcode on namespace 2 */
+				st = std_raw(&dev, rnd() & 1 ? KV_OP_EXIST : KV_OP_DELETE, kb,
+					     k->len, 0, 0, 0, NULL);
+				expect_st("vendor opcode on namespace 2", st, KV_SC_INVALID_OPCODE,
+					  kb, k->len);
+				break;
+			}
+		}
+		if (verbose && op && op % 10000 == 0)
+			fprintf(stderr, "random: %" PRIu64 " ops, %" PRIu64 " mismatches, %.1f s\n",
+				op, mismatches, now() - t0);
+	}
+	t1 = now();
+	if (dev.ednek && can_toggle)
+		expect_st("set features: EDNEK off", std_set_ednek(&dev, false), 0, NULL, 0);
+
+	/* sweep: every key of both namespaces, then List over everything */
+	for (i = 0; i < npool; i++) {
+		check_value(&dev, model, i, model[i].present ? model[i].len : 64, 0, NULL);
+		if (have_ns1)
+			check_value(&dev1, m1, i, m1[i].present ? m1[i].len : 64, 0, NULL);
+	}
+	live = model_live(model, &live_bytes);
+	walked = list_walk(&dev, model, &walk_reads);
+	if (walked != live)
+		mismatch("list walk returned %" PRIu64 " keys, the model holds %" PRIu64,
+			 walked, live);
+	printf("random: sweep: %u keys read back on namespace %u%s, list walk returned %" PRIu64
+	       " keys in %" PRIu64 " lists (model holds %" PRIu64 ")\n", npool, dev.nsid,
+	       have_ns1 ? " and on namespace 1" : "", walked, walk_reads, live);
+	if (have_ns1) {
+		uint64_t both = 0, l1 = 0;
+
+		for (i = 0; i < npool; i++) {
+			l1 += m1[i].present;
+			both += m1[i].present && model[i].present;
+		}
+		printf("random: namespace 1: %" PRIu64 " vendor ops, %" PRIu64
+		       " keys live, %" PRIu64 " of them live on namespace 2 too (other values)\n",
+		       ns1_ops, l1, both);
+	}
+	if (dev.guard_hits || dev1.guard_hits)
+		mismatch("%u reads wrote past their buffer", dev.guard_hits + dev1.guard_hits);
+
+	printf("random: csi=kv seed=%" PRIu64 " ns1_ops=%" PRIu64 " ops=%" PRIu64
+	       " mismatches=%" PRIu64 "\n", seed, ns1_ops, ops, mismatches);
+	printf("random: lists=%" PRIu64 " (exact-fit buffers %" PRIu64 ") malformed=%" PRIu64
+	       " ednek_toggles=%" PRIu64 " written=%" PRIu64 " B read=%" PRIu64
+	       " B live_keys=%" PRIu64 " live_bytes=%" PRIu64 " commands=%" PRIu64
+	       " seconds=%.1f ops/s=%.0f\n", nlist, lists_exact, nmal, toggles, written,
+	       read, live, live_bytes, dev.cmds + dev1.cmds, t1 - t0, ops / (t1 - t0));
+	print_counts("random");
+	for (i = 0; i < npool; i++) {
+		free(model[i].v);
+		if (m1)
+			free(m1[i].v);
+	}
+	free(m1);
+	free(model);
+	free(pool);
+	free(korder);
+	free(scratch);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- check: every status of the KV set, List's rules ----------------------- */
+
+#define CHK(what, got, want) expect_st(what, got, want, NULL, 0)
+
+/* the keys List is checked with: prefixes of each other, 0x00 and 0xff bytes */
+static const struct {
+	const char *b;
+	uint8_t len;
+} list_keys[] = {
+	{ "l", 1 }, { "la", 2 }, { "lab", 3 }, { "labc", 4 }, { "lb", 2 },
+	{ "lba", 3 }, { "lbz", 3 }, { "lc0123456789abcd", 16 }, { "m", 1 },
+	{ "\x01", 1 }, { "\x01\x00", 2 }, { "\x7f", 1 }, { "\x80", 1 },
+	{ "\xff", 1 }, { "\xff\xff\xff\xff", 4 }, { "zzzzzzzzzzzzzzzz", 16 },
+};
+#define NLIST_KEYS (sizeof(list_keys) / sizeof(list_keys[0]))
+
+static void set_key_len(struct key *k, const char *s, unsigned int len)
+{
+	memset(k, 0, sizeof(*k));
+	k->len = (uint8_t)len;
+	memcpy(k->b, s, len);
+}
+
+static void set_pool_key(struct key *k, const char *s)
+{
+	set_key_len(k, s, (unsigned int)strlen(s));
+}
+
+/* Show one List's keys: "list: from 'lab', buffer 20: 3 keys 'lab' 'labc' 'lb'" */
+static void show_list(const char *what, const uint8_t *start, unsigned int slen,
+		      uint32_t buflen, uint32_t n)
+{
+	uint32_t i;
+
+	printf("check: list from %s, buffer %u (%s): %u keys", slen ? hexkey(start, slen) : "the first key",
+	       buflen, what, n);
+	for (i = 0; i < n && i < 8; i++)
+		printf(" %s", hexkey(list_got[i].key, list_got[i].len));
+	printf("%s\n", n > 8 ? " ..." : "");
+}
+
+static void check_list_rules(void)
+{
+	uint32_t i, k, n, used, buf;
+	uint8_t start[KV_MAX_KEY];
+
+	/* the model: pool = the list keys, all present */
+	npool = NLIST_KEYS;
+	pool = xcalloc(npool, sizeof(*pool));
+	model = xcalloc(npool, sizeof(*model));
+	for (i = 0; i < npool; i++) {
+		set_key_len(&pool[i], list_keys[i].b, list_keys[i].len);
+		gen_value(scratch, 8 + i, i, 11);
+		CHK("store a list key", std_store(&dev, &pool[i], scratch, 8 + i, 0), 0);
+		mset(&model[i], scratch, 8 + i);
+	}
+	korder_init();
+	list_bufs();
+	/* every key, in key order */
+	n = check_list(&dev, model, NULL, 0, 4096, "all");
+	show_list("all keys", NULL, 0, 4096, n);
+	if (n != npool)
+		mismatch("list of all %u keys returned %u", (unsigned int)npool, n);
+	for (i = 1; i < n; i++)
+		if (kv_key_cmp(list_got[i - 1].key, list_got[i - 1].len, list_got[i].key,
+			       list_got[i].len) >= 0)
+			mismatch("list: %s before %s: not in key order",
+				 hexkey(list_got[i - 1].key, list_got[i - 1].len),
+				 hexkey(list_got[i].key, list_got[i].len));
+	/* from each key: it comes first */
+	for (i = 0; i < npool; i++) {
+		n = check_list(&dev, model, pool[i].b, pool[i].len, 4096, "from a key");
+		if (!n || list_got[0].len != pool[i].len ||
+		    memcmp(list_got[0].key, pool[i].b, pool[i].len))
+			mismatch("list from %s: it is not returned first",
+				 hexkey(pool[i].b, pool[i].len));
+	}
+	/* from keys that do not exist: the next one */
+	n = check_list(&dev, model, (const uint8_t *)"lab0", 4, 4096, "between keys");
+	show_list("'lab0' (absent)", (const uint8_t *)"lab0", 4, 4096, n);
+	if (!n || list_got[0].len != 4 || memcmp(list_got[0].key, "labc", 4))
+		mismatch("list from 'lab0' does not start at 'labc'");
+	n = check_list(&dev, model, (const uint8_t *)"\xff\xff\xff\xff\xff", 5, 4096, "past the end");
+	if (n)
+		mismatch("list from past the last key returned %u keys", n);
+	n = check_list(&dev, model, (const uint8_t *)"\x00", 1, 4096, "from 0x00");
+	if (n != npool)
+		mismatch("list from 0x00 returned %u of %u", n, (unsigned int)npool);
+	/* buffers that fit exactly k entries (and one byte less: k - 1) */
+	memcpy(start, "la", 2);
+	for (k = 0; k <= 8; k++) {
+		uint32_t first = korder_lower(start, 2);
+
+		used = 4;
+		for (i = 0; i < k; i++)
+			used += kv_list_entry_size(pool[korder[first + i]].len);
+		n = check_list(&dev, model, start, 2, used, "exact fit");
+		if (n != k)
+			mismatch("list from 'la' with room for exactly %u entries (%u bytes): %u keys",
+				 k, used, n);
+		if (k == 3)
+			show_list("room for exactly 3 entries", start, 2, used, n);
+		if (k) {
+			n = check_list(&dev, model, start, 2, used - 1, "one byte short");
+			if (n != k - 1)
+				mismatch("list from 'la', %u bytes (one short of %u entries): %u keys",
+					 used - 1, k, n);
+		}
+	}
+	n = check_list(&dev, model, NULL, 0, 4, "count only");
+	if (n)
+		mismatch("list into 4 bytes returned %u keys", n);
+	/* unaligned buffer sizes */
+	for (buf = 5; buf <= 40; buf += 7)
+		check_list(&dev, model, NULL, 0, buf, "unaligned buffer");
+	/* a deleted key disappears from List */
+	CHK("delete 'lab'", std_keyonly(&dev, KV_OP_DELETE, &pool[2]), 0);
+	mdel(&model[2]);
+	n = check_list(&dev, model, (const uint8_t *)"lab", 3, 4096, "after delete");
+	show_list("'lab' after its delete", (const uint8_t *)"lab", 3, 4096, n);
+	printf("check: list rules: %u keys, mismatches so far %" PRIu64 "\n",
+	       (unsigned int)npool, mismatches);
+	for (i = 0; i < npool; i++)
+		if (model[i].present)
+			CHK("delete a list key", std_keyonly(&dev, KV_OP_DELETE, &pool[i]), 0);
+}
+
+static void check_statuses(void)
+{
+	struct key a, z, big, same;
+	uint32_t dw0;
+	bool over;
+	int st, i;
+	static const uint8_t vendor_ops[] = { KV_OP_STORE, KV_OP_APPEND, KV_OP_RETRIEVE,
+					      KV_OP_DELETE, KV_OP_EXIST, KV_OP_ITER_CTL,
+					      KV_OP_ITER_READ };
+
+	set_pool_key(&a, "chk-a");
+	set_pool_key(&z, "chk-zero");
+	set_pool_key(&big, "chk-2MiB");
+	memset(dev.buf, 0, 64);
+	/* 0x000 */
+	CHK("store 'chk-a' (5 bytes)", std_store(&dev, &a, "hello", 5, 0), 0);
+	st = std_retrieve(&dev, &a, 64, &dw0, &over);
+	if (st || dw0 != 5 || memcmp(dev.buf, "hello", 5) || over)
+		mismatch("retrieve 'chk-a': %s, DW0 %u", kv_status_str(st), dw0);
+	CHK("exist 'chk-a'", std_keyonly(&dev, KV_OP_EXIST, &a), 0);
+	CHK("store a 0-byte value", std_store(&dev, &z, NULL, 0, 0), 0);
+	st = std_retrieve(&dev, &z, 16, &dw0, &over);
+	if (st || dw0 || over)
+		mismatch("retrieve of a 0-byte value: %s, DW0 %u", kv_status_str(st), dw0);
+	/* small buffers: what fits, DW0 the full size */
+	gen_value(scratch, 100, 1, 1);
+	CHK("store 100 bytes", std_store(&dev, &a, scratch, 100, 0), 0);
+	st = std_retrieve(&dev, &a, 10, &dw0, &over);
+	if (st || dw0 != 100 || memcmp(dev.buf, scratch, 10) || over)
+		mismatch("retrieve 100 bytes into 10: %s, DW0 %u%s", kv_status_str(st), dw0,
+			 over ? ", wrote past the buffer" : "");
+	st = std_retrieve(&dev, &a, 0, &dw0, &over);
+	if (st || dw0 != 100 || over)
+		mismatch("retrieve into 0 bytes: %s, DW0 %u", kv_status_str(st), dw0);
+	st = std_raw(&dev, KVS_OP_RETRIEVE, a.b, a.len, 64, KVS_RETRIEVE_RAW, 64, &dw0);
+	if (st || dw0 != 100)
+		mismatch("retrieve raw: %s, DW0 %u", kv_status_str(st), dw0);
+	/* store options */
+	CHK("store must-not-exist of an existing key", std_store(&dev, &a, "x", 1, KVS_STORE_MUST_NOT_EXIST),
+	    KVS_SC_KEY_EXISTS);
+	CHK("store must-exist of an existing key", std_store(&dev, &a, "hello", 5, KVS_STORE_MUST_EXIST), 0);
+	CHK("store do-not-compress", std_store(&dev, &a, "hello", 5, KVS_STORE_NO_COMPRESS), 0);
+	CHK("store must-exist + do-not-compress",
+	    std_store(&dev, &a, "hello", 5, KVS_STORE_MUST_EXIST | KVS_STORE_NO_COMPRESS), 0);
+	CHK("store must-exist and must-not-exist", std_store(&dev, &a, "x", 1, 3), KV_SC_INVALID_FIELD);
+	CHK("store option bit 3", std_store(&dev, &a, "x", 1, 0x08), KV_SC_INVALID_FIELD);
+	CHK("store option bit 7", std_store(&dev, &a, "x", 1, 0x80), KV_SC_INVALID_FIELD);
+	st = std_retrieve(&dev, &a, 64, &dw0, NULL);
+	if (st || dw0 != 5 || memcmp(dev.buf, "hello", 5))
+		mismatch("refused stores changed the value: %s, DW0 %u", kv_status_str(st), dw0);
+	CHK("delete 'chk-a'", std_keyonly(&dev, KV_OP_DELETE, &a), 0);
+	/* 0x087 */
+	CHK("store must-exist of a missing key", std_store(&dev, &a, "x", 1, KVS_STORE_MUST_EXIST),
+	    KVS_SC_NO_KEY);
+	CHK("retrieve a missing key", std_retrieve(&dev, &a, 64, &dw0, NULL), KVS_SC_NO_KEY);
+	CHK("exist of a missing key", std_keyonly(&dev, KV_OP_EXIST, &a), KVS_SC_NO_KEY);
+	CHK("store must-not-exist of a missing key",
+	    std_store(&dev, &a, "hello", 5, KVS_STORE_MUST_NOT_EXIST), 0);
+	CHK("delete", std_keyonly(&dev, KV_OP_DELETE, &a), 0);
+	/* Delete of a missing key: success, 0x087 with EDNEK */
+	CHK("delete of a missing key (EDNEK off)", std_keyonly(&dev, KV_OP_DELETE, &a), 0);
+	st = std_set_ednek(&dev, true);
+	if (st) {
+		printf("check: Set Features KV configuration (EDNEK): %s: EDNEK not checked here\n",
+		       kv_status_str(st));
+	} else {
+		CHK("delete of a missing key (EDNEK on)", std_keyonly(&dev, KV_OP_DELETE, &a),
+		    KVS_SC_NO_KEY);
+		CHK("store", std_store(&dev, &a, "v", 1, 0), 0);
+		CHK("delete of an existing key (EDNEK on)", std_keyonly(&dev, KV_OP_DELETE, &a), 0);
+		CHK("set features: EDNEK off", std_set_ednek(&dev, false), 0);
+		CHK("delete of a missing key (EDNEK off again)",
+		    std_keyonly(&dev, KV_OP_DELETE, &a), 0);
+		printf("check: EDNEK on: delete of a missing key 0x087; off: 0x000\n");
+	}
+	/* key lengths: 0 is 0x086 for store/retrieve, 0x002 for delete/exist; > 16 is 0x002 */
+	CHK("store key length 0", std_raw(&dev, KVS_OP_STORE, a.b, 0, 4, 0, 4, NULL), KVS_SC_KEY_SIZE);
+	CHK("retrieve key length 0", std_raw(&dev, KVS_OP_RETRIEVE, a.b, 0, 64, 0, 64, NULL),
+	    KVS_SC_KEY_SIZE);
+	CHK("delete key length 0", std_raw(&dev, KVS_OP_DELETE, a.b, 0, 0, 0, 0, NULL),
+	    KV_SC_INVALID_FIELD);
+	CHK("exist key length 0", std_raw(&dev, KVS_OP_EXIST, a.b, 0, 0, 0, 0, NULL),
+	    KV_SC_INVALID_FIELD);
+	for (i = 17; i <= 255; i += 238) {
+		CHK("store key length 17/255", std_raw(&dev, KVS_OP_STORE, a.b, (unsigned int)i, 4, 0, 4, NULL),
+		    KV_SC_INVALID_FIELD);
+		CHK("retrieve key length 17/255",
+		    std_raw(&dev, KVS_OP_RETRIEVE, a.b, (unsigned int)i, 64, 0, 64, NULL), KV_SC_INVALID_FIELD);
+		CHK("list start key length 17/255",
+		    std_raw(&dev, KVS_OP_LIST, a.b, (unsigned int)i, 64, 0, 64, NULL), KV_SC_INVALID_FIELD);
+		CHK("delete key length 17/255",
+		    std_raw(&dev, KVS_OP_DELETE, a.b, (unsigned int)i, 0, 0, 0, NULL), KV_SC_INVALID_FIELD);
+		CHK("exist key length 17/255",
+		    std_raw(&dev, KVS_OP_EXIST, a.b, (unsigned int)i, 0, 0, 0, NULL), KV_SC_INVALID_FIELD);
+	}
+	/* sizes: 2 MiB is the largest value; 0x085 above; buffers above: 0x002 */
+	rnd_fill(scratch, KV_MAX_VALUE);
+	CHK("store 2 MiB", std_store(&dev, &big, scratch, KV_MAX_VALUE, 0), 0);
+	st = std_retrieve(&dev, &big, KV_MAX_VALUE, &dw0, &over);
+	if (st || dw0 != KV_MAX_VALUE || memcmp(dev.buf, scratch, KV_MAX_VALUE) || over)
+		mismatch("retrieve 2 MiB: %s, DW0 %u", kv_status_str(st), dw0);
+	CHK("delete 2 MiB", std_keyonly(&dev, KV_OP_DELETE, &big), 0);
+	CHK("store 2 MiB + 1", std_raw(&dev, KVS_OP_STORE, a.b, a.len, KV_MAX_VALUE + 1, 0,
+				       KV_MAX_VALUE, NULL), KVS_SC_VALUE_SIZE);
+	CHK("store 0xffffffff bytes", std_raw(&dev, KVS_OP_STORE, a.b, a.len, 0xffffffffu, 0,
+					      KV_MAX_VALUE, NULL), KVS_SC_VALUE_SIZE);
+	CHK("exist after the refused stores", std_keyonly(&dev, KV_OP_EXIST, &a), KVS_SC_NO_KEY);
+	CHK("retrieve buffer 2 MiB + 1", std_raw(&dev, KVS_OP_RETRIEVE, a.b, a.len, KV_MAX_VALUE + 1,
+						 0, KV_MAX_VALUE, NULL), KV_SC_INVALID_FIELD);
+	CHK("list buffer 2 MiB + 4", std_raw(&dev, KVS_OP_LIST, NULL, 0, KV_MAX_VALUE + 4, 0,
+					     KV_MAX_VALUE, NULL), KV_SC_INVALID_FIELD);
+	CHK("list buffer 0", std_raw(&dev, KVS_OP_LIST, NULL, 0, 0, 0, 0, NULL), KV_SC_INVALID_FIELD);
+	CHK("list buffer 3", std_raw(&dev, KVS_OP_LIST, NULL, 0, 3, 0, 4, NULL), KV_SC_INVALID_FIELD);
+	/* 0x001: vendor opcodes on namespace 2 */
+	for (i = 0; i < (int)sizeof(vendor_ops); i++) {
+		uint32_t dl = vendor_ops[i] == KV_OP_STORE || vendor_ops[i] == KV_OP_RETRIEVE ||
+			      vendor_ops[i] == KV_OP_APPEND || vendor_ops[i] == KV_OP_ITER_READ ? 64 : 0;
+		char what[64];
+		uint32_t k[4];
+
+		snprintf(what, sizeof(what), "vendor opcode %#x on namespace 2", vendor_ops[i]);
+		kv_pack_key(a.b, a.len, k);
+		st = kv_raw(&dev, vendor_ops[i], dl, a.len | (vendor_ops[i] == KV_OP_ITER_CTL ? 0x500 : 0),
+			    k, dl, NULL);
+		count_st(&dev, vendor_ops[i], st);
+		CHK(what, st, KV_SC_INVALID_OPCODE);
+	}
+	/* with namespace 1: the same key holds other data there; 0x001 for the KV set's opcodes */
+	if (have_ns1) {
+		static const uint8_t std_only[] = { KVS_OP_LIST, KVS_OP_DELETE, KVS_OP_EXIST };
+		uint32_t n1 = dev1.nsid;
+
+		set_pool_key(&same, "same-key");
+		kv_delete(&dev1, same.b, same.len);
+		CHK("namespace 2: store 'same-key'", std_store(&dev, &same, "namespace two", 13, 0), 0);
+		st = kv_store(&dev1, same.b, same.len, "namespace one!", 14, 0, NULL);
+		count_st(&dev1, KV_OP_STORE, st);
+		CHK("namespace 1: store 'same-key'", st, 0);
+		st = std_retrieve(&dev, &same, 64, &dw0, NULL);
+		if (st || dw0 != 13 || memcmp(dev.buf, "namespace two", 13))
+			mismatch("namespace 2 'same-key': %s, DW0 %u", kv_status_str(st), dw0);
+		st = kv_retrieve(&dev1, same.b, same.len, NULL, 64, &dw0, NULL);
+		count_st(&dev1, KV_OP_RETRIEVE, st);
+		if (st || dw0 != 14 || memcmp(dev1.buf, "namespace one!", 14))
+			mismatch("namespace 1 'same-key': %s, DW0 %u", kv_status_str(st), dw0);
+		CHK("namespace 2: delete 'same-key'", std_keyonly(&dev, KV_OP_DELETE, &same), 0);
+		st = kv_exist(&dev1, same.b, same.len);
+		count_st(&dev1, KV_OP_EXIST, st);
+		CHK("namespace 1: 'same-key' still exists", st, 0);
+		CHK("namespace 2: 'same-key' is gone", std_keyonly(&dev, KV_OP_EXIST, &same),
+		    KVS_SC_NO_KEY);
+		st = kv_delete(&dev1, same.b, same.len);
+		count_st(&dev1, KV_OP_DELETE, st);
+		CHK("namespace 1: delete 'same-key'", st, 0);
+		printf("check: 'same-key' on namespace 1 ('namespace one!') and 2 ('namespace two'): separate\n");
+		for (i = 0; i < (int)sizeof(std_only); i++) {
+			struct nvme_passthru_cmd64 c;
+			char what[64];
+
+			kv_encode_std(&c, n1, std_only[i], a.b, a.len,
+				      std_only[i] == KVS_OP_LIST ? 64 : 0, 0);
+			c.data_len = std_only[i] == KVS_OP_LIST ? 64 : 0;
+			snprintf(what, sizeof(what), "KV-set opcode %#x on namespace 1", std_only[i]);
+			CHK(what, std_send(&dev1, &c, NULL), KV_SC_INVALID_OPCODE);
+		}
+	}
+	CHK("delete 'chk-zero'", std_keyonly(&dev, KV_OP_DELETE, &z), 0);
+}
+
+/* check that each status in @want was reached at least once */
+static void check_reached(const char *tag, const int *want, unsigned int n)
+{
+	unsigned int i, op;
+
+	for (i = 0; i < n; i++) {
+		uint64_t c = 0;
+
+		for (op = 0; op < 2 * 256 && op_counts; op++)
+			c += op_counts[op / 256][op % 256][want[i]];
+		printf("%s: status 0x%03x reached %" PRIu64 " times\n", tag, want[i], c);
+		if (!c)
+			mismatch("%s: status 0x%03x never reached", tag, want[i]);
+	}
+}
+
+static int run_check(bool wipe)
+{
+	static const int want[] = { 0x000, 0x001, 0x002, 0x085, 0x086, 0x087, 0x089 };
+
+	scratch = xmalloc(KV_MAX_VALUE);
+	if (std_empty(&dev, wipe))
+		return 2;
+	check_list_rules();
+	check_statuses();
+	if (dev.guard_hits)
+		mismatch("%u reads wrote past their buffer", dev.guard_hits);
+	print_counts("check");
+	check_reached("check", want, sizeof(want) / sizeof(want[0]));
+	printf("check: mismatches=%" PRIu64 "\n", mismatches);
+	return mismatches ? 1 : 0;
+}
+
+/* ---- list: print the keys ------------------------------------------------------ */
+
+static int run_list(const uint8_t *start, unsigned int slen, uint32_t buflen, bool all)
+{
+	struct kv_list_entry *e = xcalloc(LIST_MAX, sizeof(*e));
+	uint8_t s[KV_MAX_KEY];
+	uint64_t total = 0, lists = 0;
+	bool first = true;
+
+	memcpy(s, start, slen);
+	for (;;) {
+		uint32_t bad = 0, i, skip;
+		bool over;
+		int st = kv_list(&dev, s, slen, buflen, &over), n;
+
+		lists++;
+		if (st) {
+			fprintf(stderr, "kvclient list: %s (status 0x%03x)\n", kv_status_str(st), st);
+			return st == KVS_SC_NO_KEY ? 1 : 3;
+		}
+		n = kv_list_parse(dev.buf, buflen, e, LIST_MAX, &bad);
+		if (n < 0 || over) {
+			fprintf(stderr, "kvclient list: malformed output (byte %u)%s\n", bad,
+				over ? ", the device wrote past the buffer" : "");
+			return 3;
+		}
+		/* a continued list starts with the last key of the previous one */
+		skip = !first && n && e[0].len == slen && !memcmp(e[0].key, s, slen);
+		for (i = skip; i < (uint32_t)n; i++)
+			printf("%s\n", hexkey(e[i].key, e[i].len));
+		total += (uint32_t)n - skip;
+		if (!all)
+			break;
+		if ((uint32_t)n <= skip) {
+			/*
+			 * nothing after the start key: the end, unless the
+			 * buffer had no room for one more (two 20-byte entries)
+			 */
+			if (buflen >= 4 + 2 * kv_list_entry_size(KV_MAX_KEY))
+				break;
+			buflen = 4 + 2 * kv_list_entry_size(KV_MAX_KEY);
+			continue;
+		}
+		memcpy(s, e[n - 1].key, e[n - 1].len);
+		slen = e[n - 1].len;
+		first = false;
+	}
+	fprintf(stderr, "kvclient list: %" PRIu64 " keys (%" PRIu64 " List commands of %u bytes)\n",
+		total, lists, buflen);
+	free(e);
+	return 0;
+}
+
+/* ---- perm: what an unprivileged user may send ------------------------------------ */
+
+static const char *perm_str(int st)
+{
+	static char b[8][32];
+	static int w;
+	char *o = b[w++ & 7];
+
+	if (st == -EACCES)
+		return "EACCES";
+	if (st == -EPERM)
+		return "EPERM";
+	if (st < 0)
+		snprintf(o, 32, "errno%d", -st);
+	else
+		snprintf(o, 32, "0x%03x", st);
+	return o;
+}
+
+/*
+ * Each command of the KV set and two vendor opcodes on the KV namespace,
+ * as whoever runs this: "perm: uid=65534 store=0x000 ... vendor_store=EACCES".
+ */
+static int run_perm(void)
+{
+	struct key k;
+	uint32_t dw0, kw[4];
+	int st[7];
+
+	set_pool_key(&k, "perm-key");
+	st[0] = kv_store(&dev, k.b, k.len, "unprivileged", 12, 0, NULL);
+	st[1] = kv_exist(&dev, k.b, k.len);
+	st[2] = kv_retrieve(&dev, k.b, k.len, NULL, 64, &dw0, NULL);
+	if (!st[2] && (dw0 != 12 || memcmp(dev.buf, "unprivileged", 12)))
+		mismatch("perm: retrieve returned %u bytes, not the stored value", dw0);
+	st[3] = kv_list(&dev, k.b, k.len, 64, NULL);
+	st[4] = kv_delete(&dev, k.b, k.len);
+	kv_pack_key(k.b, k.len, kw);
+	memset(dev.buf, 0, 64);
+	st[5] = kv_raw(&dev, KV_OP_STORE, 64, k.len, kw, 64, NULL);
+	st[6] = kv_raw(&dev, KV_OP_EXIST, 0, k.len, kw, 0, NULL);
+	printf("perm: uid=%u store=%s exist=%s retrieve=%s list=%s delete=%s vendor_store=%s vendor_exist=%s\n",
+	       (unsigned int)getuid(), perm_str(st[0]), perm_str(st[1]), perm_str(st[2]),
+	       perm_str(st[3]), perm_str(st[4]), perm_str(st[5]), perm_str(st[6]));
+	return mismatches ? 1 : 0;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void usage(void)
@@ -1499,7 +2689,11 @@ static void usage(void)
 		"       kvclient time    DEV [--ops N]\n"
 		"       kvclient iterdel DEV [--keys N] [--others]\n"
 		"       kvclient samsung DEV\n"
-		"common: --coding bytes|samsung  --seed S  -v\n");
+		"       kvclient --csi kv random DEV [--ops N] [--pool N] [--ns1 NS1] [--wipe]\n"
+		"       kvclient --csi kv check  DEV [--ns1 NS1] [--wipe]\n"
+		"       kvclient --csi kv list   DEV [--start KEY] [-x] [--buffer N] [--all]\n"
+		"       kvclient --csi kv perm   DEV\n"
+		"common: --csi vendor|kv  --coding bytes|samsung  --seed S  -v\n");
 	exit(2);
 }
 
@@ -1559,16 +2753,26 @@ int main(int argc, char **argv)
 	uint64_t ops = 100000, capacity = 0;
 	uint32_t pool_n = 4096, ratio = 10, ws = 50, vsize = 64 << 10,
 		 keys = 100000, vmin = 4096, vmax = 256 << 10;
-	const char *mode, *path, *coding = NULL;
+	const char *mode, *path, *coding = NULL, *ns1 = NULL, *start = NULL;
+	enum kv_cset cset = KV_CSET_VENDOR;
+	uint32_t buflen = 4096;
+	uint8_t skey[KV_MAX_KEY];
+	unsigned int slen = 0;
 	double t0 = now();
-	bool others = false;
-	int i, ret;
+	bool others = false, wipe = false, hexstart = false, all = false;
+	int i, ret, a0 = 1;
 
-	if (argc < 3)
+	/* --csi may come first: kvclient --csi kv MODE DEV ... */
+	while (a0 + 1 < argc && !strcmp(argv[a0], "--csi")) {
+		if (kv_cset_parse(argv[a0 + 1], &cset))
+			usage();
+		a0 += 2;
+	}
+	if (argc < a0 + 2)
 		usage();
-	mode = argv[1];
-	path = argv[2];
-	for (i = 3; i < argc; i++) {
+	mode = argv[a0];
+	path = argv[a0 + 1];
+	for (i = a0 + 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "-v")) {
@@ -1577,6 +2781,18 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--others")) {
 			others = true;
+			continue;
+		}
+		if (!strcmp(a, "--wipe")) {
+			wipe = true;
+			continue;
+		}
+		if (!strcmp(a, "-x")) {
+			hexstart = true;
+			continue;
+		}
+		if (!strcmp(a, "--all")) {
+			all = true;
 			continue;
 		}
 		if (!v)
@@ -1603,29 +2819,95 @@ int main(int argc, char **argv)
 			keys = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--coding"))
 			coding = v;
+		else if (!strcmp(a, "--csi")) {
+			if (kv_cset_parse(v, &cset))
+				usage();
+		} else if (!strcmp(a, "--ns1"))
+			ns1 = v;
+		else if (!strcmp(a, "--start"))
+			start = v;
+		else if (!strcmp(a, "--buffer"))
+			buflen = (uint32_t)parse_size(v);
 		else
 			usage();
 		i++;
+	}
+	if (start) {
+		size_t n = strlen(start), j;
+
+		if (hexstart) {
+			if (!strncmp(start, "0x", 2))
+				start += 2, n -= 2;
+			if (n % 2 || n / 2 > KV_MAX_KEY)
+				usage();
+			for (j = 0; j < n / 2; j++) {
+				unsigned int b;
+
+				if (sscanf(start + 2 * j, "%2x", &b) != 1)
+					usage();
+				skey[j] = (uint8_t)b;
+			}
+			slen = (unsigned int)(n / 2);
+		} else {
+			if (n > KV_MAX_KEY)
+				usage();
+			memcpy(skey, start, n);
+			slen = (unsigned int)n;
+		}
 	}
 	if (!pool_n || !vsize || vsize > KV_MAX_VALUE || !vmin || vmin > vmax ||
 	    vmax > KV_MAX_VALUE || !ratio || !ws || ws > 100)
 		usage();
 	rng_state = seed;
 
-	ret = kv_open(&dev, path,
-		      !coding ? kv_coding_of_module() :
-		      !strcmp(coding, "samsung") ? KV_CODING_SAMSUNG :
-		      !strcmp(coding, "bytes") ? KV_CODING_BYTES : (usage(), KV_CODING_BYTES));
+	ret = kv_open_cset(&dev, path,
+			   !coding ? kv_coding_of_module() :
+			   !strcmp(coding, "samsung") ? KV_CODING_SAMSUNG :
+			   !strcmp(coding, "bytes") ? KV_CODING_BYTES : (usage(), KV_CODING_BYTES),
+			   cset);
 	if (ret) {
-		fprintf(stderr, "kvclient: %s: %s\n", path, strerror(-ret));
+		fprintf(stderr, "kvclient: %s: %s%s\n", path, strerror(-ret),
+			ret == -EINVAL && cset == KV_CSET_STD ?
+			" (--csi kv wants the KV namespace's generic char device: the /dev/ngXnY of namespace 2)" : "");
 		return 2;
 	}
-	printf("kvclient %s on %s (namespace %u, coding %s, seed %" PRIu64 ")\n", mode,
-	       path, dev.nsid, dev.coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", seed);
+	if (ns1) {
+		ret = kv_open(&dev1, ns1, kv_coding_of_module());
+		if (ret) {
+			fprintf(stderr, "kvclient: --ns1 %s: %s\n", ns1, strerror(-ret));
+			return 2;
+		}
+		have_ns1 = true;
+	}
+	/* list prints keys on stdout: its banner goes to stderr */
+	fprintf(!strcmp(mode, "list") ? stderr : stdout,
+		"kvclient %s on %s (namespace %u, command set %s, coding %s, seed %" PRIu64 ")\n",
+		mode, path, dev.nsid, kv_cset_name(dev.cset),
+		dev.coding == KV_CODING_SAMSUNG ? "samsung" : "bytes", seed);
 	fflush(stdout);
 
+	if (cset == KV_CSET_STD && strcmp(mode, "random") && strcmp(mode, "check") &&
+	    strcmp(mode, "list") && strcmp(mode, "perm") && strcmp(mode, "fill") &&
+	    strcmp(mode, "churn") && strcmp(mode, "time")) {
+		fprintf(stderr, "kvclient: %s is not a mode of the KV command set\n", mode);
+		return 2;
+	}
+	if (cset != KV_CSET_STD && (!strcmp(mode, "check") || !strcmp(mode, "list") ||
+				    !strcmp(mode, "perm"))) {
+		fprintf(stderr, "kvclient: %s needs --csi kv\n", mode);
+		return 2;
+	}
 	if (!strcmp(mode, "random"))
-		ret = run_random(ops, pool_n);
+		ret = cset == KV_CSET_STD ? run_random_std(ops, pool_n, wipe) :
+		      run_random(ops, pool_n);
+	else if (!strcmp(mode, "check"))
+		ret = run_check(wipe);
+	else if (!strcmp(mode, "list")) {
+		if (buflen < KVS_LIST_MIN || buflen > KV_MAX_VALUE)
+			usage();
+		ret = run_list(skey, slen, buflen, all);
+	} else if (!strcmp(mode, "perm"))
+		ret = run_perm();
 	else if (!strcmp(mode, "churn")) {
 		if (!capacity)
 			usage();
@@ -1643,8 +2925,11 @@ int main(int argc, char **argv)
 		ret = run_time(ops);
 	else
 		usage();
-	printf("kvclient %s: %s (%" PRIu64 " commands, %.1f s)\n", mode,
-	       ret ? "FAIL" : "PASS", dev.cmds, now() - t0);
+	fprintf(!strcmp(mode, "list") ? stderr : stdout,
+		"kvclient %s: %s (%" PRIu64 " commands, %.1f s)\n", mode,
+		ret ? "FAIL" : "PASS", dev.cmds + dev1.cmds, now() - t0);
 	kv_close(&dev);
+	if (have_ns1)
+		kv_close(&dev1);
 	return ret;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvfio - a fio ioengine for the vendor KV commands of the nvmev-kv device
- * (KV_PROTOCOL.md section 1), loaded by fio as an external engine:
+ * kvfio - a fio ioengine for the KV commands of the nvmev-kv device: the
+ * vendor commands (KV_PROTOCOL.md section 1) or, with kv_csi=kv, the NVMe
+ * KV Command Set on its namespace (section 3, /dev/ngXn2), loaded by fio
+ * as an external engine:
  *
  *   fio --ioengine=external:tools/out/kvfio.so --filename=/dev/ng0n1 \
  *       --size=4M --bs=4k --rw=randwrite --iodepth=8 --verify=crc32c ...
@@ -43,6 +45,12 @@
  *   kv_coding=auto|bytes|samsung
  *                        length coding of CDW10/CDW11 (kvlib.h); auto
  *                        (default) reads the loaded module's kv_coding.
+ *   kv_csi=vendor|kv     vendor (default): Store 0x81, Retrieve 0x90,
+ *                        Delete 0xA1 on namespace 1; kv: the NVMe KV
+ *                        Command Set (Store 0x01, Retrieve 0x02, Delete
+ *                        0x10, statuses 0x081..0x089) on the KV namespace
+ *                        (/dev/ngXn2); a Delete of a missing key succeeds
+ *                        there (EDNEK off).
  *
  * fio needs size= (the key space: size / bs keys); block sizes must be
  * multiples of 4 and at most 2 MiB. Above ~508 KiB use iomem=mmaphuge: the
@@ -80,6 +88,7 @@ struct kvfio_options {
 	unsigned int key_format;
 	unsigned int sync;
 	unsigned int coding;
+	unsigned int csi;
 };
 
 /* what a job counts, for messages and the closing summary */
@@ -95,6 +104,7 @@ enum kvfio_event {
 struct kvfio_data {
 	struct kvfio_keyfmt kf;
 	enum kv_coding coding;
+	enum kv_cset cset;
 	bool sync;
 	bool ring_ok;
 	struct io_uring ring;
@@ -189,6 +199,26 @@ static struct fio_option options[] = {
 		.group	= FIO_OPT_G_INVALID,
 	},
 	{
+		.name	= "kv_csi",
+		.lname	= "KV command set",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct kvfio_options, csi),
+		.def	= "vendor",
+		.help	= "Command set: the vendor KV commands or the NVMe KV Command Set",
+		.posval = {
+			  { .ival = "vendor",
+			    .oval = KV_CSET_VENDOR,
+			    .help = "Vendor KV commands (0x81, 0x90, 0xA1) on namespace 1",
+			  },
+			  { .ival = "kv",
+			    .oval = KV_CSET_STD,
+			    .help = "NVMe KV Command Set (CSI 1) on /dev/ngXn2",
+			  },
+		},
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_INVALID,
+	},
+	{
 		.name	= NULL,
 	},
 };
@@ -258,6 +288,7 @@ static void kvfio_note(struct thread_data *td, struct io_u *io_u,
 static void kvfio_complete(struct thread_data *td, struct io_u *io_u, int res,
 			   uint32_t dw0)
 {
+	struct kvfio_file *kfile = FILE_ENG_DATA(io_u->file);
 	int st;
 
 	io_u->error = 0;
@@ -276,15 +307,15 @@ static void kvfio_complete(struct thread_data *td, struct io_u *io_u, int res,
 				   dw0, io_u->xfer_buflen);
 			return;
 		}
-		if (st == KV_SC_NO_KEY) {
+		if (st == kv_sc(&kfile->kd, KV_SC_NO_KEY)) {
 			io_u->error = EIO;
 			kvfio_note(td, io_u, KVFIO_EV_MISSING,
-				   "key does not exist (status 0x310)");
+				   "key does not exist (status 0x%03x)", st);
 			return;
 		}
 		break;
 	case DDIR_TRIM:
-		if (st == KV_SC_NO_KEY) {
+		if (st == kv_sc(&kfile->kd, KV_SC_NO_KEY)) {
 			((struct kvfio_data *)td->io_ops_data)->count[KVFIO_EV_DEL_MISSING]++;
 			return;
 		}
@@ -293,7 +324,7 @@ static void kvfio_complete(struct thread_data *td, struct io_u *io_u, int res,
 		break;
 	}
 	if (st != KV_SC_OK) {
-		io_u->error = st == KV_SC_CAPACITY ? ENOSPC : EIO;
+		io_u->error = st == kv_sc(&kfile->kd, KV_SC_CAPACITY) ? ENOSPC : EIO;
 		kvfio_note(td, io_u, KVFIO_EV_FAILED, "%s (status 0x%03x%s)",
 			   kv_status_str(st), st, res & 0x4000 ? ", DNR" : "");
 	}
@@ -540,6 +571,9 @@ static int kvfio_init(struct thread_data *td)
 		ld->coding = kv_coding_of_module();
 		break;
 	}
+	ld->cset = (enum kv_cset)o->csi;
+	if (ld->cset == KV_CSET_STD)
+		ld->coding = KV_CODING_BYTES;	/* the KV set counts bytes */
 	ld->sync = o->sync;
 	ld->iodepth = td->o.iodepth ? td->o.iodepth : 1;
 	ld->events = calloc(ld->iodepth, sizeof(*ld->events));
@@ -648,9 +682,18 @@ static int kvfio_open_file(struct thread_data *td, struct fio_file *f)
 		td_verror(td, ENOMEM, "open");
 		return 1;
 	}
+	if (ld->cset == KV_CSET_STD && nsid == 1) {
+		log_err("kvfio: %s: kv_csi=kv wants the KV namespace (the /dev/ngXnY of namespace 2); this is namespace 1, the NVM namespace\n",
+			path);
+		close(fd);
+		free(kfile);
+		td_verror(td, EINVAL, "open");
+		return 1;
+	}
 	kfile->kd.fd = fd;
 	kfile->kd.nsid = (uint32_t)nsid;
 	kfile->kd.coding = ld->coding;
+	kfile->kd.cset = ld->cset;
 	f->fd = fd;
 	FILE_SET_ENG_DATA(f, kfile);
 	return 0;

@@ -5,16 +5,18 @@
  * in flight from one thread, as an application on a real KV-SSD would run.
  *
  *   kvuring DEV [--qd N] [--ops N] [--keys K] [--size BYTES] [--seed S]
- *               [--prefix P]
+ *               [--prefix P] [--csi vendor|kv]
  *
- * DEV is the namespace's block (/dev/nvme0n1) or char (/dev/ng0n1) node.
+ * DEV is the namespace's block (/dev/nvme0n1) or char (/dev/ng0n1) node;
+ * with --csi kv the NVMe KV Command Set on the KV namespace's char node
+ * (/dev/ng0n2), where Delete of a missing key succeeds (EDNEK off).
  * A random mix of store / retrieve / exist / delete over K keys, at most
  * one command per key in flight so an in-memory model knows every answer:
  * each retrieve is checked byte for byte (and its guard bytes after the
  * value), each status against the model. Keys are "u" + 2 hex digits of
  * --prefix (default 0) + 8 hex digits: the model assumes none of them
  * exists when it starts, so give each run on one device its own prefix. Prints one line
- *   kvuring: qd=N ops=N seconds=T ops_per_s=R mismatches=M errors=E
+ *   kvuring: qd=N ops=N seconds=T ops_per_s=R mismatches=M errors=E csi=C
  * and exits non-zero on any mismatch or error.
  */
 #include <errno.h>
@@ -54,6 +56,7 @@ static uint64_t rng;
 static uint32_t last_version; /* versions are never reused across deletes */
 static unsigned int key_prefix;
 static uint64_t mismatches, errors;
+static struct kv_dev d;
 
 static uint64_t rnd(void)
 {
@@ -99,8 +102,8 @@ static void mismatch(const char *fmt, uint32_t k, unsigned long a,
 }
 
 /* Queue one command for a key not in flight; false if none is free. */
-static bool submit_one(struct io_uring *ring, struct kv_dev *d, int fd,
-		       unsigned int nkeys, uint32_t size, unsigned int si)
+static bool submit_one(struct io_uring *ring, int fd, unsigned int nkeys,
+		       uint32_t size, unsigned int si)
 {
 	struct slot *s = &slots[si];
 	struct nvme_passthru_cmd64 c;
@@ -134,7 +137,7 @@ static bool submit_one(struct io_uring *ring, struct kv_dev *d, int fd,
 		s->opcode = KV_OP_DELETE;
 		s->len = 0;
 	}
-	if (kv_build(d, &c, s->opcode, name, klen, s->buf, s->len, 0))
+	if (kv_build(&d, &c, s->opcode, name, klen, s->buf, s->len, 0))
 		return false;
 	if (kvu_queue(ring, fd, &c, si))
 		return false;
@@ -150,9 +153,10 @@ static void check_retrieve(const struct slot *s, int st, uint32_t dw0)
 	uint32_t i;
 
 	if (!ks->version) {
-		if (st != KV_SC_NO_KEY)
+		if (st != kv_sc(&d, KV_SC_NO_KEY))
 			mismatch("retrieve of an absent key: status %#lx, want %#lx",
-				 s->key, (unsigned long)st, KV_SC_NO_KEY);
+				 s->key, (unsigned long)st,
+				 (unsigned long)kv_sc(&d, KV_SC_NO_KEY));
 		return;
 	}
 	if (st != KV_SC_OK || dw0 != ks->len) {
@@ -182,8 +186,8 @@ static void complete_one(const struct io_uring_cqe *cqe)
 
 	if (st < 0) {
 		if (errors++ < 10)
-			fprintf(stderr, "kvuring: opcode %#x: %s\n", s->opcode,
-				strerror(-st));
+			fprintf(stderr, "kvuring: opcode %#x: %s\n",
+				kv_op(&d, s->opcode), strerror(-st));
 		goto done;
 	}
 	st &= 0x7ff;
@@ -192,7 +196,7 @@ static void complete_one(const struct io_uring_cqe *cqe)
 		if (st == KV_SC_OK) {
 			ks->version = s->version;
 			ks->len = s->len;
-		} else if (st != KV_SC_CAPACITY) {
+		} else if (st != kv_sc(&d, KV_SC_CAPACITY)) {
 			mismatch("store: status %#lx (%lu bytes)", s->key,
 				 (unsigned long)st, s->len);
 		}
@@ -201,12 +205,12 @@ static void complete_one(const struct io_uring_cqe *cqe)
 		check_retrieve(s, st, dw0);
 		break;
 	case KV_OP_EXIST:
-		if (st != (ks->version ? KV_SC_OK : KV_SC_NO_KEY))
+		if (st != (ks->version ? KV_SC_OK : kv_sc(&d, KV_SC_NO_KEY)))
 			mismatch("exist: status %#lx, model has version %lu",
 				 s->key, (unsigned long)st, ks->version);
 		break;
 	case KV_OP_DELETE:
-		if (st != (ks->version ? KV_SC_OK : KV_SC_NO_KEY))
+		if (st != (ks->version ? KV_SC_OK : kv_sc_delete_missing(&d)))
 			mismatch("delete: status %#lx, model has version %lu",
 				 s->key, (unsigned long)st, ks->version);
 		ks->version = 0;
@@ -223,7 +227,7 @@ int main(int argc, char **argv)
 	unsigned int qd = 32, nkeys = 4096, inflight = 0, i;
 	uint32_t size = 4096;
 	struct io_uring ring;
-	struct kv_dev d;
+	enum kv_cset cset = KV_CSET_VENDOR;
 	double t0, t1;
 	uint8_t *bufs;
 	int a, fd, ret;
@@ -231,13 +235,18 @@ int main(int argc, char **argv)
 	rng = 88172645463325252ull;
 	if (argc < 2) {
 		fprintf(stderr, "usage: kvuring DEV [--qd N] [--ops N] [--keys K] "
-				"[--size BYTES] [--seed S] [--prefix P]\n");
+				"[--size BYTES] [--seed S] [--prefix P] [--csi vendor|kv]\n");
 		return 2;
 	}
 	for (a = 2; a + 1 < argc; a += 2) {
 		unsigned long v = strtoul(argv[a + 1], NULL, 0);
 
-		if (!strcmp(argv[a], "--qd"))
+		if (!strcmp(argv[a], "--csi")) {
+			if (kv_cset_parse(argv[a + 1], &cset)) {
+				fprintf(stderr, "kvuring: --csi vendor or kv\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[a], "--qd"))
 			qd = (unsigned int)v;
 		else if (!strcmp(argv[a], "--ops"))
 			ops = v;
@@ -256,7 +265,7 @@ int main(int argc, char **argv)
 				"1 <= size <= %u\n", MAX_QD, KV_MAX_VALUE);
 		return 2;
 	}
-	ret = kv_open(&d, argv[1], kv_coding_of_module());
+	ret = kv_open_cset(&d, argv[1], kv_coding_of_module(), cset);
 	if (ret) {
 		fprintf(stderr, "kvuring: %s: %s\n", argv[1], strerror(-ret));
 		return 1;
@@ -286,8 +295,7 @@ int main(int argc, char **argv)
 		unsigned int head, n = 0;
 
 		for (i = 0; i < qd && sent < ops; i++)
-			if (!slots[i].used && submit_one(&ring, &d, fd, nkeys,
-							 size, i)) {
+			if (!slots[i].used && submit_one(&ring, fd, nkeys, size, i)) {
 				sent++;
 				inflight++;
 			}
@@ -305,9 +313,9 @@ int main(int argc, char **argv)
 		inflight -= n;
 	}
 	t1 = now_s();
-	printf("kvuring: qd=%u ops=%lu seconds=%.3f ops_per_s=%.0f mismatches=%lu errors=%lu\n",
+	printf("kvuring: qd=%u ops=%lu seconds=%.3f ops_per_s=%.0f mismatches=%lu errors=%lu csi=%s\n",
 	       qd, done, t1 - t0, done / (t1 - t0), (unsigned long)mismatches,
-	       (unsigned long)errors);
+	       (unsigned long)errors, kv_cset_name(d.cset));
 	io_uring_queue_exit(&ring);
 	kv_close(&d);
 	return mismatches || errors ? 1 : 0;

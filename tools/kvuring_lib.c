@@ -50,6 +50,8 @@ int kvu_queue(struct io_uring *ring, int fd, const struct nvme_passthru_cmd64 *c
 	uc = (struct nvme_uring_cmd *)sqe->cmd;
 	uc->opcode = c->opcode;
 	uc->nsid = c->nsid;
+	uc->cdw2 = c->cdw2;	/* key bytes 0-7 of the KV command set */
+	uc->cdw3 = c->cdw3;
 	uc->addr = c->addr;
 	uc->data_len = c->data_len;
 	uc->cdw10 = c->cdw10;
