@@ -38,6 +38,16 @@ u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
 {
 	u32 nsid = sqe[1];
 
+	/*
+	 * The namespace first: which opcodes exist depends on its command set,
+	 * so a command to no namespace is that, whatever its opcode. Flush
+	 * may name every namespace (NSID FFFFFFFFh); nothing else may.
+	 */
+	if (!ns_active &&
+	    !(nvmev_sqe_opcode(sqe) == NVMEV_IO_FLUSH && nsid == 0xffffffff)) {
+		*err_loc = NVMEV_CDW_LOC(1);
+		return NVMEV_SC_INVALID_NS | NVMEV_SC_DNR;
+	}
 	if (!known_opcode) {
 		*err_loc = 0;
 		return NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
@@ -45,12 +55,6 @@ u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
 	if (nvmev_sqe_psdt(sqe)) { /* SGLs are not supported */
 		*err_loc = 1;
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
-	}
-	/* Flush may name every namespace (NSID FFFFFFFFh); nothing else may. */
-	if (!ns_active &&
-	    !(nvmev_sqe_opcode(sqe) == NVMEV_IO_FLUSH && nsid == 0xffffffff)) {
-		*err_loc = NVMEV_CDW_LOC(1);
-		return NVMEV_SC_INVALID_NS | NVMEV_SC_DNR;
 	}
 	return NVMEV_SC_SUCCESS;
 }

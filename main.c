@@ -240,6 +240,7 @@ static int validate_kv_split(struct nvmev_config *cfg)
 	}
 	cfg->kv_size -= cfg->kv_std_size;
 	cfg->kv_std_offset = cfg->kv_offset + cfg->kv_size;
+	kv_std_size = cfg->kv_std_size; /* what the parameter file shows */
 	return 0;
 }
 

@@ -348,11 +348,15 @@ static const struct {
 	{ 0x304, "invalid option" },
 	{ 0x312, "capacity exceeded" },
 	{ 0x390, "invalid iterator handle" },
+	{ 0x081, "capacity exceeded" }, /* the KV command set's */
+	{ 0x085, "invalid value size" },
+	{ 0x086, "invalid key size" },
 };
 
 /*
  * One rate-limited line for a command the host got wrong. Answers that are
- * part of normal use (key does not exist, key exists, iteration finished,
+ * part of normal use (key does not exist, key exists, in either KV
+ * command set; iteration finished,
  * aborted by the host's own SQ deletion) are not logged.
  */
 static void log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
@@ -362,7 +366,7 @@ static void log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
 	unsigned int i;
 
 	if (!sc || sc == 0x310 || sc == 0x380 || sc == 0x393 ||
-	    sc == NVMEV_SC_ABORT_QUEUE)
+	    sc == 0x087 || sc == 0x089 || sc == NVMEV_SC_ABORT_QUEUE)
 		return;
 	for (i = 0; i < ARRAY_SIZE(status_names); i++)
 		if (status_names[i].sc == sc)
