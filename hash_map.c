@@ -325,6 +325,16 @@ int hash_map_cursor_cmp(const struct hm_cursor *a, const struct hm_cursor *b)
  * call makes progress. Returns 0 with @out filled and @c at it, -EAGAIN if
  * the budget ran out first (call again), -ENOENT at the end of the walk.
  */
+static void hm_entry_fill(struct hm_entry *out, const struct hm_slot *s,
+			  u64 slot)
+{
+	memcpy(out->key, s->key, HM_KEY_MAX);
+	out->klen = s->klen;
+	out->vsize = s->vsize;
+	out->off = s->off;
+	out->slot = slot;
+}
+
 int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 *budget,
 		  struct hm_entry *out)
 {
@@ -361,11 +371,7 @@ int hash_map_next(const struct hash_map *hm, struct hm_cursor *c, u32 *budget,
 			c->home = best_home;
 			c->klen = best->klen;
 			memcpy(c->key, best->key, HM_KEY_MAX);
-			memcpy(out->key, best->key, HM_KEY_MAX);
-			out->klen = best->klen;
-			out->vsize = best->vsize;
-			out->off = best->off;
-			out->slot = best_slot;
+			hm_entry_fill(out, best, best_slot);
 			return 0;
 		}
 		/* nothing left of homes h..j; slot j is empty: no home j either */
@@ -390,10 +396,6 @@ int hash_map_slot(const struct hash_map *hm, u64 i, struct hm_entry *out)
 	s = &hm->slots[i];
 	if (s->klen == HM_SLOT_EMPTY)
 		return -ENOENT;
-	memcpy(out->key, s->key, HM_KEY_MAX);
-	out->klen = s->klen;
-	out->vsize = s->vsize;
-	out->off = s->off;
-	out->slot = i;
+	hm_entry_fill(out, s, i);
 	return 0;
 }
