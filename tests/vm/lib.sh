@@ -83,8 +83,22 @@ expect_match() {
 }
 
 # --- dmesg bookkeeping -------------------------------------------------------
-dmesg_mark() { dmesg | wc -l; }
-dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+# A mark is a unique line written to the kernel log (no process started:
+# each one costs ~0.3 s in a TCG guest, and every test takes a mark);
+# dmesg_since prints what follows it, or the whole log if it has been
+# overwritten since.
+dmesg_mark() {
+	local m="NVMEV-MARK-$BASHPID.$RANDOM$RANDOM;"
+	kmsg "$m"
+	echo "$m"
+}
+dmesg_since() {
+	dmesg | awk -v m="$1" '
+		found { print; next }
+		index($0, m) { found = 1; n = 0; next }
+		{ buf[n++] = $0 }
+		END { if (!found) for (i = 0; i < n; i++) print buf[i] }'
+}
 
 # expect_reset_begin/end: controller resets between these are expected
 # (scripts/vmrun and the per-test scan both honour the markers).
@@ -110,7 +124,7 @@ run_test() {
 	T_NAME=$name; T_FAILS=0
 	echo "=== $name"
 	kmsg "NVMEV-TEST BEGIN $name"
-	mark=$(dmesg_mark); t0=$(date +%s)
+	mark=$(dmesg_mark); t0=$SECONDS
 	"$@" || rc=$?
 	[ $rc -ne 0 ] && [ $T_FAILS -eq 0 ] && not_ok "test returned $rc"
 	bad=$(fatal_lines "$mark")
@@ -120,10 +134,10 @@ run_test() {
 	fi
 	kmsg "NVMEV-TEST END $name"
 	if [ $T_FAILS -eq 0 ]; then
-		PASSED=$((PASSED + 1)); echo "PASS: $name ($(( $(date +%s) - t0 ))s)"
+		PASSED=$((PASSED + 1)); echo "PASS: $name ($((SECONDS - t0))s)"
 	else
 		FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name")
-		echo "FAIL: $name ($(( $(date +%s) - t0 ))s)"
+		echo "FAIL: $name ($((SECONDS - t0))s)"
 		echo "  --- dmesg during $name (last 40 lines):"
 		dmesg_since "$mark" | tail -40 | sed 's/^/    | /'
 	fi

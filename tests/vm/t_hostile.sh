@@ -8,14 +8,14 @@
 # stay clean, the device must work afterwards and unload with no
 # allocation outstanding.
 #
-# TEST_HOSTILE_OPS (default 100000; 50000 with two or more workers: a
-# 4-vCPU TCG guest runs fewer commands per second, measured ~230/s on a
-# loaded host), TEST_HOSTILE_SECONDS (default 480), TEST_SEED (default: time
-# based, printed) tune it.
+# TEST_HOSTILE_OPS (default 100000, in every worker configuration: issue 6
+# asks for 10^5 per run; measured ~1100/s with 2 workers on 6.12 and ~450/s
+# with 1 worker on 6.1), TEST_HOSTILE_SECONDS (default 480), TEST_SEED
+# (default: time based, printed) tune it.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
 HOSTILE=$NVMEV_DIR/tools/out/hostile
-if need_workers 2; then OPS=${TEST_HOSTILE_OPS:-50000}; else OPS=${TEST_HOSTILE_OPS:-100000}; fi
+OPS=${TEST_HOSTILE_OPS:-100000}
 SECS=${TEST_HOSTILE_SECONDS:-480}   # a cap, not a target: 10^5 commands take ~120-250 s under TCG
 SEED=${TEST_SEED:-$(date +%s)}
 INJ=/sys/kernel/debug/nvmev_kv/inject
