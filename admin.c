@@ -1309,7 +1309,7 @@ bool nvmev_admin_poll(struct nvmev_dev *dev)
 	nvmev_aer_deliver(dev);
 	tail = nvmev_sq_tail(dev, sq);
 	while (nvmev_sq_fetch(dev, sq, tail, sqe)) {
-		bool traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
+		bool traced = nvmev_trace_cmd_begin(dev, NVMEV_TRACE_ADMIN,
 						    nvmev_sqe_opcode(sqe));
 
 		nvmev_proc_admin_cmd(dev, cq, sqe);

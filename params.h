@@ -39,7 +39,6 @@ const char *nvmev_split_kv(u64 kv_area, u64 std_size, bool std_set,
  * device, separated by commas; cpus= separates its per-device groups by
  * colons (cpus=1,2:3,4), as its own lists use commas.
  */
-#define NVMEV_MAX_DEVICES	4
 #define NVMEV_ITEM_LEN		128	/* one item of a list, with its NUL */
 #define NVMEV_LIST_SEP		','
 #define NVMEV_CPUS_SEP		':'

@@ -201,7 +201,7 @@ int nvmev_pci_create(struct nvmev_dev *dev)
 	cfg_init_wmask();
 	cfg_init_header(dev);
 
-	dev->sysdata.domain = NVMEV_PCI_DOMAIN;
+	dev->sysdata.domain = NVMEV_PCI_DOMAIN + dev->index;
 	dev->sysdata.node = NUMA_NO_NODE;
 	dev->bus = pci_scan_bus(0, &nvmev_pci_ops, &dev->sysdata);
 	if (!dev->bus) {
