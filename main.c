@@ -83,9 +83,14 @@ static int size_param_set(const char *val, const struct kernel_param *kp)
 		       kp->name, val, NVMEV_MAX_DEVICES, NVMEV_MAX_DEVICES);
 		return -EINVAL;
 	}
+	if (ret && strchr(val, NVMEV_LIST_SEP) && bad < 0) {
+		pr_err("%s: cannot parse '%s' (an empty value): give numbers with an optional K, M, G or T (binary) suffix, separated by commas\n",
+		       kp->name, val);
+		return -EINVAL;
+	}
 	if (ret && strchr(val, NVMEV_LIST_SEP)) {
-		pr_err("%s: cannot parse '%s' (%s %d): give numbers with an optional K, M, G or T (binary) suffix, separated by commas\n",
-		       kp->name, val, bad < 0 ? "empty value" : "value", bad);
+		pr_err("%s: cannot parse '%s' (value %d): give numbers with an optional K, M, G or T (binary) suffix, separated by commas\n",
+		       kp->name, val, bad);
 		return -EINVAL;
 	}
 	if (ret) {
