@@ -16,7 +16,7 @@ MULTI="memmap_start=1G,1536M memmap_size=512M,256M blk_size=64M,32M"
 # one worker: both devices share CPU 1 (allowed, warned); two workers:
 # device 0 on CPUs 1 (dispatcher) and 2 (worker), device 1 on CPU 3
 if need_workers 2; then MULTI_CPUS=1,2:3; else MULTI_CPUS=1; fi
-OPS0=${TEST_MULTIDEV_OPS:-6000}
+OPS0=${TEST_MULTIDEV_OPS:-4000}
 OPS1=$((OPS0 / 2))
 SEED=${TEST_KV_SEED:-$(date +%s)}
 NS0= NS1=
@@ -34,6 +34,9 @@ untouched() {
 	check "no nvmev_kv debugfs directory" test ! -e $DBG
 }
 
+# Each refused load costs ~10 s under TCG: the cases the issue names run
+# always, the rest with TEST_MULTIDEV_ALL_BAD=1 (the unit tests of
+# params.c cover the parsing itself).
 t_bad_lists() {
 	local c="cpus=1"
 	# overlapping regions: device 1 starts inside device 0
@@ -41,23 +44,24 @@ t_bad_lists() {
 		memmap_start=1G,1280M memmap_size=512M,256M $c
 	# list lengths: memmap_start's is the number of devices
 	t_bad_why memmap_size "3 values for 2 device" memmap_start=1G,1536M memmap_size=256M,256M,256M $c
-	t_bad_why memmap_size "2 values for 1 device" memmap_start=1G memmap_size=512M,256M $c
-	t_bad_why blk_size "3 values for 2 device" $MULTI blk_size=8M,8M,8M $c
-	t_bad_why cpus "3 values for 2 device" $MULTI cpus=1:1:1
-	# one bad entry
-	t_bad_why memmap_size "cannot parse .*value 1" memmap_start=1G,1536M memmap_size=512M,1Q $c
+	# one bad entry: device 0's region is fine, device 1's is System RAM
 	t_bad_why memmap_start "device 1: .*System RAM" memmap_start=1G,2G memmap_size=512M,256M $c
-	t_bad_why memmap_size "device 1: .*minimum" memmap_start=1G,1536M memmap_size=512M,1M $c
-	t_bad_why timing "device 1: 'fast' is not a preset" $MULTI timing=pm983,fast $c
-	t_bad_why kv_coding "'foo' is neither" $MULTI kv_coding=bytes,foo $c
-	t_bad_why io_queues "device 1: 0 is outside" $MULTI io_queues=8,0 $c
-	t_bad_why cpus "device 1: CPU 7 is not online" $MULTI cpus=1:7
-	# bad separators, empty entries, too many devices
-	t_bad_why memmap_start "cannot parse" "memmap_start=1G;1536M" memmap_size=256M $c
-	t_bad_why memmap_start "cannot parse .*an empty value" memmap_start=1G,,1536M memmap_size=256M $c
-	t_bad_why cpus "not a list" $MULTI cpus=1::1
-	t_bad_why memmap_start "more than 4 values" \
-		memmap_start=1G,1088M,1152M,1216M,1280M memmap_size=64M $c
+	if [ -n "$TEST_MULTIDEV_ALL_BAD" ]; then
+		t_bad_why timing "device 1: 'fast' is not a preset" $MULTI timing=pm983,fast $c
+		t_bad_why memmap_size "2 values for 1 device" memmap_start=1G memmap_size=512M,256M $c
+		t_bad_why blk_size "3 values for 2 device" memmap_start=1G,1536M memmap_size=256M blk_size=8M,8M,8M $c
+		t_bad_why cpus "3 values for 2 device" $MULTI cpus=1:1:1
+		t_bad_why memmap_size "cannot parse .*value 1" memmap_start=1G,1536M memmap_size=512M,1Q $c
+		t_bad_why memmap_size "device 1: .*minimum" memmap_start=1G,1536M memmap_size=512M,1M $c
+		t_bad_why kv_coding "'foo' is neither" $MULTI kv_coding=bytes,foo $c
+		t_bad_why io_queues "device 1: 0 is outside" $MULTI io_queues=8,0 $c
+		t_bad_why cpus "device 1: CPU 7 is not online" $MULTI cpus=1:7
+		t_bad_why memmap_start "cannot parse" "memmap_start=1G;1536M" memmap_size=256M $c
+		t_bad_why memmap_start "cannot parse .*an empty value" memmap_start=1G,,1536M memmap_size=256M $c
+		t_bad_why cpus "not a list" $MULTI cpus=1::1
+		t_bad_why memmap_start "more than 4 values" \
+			memmap_start=1G,1088M,1152M,1216M,1280M memmap_size=64M $c
+	fi
 	untouched
 }
 
@@ -128,8 +132,6 @@ t_own_data() {
 	check "delete K on device 0" "$KV" delete "$NS0" mdkey
 	check "K is gone from device 0" bash -c "! '$KV' exist '$NS0' mdkey"
 	check "K stays on device 1" "$KV" exist "$NS1" mdkey
-	v=$("$KV" retrieve "$NS1" mdkey 2>&1)
-	expect_eq "retrieve K on device 1 after the delete on device 0" "$v" value-of-device-1
 	expect_eq "device 0 keys" "$(stat_of $DBG/stats kv_keys)" 0
 	expect_eq "device 1 keys" "$(stat_of $DBG/dev1/stats kv_keys)" 1
 	check "delete K on device 1" "$KV" delete "$NS1" mdkey
@@ -160,10 +162,9 @@ t_concurrent() {
 	expect_eq "device 1 mismatches" "$(grep -o 'mismatches=[0-9]*' "$o1" | tail -1)" mismatches=0
 	d0=$(( $(kv_ops $DBG/stats) - b0 )) d1=$(( $(kv_ops $DBG/dev1/stats) - b1 ))
 	log "KV commands counted: device 0 $d0, device 1 $d1"
-	check "device 0 counted at least its $OPS0 ops" test $d0 -ge $OPS0
-	check "device 1 counted at least its $OPS1 ops" test $d1 -ge $OPS1
-	# device 1 ran half the ops: counting device 0's too would double it
-	check "device 1 counted fewer than device 0 (its own only)" test $d1 -lt $d0
+	# each device counts exactly the KV commands its own client sent
+	expect_eq "device 0's stats: its client's commands" "commands=$d0" "$(grep -o 'commands=[0-9]*' "$o0" | tail -1)"
+	expect_eq "device 1's stats: its client's commands" "commands=$d1" "$(grep -o 'commands=[0-9]*' "$o1" | tail -1)"
 	log "device 0: $(KV_STATS=$DBG/stats kv_stats_line)"
 	log "device 1: $(KV_STATS=$DBG/dev1/stats kv_stats_line)"
 }
