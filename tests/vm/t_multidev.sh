@@ -34,11 +34,26 @@ untouched() {
 	check "no nvmev_kv debugfs directory" test ! -e $DBG
 }
 
-# Each refused load costs ~10 s under TCG: the cases the issue names run
-# always, the rest with TEST_MULTIDEV_ALL_BAD=1 (the unit tests of
-# params.c cover the parsing itself).
+# More refused loads: half of them on each kernel (spread_case; all with
+# TEST_ALL_CASES=1). param | why ERE | insmod parameters
+MORE_BAD=(
+	"timing|device 1: 'fast' is not a preset|$MULTI timing=pm983,fast cpus=1"
+	"memmap_size|2 values for 1 device|memmap_start=1G memmap_size=512M,256M cpus=1"
+	"blk_size|3 values for 2 device|memmap_start=1G,1536M memmap_size=256M blk_size=8M,8M,8M cpus=1"
+	"cpus|3 values for 2 device|$MULTI cpus=1:1:1"
+	"memmap_size|cannot parse .*value 1|memmap_start=1G,1536M memmap_size=512M,1Q cpus=1"
+	"memmap_size|device 1: .*minimum|memmap_start=1G,1536M memmap_size=512M,1M cpus=1"
+	"kv_coding|'foo' is neither|$MULTI kv_coding=bytes,foo cpus=1"
+	"io_queues|device 1: 0 is outside|$MULTI io_queues=8,0 cpus=1"
+	"cpus|device 1: CPU 7 is not online|$MULTI cpus=1:7"
+	"memmap_start|cannot parse|memmap_start=1G;1536M memmap_size=256M cpus=1"
+	"memmap_start|cannot parse .*an empty value|memmap_start=1G,,1536M memmap_size=256M cpus=1"
+	"cpus|not a list|$MULTI cpus=1::1"
+	"memmap_start|more than 4 values|memmap_start=1G,1088M,1152M,1216M,1280M memmap_size=64M cpus=1"
+)
+
 t_bad_lists() {
-	local c="cpus=1"
+	local c="cpus=1" i param why params
 	# overlapping regions: device 1 starts inside device 0
 	t_bad_why memmap_start "regions of device 0 .* and device 1 .* overlap" \
 		memmap_start=1G,1280M memmap_size=512M,256M $c
@@ -46,22 +61,12 @@ t_bad_lists() {
 	t_bad_why memmap_size "3 values for 2 device" memmap_start=1G,1536M memmap_size=256M,256M,256M $c
 	# one bad entry: device 0's region is fine, device 1's is System RAM
 	t_bad_why memmap_start "device 1: .*System RAM" memmap_start=1G,2G memmap_size=512M,256M $c
-	if [ -n "$TEST_MULTIDEV_ALL_BAD" ]; then
-		t_bad_why timing "device 1: 'fast' is not a preset" $MULTI timing=pm983,fast $c
-		t_bad_why memmap_size "2 values for 1 device" memmap_start=1G memmap_size=512M,256M $c
-		t_bad_why blk_size "3 values for 2 device" memmap_start=1G,1536M memmap_size=256M blk_size=8M,8M,8M $c
-		t_bad_why cpus "3 values for 2 device" $MULTI cpus=1:1:1
-		t_bad_why memmap_size "cannot parse .*value 1" memmap_start=1G,1536M memmap_size=512M,1Q $c
-		t_bad_why memmap_size "device 1: .*minimum" memmap_start=1G,1536M memmap_size=512M,1M $c
-		t_bad_why kv_coding "'foo' is neither" $MULTI kv_coding=bytes,foo $c
-		t_bad_why io_queues "device 1: 0 is outside" $MULTI io_queues=8,0 $c
-		t_bad_why cpus "device 1: CPU 7 is not online" $MULTI cpus=1:7
-		t_bad_why memmap_start "cannot parse" "memmap_start=1G;1536M" memmap_size=256M $c
-		t_bad_why memmap_start "cannot parse .*an empty value" memmap_start=1G,,1536M memmap_size=256M $c
-		t_bad_why cpus "not a list" $MULTI cpus=1::1
-		t_bad_why memmap_start "more than 4 values" \
-			memmap_start=1G,1088M,1152M,1216M,1280M memmap_size=64M $c
-	fi
+	for i in "${!MORE_BAD[@]}"; do
+		spread_case $i || continue
+		IFS='|' read -r param why params <<< "${MORE_BAD[$i]}"
+		# shellcheck disable=SC2086
+		t_bad_why "$param" "$why" $params
+	done
 	untouched
 }
 
