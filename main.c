@@ -60,9 +60,13 @@ static struct {
 static bool inject;
 static char *timing = "pm983";
 
-/* Devices of one list: "" for one device, so its messages stay as they were */
+/* Devices the parameters ask for: memmap_start's length, at least 1 */
 static int nr_devs;
 
+/*
+ * The device a message is about, after the parameter's name; nothing with
+ * one device, so its messages stay as they always were.
+ */
 static const char *dev_tag(int i)
 {
 	static const char *const tags[NVMEV_MAX_DEVICES] = {
