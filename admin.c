@@ -556,10 +556,16 @@ static_assert(sizeof(struct nvme_smart_log) == 512 &&
 	      sizeof(struct nvme_fw_slot_info_log) == 512 &&
 	      sizeof(struct nvme_effects_log) == 4096);
 
-#define NVMEV_SERIAL "NVMEVKV0000000000001"
+/*
+ * Serial number NVMEVKV0000000000001 for device 0, ...0002 for device 1:
+ * the nvme driver refuses a second controller with the subsystem NQN of
+ * another (which contains the serial), and namespaces with the IDs of
+ * another's (ns_ids()), so each device has its own.
+ */
+#define NVMEV_SERIAL_FMT "NVMEVKV%013u"
 #define NVMEV_MODEL "nvmev-kv Virtual KV-SSD"
 #define NVMEV_FIRMWARE "0.1.0"
-#define NVMEV_SUBNQN "nqn.2026-11.io.nvmev-kv:kv-ssd:" NVMEV_SERIAL
+#define NVMEV_SUBNQN_FMT "nqn.2026-11.io.nvmev-kv:kv-ssd:" NVMEV_SERIAL_FMT
 
 struct admin_res {
 	u32 dw0;
@@ -627,11 +633,13 @@ static u32 nr_namespaces(struct nvmev_dev *dev)
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	struct nvmev_id_caps caps;
+	char sn[sizeof(id->sn) + 1];
 
 	nvmev_id_caps(&caps);
 	id->vid = cpu_to_le16(NVMEV_PCI_VENDOR);
 	id->ssvid = cpu_to_le16(NVMEV_PCI_VENDOR);
-	put_ascii(id->sn, sizeof(id->sn), NVMEV_SERIAL);
+	snprintf(sn, sizeof(sn), NVMEV_SERIAL_FMT, dev->index + 1);
+	put_ascii(id->sn, sizeof(id->sn), sn);
 	put_ascii(id->mn, sizeof(id->mn), NVMEV_MODEL);
 	put_ascii(id->fr, sizeof(id->fr), NVMEV_FIRMWARE);
 	id->rab = 6;
@@ -655,17 +663,25 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->nn = cpu_to_le32(nr_namespaces(dev));
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES | caps.oncs);
 	id->vwc = caps.vwc;
-	strscpy(id->subnqn, NVMEV_SUBNQN, sizeof(id->subnqn));
+	snprintf(id->subnqn, sizeof(id->subnqn), NVMEV_SUBNQN_FMT,
+		 dev->index + 1);
 	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
 }
 
-/* NGUID and EUI64 of namespace @nsid: its number in the last bytes. */
-static void ns_ids(u32 nsid, u8 *nguid, u8 *eui64)
+/*
+ * NGUID and EUI64 of namespace @nsid of @dev: the namespace number in the
+ * last bytes, the device index before it (device 0's IDs stay those of one
+ * device).
+ */
+static void ns_ids(const struct nvmev_dev *dev, u32 nsid, u8 *nguid,
+		   u8 *eui64)
 {
 	u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00, 0x00, 0x01,
 		      0x6e, 0x76, 0x6d, 0x65, 0x76, 0x00, 0x00, 0x01 };
 
+	id[6] = dev->index;
 	id[7] = nsid;
+	id[14] = dev->index;
 	id[15] = nsid;
 	if (nguid)
 		memcpy(nguid, id, 16);
@@ -683,7 +699,7 @@ static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
 	id->nlbaf = 0;
 	id->flbas = 0;
 	id->lbaf[0].ds = NVMEV_LBA_SHIFT;
-	ns_ids(NVMEV_NSID, id->nguid, id->eui64);
+	ns_ids(dev, NVMEV_NSID, id->nguid, id->eui64);
 }
 
 /*
@@ -717,7 +733,7 @@ static void id_kv_ns(struct nvmev_dev *dev, u32 nsid, u8 *buf)
 	*(__le64 *)(buf + KV_ID_NUSE) = cpu_to_le64(st.log.live_bytes);
 	buf[KV_ID_NKVF] = 0;
 	put_le32(buf + KV_ID_NOVG, NVMEV_PAGE_SIZE); /* PRP pages move whole */
-	ns_ids(nsid, buf + KV_ID_NGUID, buf + KV_ID_EUI64);
+	ns_ids(dev, nsid, buf + KV_ID_NGUID, buf + KV_ID_EUI64);
 	put_le16(buf + KV_ID_KVF0, KV_MAX_KEY_LEN);
 	put_le32(buf + KV_ID_KVF0 + 4, KV_MAX_VALUE_SIZE);
 	put_le32(buf + KV_ID_KVF0 + 8, min_t(u64, st.max_keys, U32_MAX));
@@ -744,12 +760,12 @@ static u32 put_desc(u8 *buf, u32 off, u8 type, u8 len, const void *val)
 	return off + sizeof(*d) + len;
 }
 
-static void id_ns_descs(u32 nsid, u8 *buf)
+static void id_ns_descs(const struct nvmev_dev *dev, u32 nsid, u8 *buf)
 {
 	u8 nguid[16], eui64[8], uuid[16], csi = nvmev_ns_csi(nsid);
 	u32 off = 0;
 
-	ns_ids(nsid, nguid, eui64);
+	ns_ids(dev, nsid, nguid, eui64);
 	memcpy(uuid, nguid, sizeof(uuid));
 	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* a version-4-shaped UUID */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
@@ -781,7 +797,7 @@ static u16 admin_identify(struct nvmev_dev *dev,
 		id_ns_list(cmd->identify.list, (__le32 *)buf);
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
-		id_ns_descs(cmd->nsid, buf);
+		id_ns_descs(dev, cmd->nsid, buf);
 		break;
 	case NVME_ID_CNS_CS_NS: /* NVM specific: all zero, no extended LBAs */
 		if (cmd->identify.csi == NVMEV_CSI_KV)
@@ -1309,7 +1325,7 @@ bool nvmev_admin_poll(struct nvmev_dev *dev)
 	nvmev_aer_deliver(dev);
 	tail = nvmev_sq_tail(dev, sq);
 	while (nvmev_sq_fetch(dev, sq, tail, sqe)) {
-		bool traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
+		bool traced = nvmev_trace_cmd_begin(dev, NVMEV_TRACE_ADMIN,
 						    nvmev_sqe_opcode(sqe));
 
 		nvmev_proc_admin_cmd(dev, cq, sqe);

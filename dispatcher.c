@@ -211,8 +211,13 @@ int nvmev_dispatcher_start(struct nvmev_dev *dev)
 	ret = nvmev_io_start(dev);
 	if (ret)
 		goto err_scratch;
-	dev->dispatcher =
-		kthread_create(nvmev_dispatcher_fn, dev, "nvmev_kv_disp");
+	/* device 0 keeps the names of one device: nvmev_kv_disp, nvmev_kv_wN */
+	if (dev->index)
+		dev->dispatcher = kthread_create(nvmev_dispatcher_fn, dev,
+						 "nvmev_kv%u_disp", dev->index);
+	else
+		dev->dispatcher = kthread_create(nvmev_dispatcher_fn, dev,
+						 "nvmev_kv_disp");
 	if (IS_ERR(dev->dispatcher)) {
 		ret = PTR_ERR(dev->dispatcher);
 		dev->dispatcher = NULL;

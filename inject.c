@@ -91,7 +91,7 @@ bool nvmev_inject_poll(struct nvmev_dev *dev)
 
 	if (!inj || smp_load_acquire(&inj->admin_state) != ADMIN_PENDING)
 		return false;
-	traced = nvmev_trace_cmd_begin(NVMEV_TRACE_ADMIN,
+	traced = nvmev_trace_cmd_begin(dev, NVMEV_TRACE_ADMIN,
 				       nvmev_sqe_opcode(inj->admin_sqe));
 	inj->admin_status = nvmev_admin_exec_raw(dev, inj->admin_sqe,
 						 &inj->admin_dw0);

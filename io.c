@@ -491,7 +491,7 @@ static u64 worker_run_due(struct nvmev_worker *w)
 
 		if (!req)
 			break;
-		nvmev_trace_cmd_resume(req->traced);
+		nvmev_trace_cmd_resume(w->dev, req->traced);
 		nvmev_perform_io_req(w, req);
 		nvmev_trace_cmd_end(req->traced);
 		if (!req->traced)
@@ -641,7 +641,7 @@ bool nvmev_io_poll_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 			break;
 		}
 		atomic_inc(&dev->inflight);
-		req->traced = nvmev_trace_cmd_begin(NVMEV_TRACE_IO,
+		req->traced = nvmev_trace_cmd_begin(dev, NVMEV_TRACE_IO,
 						    nvmev_sqe_opcode(req->sqe));
 		nvmev_proc_io_sq(dev, sq, w, req);
 		if (req->traced)
@@ -822,7 +822,11 @@ static int worker_init(struct nvmev_dev *dev, unsigned int i)
 		list_add_tail(&w->reqs[r].list, &w->free);
 	w->nr_free = NVMEV_REQS_PER_WORKER;
 
-	w->task = kthread_create(nvmev_worker_fn, w, "nvmev_kv_w%u", i);
+	if (dev->index)
+		w->task = kthread_create(nvmev_worker_fn, w, "nvmev_kv%u_w%u",
+					 dev->index, i);
+	else
+		w->task = kthread_create(nvmev_worker_fn, w, "nvmev_kv_w%u", i);
 	if (IS_ERR(w->task)) {
 		int ret = PTR_ERR(w->task);
 

@@ -446,6 +446,9 @@ struct nvmev_io_cmd {
 #define NVMEV_KV_CODING_BYTES 0
 #define NVMEV_KV_CODING_SAMSUNG 1
 
+/* Devices one module creates (memmap_start=1G,2G: two; params.h) */
+#define NVMEV_MAX_DEVICES 4
+
 /* Size parsing with K/M/G/T suffixes, strict (no trailing garbage). */
 int nvmev_parse_size(const char *s, u64 *out);
 /* "0,1,3" -> cpus[], distinct; returns the count or -EINVAL */
@@ -465,7 +468,7 @@ int nvmev_parse_cpu_list(const char *s, unsigned int *cpus, int max);
 #include <linux/nvme.h>
 
 #define NVMEV_DRV_NAME "nvmev_kv"
-#define NVMEV_PCI_DOMAIN 0x4b56 /* "KV": a domain of its own */
+#define NVMEV_PCI_DOMAIN 0x4b56 /* "KV": a domain of its own; + device index */
 #define NVMEV_PCI_VENDOR 0x0c51
 #define NVMEV_PCI_DEVICE 0x0110
 
@@ -641,6 +644,7 @@ struct nvmev_counters {
 struct kv_ftl;
 
 struct nvmev_dev {
+	unsigned int index; /* 0.. in memmap_start order: names, bus, debugfs */
 	struct nvmev_config cfg;
 	struct nvmev_timing_dev *timing; /* the timing model (timing.c) */
 
@@ -800,7 +804,7 @@ unsigned int nvmev_lat_bucket(u64 ns);
 u64 nvmev_lat_bucket_floor(unsigned int b);
 void nvmev_stats_account(struct nvmev_io_stats *st, const struct nvmev_req *req,
 			 u64 now);
-int nvmev_stats_init(struct nvmev_dev *dev);
+int nvmev_stats_init(struct nvmev_dev *dev, struct dentry *root);
 void nvmev_stats_exit(struct nvmev_dev *dev);
 
 /* timing.c (kernel glue of the timing model) */
@@ -812,6 +816,7 @@ int nvmev_timing_sysfs_add(struct nvmev_dev *dev);
 void nvmev_timing_sysfs_remove(struct nvmev_dev *dev);
 
 /* trace.c */
+void nvmev_trace_debugfs(struct nvmev_dev *dev);
 void nvmev_trace_exit(void);
 
 /* dma.c (kernel side) */

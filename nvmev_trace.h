@@ -22,7 +22,8 @@
  * an SQE, asks nvmev_trace_cmd_begin() whether this command passes the
  * filters (queue, opcode) and the remaining budget; the worker re-enters
  * the same decision (req->traced) when it performs the command. Function
- * name prefixes filter inside a traced command.
+ * name prefixes filter inside a traced command. The filters (queue, opcode,
+ * prefixes) are per device; the switch, the budget and the key are shared.
  *
  * In user space (unit tests, fuzzing) the macro compiles to nothing.
  */
@@ -44,12 +45,15 @@ enum nvmev_trace_queue {
 	NVMEV_TRACE_IO = 2,
 };
 
+struct nvmev_dev;
+
 bool __nvmev_trace_enter(const char *fn);
 void __nvmev_trace_exit(const char *fn);
-bool __nvmev_trace_cmd_begin(enum nvmev_trace_queue q, u8 opcode);
+bool __nvmev_trace_cmd_begin(const struct nvmev_dev *dev,
+			     enum nvmev_trace_queue q, u8 opcode);
 void __nvmev_trace_cmd_end(void);
 void __nvmev_trace_cmd_drop(void);
-void __nvmev_trace_cmd_resume(bool traced);
+void __nvmev_trace_cmd_resume(const struct nvmev_dev *dev);
 /* the dispatcher's part of a traced command is over; a worker goes on */
 void nvmev_trace_cmd_handoff(void);
 
@@ -74,12 +78,16 @@ static __always_inline void nvmev_trace_leave(struct nvmev_trace_scope *s)
 		__attribute__((cleanup(nvmev_trace_leave), unused)) =        \
 			nvmev_trace_enter_scope(__func__)
 
-/* Is the command about to be fetched traced? Marks this CPU if so. */
-static __always_inline bool nvmev_trace_cmd_begin(enum nvmev_trace_queue q,
-						  u8 opcode)
+/*
+ * Is the command of @dev about to be fetched traced (by @dev's filter)?
+ * Marks this CPU if so.
+ */
+static __always_inline bool
+nvmev_trace_cmd_begin(const struct nvmev_dev *dev, enum nvmev_trace_queue q,
+		      u8 opcode)
 {
 	if (static_branch_unlikely(&nvmev_trace_on))
-		return __nvmev_trace_cmd_begin(q, opcode);
+		return __nvmev_trace_cmd_begin(dev, q, opcode);
 	return false;
 }
 
@@ -96,21 +104,23 @@ static __always_inline void nvmev_trace_cmd_drop(bool traced)
 		__nvmev_trace_cmd_drop();
 }
 
-/* A worker picks up a command the dispatcher decided to trace. */
-static __always_inline void nvmev_trace_cmd_resume(bool traced)
+/* A worker of @dev picks up a command the dispatcher decided to trace. */
+static __always_inline void nvmev_trace_cmd_resume(const struct nvmev_dev *dev,
+						   bool traced)
 {
 	if (unlikely(traced))
-		__nvmev_trace_cmd_resume(true);
+		__nvmev_trace_cmd_resume(dev);
 }
 
 #else /* user space, or tracing compiled out */
 
 #define NVMEV_TRACE_FUNC() \
 	int __nvmev_ts __attribute__((unused)) = 0
-#define nvmev_trace_cmd_begin(q, opcode) ((void)(q), (void)(opcode), false)
+#define nvmev_trace_cmd_begin(dev, q, opcode) \
+	((void)(dev), (void)(q), (void)(opcode), false)
 #define nvmev_trace_cmd_end(traced) ((void)(traced))
 #define nvmev_trace_cmd_drop(traced) ((void)(traced))
-#define nvmev_trace_cmd_resume(traced) ((void)(traced))
+#define nvmev_trace_cmd_resume(dev, traced) ((void)(dev), (void)(traced))
 #define nvmev_trace_cmd_handoff() do { } while (0)
 #define NVMEV_TRACE_ADMIN 1
 #define NVMEV_TRACE_IO 2

@@ -239,3 +239,139 @@ const char *nvmev_split_kv(u64 kv_area, u64 std_size, bool std_set,
 	*std_bytes = std_size;
 	return NULL;
 }
+
+/**
+ * nvmev_list_split - "a,b,c" -> items
+ * @s: the list; one trailing newline is accepted (sysfs writes)
+ * @sep: the separator, NVMEV_LIST_SEP or NVMEV_CPUS_SEP
+ * @items: receives the items, NUL-terminated
+ * @max: room in @items
+ *
+ * Return: the number of items; -EINVAL for a NULL or empty list, an empty
+ * item ("1G,,2G", "1G,") or one of NVMEV_ITEM_LEN characters or more;
+ * -E2BIG for more than @max items.
+ */
+int nvmev_list_split(const char *s, char sep, char (*items)[NVMEV_ITEM_LEN],
+		     int max)
+{
+	int n = 0;
+
+	if (!s)
+		return -EINVAL;
+	for (;;) {
+		size_t len = 0;
+
+		while (s[len] && s[len] != sep &&
+		       !(s[len] == '\n' && !s[len + 1]))
+			len++;
+		if (!len || len >= NVMEV_ITEM_LEN)
+			return -EINVAL;
+		if (n == max)
+			return -E2BIG;
+		memcpy(items[n], s, len);
+		items[n++][len] = '\0';
+		s += len;
+		if (*s != sep)
+			return n;
+		s++;
+	}
+}
+
+/**
+ * nvmev_parse_size_list - "512M" or "1G,0x60000000" -> @l
+ * @s: sizes as nvmev_parse_size() takes them, separated by commas
+ * @l: receives the values; untouched on error
+ * @bad: receives the index of the item that does not parse, or -1 when
+ *	the list itself is malformed (empty, an empty item, too many items)
+ *
+ * Return: 0, -EINVAL or -E2BIG (more than NVMEV_MAX_DEVICES values).
+ */
+int nvmev_parse_size_list(const char *s, struct nvmev_u64_list *l, int *bad)
+{
+	char items[NVMEV_MAX_DEVICES][NVMEV_ITEM_LEN];
+	struct nvmev_u64_list tmp = { .n = 0 };
+	int n, i;
+
+	*bad = -1;
+	n = nvmev_list_split(s, NVMEV_LIST_SEP, items, NVMEV_MAX_DEVICES);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (nvmev_parse_size(items[i], &tmp.v[i])) {
+			*bad = i;
+			return -EINVAL;
+		}
+	}
+	tmp.n = n;
+	*l = tmp;
+	return 0;
+}
+
+/**
+ * nvmev_check_list_lens - does every list fit the number of devices?
+ * @names: parameter names
+ * @lens: how many values each was given (0: not given)
+ * @nr: entries in @names and @lens
+ * @nr_devs: devices, the length of memmap_start
+ * @why: receives the reason for a rejection
+ * @len: size of @why
+ *
+ * A parameter gives no value (its default), one value for every device,
+ * or one value per device.
+ *
+ * Return: NULL, or the name of the first parameter with another length.
+ */
+const char *nvmev_check_list_lens(const char *const *names, const int *lens,
+				  int nr, int nr_devs, char *why, size_t len)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		if (lens[i] <= 1 || lens[i] == nr_devs)
+			continue;
+		snprintf(why, len,
+			 "%d values for %d device(s) (memmap_start has %d): give one value for every device or one per device",
+			 lens[i], nr_devs, nr_devs);
+		return names[i];
+	}
+	return NULL;
+}
+
+static u64 region_end(u64 start, u64 size)
+{
+	u64 end;
+
+	return check_add_overflow(start, size, &end) ? U64_MAX : end;
+}
+
+/**
+ * nvmev_check_regions - no two devices' regions may share a byte
+ * @start: memmap_start of each device
+ * @size: memmap_size of each device
+ * @n: devices
+ * @why: receives the reason for a rejection (names both devices)
+ * @len: size of @why
+ *
+ * Return: 0, or -EINVAL if two regions overlap.
+ */
+int nvmev_check_regions(const u64 *start, const u64 *size, int n, char *why,
+			size_t len)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			if (start[i] >= region_end(start[j], size[j]) ||
+			    start[j] >= region_end(start[i], size[i]))
+				continue;
+			snprintf(why, len,
+				 "the regions of device %d (%#llx+%#llx) and device %d (%#llx+%#llx) overlap: each device needs a region of its own",
+				 i, (unsigned long long)start[i],
+				 (unsigned long long)size[i], j,
+				 (unsigned long long)start[j],
+				 (unsigned long long)size[j]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

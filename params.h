@@ -33,4 +33,41 @@ const char *nvmev_check_sizes(const struct nvmev_sizes *s, char *why,
 const char *nvmev_split_kv(u64 kv_area, u64 std_size, bool std_set,
 			   u64 *std_bytes, char *why, size_t len);
 
+/*
+ * Several devices from one module: memmap_start=1G,2G makes two. Every
+ * per-device parameter takes one value (for every device) or one value per
+ * device, separated by commas; cpus= separates its per-device groups by
+ * colons (cpus=1,2:3,4), as its own lists use commas.
+ */
+#define NVMEV_ITEM_LEN		128	/* one item of a list, with its NUL */
+#define NVMEV_LIST_SEP		','
+#define NVMEV_CPUS_SEP		':'
+
+/* One parameter's values as given: @n is 0 (not given), 1 (for all) or more. */
+struct nvmev_u64_list {
+	u64 v[NVMEV_MAX_DEVICES];
+	int n;
+};
+
+/* Which of @n values device @dev uses: the only one, or its own. */
+static inline int nvmev_list_idx(int n, int dev)
+{
+	return n <= 1 ? 0 : dev;
+}
+
+/* Device @dev's value of @l, or @def if the parameter was not given. */
+static inline u64 nvmev_list_get(const struct nvmev_u64_list *l, int dev,
+				 u64 def)
+{
+	return l->n ? l->v[nvmev_list_idx(l->n, dev)] : def;
+}
+
+int nvmev_list_split(const char *s, char sep, char (*items)[NVMEV_ITEM_LEN],
+		     int max);
+int nvmev_parse_size_list(const char *s, struct nvmev_u64_list *l, int *bad);
+const char *nvmev_check_list_lens(const char *const *names, const int *lens,
+				  int nr, int nr_devs, char *why, size_t len);
+int nvmev_check_regions(const u64 *start, const u64 *size, int n, char *why,
+			size_t len);
+
 #endif /* NVMEV_PARAMS_H */

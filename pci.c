@@ -29,7 +29,7 @@ static struct nvmev_dev *bus_to_dev(struct pci_bus *bus)
 
 /*
  * Bits of each config-space byte the host may change; everything else is
- * read-only. Byte-granular so 1-, 2- and 4-byte accesses at any offset
+ * read-only. Shared by the devices, written before the first one is visible. Byte-granular so 1-, 2- and 4-byte accesses at any offset
  * behave alike, and BAR sizing (write all ones, read back) works.
  */
 static u8 cfg_wmask[256];
@@ -198,10 +198,16 @@ int nvmev_pci_create(struct nvmev_dev *dev)
 	if (!dev->bar)
 		return -ENOMEM;
 	init_ctrl_regs(dev);
-	cfg_init_wmask();
+	/*
+	 * The mask is the same for every device: made once, with device 0,
+	 * before any host access; rewriting it later would race with the
+	 * host's config writes to the devices already visible.
+	 */
+	if (!dev->index)
+		cfg_init_wmask();
 	cfg_init_header(dev);
 
-	dev->sysdata.domain = NVMEV_PCI_DOMAIN;
+	dev->sysdata.domain = NVMEV_PCI_DOMAIN + dev->index;
 	dev->sysdata.node = NUMA_NO_NODE;
 	dev->bus = pci_scan_bus(0, &nvmev_pci_ops, &dev->sysdata);
 	if (!dev->bus) {

@@ -2,7 +2,8 @@
 /*
  * stats.c - live statistics of the device, readable without tools:
  *
- *   cat /sys/kernel/debug/nvmev_kv/stats
+ *   cat /sys/kernel/debug/nvmev_kv/stats        (device 0)
+ *   cat /sys/kernel/debug/nvmev_kv/dev1/stats   (device 1, ...)
  *
  * one "key: value" line each: commands, bytes and latency percentiles
  * (p50/p99/p999 from a histogram) per opcode, completions per status code,
@@ -202,10 +203,28 @@ static int stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
-int nvmev_stats_init(struct nvmev_dev *dev)
+/**
+ * nvmev_stats_init - the device's debugfs directory and its stats file
+ * @dev: device
+ * @root: device 0's directory, for the others (NULL for device 0)
+ *
+ * Device 0's directory is /sys/kernel/debug/nvmev_kv itself (the path of
+ * one device, kept); device N's is nvmev_kv/devN. debugfs may be absent or
+ * off: the device works without it.
+ *
+ * Return: 0.
+ */
+int nvmev_stats_init(struct nvmev_dev *dev, struct dentry *root)
 {
-	dev->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
-	/* debugfs may be absent or off: the device works without it */
+	char name[16];
+
+	dev->debugfs = NULL;
+	if (!dev->index) {
+		dev->debugfs = debugfs_create_dir(NVMEV_DRV_NAME, NULL);
+	} else if (root) {
+		snprintf(name, sizeof(name), "dev%u", dev->index);
+		dev->debugfs = debugfs_create_dir(name, root);
+	}
 	if (IS_ERR_OR_NULL(dev->debugfs)) {
 		dev->debugfs = NULL;
 		return 0;

@@ -8,6 +8,10 @@
  *    a long-hand computation in 128-bit arithmetic;
  *  - a CPU list is accepted exactly when it is comma-separated decimal
  *    numbers up to 65535, distinct, at most max, optional newline;
+ *  - a size list (one per device) is accepted exactly when, without one
+ *    trailing newline, its comma-separated items are 1..NVMEV_MAX_DEVICES
+ *    non-empty sizes of under NVMEV_ITEM_LEN characters, and a rejection
+ *    says which (-E2BIG: too many; the bad item's index);
  *  - the size check accepts exactly the layouts that fit
  *    [1 MiB BAR | blk_size | >= 32 MiB KV] without overflow, and a
  *    rejection names one of the three parameters and says why.
@@ -152,6 +156,49 @@ static void fuzz_sizes(const u8 *d, size_t n, u8 ctl)
 	}
 }
 
+/* nvmev_parse_size_list() against splitting by hand and model_size() */
+static void fuzz_size_list(const char *s)
+{
+	struct nvmev_u64_list l = { .n = -1 };
+	u64 want[NVMEV_MAX_DEVICES];
+	char item[NVMEV_ITEM_LEN];
+	size_t len = strlen(s), start = 0, i;
+	int n = 0, want_ret = 0, want_bad = -1, bad, r;
+
+	if (len && s[len - 1] == '\n')
+		len--;
+	for (i = 0; i <= len && !want_ret; i++) {
+		if (i < len && s[i] != ',')
+			continue;
+		if (i == start || i - start >= NVMEV_ITEM_LEN) {
+			want_ret = -EINVAL;
+		} else if (n == NVMEV_MAX_DEVICES) {
+			want_ret = -E2BIG;
+		} else {
+			memcpy(item, s + start, i - start);
+			item[i - start] = '\0';
+			if (model_size(item, &want[n]) && want_bad < 0)
+				want_bad = n;
+			n++;
+		}
+		start = i + 1;
+	}
+	if (want_ret) /* the list's shape is checked before any item */
+		want_bad = -1;
+	else if (want_bad >= 0)
+		want_ret = -EINVAL;
+	r = nvmev_parse_size_list(s, &l, &bad);
+	FZ_ASSERT(r == want_ret);
+	if (r) {
+		FZ_ASSERT(l.n == -1); /* untouched */
+		FZ_ASSERT(bad == want_bad);
+		return;
+	}
+	FZ_ASSERT(l.n == n);
+	for (i = 0; i < (size_t)n; i++)
+		FZ_ASSERT(l.v[i] == want[i]);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	unsigned int cpus[17], want_cpus[17];
@@ -180,6 +227,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	FZ_ASSERT(r == 0 || r == -EINVAL);
 	if (!r)
 		FZ_ASSERT(got == want);
+
+	fuzz_size_list(s);
 
 	/* the second string, after the first NUL, is a CPU list */
 	if (len + 1 < size - 1)

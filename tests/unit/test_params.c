@@ -221,11 +221,188 @@ static void test_kv_split(void)
 	      true);
 }
 
+/* nvmev_list_split(): @want items, or the error */
+static void split_list(const char *s, char sep, int max, int want,
+		       const char *first, const char *last)
+{
+	char items[NVMEV_MAX_DEVICES + 1][NVMEV_ITEM_LEN];
+	int n = nvmev_list_split(s, sep, items, max);
+
+	CHECK(n == want, "'%s' -> %d items, want %d", s ? s : "(null)", n,
+	      want);
+	if (n <= 0 || n != want)
+		return;
+	CHECK(!strcmp(items[0], first), "'%s'[0] = '%s', want '%s'", s,
+	      items[0], first);
+	CHECK(!strcmp(items[n - 1], last), "'%s'[%d] = '%s', want '%s'", s,
+	      n - 1, items[n - 1], last);
+}
+
+static void test_list_split(void)
+{
+	char long_item[NVMEV_ITEM_LEN + 8];
+
+	split_list("1G", ',', 4, 1, "1G", "1G");
+	split_list("1G\n", ',', 4, 1, "1G", "1G");
+	split_list("1G,2G", ',', 4, 2, "1G", "2G");
+	split_list("1G,2G\n", ',', 4, 2, "1G", "2G");
+	split_list("a,b,c,d", ',', 4, 4, "a", "d");
+	split_list("1,2:3,4", ':', 4, 2, "1,2", "3,4");
+	split_list("1,2,3", ':', 4, 1, "1,2,3", "1,2,3");
+	/* bad separators and empty items */
+	split_list(NULL, ',', 4, -EINVAL, NULL, NULL);
+	split_list("", ',', 4, -EINVAL, NULL, NULL);
+	split_list("\n", ',', 4, -EINVAL, NULL, NULL);
+	split_list(",", ',', 4, -EINVAL, NULL, NULL);
+	split_list("1G,", ',', 4, -EINVAL, NULL, NULL);
+	split_list(",1G", ',', 4, -EINVAL, NULL, NULL);
+	split_list("1G,,2G", ',', 4, -EINVAL, NULL, NULL);
+	split_list("1:", ':', 4, -EINVAL, NULL, NULL);
+	split_list("1::2", ':', 4, -EINVAL, NULL, NULL);
+	/* a newline inside is part of an item (and fails its parse later) */
+	split_list("1G\n,2G", ',', 4, 2, "1G\n", "2G");
+	/* too many */
+	split_list("a,b,c,d,e", ',', 4, -E2BIG, NULL, NULL);
+	split_list("a,b", ',', 1, -E2BIG, NULL, NULL);
+	/* an item too long */
+	memset(long_item, 'x', NVMEV_ITEM_LEN);
+	long_item[NVMEV_ITEM_LEN] = '\0';
+	split_list(long_item, ',', 4, -EINVAL, NULL, NULL);
+	long_item[NVMEV_ITEM_LEN - 1] = '\0';
+	split_list(long_item, ',', 4, 1, long_item, long_item);
+}
+
+static void size_list(const char *s, int want_ret, int want_n, int want_bad,
+		      u64 v0, u64 vlast)
+{
+	struct nvmev_u64_list l = { .v = { 7, 7, 7, 7 }, .n = 9 };
+	int bad = 42, ret = nvmev_parse_size_list(s, &l, &bad);
+
+	CHECK(ret == want_ret, "'%s' -> %d, want %d", s, ret, want_ret);
+	if (ret) {
+		CHECK(bad == want_bad, "'%s': bad item %d, want %d", s, bad,
+		      want_bad);
+		CHECK(l.n == 9 && l.v[0] == 7, "'%s': list changed on error",
+		      s);
+		return;
+	}
+	CHECK(l.n == want_n, "'%s': %d values, want %d", s, l.n, want_n);
+	CHECK(l.v[0] == v0 && l.v[l.n - 1] == vlast,
+	      "'%s': %llu..%llu, want %llu..%llu", s,
+	      (unsigned long long)l.v[0], (unsigned long long)l.v[l.n - 1],
+	      (unsigned long long)v0, (unsigned long long)vlast);
+}
+
+static void test_size_lists(void)
+{
+	struct nvmev_u64_list l = { .v = { 1, 2 }, .n = 2 };
+	struct nvmev_u64_list one = { .v = { 5 }, .n = 1 };
+	struct nvmev_u64_list none = { .n = 0 };
+
+	size_list("1G", 0, 1, 0, 1ULL << 30, 1ULL << 30);
+	size_list("1G,1536M", 0, 2, 0, 1ULL << 30, 1536ULL << 20);
+	size_list("1G,0x60000000,3G,4G\n", 0, 4, 0, 1ULL << 30, 4ULL << 30);
+	size_list("1G,2X", -EINVAL, 0, 1, 0, 0);
+	size_list("1Q,2G", -EINVAL, 0, 0, 0, 0);
+	size_list("1G;2G", -EINVAL, 0, 0, 0, 0);
+	size_list("1G 2G", -EINVAL, 0, 0, 0, 0);
+	size_list("1G:2G", -EINVAL, 0, 0, 0, 0);
+	size_list("1G,,2G", -EINVAL, 0, -1, 0, 0);
+	size_list("1G,", -EINVAL, 0, -1, 0, 0);
+	size_list("", -EINVAL, 0, -1, 0, 0);
+	size_list("1G,2G,3G,4G,5G", -E2BIG, 0, -1, 0, 0);
+
+	/* which value a device uses */
+	CHECK_EQ(nvmev_list_get(&l, 0, 9), 1);
+	CHECK_EQ(nvmev_list_get(&l, 1, 9), 2);
+	CHECK_EQ(nvmev_list_get(&one, 0, 9), 5);
+	CHECK_EQ(nvmev_list_get(&one, 3, 9), 5);
+	CHECK_EQ(nvmev_list_get(&none, 2, 9), 9);
+	CHECK_EQ(nvmev_list_idx(0, 3), 0);
+	CHECK_EQ(nvmev_list_idx(1, 3), 0);
+	CHECK_EQ(nvmev_list_idx(4, 3), 3);
+}
+
+static void test_list_lens(void)
+{
+	static const char *const names[] = { "memmap_size", "blk_size",
+					     "cpus" };
+	char why[NVMEV_WHY_LEN] = "";
+	int ok2[] = { 2, 1, 0 }, ok1[] = { 1, 1, 1 }, bad[] = { 1, 3, 2 };
+	int bad_size[] = { 2, 0, 0 };
+	const char *p;
+
+	CHECK(!nvmev_check_list_lens(names, ok2, 3, 2, why, sizeof(why)),
+	      "2 devices, lists 2/1/0: %s", why);
+	CHECK(!nvmev_check_list_lens(names, ok1, 3, 1, why, sizeof(why)),
+	      "1 device, lists of 1: %s", why);
+	p = nvmev_check_list_lens(names, bad, 3, 2, why, sizeof(why));
+	CHECK(p && !strcmp(p, "blk_size"), "3 blk_size values for 2: %s",
+	      p ? p : "accepted");
+	CHECK(strstr(why, "3 values for 2 device(s)"), "why: '%s'", why);
+	/* a length mismatch: memmap_start=1G memmap_size=512M,256M */
+	p = nvmev_check_list_lens(names, bad_size, 3, 1, why, sizeof(why));
+	CHECK(p && !strcmp(p, "memmap_size"), "2 memmap_size for 1: %s",
+	      p ? p : "accepted");
+}
+
+static void regions(const char *desc, const u64 *start, const u64 *size,
+		    int n, bool want_ok, const char *why_has)
+{
+	char why[NVMEV_WHY_LEN] = "";
+	int ret = nvmev_check_regions(start, size, n, why, sizeof(why));
+
+	CHECK(want_ok ? !ret : ret == -EINVAL, "%s: %d (%s)", desc, ret, why);
+	CHECK(!why_has || strstr(why, why_has), "%s: '%s' lacks '%s'", desc,
+	      why, why_has);
+}
+
+static void test_regions(void)
+{
+	static const u64 s_split[] = { 1ULL << 30, 1536ULL << 20 },
+			 z_split[] = { 512 * MIB, 256 * MIB },
+			 z_over[] = { 512 * MIB + 4096, 256 * MIB },
+			 s_same[] = { 1ULL << 30, 1ULL << 30 },
+			 s_rev[] = { 1536ULL << 20, 1ULL << 30 },
+			 s_four[] = { 1ULL << 30, 2ULL << 30, 3ULL << 30,
+				      (5ULL << 29) },
+			 z_four[] = { 1ULL << 30, 1ULL << 30, 1ULL << 30,
+				      64 * MIB },
+			 s_wrap[] = { U64_MAX - 4095, 0 },
+			 z_wrap[] = { 1ULL << 30, 1ULL << 30 };
+
+	regions("one device", s_split, z_split, 1, true, NULL);
+	regions("adjacent", s_split, z_split, 2, true, NULL);
+	regions("adjacent, reversed", s_rev, (const u64[]){ 256 * MIB,
+							    512 * MIB },
+		2, true, NULL);
+	regions("one page into the next", s_split, z_over, 2, false,
+		"device 0 (0x40000000+0x20001000) and device 1");
+	regions("the same start", s_same, z_split, 2, false, "overlap");
+	regions("the second inside the first, reversed", s_rev,
+		(const u64[]){ 256 * MIB, 1ULL << 30 }, 2, false, "overlap");
+	regions("four, the last inside the second", s_four, z_four, 4, false,
+		"device 1 (0x80000000+0x40000000) and device 3");
+	regions("four, disjoint",
+		(const u64[]){ 1ULL << 30, 2ULL << 30, 3ULL << 30,
+			       4ULL << 30 },
+		z_four, 4, true, NULL);
+	/* an end past the address space saturates instead of wrapping */
+	regions("wrapping end", s_wrap, z_wrap, 2, true, NULL);
+	regions("wrapping end, later start", (const u64[]){ 1ULL << 30,
+							    U64_MAX - 4095 },
+		(const u64[]){ U64_MAX, 4096 }, 2, false, "overlap");
+}
+
 int main(void)
 {
 	test_sizes();
 	test_cpus();
 	test_layout();
 	test_kv_split();
+	test_list_split();
+	test_size_lists();
+	test_list_lens();
+	test_regions();
 	return test_report("test_params");
 }

@@ -274,6 +274,42 @@ load_module() {
 	ok "loaded: insmod nvmev_kv $params -> $NVME_DEV, $NVME_NS"
 }
 
+# --- several devices (memmap_start=A,B,...; t_multidev) ---------------------
+# nvmev_ns_of INDEX: namespace 1's block device of the module's device INDEX
+# (PCI domain 4b56 + INDEX); fails while it has none
+nvmev_ns_of() {
+	local dom c e n
+	dom=$(printf '%04x' $((0x4b56 + $1)))
+	for c in /sys/class/nvme/nvme[0-9]*; do
+		[[ $(readlink -f $c/device) == */$dom:* ]] || continue
+		[ "$(cat $c/state 2>/dev/null)" = live ] || continue
+		# its namespaces: nvmeXnY, or with multipath the path nvmeXcZnY
+		for e in $c/nvme[0-9]*n[0-9]*; do
+			[ "$(cat $e/nsid 2>/dev/null)" = 1 ] || continue
+			n=${e##*/}
+			n=${n/c[0-9]*n/n}
+			[ -b /dev/$n ] && { echo /dev/$n; return 0; }
+		done
+	done
+	return 1
+}
+
+# wait_nvmev_devs N [SECS]: devices 0..N-1 each have a live controller
+# with a namespace 1 block device that opens
+wait_nvmev_devs() {
+	local n=$1 end i ns
+	end=$((SECONDS + ${2:-$NVMEV_WAIT}))
+	while [ $SECONDS -le $end ]; do
+		for ((i = 0; i < n; i++)); do
+			ns=$(nvmev_ns_of $i) || break
+			blockdev --getsize64 "$ns" > /dev/null 2>&1 || break
+		done
+		[ $i -eq $n ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # unload_module: rmmod, then make sure the module and its devices are gone
 unload_module() {
 	local out rc=0 i
