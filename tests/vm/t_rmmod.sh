@@ -9,11 +9,20 @@
 rmmod_under_fio() {
 	local engine=$1 rw=$2 pid rc=0 t0 out i
 	load_module || return 1
-	timeout 180 fio --name=busy --filename="$NVME_NS" --direct=1 --rw=$rw --bs=4k --iodepth=32 --numjobs=2 \
+	# allow_file_create=0: a job that opens the path after the device is
+	# gone must fail, not create a regular file /dev/nvme0n1 for the next test
+	timeout 180 fio --name=busy --filename="$NVME_NS" --allow_file_create=0 --direct=1 --rw=$rw --bs=4k --iodepth=32 --numjobs=2 \
 		--size=16M --offset_increment=16M --ioengine=$engine --time_based --runtime=30 \
 		--output-format=terse --terse-version=3 > $SCRATCH/fio-rmmod.out 2>&1 &
 	pid=$!
-	sleep 4
+	# rmmod once fio's I/O reaches the device (a loaded TCG host may take
+	# longer than a fixed sleep to start both jobs), at most 30 s
+	local dstat=/sys/block/${NVME_NS#/dev/}/stat
+	for ((i = 0; i < 60; i++)); do
+		sleep 0.5
+		[ "$(awk '{print $1 + $5}' "$dstat" 2>/dev/null || echo 0)" -gt 1000 ] && break
+	done
+	sleep 1
 	kill -0 $pid 2>/dev/null || { not_ok "fio ended before rmmod: $(tail -5 $SCRATCH/fio-rmmod.out)"; return 1; }
 	t0=$(date +%s)
 	out=$(timeout 120 rmmod nvmev_kv 2>&1) || rc=$?
