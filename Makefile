@@ -9,6 +9,8 @@
 # make install         build for KVER, install to /lib/modules/KVER/updates, depmod
 #                      (root; INSTALL_MOD_PATH=dir stages it there instead)
 # make uninstall       remove what make install put there, depmod
+# make dkms-install    copy the module sources to /usr/src/nvmev-kv-VERSION,
+#                      dkms add + install for KVER (root); dkms-uninstall undoes it
 # make test            all of the above but install (what .ci/run calls)
 # make bench           benchmarks in one VM run (ratios, not timed tests)
 #
@@ -25,7 +27,8 @@ KBUILD_VARS := NVMEV_NO_TRACE=1
 endif
 MODULE_SRCS := $(wildcard *.c *.h) Kbuild
 
-.PHONY: all module clean unit fuzz vm test demo bench install uninstall dkms-build
+.PHONY: all module clean unit fuzz vm test demo bench install uninstall dkms-build \
+	dkms-install dkms-uninstall
 
 all: module
 
@@ -53,6 +56,28 @@ uninstall:
 
 dkms-build:
 	tests/dkms_build.sh
+
+# DKMS from this tree: only the files the build needs go to the source tree
+# (`dkms add .` would copy build/ and tests/ as well). DKMS_TREES can name
+# private trees: "--sourcetree S --dkmstree D --installtree I" with
+# DKMS_SRCTREE=S.
+DKMS_NAME := nvmev-kv
+DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRCTREE ?= /usr/src
+DKMS_TREES ?=
+DKMS_SRC := $(DKMS_SRCTREE)/$(DKMS_NAME)-$(DKMS_VER)
+
+dkms-install:
+	-dkms $(DKMS_TREES) remove $(DKMS_NAME)/$(DKMS_VER) --all > /dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp $(MODULE_SRCS) dkms.conf $(DKMS_SRC)/
+	dkms $(DKMS_TREES) add $(DKMS_NAME)/$(DKMS_VER)
+	dkms $(DKMS_TREES) install $(DKMS_NAME)/$(DKMS_VER) -k $(KVER)
+
+dkms-uninstall:
+	dkms $(DKMS_TREES) remove $(DKMS_NAME)/$(DKMS_VER) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf build
