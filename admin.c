@@ -192,6 +192,7 @@ static const struct nvmev_log_desc log_table[] = {
 	{ NVMEV_LOG_FW_SLOT, 0, 512 },
 	{ NVMEV_LOG_CMD_EFFECTS, NVMEV_LOG_F_CSI, 4096 },
 	{ NVMEV_LOG_FID_EFFECTS, 0, 1024 },
+	{ NVMEV_LOG_SANITIZE, 0, 512 },
 };
 
 /*
@@ -475,6 +476,62 @@ static u16 decode_get_features(const u32 *sqe,
 	return d->check ? d->check(st, false, cmd) : NVMEV_SC_SUCCESS;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Format NVM and Sanitize (decode) */
+
+/*
+ * Format NVM, CDW10: LBAF bits 3:0 with the upper bits 13:12, MSET bit 4,
+ * PI bits 7:5, PIL bit 8, SES bits 11:9. FNA is 0 (see id_ctrl_erase()):
+ * every namespace formats alone, and NSID FFFFFFFFh formats them all.
+ * Namespace 1 has one LBA format (index 0, no metadata, no protection
+ * information) and namespace 2 one KV format (index 0): any other index, or
+ * PI, is Invalid Format. MSET and PIL mean nothing without metadata. Only
+ * SES 0 and 1: a cryptographic erase needs FNA bit 2, which is 0.
+ */
+#define FMT_LBAF(c) (((c) & 0xf) | (((c) >> 12) & 0x3) << 4)
+#define FMT_PI(c) (((c) >> 5) & 0x7)
+#define FMT_SES(c) (((c) >> 9) & 0x7)
+#define FMT_NR_FORMATS 1 /* NLBAF + 1 of namespace 1, NKVF + 1 of 2 */
+
+static u16 decode_format(const u32 *sqe, const struct nvmev_admin_state *st,
+			 struct nvmev_admin_cmd *cmd)
+{
+	u32 cdw10 = sqe[10];
+
+	if (cmd->nsid == NSID_ALL)
+		cmd->format.ns = st->ns_active;
+	else if (ns_active(st, cmd->nsid))
+		cmd->format.ns = 1u << cmd->nsid;
+	else
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	cmd->format.lbaf = FMT_LBAF(cdw10);
+	cmd->format.ses = FMT_SES(cdw10);
+	if (cmd->format.lbaf >= FMT_NR_FORMATS || FMT_PI(cdw10))
+		return bad(cmd, NVMEV_SC_INVALID_FORMAT, CDW_LOC(10));
+	if (cmd->format.ses > NVMEV_FMT_SES_USER_DATA)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 1);
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Sanitize, CDW10: SANACT bits 2:0, AUSE bit 3, OWPASS 7:4, OIPBP bit 8,
+ * NDAS bit 9. SANICAP has Block Erase only; Exit Failure Mode is always
+ * accepted (a block erase here cannot fail, so it has nothing to leave).
+ * The NSID is not used: a sanitize covers the whole NVM subsystem.
+ */
+static u16 decode_sanitize(const u32 *sqe, struct nvmev_admin_cmd *cmd)
+{
+	cmd->sanitize.sanact = sqe[10] & 0x7;
+	cmd->sanitize.cdw10 = sqe[10];
+	switch (cmd->sanitize.sanact) {
+	case NVMEV_SANACT_EXIT_FAILURE:
+	case NVMEV_SANACT_BLOCK_ERASE:
+		return NVMEV_SC_SUCCESS;
+	default: /* reserved, overwrite and crypto erase: not in SANICAP */
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	}
+}
+
 /**
  * nvmev_admin_decode - decode and check one admin SQE
  * @sqe: the 64-byte command, as fetched from the host
@@ -519,6 +576,10 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 		return NVMEV_SC_SUCCESS;
 	case NVMEV_ADM_ABORT:
 		return NVMEV_SC_SUCCESS;
+	case NVMEV_ADM_FORMAT_NVM:
+		return decode_format(sqe, st, cmd);
+	case NVMEV_ADM_SANITIZE:
+		return decode_sanitize(sqe, cmd);
 	/*
 	 * Keep Alive (18h) is optional on PCIe and goes with the Keep Alive
 	 * feature, which KAS = 0 says this controller lacks: Invalid Opcode,
@@ -538,7 +599,9 @@ static_assert(NVMEV_ADM_CREATE_SQ == nvme_admin_create_sq &&
 	      NVMEV_ADM_DELETE_CQ == nvme_admin_delete_cq &&
 	      NVMEV_ADM_GET_FEATURES == nvme_admin_get_features &&
 	      NVMEV_ADM_ASYNC_EVENT == nvme_admin_async_event &&
-	      NVMEV_ADM_KEEP_ALIVE == nvme_admin_keep_alive);
+	      NVMEV_ADM_KEEP_ALIVE == nvme_admin_keep_alive &&
+	      NVMEV_ADM_FORMAT_NVM == nvme_admin_format_nvm &&
+	      NVMEV_ADM_SANITIZE == nvme_admin_sanitize_nvm);
 static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
 	      NVMEV_CNS_NS_CS_INDEP == NVME_ID_CNS_NS_CS_INDEP &&
 	      NVMEV_LOG_CMD_EFFECTS == NVME_LOG_CMD_EFFECTS &&
@@ -547,7 +610,9 @@ static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
 static_assert(NVMEV_LPA_CMD_EFFECTS == NVME_CTRL_LPA_CMD_EFFECTS_LOG &&
 	      NVMEV_ONCS_TIMESTAMP == NVME_CTRL_ONCS_TIMESTAMP &&
 	      NVMEV_VWC_PRESENT == NVME_CTRL_VWC_PRESENT &&
-	      NVMEV_SC_CMD_SEQ_ERROR == NVME_SC_CMD_SEQ_ERROR);
+	      NVMEV_SC_CMD_SEQ_ERROR == NVME_SC_CMD_SEQ_ERROR &&
+	      NVMEV_SC_INVALID_FORMAT == NVME_SC_INVALID_FORMAT &&
+	      NVMEV_SC_SANITIZE_FAILED == NVME_SC_SANITIZE_FAILED);
 static_assert(NVMEV_FEAT_VALUES ==
 	      sizeof_field(struct nvmev_dev, features) / sizeof(u32));
 static_assert(NVMEV_ERR_LOG_ENTRIES * 64 ==
@@ -630,6 +695,21 @@ static u32 nr_namespaces(struct nvmev_dev *dev)
 	return dev->cfg.kv_std_size ? NVMEV_NSID_KV : NVMEV_NSID;
 }
 
+/*
+ * What Format NVM and Sanitize can do: OACS Format NVM; FNA 0 (a format
+ * applies to the namespace named, a secure erase too, no cryptographic
+ * erase); SANICAP Block Erase only.
+ */
+#define OACS_FORMAT (1 << 1)
+#define SANICAP_BES (1 << 1)
+
+static void id_ctrl_erase(struct nvme_id_ctrl *id)
+{
+	id->oacs |= cpu_to_le16(OACS_FORMAT);
+	id->fna = 0;
+	id->sanicap = cpu_to_le32(SANICAP_BES);
+}
+
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	struct nvmev_id_caps caps;
@@ -666,6 +746,7 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	snprintf(id->subnqn, sizeof(id->subnqn), NVMEV_SUBNQN_FMT,
 		 dev->index + 1);
 	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
+	id_ctrl_erase(id);
 }
 
 /*
@@ -816,6 +897,121 @@ static u16 admin_identify(struct nvmev_dev *dev,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Format NVM and Sanitize */
+
+/*
+ * Both erase on the dispatcher, so no I/O command is fetched meanwhile;
+ * those already fetched complete first (the host froze its queues: the
+ * effects log says LBCC and CSE 010b, "no command to any namespace while
+ * this one runs", and Linux knows it for both opcodes anyway). If they do
+ * not within ERASE_DRAIN_MS, something is stuck: Command Sequence Error,
+ * nothing erased.
+ */
+#define ERASE_DRAIN_MS 10000
+#define EFFECTS_CSE_ANY (2u << 16) /* CSE 010b */
+#define SANITIZE_NEVER 0 /* SSTAT: never sanitized */
+#define SANITIZE_DONE 1 /* SSTAT: the last sanitize completed */
+#define SANITIZE_NO_TIME 0xffffffffu /* "no estimate" in the log */
+
+/* The namespaces of @mask erased; Return: 0 or a status. */
+static u16 erase_namespaces(struct nvmev_dev *dev, u32 mask, bool zero_kv,
+			    const char *what, u64 *took_ns)
+{
+	u64 t0 = ktime_get_ns();
+	u32 nsid;
+
+	if (nvmev_io_drain(dev, ERASE_DRAIN_MS)) {
+		pr_warn_ratelimited("%s: %d I/O commands still in flight after %u ms: Command Sequence Error\n",
+				    what, atomic_read(&dev->inflight),
+				    ERASE_DRAIN_MS);
+		return NVMEV_SC_CMD_SEQ_ERROR;
+	}
+	if (mask & (1u << NVMEV_NSID))
+		nvmev_io_blk_erase(dev);
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if ((mask & (1u << nsid)) && nvmev_kv_format(dev, nsid, zero_kv))
+			return NVMEV_SC_INTERNAL;
+	nvmev_io_stats_reset(dev);
+	*took_ns = ktime_get_ns() - t0;
+	pr_info("%s: namespace%s%s%s erased in %llu ms\n", what,
+		hweight32(mask) > 1 ? "s" : "",
+		mask & (1u << NVMEV_NSID) ? " 1" : "",
+		mask & (1u << NVMEV_NSID_KV) ? " 2" : "",
+		*took_ns / NSEC_PER_MSEC);
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Format NVM: the namespaces the decoder picked lose their data. The block
+ * area always reads zeros after it (there is no deallocation to report);
+ * a key space is emptied, and with SES 1 (user data erase) its value log
+ * zeroed as well. The statistics of the key spaces and the I/O counters
+ * start over.
+ */
+static u16 admin_format(struct nvmev_dev *dev,
+			const struct nvmev_admin_cmd *cmd,
+			struct admin_res *res)
+{
+	u64 took;
+	NVMEV_TRACE_FUNC();
+
+	return erase_namespaces(dev, cmd->format.ns,
+				cmd->format.ses == NVMEV_FMT_SES_USER_DATA,
+				"format", &took);
+}
+
+/* Every namespace, active or not: a sanitize is for the whole subsystem. */
+static u32 all_namespaces(struct nvmev_dev *dev)
+{
+	u32 mask = 1u << NVMEV_NSID;
+
+	if (dev->cfg.kv_std_size)
+		mask |= 1u << NVMEV_NSID_KV;
+	return mask;
+}
+
+/*
+ * Sanitize, Block Erase: everything zeroed, synchronously, so the command
+ * completes when the sanitize has (SPROG FFFFh, SSTAT "completed"). Exit
+ * Failure Mode: a block erase here never fails, nothing to leave.
+ */
+static u16 admin_sanitize(struct nvmev_dev *dev,
+			  const struct nvmev_admin_cmd *cmd,
+			  struct admin_res *res)
+{
+	u64 took = 0;
+	u16 status;
+	NVMEV_TRACE_FUNC();
+
+	if (cmd->sanitize.sanact != NVMEV_SANACT_BLOCK_ERASE)
+		return NVMEV_SC_SUCCESS;
+	status = erase_namespaces(dev, all_namespaces(dev), true, "sanitize",
+				  &took);
+	if (status)
+		return status;
+	dev->sanitize_sstat = SANITIZE_DONE;
+	dev->sanitize_cdw10 = cmd->sanitize.cdw10;
+	dev->sanitize_secs = max_t(u64, 1, DIV_ROUND_UP_ULL(took, NSEC_PER_SEC));
+	return NVMEV_SC_SUCCESS;
+}
+
+/* Sanitize Status (81h): SPROG, SSTAT, SCDW10, the estimated times. */
+static void log_sanitize(struct nvmev_dev *dev, u8 *buf)
+{
+	u32 etbe = dev->sanitize_secs ?: SANITIZE_NO_TIME;
+
+	put_le16(buf + 0, 0xffff); /* SPROG: none in progress */
+	put_le16(buf + 2, dev->sanitize_sstat);
+	put_le32(buf + 4, dev->sanitize_cdw10);
+	put_le32(buf + 8, SANITIZE_NO_TIME); /* overwrite: not supported */
+	put_le32(buf + 12, etbe); /* block erase: the last one took */
+	put_le32(buf + 16, SANITIZE_NO_TIME); /* crypto erase: not supported */
+	put_le32(buf + 20, SANITIZE_NO_TIME); /* ... with No-Deallocate */
+	put_le32(buf + 24, etbe);
+	put_le32(buf + 28, SANITIZE_NO_TIME);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Get Log Page */
 
 static void put_le128(u8 *dst, u64 v)
@@ -951,6 +1147,9 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 		break;
 	case NVME_LOG_CMD_EFFECTS:
 		fill_effects_log(cmd->log.csi, (struct nvme_effects_log *)buf);
+		break;
+	case NVMEV_LOG_SANITIZE:
+		log_sanitize(dev, buf);
 		break;
 	}
 
@@ -1215,6 +1414,11 @@ static const struct admin_cmd admin_cmds[] = {
 	{ nvme_admin_set_features, "set-features", ACS, admin_set_features },
 	{ nvme_admin_get_features, "get-features", ACS, admin_get_features },
 	{ nvme_admin_async_event, "async-event", ACS, admin_async_event },
+	{ nvme_admin_format_nvm, "format-nvm",
+	  ACS | NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC | EFFECTS_CSE_ANY,
+	  admin_format },
+	{ nvme_admin_sanitize_nvm, "sanitize",
+	  ACS | NVME_CMD_EFFECTS_LBCC | EFFECTS_CSE_ANY, admin_sanitize },
 };
 
 static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);

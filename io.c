@@ -798,6 +798,64 @@ void nvmev_io_teardown(struct nvmev_dev *dev)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Format NVM and Sanitize (admin.c): drain, erase, counters */
+
+/**
+ * nvmev_io_drain - wait until every fetched I/O command has completed
+ * @dev: the device
+ * @timeout_ms: give up after this long
+ *
+ * The dispatcher runs admin commands and fetches I/O, so while it waits
+ * here nothing new is fetched; what the workers hold completes at its
+ * modelled time, which is bounded. Dispatcher only.
+ * Return: 0, or -ETIMEDOUT with commands still in flight.
+ */
+int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
+{
+	u64 deadline = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC;
+
+	while (atomic_read(&dev->inflight) > 0) {
+		if (ktime_get_ns() > deadline)
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+	return 0;
+}
+
+#define BLK_ERASE_CHUNK (4U << 20)
+
+/*
+ * nvmev_io_blk_erase - zero namespace 1's block area, a chunk at a time
+ * (it may be gigabytes: others run between chunks). Called with no I/O in
+ * flight (nvmev_io_drain()) from the dispatcher, which fetches none.
+ */
+void nvmev_io_blk_erase(struct nvmev_dev *dev)
+{
+	u64 done, n;
+
+	for (done = 0; done < dev->cfg.blk_size; done += n) {
+		n = min_t(u64, dev->cfg.blk_size - done, BLK_ERASE_CHUNK);
+		memset(blk_addr(dev, done >> NVMEV_LBA_SHIFT), 0, n);
+		cond_resched();
+	}
+}
+
+/*
+ * nvmev_io_stats_reset - the workers' command counters, latency and status
+ * histograms back to 0 (debugfs stats). Each worker writes its own without
+ * a lock, so they are quiesced meanwhile. Dispatcher only.
+ */
+void nvmev_io_stats_reset(struct nvmev_dev *dev)
+{
+	unsigned int i;
+
+	nvmev_quiesce_workers(dev);
+	for (i = 0; i < dev->cfg.nr_workers; i++)
+		memset(dev->workers[i].stats, 0, sizeof(*dev->workers[i].stats));
+	nvmev_resume_workers(dev);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Start and stop */
 
 static int worker_init(struct nvmev_dev *dev, unsigned int i)

@@ -425,39 +425,132 @@ static void kv_relocate(void *ctx, const u8 *key, u8 klen, u64 old_off,
 	hash_map_update(&kv->map, key, klen, new_off, vsize);
 }
 
-int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
+static void kv_log_config(struct kv_store *kv, const struct kv_config *cfg,
+			  struct log_config *lcfg)
 {
-	struct log_config lcfg = {
-		.base = cfg->log_base,
-		.size = cfg->log_size,
-		.seg_size = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE,
-		.max_value = cfg->max_value ?: KV_MAX_VALUE_SIZE,
-		.reserve_segs = cfg->reserve_segs,
-		.gc_low_segs = cfg->gc_low_segs,
-		.slice_bytes = cfg->slice_bytes,
-		.relocate = kv_relocate,
-		.relocate_ctx = kv,
-	};
+	memset(lcfg, 0, sizeof(*lcfg));
+	lcfg->base = cfg->log_base;
+	lcfg->size = cfg->log_size;
+	lcfg->seg_size = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE;
+	lcfg->max_value = cfg->max_value ?: KV_MAX_VALUE_SIZE;
+	lcfg->reserve_segs = cfg->reserve_segs;
+	lcfg->gc_low_segs = cfg->gc_low_segs;
+	lcfg->slice_bytes = cfg->slice_bytes;
+	lcfg->relocate = kv_relocate;
+	lcfg->relocate_ctx = kv;
+}
+
+/*
+ * An empty store over @cfg's memory: a zeroed index, a log with every
+ * segment free, every iterator closed, every counter 0. The locks, the
+ * hash function and the configuration (kv->ednek) stay. A new log table
+ * is allocated before the old one goes, so on failure nothing changed.
+ * Runs at init and under kv->lock held exclusive (kv_store_format()).
+ */
+static int kv_store_fresh(struct kv_store *kv, const struct kv_config *cfg)
+{
+	struct log_config lcfg;
+	struct log_alloc log;
+	hm_hash_fn hash = kv->map.hash;
 	int err, i;
 
+	kv_log_config(kv, cfg, &lcfg);
 	if (lcfg.max_value > KV_MAX_VALUE_SIZE)
 		return -EINVAL;
-	memset(kv, 0, sizeof(*kv));
+	err = log_init(&log, &lcfg);
+	if (err)
+		return err;
 	err = hash_map_init(&kv->map, cfg->index_mem, cfg->index_bytes,
 			    cfg->max_keys, cfg->seed);
-	if (err)
+	if (err) {
+		log_destroy(&log);
 		return err;
-	err = log_init(&kv->log, &lcfg);
-	if (err)
-		return err;
+	}
+	if (hash)
+		kv->map.hash = hash;
+	log_destroy(&kv->log);
+	kv->log = log;
 
 	kv->max_value = lcfg.max_value;
 	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
 	kv->list_batch = cfg->list_batch ?: KV_LIST_BATCH_DEFAULT;
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
+		kv->iters[i].open = false;
+	memset(kv->iter_cursor, 0, sizeof(kv->iter_cursor));
+	for (i = 0; i < KV_NR_STATS; i++)
+		atomic64_set(&kv->stat[i], 0);
+	return 0;
+}
+
+int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
+{
+	int i;
+
+	memset(kv, 0, sizeof(*kv));
 	init_rwsem(&kv->lock);
 	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
-	return 0;
+	return kv_store_fresh(kv, cfg);
+}
+
+/* Zero @len bytes at @p a chunk at a time, letting others run between. */
+#define KV_ERASE_CHUNK (4U << 20)
+
+static void kv_zero(u8 *p, u64 len)
+{
+	while (len) {
+		u64 n = min_t(u64, len, KV_ERASE_CHUNK);
+
+		memset(p, 0, n);
+		p += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+/*
+ * Without the erase: the first page of every segment zeroed, so a scan of
+ * the log from segment starts (a rebuild at load) finds no old record.
+ */
+static void kv_forget_log(const struct kv_config *cfg)
+{
+	u64 seg = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE, off;
+	u8 *base = cfg->log_base;
+
+	for (off = 0; off < cfg->log_size; off += seg) {
+		memset(base + off, 0, min_t(u64, cfg->log_size - off,
+					    KV_INDEX_ALIGN));
+		if (!(off & (KV_ERASE_CHUNK - 1)))
+			cond_resched();
+	}
+}
+
+/**
+ * kv_store_format - empty the store, as Format NVM and Sanitize do
+ * @kv: the store
+ * @cfg: the configuration it was initialised with
+ * @erase_log: zero the whole value log (a user data erase); else only the
+ *	start of each segment, so no record is found there again
+ *
+ * The store is as kv_store_init() left it: no keys, all log space free,
+ * iterators closed, statistics 0. Takes kv->lock exclusive, so a command
+ * still running finishes first and none runs beside the erase. May sleep.
+ *
+ * Return: 0, or -ENOMEM (the store is unchanged).
+ */
+int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
+		    bool erase_log)
+{
+	int err;
+
+	down_write(&kv->lock);
+	if (erase_log)
+		kv_zero(cfg->log_base, cfg->log_size);
+	else
+		kv_forget_log(cfg);
+	err = kv_store_fresh(kv, cfg);
+	up_write(&kv->lock);
+	return err;
 }
 
 void kv_store_destroy(struct kv_store *kv)
@@ -1332,6 +1425,7 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
 
 struct kv_ftl {
 	struct kv_store store;
+	struct kv_config cfg; /* what the store was made of: format re-makes it */
 	enum kv_coding coding;
 	bool idle_reclaim_pending;
 };
@@ -1560,6 +1654,7 @@ static int kv_ns_init(struct nvmev_dev *dev, u64 offset, u64 size, u64 max_keys,
 		nvmev_kfree(kv);
 		return ret;
 	}
+	kv->cfg = kc;
 	kv->coding = dev->cfg.kv_coding;
 	*out = kv;
 	return 0;
@@ -1589,6 +1684,31 @@ void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
 {
 	if (dev->kv[1])
 		kv_store_configure(&dev->kv[1]->store, cdw11);
+}
+
+/**
+ * nvmev_kv_format - erase the key space of namespace @nsid (Format NVM,
+ * Sanitize): the store re-made as at load, its statistics 0
+ * @dev: the device
+ * @nsid: NVMEV_NSID (the vendor commands' store) or NVMEV_NSID_KV
+ * @erase_log: zero the value log as well (a user data erase)
+ *
+ * Process context; commands of the namespace still running finish first.
+ * Return: 0, or a negative errno (the store is unchanged).
+ */
+int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log)
+{
+	struct kv_ftl *kv = dev->kv[nsid == NVMEV_NSID_KV];
+	int ret;
+
+	if (!kv)
+		return 0;
+	ret = kv_store_format(&kv->store, &kv->cfg, erase_log);
+	if (ret)
+		pr_err("format of the key space of namespace %u failed: %d\n",
+		       nsid, ret);
+	WRITE_ONCE(kv->idle_reclaim_pending, false);
+	return ret;
 }
 
 void nvmev_kv_exit(struct nvmev_dev *dev)

@@ -255,6 +255,8 @@ int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay);
 
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg);
 void kv_store_destroy(struct kv_store *kv);
+int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
+		    bool erase_log);
 u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	       const struct kv_io *io, u32 *dw0);
 int kv_reclaim(struct kv_store *kv);

@@ -26,6 +26,7 @@
 #define NVMEV_SC_ABORT_QUEUE 0x008
 #define NVMEV_SC_INVALID_NS 0x00b
 #define NVMEV_SC_CMD_SEQ_ERROR 0x00c
+#define NVMEV_SC_SANITIZE_FAILED 0x01c
 #define NVMEV_SC_PRP_INVALID_OFFSET 0x013
 #define NVMEV_SC_SGL_INVALID 0x00f /* reused for "PSDT says SGL" */
 #define NVMEV_SC_LBA_RANGE 0x080
@@ -38,6 +39,7 @@
 #define NVMEV_SC_ASYNC_LIMIT 0x105
 #define NVMEV_SC_INVALID_VECTOR 0x108
 #define NVMEV_SC_INVALID_LOG_PAGE 0x109
+#define NVMEV_SC_INVALID_FORMAT 0x10a /* Format NVM: no such LBA format */
 #define NVMEV_SC_INVALID_QUEUE_DELETION 0x10c
 #define NVMEV_SC_FEATURE_NOT_SAVEABLE 0x10d
 #define NVMEV_SC_FEATURE_NOT_CHANGEABLE 0x10e
@@ -163,6 +165,17 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_ADM_GET_FEATURES 0x0a
 #define NVMEV_ADM_ASYNC_EVENT 0x0c
 #define NVMEV_ADM_KEEP_ALIVE 0x18
+#define NVMEV_ADM_FORMAT_NVM 0x80
+#define NVMEV_ADM_SANITIZE 0x84
+
+/* Format NVM and Sanitize CDW10 values (admin.c: decode_format/sanitize) */
+#define NVMEV_FMT_SES_NONE 0 /* no secure erase */
+#define NVMEV_FMT_SES_USER_DATA 1 /* user data erase */
+#define NVMEV_FMT_SES_CRYPTO 2 /* cryptographic erase: not supported */
+#define NVMEV_SANACT_EXIT_FAILURE 1
+#define NVMEV_SANACT_BLOCK_ERASE 2
+#define NVMEV_SANACT_OVERWRITE 3 /* not supported */
+#define NVMEV_SANACT_CRYPTO 4 /* not supported */
 
 #define NVMEV_CNS_NS 0x00
 #define NVMEV_CNS_CTRL 0x01
@@ -183,6 +196,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_LOG_FW_SLOT 0x03
 #define NVMEV_LOG_CMD_EFFECTS 0x05
 #define NVMEV_LOG_FID_EFFECTS 0x12 /* Feature Identifiers Supported and Effects */
+#define NVMEV_LOG_SANITIZE 0x81 /* Sanitize Status */
 
 #define NVMEV_FEAT_ARBITRATION 0x01
 #define NVMEV_FEAT_POWER_MGMT 0x02
@@ -294,6 +308,15 @@ struct nvmev_admin_cmd {
 			u8 sel; /* get */
 			u32 value; /* CDW11 */
 		} feat;
+		struct {
+			u32 ns; /* bit n: namespace n is formatted */
+			u8 lbaf; /* the LBA (or KV) format index */
+			u8 ses; /* NVMEV_FMT_SES_* */
+		} format;
+		struct {
+			u8 sanact; /* NVMEV_SANACT_* */
+			u32 cdw10; /* for the Sanitize Status log */
+		} sanitize;
 	};
 };
 
@@ -677,6 +700,10 @@ struct nvmev_dev {
 	u64 timestamp_set_ns;
 	u16 nr_io_sq_granted;
 	u16 nr_io_cq_granted;
+	/* Sanitize Status log (admin.c): SSTAT, the CDW10 and time it took */
+	u16 sanitize_sstat;
+	u32 sanitize_cdw10;
+	u32 sanitize_secs;
 
 	/* threads */
 	struct task_struct *dispatcher;
@@ -761,6 +788,10 @@ void nvmev_io_delete_sq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_delete_cq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_teardown(struct nvmev_dev *dev);
 void nvmev_io_fill_effects(u8 csi, __le32 *iocs);
+/* Format NVM / Sanitize: fetched commands finish; block area zeroed; counters 0 */
+int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms);
+void nvmev_io_blk_erase(struct nvmev_dev *dev);
+void nvmev_io_stats_reset(struct nvmev_dev *dev);
 
 /* queue.c: queues, SQE fetch, CQE posting, errors, asynchronous events */
 struct nvmev_cq *nvmev_cq_create(struct nvmev_dev *dev, u16 qid, void *entries,
@@ -834,6 +865,8 @@ bool nvmev_kv_idle(struct nvmev_dev *dev);
 struct kv_stats;
 /* statistics of the key space of namespace @nsid (1 or 2, which exists) */
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
+/* Format NVM / Sanitize: the key space of @nsid emptied (zeroed: @erase_log) */
+int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log);
 /* Set Features Key Value Configuration (CDW11) for namespace 2 */
 void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
 /* row @i of namespace @nsid's KV command table; NULL past its end */

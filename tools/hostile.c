@@ -1881,6 +1881,8 @@ static void rnd_admin_sqe(struct sqe *s)
 		(uint8_t)rnd();
 	if (op == 0x0c)
 		op = 0x0d;
+	if (op == 0x80 || op == 0x84) /* format, sanitize: would erase the sentinels */
+		op |= 1;
 	qid = (int)rr(RND_QID_MIN, OWN_QID_MAX);
 	switch (op) {
 	case 0x00: case 0x04:	/* delete own queues only (or invalid qids) */

@@ -502,12 +502,99 @@ static void test_random(u64 nops)
 	free(model);
 }
 
+/*
+ * Format (issue 14): a store with keys, an open iterator and counters is
+ * emptied as at init; it works again afterwards; a scan of the log finds no
+ * old record either way; with erase_log every byte of the log is zero.
+ */
+static bool all_zero(const u8 *p, u64 len)
+{
+	u64 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void format_case(bool erase_log)
+{
+	struct kv_config cfg = { 0 };
+	struct kv_store kv;
+	struct kv_stats st;
+	u64 log_size = 32 << 20;
+	size_t ib = hash_map_mem_bytes(1000);
+	u8 *log = aligned_alloc(4096, log_size), *idx = malloc(ib);
+	u8 key[4], buf[3000];
+	struct host_buf h = { .buf = buf, .len = sizeof(buf) };
+	u32 dw0, i;
+
+	memset(log, 0xa5, log_size);
+	cfg.log_base = log;
+	cfg.log_size = log_size;
+	cfg.seg_size = 1 << 20;
+	cfg.max_value = 65536;
+	cfg.index_mem = idx;
+	cfg.index_bytes = ib;
+	cfg.max_keys = 1000;
+	cfg.seed = 7;
+	CHECK_EQ(kv_store_init(&kv, &cfg), 0);
+	memset(buf, 0x5a, sizeof(buf));
+	for (i = 0; i < 500; i++) {
+		memcpy(key, &i, 4);
+		CHECK_EQ(kv_key_cmd(&kv, KV_CODING_BYTES, KV_OP_STORE, key, 4,
+				    0, 0, &h, &dw0), 0);
+	}
+	CHECK_EQ(kv_iter_ctl(&kv, KV_ITER_OPT_OPEN | KV_ITER_OPT_KEY, 1, 0, 0,
+			     &dw0), 0);
+	kv_get_stats(&kv, &st);
+	CHECK(st.keys == 500 && st.ops[KV_STAT_STORE] == 500, "before: %llu keys",
+	      (unsigned long long)st.keys);
+
+	CHECK_EQ(kv_store_format(&kv, &cfg, erase_log), 0);
+	kv_get_stats(&kv, &st);
+	CHECK(st.keys == 0 && st.ops[KV_STAT_STORE] == 0 &&
+		      st.log.live_bytes == 0 && st.log.records_written == 0,
+	      "after format: %llu keys, %llu stores, %llu live bytes",
+	      (unsigned long long)st.keys,
+	      (unsigned long long)st.ops[KV_STAT_STORE],
+	      (unsigned long long)st.log.live_bytes);
+	CHECK_EQ(st.log.free_segs, st.log.nsegs);
+	CHECK_EQ(kv_rebuild_diff(&kv), 0);
+	CHECK_EQ(erase_log, all_zero(log, log_size));
+	CHECK(all_zero(idx, ib), "index zeroed");
+	memcpy(key, &(u32){ 7 }, 4);
+	CHECK_EQ(kv_key_cmd(&kv, KV_CODING_BYTES, KV_OP_EXIST, key, 4, 0, 0,
+			    &h, &dw0), KV_SC_KEY_NOT_EXIST);
+	/* the iterator was closed: handle 1 opens again */
+	CHECK_EQ(kv_iter_ctl(&kv, KV_ITER_OPT_OPEN | KV_ITER_OPT_KEY, 1, 0, 0,
+			     &dw0), 0);
+	CHECK_EQ(kv_key_cmd(&kv, KV_CODING_BYTES, KV_OP_STORE, key, 4, 0, 0,
+			    &h, &dw0), 0);
+	CHECK_EQ(kv_key_cmd(&kv, KV_CODING_BYTES, KV_OP_RETRIEVE, key, 4, 0, 0,
+			    &h, &dw0), 0);
+	CHECK_EQ(dw0, sizeof(buf));
+	kv_get_stats(&kv, &st);
+	CHECK(st.keys == 1 && st.ops[KV_STAT_STORE] == 1, "after: %llu keys",
+	      (unsigned long long)st.keys);
+	kv_store_destroy(&kv);
+	free(log);
+	free(idx);
+}
+
+static void test_format(void)
+{
+	format_case(false);
+	format_case(true);
+}
+
 int main(int argc, char **argv)
 {
 	u64 nops = argc > 1 ? strtoull(argv[1], NULL, 0) : 1100000;
 
 	test_init();
 	test_basic();
+	test_format();
 	test_random(nops);
 	return test_report("test_kv_semantics");
 }

@@ -328,7 +328,8 @@ static void test_features_and_misc(void)
 			NVMEV_ADM_GET_LOG_PAGE, NVMEV_ADM_DELETE_CQ,
 			NVMEV_ADM_CREATE_CQ,	NVMEV_ADM_IDENTIFY,
 			NVMEV_ADM_ABORT,	NVMEV_ADM_SET_FEATURES,
-			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT
+			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT,
+			NVMEV_ADM_FORMAT_NVM,	NVMEV_ADM_SANITIZE
 		};
 		u16 status;
 
@@ -358,7 +359,8 @@ static const struct {
 	u8 lid;
 	u32 size;
 } want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
-		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 } };
+		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 },
+		  { 0x81, 512 } };
 static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05,
 			       0x06, 0x07, 0x08, 0x1c };
 
@@ -880,6 +882,126 @@ static void test_cq_head_exhaustive(void)
 	CHECK_EQ(nvmev_sq_pending(0, 0xffffffff, 8), -1);
 }
 
+/*
+ * Format NVM (issue 14): every LBAF (6 bits), PI, SES, MSET and PIL against
+ * NSIDs in each namespace setup, checked against a model written here: a
+ * namespace that is not active is Invalid Namespace (FFFFFFFFh is every
+ * active one), a format other than index 0 or PI Invalid Format at CDW10,
+ * SES above 1 (crypto erase: FNA bit 2 is 0) Invalid Field at its byte.
+ */
+static u16 want_format(const struct nvmev_admin_state *st, u32 nsid,
+		       u32 cdw10, u32 *ns, u16 *loc)
+{
+	u32 lbaf = (cdw10 & 0xf) | ((cdw10 >> 12) & 3) << 4;
+
+	*ns = nsid == 0xffffffff ? st->ns_active :
+	      (nsid && nsid <= st->nn && (st->ns_active & (1u << nsid))) ?
+				   1u << nsid : 0;
+	*loc = 4;
+	if (!*ns)
+		return SC_DNR(NVMEV_SC_INVALID_NS);
+	*loc = 40;
+	if (lbaf || ((cdw10 >> 5) & 7))
+		return SC_DNR(NVMEV_SC_INVALID_FORMAT);
+	*loc = 41;
+	if (((cdw10 >> 9) & 7) > 1)
+		return SC_DNR(NVMEV_SC_INVALID_FIELD);
+	return 0;
+}
+
+static void test_format(void)
+{
+	static const u32 nsids[] = { 0, 1, 2, 3, 0xfffffffe, 0xffffffff };
+	struct nvmev_admin_state states[3];
+	struct nvmev_admin_cmd cmd;
+	unsigned int s, n, f, cases = 0;
+	u32 sqe[16], ns;
+	u16 want, loc;
+
+	states[0] = state();
+	states[1] = state_kv(true);
+	states[2] = state_kv(false);
+	for (s = 0; s < 3; s++) {
+		for (n = 0; n < ARRAY_SIZE(nsids); n++) {
+			/* LBAF 3:0, MSET 4, PI 7:5, PIL 8, SES 11:9, LBAF 13:12 */
+			for (f = 0; f < (1u << 14); f++) {
+				u16 status;
+
+				sqe_init(sqe, NVMEV_ADM_FORMAT_NVM);
+				sqe[1] = nsids[n];
+				sqe[10] = f | (f & 1 ? 0xffffc000u : 0);
+				want = want_format(&states[s], nsids[n], f,
+						   &ns, &loc);
+				status = nvmev_admin_decode(sqe, &states[s],
+							    &cmd);
+				cases++;
+				if (status != want ||
+				    (want && cmd.param_loc != loc) ||
+				    (!want && (cmd.format.ns != ns ||
+					       cmd.format.ses !=
+						       ((f >> 9) & 7)))) {
+					CHECK(0, "format state %u nsid %#x cdw10 %#x: status %#x loc %u ns %#x, want %#x loc %u ns %#x",
+					      s, nsids[n], sqe[10], status,
+					      cmd.param_loc, cmd.format.ns,
+					      want, loc, ns);
+					return;
+				}
+			}
+		}
+	}
+	CHECK(cases == 3 * 6 * (1u << 14), "format cases %u", cases);
+
+	/* the ones nvme-cli sends */
+	sqe_init(sqe, NVMEV_ADM_FORMAT_NVM);
+	admin_case("format ns 1 lbaf 0 ses 0", sqe, 0, 0);
+	sqe[10] = 1 << 9;
+	admin_case("format ns 1 ses 1", sqe, 0, 0);
+	sqe[10] = 2 << 9;
+	admin_case("format ns 1 ses 2 (crypto)", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 41);
+	sqe[10] = 1;
+	admin_case("format ns 1 lbaf 1", sqe, SC_DNR(NVMEV_SC_INVALID_FORMAT),
+		   40);
+	sqe[10] = 1 << 12; /* LBAF 16: the upper bits */
+	admin_case("format ns 1 lbaf 16", sqe, SC_DNR(NVMEV_SC_INVALID_FORMAT),
+		   40);
+	sqe[10] = 1 << 5;
+	admin_case("format ns 1 pi 1", sqe, SC_DNR(NVMEV_SC_INVALID_FORMAT), 40);
+	sqe[10] = 1 << 4 | 1 << 8;
+	admin_case("format ns 1 mset 1 pil 1", sqe, 0, 0);
+}
+
+/* Sanitize: Block Erase and Exit Failure Mode only, whatever the NSID. */
+static void test_sanitize(void)
+{
+	struct nvmev_admin_state st = state_kv(true);
+	struct nvmev_admin_cmd cmd;
+	u32 sqe[16], act, hi;
+
+	for (act = 0; act < 8; act++) {
+		for (hi = 0; hi < 2; hi++) {
+			u16 want = act == 1 || act == 2 ?
+					   0 :
+					   SC_DNR(NVMEV_SC_INVALID_FIELD);
+			u16 status;
+
+			sqe_init(sqe, NVMEV_ADM_SANITIZE);
+			sqe[1] = hi ? 0xffffffff : 0;
+			sqe[10] = act | (hi ? 0xfffffff8u : 0);
+			status = nvmev_admin_decode(sqe, &st, &cmd);
+			CHECK(status == want, "sanitize sanact %u: %#x", act,
+			      status);
+			if (!status)
+				CHECK(cmd.sanitize.sanact == act &&
+					      cmd.sanitize.cdw10 == sqe[10],
+				      "sanitize sanact %u decoded %u", act,
+				      cmd.sanitize.sanact);
+			else
+				CHECK_EQ(cmd.param_loc, 40);
+		}
+	}
+}
+
 int main(void)
 {
 	test_queues();
@@ -897,5 +1019,7 @@ int main(void)
 	test_effects_log_csi();
 	test_block();
 	test_cq_head_exhaustive();
+	test_format();
+	test_sanitize();
 	return test_report("test_sqe");
 }
