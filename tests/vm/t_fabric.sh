@@ -17,7 +17,7 @@ SEED=${TEST_KV_SEED:-$(date +%s)}
 SEED_SCRIPT=${TEST_SEED_SCRIPT:-$(cd "$NVMEV_DIR/.." && pwd)/shared/seed/store_retrieve.sh}
 LAT_S=${TEST_FABRIC_LAT_SECONDS:-3}
 
-FCTRL= FNS= FNG2=
+FCTRL='' FNS='' FNG2=''
 
 t_load() { load_module kv_std_size=32M; }
 
