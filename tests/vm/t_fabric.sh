@@ -21,6 +21,34 @@ FCTRL='' FNS='' FNG2=''
 
 t_load() { load_module kv_std_size=32M; }
 
+# The issue's symptom, kept as a regression check: without clear_ids the
+# loopback host sees namespace 1 and 2 with the same NGUID/EUI-64/UUID in
+# two subsystems (PCIe and fabric) and ignores the fabric's copies.
+t_duplicate_ids() {
+	local out rc=0 mark c end
+	mark=$(dmesg_mark)
+	out=$("$FABRIC" export "$NVME_DEV" --nqn "$NQN" --clear-ids 0 2>&1) || rc=$?
+	expect_eq "fabric export --clear-ids 0: exit status" "$rc" 0 || return 1
+	modprobe nvme-tcp
+	check "nvme connect (IDs not cleared)" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$NQN"
+	end=$((SECONDS + 30))
+	until dmesg_since "$mark" | grep -q 'ignoring nsid 2 because of duplicate IDs' &&
+		dmesg_since "$mark" | grep -q 'ignoring nsid 1 because of duplicate IDs'; do
+		[ $SECONDS -lt $end ] || break
+		sleep 0.5
+	done
+	out=$(dmesg_since "$mark" | grep 'duplicate IDs')
+	printf '%s
+' "$out" | sed 's/^/    | /'
+	expect_eq "namespaces the host ignored for duplicate IDs" "$(printf '%s
+' "$out" | grep -c 'ignoring nsid')" 2
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(cat $c/transport)" = tcp ] || continue
+		expect_eq "namespaces of ${c##*/} without clear_ids" "$(ls -d $c/nvme*n* 2>/dev/null | wc -l)" 0
+	done
+	out=$("$FABRIC" teardown --nqn "$NQN" 2>&1) || not_ok "teardown: $out"
+}
+
 t_export_connect() {
 	local out rc=0 mark descs
 	mark=$(dmesg_mark)
@@ -193,6 +221,7 @@ if [ $rc != 0 ]; then
 	finish
 fi
 run_test fabric-load t_load
+run_test fabric-duplicate-ids t_duplicate_ids
 run_test fabric-export-connect t_export_connect
 run_test fabric-seed-store_retrieve t_seed_script
 run_test fabric-both-paths t_both_paths
