@@ -208,6 +208,34 @@ t_teardown() {
 	unload_module
 }
 
+# rmmod while the controller is exported and a fabric reader is busy: the
+# module goes (nvmet holds the nvme core's controller, not the device), the
+# fabric host's next commands fail with Invalid Namespace from nvmet, the
+# fabric controller stays until teardown, and a reload exports again.
+t_rmmod_exported() {
+	local out rc=0 ns pid
+	load_module kv_std_size=32M || return 1
+	"$FABRIC" export "$NVME_DEV" --nqn "$NQN" > /dev/null || { not_ok "export"; return 1; }
+	out=$("$FABRIC" connect --nqn "$NQN" 2>&1) || { not_ok "connect: $out"; return 1; }
+	ns=$(printf '%s\n' "$out" | awk '$1 == "namespace" && $2 == 1 { print $5 }')
+	timeout 120 dd if="$ns" of=/dev/null bs=4k iflag=direct count=200000 status=none 2> "$SCRATCH/dd.err" &
+	pid=$!
+	sleep 2
+	out=$(timeout 120 rmmod nvmev_kv 2>&1) || rc=$?
+	expect_eq "rmmod nvmev_kv while exported and read through the fabric: exit status" "$rc" 0
+	rc=0
+	wait $pid || rc=$?
+	if [ $rc != 0 ] && [ $rc != 124 ]; then ok "the fabric reader stopped with an error (exit $rc): $(head -1 "$SCRATCH/dd.err")"
+	else not_ok "the fabric reader did not fail after rmmod (exit $rc)"; fi
+	out=$(nvme io-passthru "$ns" --namespace-id=1 --opcode=0xb3 2>&1) && not_ok "a command through the fabric succeeded after rmmod"
+	log "a command through the fabric after rmmod: $out"
+	out=$("$FABRIC" teardown --nqn "$NQN" 2>&1) || not_ok "teardown after rmmod: $out"
+	load_module kv_std_size=32M || return 1
+	check "export again after the reload" "$FABRIC" export "$NVME_DEV" --nqn "$NQN"
+	check "teardown" "$FABRIC" teardown --nqn "$NQN"
+	unload_module
+}
+
 out=$("$FABRIC" check 2>&1)
 rc=$?
 echo "  # $out"
@@ -228,4 +256,5 @@ run_test fabric-both-paths t_both_paths
 run_test fabric-random t_random
 run_test fabric-latency t_latency
 run_test fabric-teardown t_teardown
+run_test fabric-rmmod-while-exported t_rmmod_exported
 finish
