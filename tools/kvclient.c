@@ -3,12 +3,15 @@
  * kvclient - test client for the nvmev-kv KV-SSD through the real Linux
  * NVMe driver (NVME_IOCTL_IO64_CMD, see kvlib.h).
  *
- *   kvclient random  DEV [--ops N] [--seed S] [--pool N]
+ *   kvclient random  DEV [--ops N] [--seed S] [--pool N] [--fabric MAX]
  *       randomized store/append/retrieve/delete/exist against an in-memory
  *       model; keys 1..16 bytes, values 1 B..1 MiB (skewed towards small
  *       ones), store options, small retrieve buffers (DW0 = full size),
  *       malformed length fields; then every key is read back and an
- *       iteration over all keys is compared with the model.
+ *       iteration over all keys is compared with the model. --fabric MAX:
+ *       DEV is a namespace behind an NVMe-oF target (scripts/fabric) whose
+ *       largest transfer is MAX bytes: values and buffers stay within MAX,
+ *       and a read may fill its transfer (the length rounded up to 4).
  *   kvclient churn   DEV --capacity BYTES [--ratio R] [--working-set PCT]
  *       overwrite a working set of PCT (50) % of BYTES until R (10) x BYTES
  *       have been written; every store must succeed; all values verified.
@@ -408,6 +411,20 @@ static uint8_t *scratch;	/* KV_MAX_VALUE bytes */
 
 #define RAND_MAX_VALUE MIB
 
+/*
+ * --fabric N (random): the namespace is reached through an NVMe-oF target
+ * whose largest transfer is N bytes (its MDTS; nvmet's passthru caps it
+ * at 1 MiB or the local controller's segments): values and read buffers
+ * stay within N, and the guard after a read starts at the end of the
+ * transfer (kv_dev.guard_at_transfer). 0: local, 2 MiB transfers.
+ */
+static uint32_t fabric_max;
+
+static uint32_t rand_max_value(void)
+{
+	return fabric_max && fabric_max < RAND_MAX_VALUE ? fabric_max : RAND_MAX_VALUE;
+}
+
 /* 1 B .. 1 MiB, most of them small */
 static uint32_t skew_size(void)
 {
@@ -421,7 +438,8 @@ static uint32_t skew_size(void)
 		return rnd_range(4097, 65536);
 	if (r < 995)
 		return rnd_range(65537, 262144);
-	return rnd_range(262145, RAND_MAX_VALUE);
+	r = rnd_range(262145, RAND_MAX_VALUE);
+	return r > rand_max_value() ? rnd_range(1, rand_max_value()) : r;
 }
 
 static void make_pool(uint32_t n)
@@ -595,7 +613,23 @@ static int run_random(uint64_t ops, uint32_t npool_arg)
 	make_pool(npool_arg);
 
 	/* the extremes once: a 2 MiB value under a 16-byte key */
-	{
+	if (fabric_max && fabric_max < KV_MAX_VALUE) {
+		static const uint8_t k16[] = "0123456789ABCDEF";
+		uint32_t n = fabric_max;
+
+		/* the largest value the fabric carries in one transfer */
+		rnd_fill(scratch, n);
+		st = kv_store(&dev, k16, 16, scratch, n, 0, &dw0);
+		expect_st("store of the fabric's largest transfer", st, 0, k16, 16);
+		st = kv_retrieve(&dev, k16, 16, NULL, n, &dw0, NULL);
+		expect_st("retrieve of the fabric's largest transfer", st, 0, k16, 16);
+		if (!st && (dw0 != n || memcmp(dev.buf, scratch, n)))
+			mismatch("retrieve %u bytes: DW0 %u or data differs", n, dw0);
+		st = kv_delete(&dev, k16, 16);
+		expect_st("delete", st, 0, k16, 16);
+		printf("random: fabric: values and buffers up to %u bytes, guard after the transfer\n",
+		       n);
+	} else {
 		static const uint8_t k16[] = "0123456789ABCDEF";
 
 		rnd_fill(scratch, KV_MAX_VALUE);
@@ -648,9 +682,9 @@ static int run_random(uint64_t ops, uint32_t npool_arg)
 			}
 		} else if (r < 510) {		/* append */
 			len = skew_size();
-			if (m->present && m->len + len > RAND_MAX_VALUE)
+			if (m->present && m->len + len > rand_max_value())
 				len = rnd_range(1, 64);
-			if (m->present && m->len + len > RAND_MAX_VALUE) {
+			if (m->present && m->len + len > rand_max_value()) {
 				/* keep values within 1 MiB: replace it instead */
 				rnd_fill(scratch, len);
 				st = kv_store(&dev, k->b, k->len, scratch, len, 0, &dw0);
@@ -690,6 +724,8 @@ static int run_random(uint64_t ops, uint32_t npool_arg)
 				buflen = m->len;
 			else if (how < 7) {
 				buflen = m->len + rnd_range(1, 4096);
+				if (buflen > rand_max_value())
+					buflen = rand_max_value();
 				rs.big_buf++;
 			} else {
 				buflen = m->len > 1 ? rnd_range(1, m->len - 1) : 1;
@@ -2682,7 +2718,7 @@ static int run_perm(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: kvclient random  DEV [--ops N] [--seed S] [--pool N]\n"
+		"usage: kvclient random  DEV [--ops N] [--seed S] [--pool N] [--fabric MAX]\n"
 		"       kvclient churn   DEV --capacity BYTES [--ratio R] [--working-set PCT] [--min-value N] [--max-value N]\n"
 		"       kvclient fill    DEV [--value-size N] [--capacity BYTES]\n"
 		"       kvclient iterate DEV [--keys N]\n"
@@ -2828,6 +2864,8 @@ int main(int argc, char **argv)
 			start = v;
 		else if (!strcmp(a, "--buffer"))
 			buflen = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--fabric"))
+			fabric_max = (uint32_t)parse_size(v);
 		else
 			usage();
 		i++;
@@ -2856,7 +2894,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!pool_n || !vsize || vsize > KV_MAX_VALUE || !vmin || vmin > vmax ||
-	    vmax > KV_MAX_VALUE || !ratio || !ws || ws > 100)
+	    vmax > KV_MAX_VALUE || !ratio || !ws || ws > 100 ||
+	    (fabric_max && (fabric_max < 4096 || fabric_max % 4096)))
 		usage();
 	rng_state = seed;
 
@@ -2871,6 +2910,7 @@ int main(int argc, char **argv)
 			" (--csi kv wants the KV namespace's generic char device: the /dev/ngXnY of namespace 2)" : "");
 		return 2;
 	}
+	dev.guard_at_transfer = fabric_max != 0;
 	if (ns1) {
 		ret = kv_open(&dev1, ns1, kv_coding_of_module());
 		if (ret) {

@@ -431,6 +431,13 @@ static uint32_t kv_guard_end(uint32_t blen)
 	return blen + KV_GUARD;
 }
 
+/* Start of the guard: the length, or the transfer's end (guard_at_transfer). */
+static uint32_t kv_guard_start(const struct kv_dev *d,
+			       const struct nvme_passthru_cmd64 *c, uint32_t blen)
+{
+	return d->guard_at_transfer && c->data_len > blen ? c->data_len : blen;
+}
+
 /* Fill [from, to) of the buffer with the guard pattern, or check it. */
 static void guard_fill(struct kv_dev *d, uint32_t from, uint32_t to)
 {
@@ -461,9 +468,9 @@ int kv_retrieve(struct kv_dev *d, const void *key, unsigned int klen,
 		return st;
 	/* the device may write buflen bytes; everything after is guard */
 	gend = kv_guard_end(c.data_len);
-	guard_fill(d, buflen, gend);
+	guard_fill(d, kv_guard_start(d, &c, buflen), gend);
 	st = kv_submit(d, &c, &full);
-	if (!guard_ok(d, buflen, gend)) {
+	if (!guard_ok(d, kv_guard_start(d, &c, buflen), gend)) {
 		d->guard_hits++;
 		if (overrun)
 			*overrun = true;
@@ -524,9 +531,9 @@ int kv_list(struct kv_dev *d, const void *start, unsigned int slen,
 	if (st)
 		return st;
 	gend = kv_guard_end(c.data_len);
-	guard_fill(d, buflen, gend);
+	guard_fill(d, kv_guard_start(d, &c, buflen), gend);
 	st = kv_submit(d, &c, NULL);
-	if (!guard_ok(d, buflen, gend)) {
+	if (!guard_ok(d, kv_guard_start(d, &c, buflen), gend)) {
 		d->guard_hits++;
 		if (overrun)
 			*overrun = true;

@@ -129,6 +129,14 @@ struct kv_dev {
 	void *map;
 	bool last_dnr;		/* DNR bit of the last completion */
 	uint32_t guard_hits;	/* reads that wrote past their length */
+	/*
+	 * The guard starts at the end of the transfer (data_len, the length
+	 * rounded up to 4 bytes) instead of at the length: set when the
+	 * namespace is reached through an NVMe-oF target, which returns the
+	 * whole buffer the host described, not only the bytes the device
+	 * wrote into it.
+	 */
+	bool guard_at_transfer;
 	uint64_t cmds;		/* commands sent */
 };
 
