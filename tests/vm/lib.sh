@@ -445,6 +445,14 @@ spread_case() {
 	[ $(( ($1 + slot) % 2 )) -eq 0 ]
 }
 
+# spread_test INDEX NAME FUNC [ARGS...]: run_test on the kernel spread_case
+# picks, a SKIP line on the other
+spread_test() {
+	local i=$1; shift
+	if spread_case "$i"; then run_test "$@"
+	else skip_test "$1" "runs on the other kernel (TEST_ALL_CASES=1 runs it here)"; fi
+}
+
 # worker_of_qid QID: the worker the module runs I/O SQ QID on
 worker_of_qid() { echo $(( ($1 - 1) % NVMEV_WORKERS )); }
 

@@ -243,12 +243,15 @@ t_samsung_coding() {
 run_test kv-load t_load
 run_test kv-seed-store_retrieve t_seed_script
 run_test kv-store-retrieve t_store_retrieve
-run_test kv-files t_files
-run_test kv-keys t_keys
+# The script's own cases (files, key forms, iterate, capacity, the samsung
+# coding) test user-space code the kernels do not change: each kernel runs
+# half of them (spread_case; TEST_ALL_CASES=1 runs all).
+spread_test 0 kv-files t_files
+spread_test 1 kv-keys t_keys
 run_test kv-options-statuses t_options_and_statuses
 run_test kv-append-delete-exist t_append_delete_exist
-run_test kv-iterate-script t_iterate
+spread_test 2 kv-iterate-script t_iterate
 run_test kv-unload t_unload
-run_test kv-capacity-status t_capacity_status
-run_test kv-samsung-scripts t_samsung_coding
+spread_test 3 kv-capacity-status t_capacity_status
+spread_test 4 kv-samsung-scripts t_samsung_coding
 finish

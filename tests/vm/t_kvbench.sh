@@ -231,8 +231,10 @@ keep_outputs() {
 
 run_test kvbench-build t_build
 run_test kvbench-ycsb-a-uring-2x8-and-sync t_ycsb_a
-run_test kvbench-samsung-coding t_samsung
-run_test kvbench-ycsb-d-e-f t_ycsb_def
+# the samsung coding and workloads D, E, F: one kernel each (user-space
+# paths the kernels do not change; TEST_ALL_CASES=1 runs both here)
+spread_test 0 kvbench-samsung-coding t_samsung
+spread_test 1 kvbench-ycsb-d-e-f t_ycsb_def
 run_test kvbench-verify-catches-wrong-value t_verify_catches
 keep_outputs
 finish
