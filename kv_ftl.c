@@ -351,8 +351,9 @@ u16 kv_std_decode(const u32 cdw[16], struct kv_cmd *cmd)
 /* ---- layout of the KV area --------------------------------------------- */
 
 /*
- * Cut a KV area of @area bytes into an index for @max_keys keys (0: one
- * per KV_AREA_BYTES_PER_KEY bytes of area) and a log of the rest. Returns
+ * Cut a KV area of @area bytes into its superblock (KV_SB_BYTES), an index
+ * for @max_keys keys (0: one per KV_AREA_BYTES_PER_KEY bytes of area) and a
+ * log of the rest. Returns
  * -EINVAL if the area is below KV_MIN_AREA_BYTES, the key count is beyond
  * what the index supports, or the index leaves the log fewer segments than
  * log_init() needs (then *lay is still filled, for the message).
@@ -368,11 +369,195 @@ int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay)
 	if (lay->max_keys <= HM_MAX_KEYS)
 		lay->index_bytes = round_up((u64)hash_map_mem_bytes(lay->max_keys),
 					    KV_INDEX_ALIGN);
-	if (lay->index_bytes < area)
-		lay->log_size = area - lay->index_bytes;
+	if (lay->index_bytes < area && area - lay->index_bytes > KV_SB_BYTES)
+		lay->log_size = area - lay->index_bytes - KV_SB_BYTES;
 	if (area < KV_MIN_AREA_BYTES || lay->log_size < min_log)
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- superblocks ------------------------------------------------------- */
+
+/*
+ * What survives an unload or a warm reboot is the log; the superblocks say
+ * which log it is and how the memory around it was cut. A load over a
+ * superblock of ours whose geometry differs from the parameters is refused
+ * (the stores would be read at the wrong places, and a fresh start would
+ * silently erase them): the parameter to change is named, or fresh=1
+ * erases. A superblock is valid when its magic and crc check out.
+ */
+static u32 kv_crc_without(const void *p, size_t len, size_t crc_off)
+{
+	u8 buf[sizeof(struct kv_sb) > sizeof(struct kv_dev_sb) ?
+	       sizeof(struct kv_sb) : sizeof(struct kv_dev_sb)];
+
+	if (WARN_ON_ONCE(len > sizeof(buf) || crc_off + 4 > len))
+		return 0;
+	memcpy(buf, p, len);
+	memset(buf + crc_off, 0, 4);
+	return crc32_le(~0U, buf, len);
+}
+
+static bool kv_sb_valid(const struct kv_sb *sb)
+{
+	return le64_to_cpu(sb->magic) == KV_SB_MAGIC &&
+	       le32_to_cpu(sb->crc) ==
+		       kv_crc_without(sb, sizeof(*sb), offsetof(struct kv_sb, crc));
+}
+
+static void kv_sb_seal(struct kv_sb *sb)
+{
+	sb->crc = cpu_to_le32(kv_crc_without(sb, sizeof(*sb),
+					     offsetof(struct kv_sb, crc)));
+}
+
+/* The superblock a store of @cfg has, but for epoch, state and counters. */
+static void kv_sb_expect(const struct kv_config *cfg, struct kv_sb *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->magic = cpu_to_le64(KV_SB_MAGIC);
+	sb->version = cpu_to_le32(KV_SB_VERSION);
+	sb->area_offset = cpu_to_le64(cfg->area_offset);
+	sb->area_size = cpu_to_le64(cfg->area_size);
+	sb->max_keys = cpu_to_le64(cfg->max_keys);
+	sb->log_offset = cpu_to_le64((u64)((u8 *)cfg->log_base - (u8 *)cfg->sb_mem));
+	sb->log_size = cpu_to_le64(cfg->log_size);
+	sb->seg_size = cpu_to_le32(cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE);
+	sb->max_value = cpu_to_le32(cfg->max_value ?: KV_MAX_VALUE_SIZE);
+}
+
+/*
+ * The first field of @have that differs from @want: the parameter that
+ * changes it (or "fresh" for what no parameter changes), and in @why
+ * what the media holds against what this load asks for.
+ */
+static const char *kv_sb_diff(const struct kv_sb *have, const struct kv_sb *want,
+			      char *why, size_t len)
+{
+	const struct {
+		const char *param, *what;
+		u64 have, want;
+	} f[] = {
+		{ "fresh", "format version", le32_to_cpu(have->version),
+		  le32_to_cpu(want->version) },
+		{ "blk_size", "area offset", le64_to_cpu(have->area_offset),
+		  le64_to_cpu(want->area_offset) },
+		{ "kv_std_size", "area size", le64_to_cpu(have->area_size),
+		  le64_to_cpu(want->area_size) },
+		{ "kv_max_keys", "kv_max_keys", le64_to_cpu(have->max_keys),
+		  le64_to_cpu(want->max_keys) },
+		{ "kv_max_keys", "log offset", le64_to_cpu(have->log_offset),
+		  le64_to_cpu(want->log_offset) },
+		{ "kv_max_keys", "log size", le64_to_cpu(have->log_size),
+		  le64_to_cpu(want->log_size) },
+		{ "fresh", "segment size", le32_to_cpu(have->seg_size),
+		  le32_to_cpu(want->seg_size) },
+		{ "fresh", "largest value", le32_to_cpu(have->max_value),
+		  le32_to_cpu(want->max_value) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i].have == f[i].want)
+			continue;
+		snprintf(why, len, "%s %llu, this load asks for %llu", f[i].what,
+			 (unsigned long long)f[i].have,
+			 (unsigned long long)f[i].want);
+		return f[i].param;
+	}
+	return NULL;
+}
+
+/*
+ * Before anything is written: does @cfg's area hold a store of ours, and
+ * does it match? On KV_MEDIA_MISMATCH, *@param names the parameter and
+ * @why says what differs.
+ */
+enum kv_media kv_media_probe(const struct kv_config *cfg, const char **param,
+			     char *why, size_t len)
+{
+	const struct kv_sb *have = cfg->sb_mem;
+	struct kv_sb want;
+
+	*param = NULL;
+	if (!have || !kv_sb_valid(have))
+		return KV_MEDIA_EMPTY;
+	kv_sb_expect(cfg, &want);
+	*param = kv_sb_diff(have, &want, why, len);
+	return *param ? KV_MEDIA_MISMATCH : KV_MEDIA_MATCH;
+}
+
+static bool kv_dev_sb_valid(const struct kv_dev_sb *sb)
+{
+	return le64_to_cpu(sb->magic) == KV_DEV_SB_MAGIC &&
+	       le32_to_cpu(sb->crc) ==
+		       kv_crc_without(sb, sizeof(*sb),
+				      offsetof(struct kv_dev_sb, crc));
+}
+
+/* The device superblock against the sizes of this load (see kv_sb_diff). */
+enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
+			      const struct kv_dev_geometry *g,
+			      const char **param, char *why, size_t len)
+{
+	const struct {
+		const char *param;
+		u64 have, want;
+	} f[] = {
+		{ "fresh", le32_to_cpu(sb->version), KV_SB_VERSION },
+		{ "memmap_size", le64_to_cpu(sb->memmap_size), g->memmap_size },
+		{ "blk_size", le64_to_cpu(sb->blk_size), g->blk_size },
+		{ "kv_std_size", le64_to_cpu(sb->kv_std_size), g->kv_std_size },
+		{ "kv_std_size", le64_to_cpu(sb->kv_size), g->kv_size },
+	};
+	unsigned int i;
+
+	*param = NULL;
+	if (!kv_dev_sb_valid(sb))
+		return KV_MEDIA_EMPTY;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i].have == f[i].want)
+			continue;
+		snprintf(why, len,
+			 "the region holds an nvmev_kv store made with memmap_size=%llu blk_size=%llu kv_std_size=%llu (format %u); load with those, or with fresh=1 to erase it",
+			 (unsigned long long)le64_to_cpu(sb->memmap_size),
+			 (unsigned long long)le64_to_cpu(sb->blk_size),
+			 (unsigned long long)le64_to_cpu(sb->kv_std_size),
+			 le32_to_cpu(sb->version));
+		*param = f[i].param;
+		return KV_MEDIA_MISMATCH;
+	}
+	return KV_MEDIA_MATCH;
+}
+
+void kv_dev_sb_write(struct kv_dev_sb *sb, const struct kv_dev_geometry *g)
+{
+	u64 gen = kv_dev_sb_valid(sb) ? le64_to_cpu(sb->generation) + 1 : 1;
+	struct kv_dev_sb n = {
+		.magic = cpu_to_le64(KV_DEV_SB_MAGIC),
+		.version = cpu_to_le32(KV_SB_VERSION),
+		.memmap_size = cpu_to_le64(g->memmap_size),
+		.blk_size = cpu_to_le64(g->blk_size),
+		.kv_size = cpu_to_le64(g->kv_size),
+		.kv_std_size = cpu_to_le64(g->kv_std_size),
+		.generation = cpu_to_le64(gen),
+	};
+
+	n.crc = cpu_to_le32(kv_crc_without(&n, sizeof(n),
+					   offsetof(struct kv_dev_sb, crc)));
+	memcpy(sb, &n, sizeof(n));
+}
+
+/* Write the store's superblock: its geometry, @state and the log's seq. */
+static void kv_sb_write(struct kv_store *kv, u32 state)
+{
+	struct kv_sb n = kv->sb_want;
+
+	n.state = cpu_to_le32(state);
+	n.epoch = cpu_to_le32(kv->log.epoch);
+	n.seq = cpu_to_le64(kv->log.seq);
+	kv_sb_seal(&n);
+	memcpy(kv->sb, &n, sizeof(n));
 }
 
 /* ---- errno -> status: the only place ---------------------------------- */
@@ -425,6 +610,72 @@ static void kv_relocate(void *ctx, const u8 *key, u8 klen, u64 old_off,
 	hash_map_update(&kv->map, key, klen, new_off, vsize);
 }
 
+/*
+ * log_rebuild()'s claim: the index keeps the copy of each key with the
+ * highest seq. Two copies with the same seq are the two ends of a record
+ * reclamation was moving when the store went down: the same bytes (both
+ * passed their value crc), so the first found stays.
+ */
+static int kv_claim(void *ctx, u64 off, const struct log_rec_hdr *h,
+		    u64 *loser)
+{
+	struct kv_store *kv = ctx;
+	u32 vsize = le32_to_cpu(h->vsize);
+	u64 cur;
+
+	*loser = U64_MAX;
+	if (hash_map_lookup(&kv->map, h->key, h->klen, &cur, NULL))
+		return hash_map_insert(&kv->map, h->key, h->klen, off, vsize);
+	if (le64_to_cpu(log_rec(&kv->log, cur)->seq) >= le64_to_cpu(h->seq)) {
+		*loser = off;
+		return 0;
+	}
+	*loser = cur;
+	return hash_map_update(&kv->map, h->key, h->klen, off, vsize);
+}
+
+/* The media holds this store's log: rebuild the index and the allocator. */
+static int kv_store_rebuild(struct kv_store *kv)
+{
+	const struct kv_sb *old = kv->sb;
+
+	kv->was_clean = le32_to_cpu(old->state) == KV_SB_CLEAN;
+	log_reset(&kv->log, le32_to_cpu(old->epoch));
+	/* not clean from here on: a crash during the rebuild is a crash */
+	kv_sb_write(kv, KV_SB_OPEN);
+	kv->rebuilt = true;
+	return log_rebuild(&kv->log, kv_claim, kv, &kv->scan);
+}
+
+/*
+ * Rebuild what the media holds, or start empty: with fresh, or without a
+ * valid superblock. A valid superblock of another geometry is -EINVAL
+ * (the kernel glue has named the parameter with kv_media_probe() before).
+ * An empty start writes the superblock; its log gets an epoch other than
+ * the one it replaces, so no record of the old log is ever taken for one
+ * of the new (allocator.h).
+ */
+static int kv_store_open(struct kv_store *kv, const struct kv_config *cfg)
+{
+	const struct kv_sb *old = cfg->sb_mem;
+	bool valid = kv_sb_valid(old);
+	u64 gen = valid ? le64_to_cpu(old->generation) + 1 : 1;
+	char why[8];
+
+	kv->sb = cfg->sb_mem;
+	kv_sb_expect(cfg, &kv->sb_want);
+	kv->sb_want.generation = cpu_to_le64(gen);
+	if (valid && !cfg->fresh) {
+		if (kv_sb_diff(old, &kv->sb_want, why, sizeof(why)))
+			return -EINVAL;
+		return kv_store_rebuild(kv);
+	}
+	if (valid && le32_to_cpu(old->epoch) == kv->log.epoch)
+		log_reset(&kv->log, kv->log.epoch + 1);
+	kv_sb_write(kv, KV_SB_OPEN);
+	return 0;
+}
+
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 {
 	struct log_config lcfg = {
@@ -435,6 +686,7 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 		.reserve_segs = cfg->reserve_segs,
 		.gc_low_segs = cfg->gc_low_segs,
 		.slice_bytes = cfg->slice_bytes,
+		.epoch = cfg->epoch,
 		.relocate = kv_relocate,
 		.relocate_ctx = kv,
 	};
@@ -450,6 +702,13 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 	err = log_init(&kv->log, &lcfg);
 	if (err)
 		return err;
+	if (cfg->sb_mem) {
+		err = kv_store_open(kv, cfg);
+		if (err) {
+			log_destroy(&kv->log);
+			return err;
+		}
+	}
 
 	kv->max_value = lcfg.max_value;
 	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
@@ -458,6 +717,46 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
 	return 0;
+}
+
+/* Unload: the log is complete (no command runs); mark the store clean. */
+void kv_store_close(struct kv_store *kv)
+{
+	if (!kv->sb)
+		return;
+	down_write(&kv->lock);
+	kv_sb_write(kv, KV_SB_CLEAN);
+	up_write(&kv->lock);
+}
+
+/*
+ * Erase the store (Format NVM): empty index, empty log of a new epoch,
+ * iterators closed, a new superblock. Its old records stay on the media
+ * until overwritten but belong to another epoch: never found again.
+ */
+int kv_store_erase(struct kv_store *kv)
+{
+	struct hash_map *hm = &kv->map;
+	hm_hash_fn hash = hm->hash;
+	int err, i;
+
+	down_write(&kv->lock);
+	err = hash_map_init(hm, hm->slots, hm->nslots * sizeof(*hm->slots),
+			    hm->max_keys, hm->seed);
+	if (err)
+		goto out;
+	hash_map_set_hash(hm, hash);
+	log_reset(&kv->log, kv->log.epoch + 1);
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
+		kv->iters[i].open = false;
+	if (kv->sb) {
+		kv->sb_want.generation =
+			cpu_to_le64(le64_to_cpu(kv->sb_want.generation) + 1);
+		kv_sb_write(kv, KV_SB_OPEN);
+	}
+out:
+	up_write(&kv->lock);
+	return err;
 }
 
 void kv_store_destroy(struct kv_store *kv)
@@ -576,8 +875,11 @@ static int kv_commit(struct kv_store *kv, const struct kv_cmd *cmd,
 
 	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + at,
 			   cmd->value_size);
-	if (!err)
+	if (!err) {
+		/* value complete before the old copy dies (allocator.h) */
+		log_commit(&kv->log, off);
 		err = kv_publish(kv, cmd, off, vsize);
+	}
 	if (err)
 		log_mark_dead(&kv->log, off);
 	return err;
