@@ -1630,6 +1630,8 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
  * the index sized from kv_max_keys (hash_map_mem_bytes), the rest the log.
  */
 #include <linux/random.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
 #include "nvmev.h"
 
 struct kv_ftl {
@@ -1835,51 +1837,184 @@ int nvmev_kv_check_config(const struct nvmev_config *cfg)
 	return ret;
 }
 
-/* One key space: [index | log] of @size bytes at region offset @offset. */
-static int kv_ns_init(struct nvmev_dev *dev, u64 offset, u64 size, u64 max_keys,
-		      const struct kv_cmd_set *set, struct kv_ftl **out)
+/*
+ * The device superblock lives in the last page of the BAR window: a place
+ * no parameter moves, beyond the 16 KiB BAR the host can reach, and not
+ * part of any namespace (kv_ftl.h, struct kv_dev_sb).
+ */
+#define KV_DEV_SB_OFFSET	(NVMEV_BAR_WINDOW - PAGE_SIZE)
+
+/* One key space: [superblock | index | log] of @size bytes at @offset. */
+static int kv_ns_config(struct nvmev_dev *dev, u64 offset, u64 size,
+			u64 max_keys, struct kv_config *kc)
 {
 	u8 *area = dev->storage + (offset - NVMEV_BAR_WINDOW);
-	struct kv_config kc = { .seed = get_random_u64() };
 	struct kv_layout lay;
-	struct kv_ftl *kv;
 	int ret;
 
 	ret = kv_layout(size, max_keys, &lay);
 	if (ret)
 		return ret;
-	kc.index_mem = area;
-	kc.index_bytes = lay.index_bytes;
-	kc.max_keys = lay.max_keys;
-	kc.log_base = area + lay.index_bytes;
-	kc.log_size = lay.log_size;
+	memset(kc, 0, sizeof(*kc));
+	kc->seed = get_random_u64();
+	kc->epoch = get_random_u32();
+	kc->fresh = dev->cfg.fresh;
+	kc->sb_mem = area;
+	kc->area_offset = offset;
+	kc->area_size = size;
+	kc->index_mem = area + KV_SB_BYTES;
+	kc->index_bytes = lay.index_bytes;
+	kc->max_keys = lay.max_keys;
+	kc->log_base = area + KV_SB_BYTES + lay.index_bytes;
+	kc->log_size = lay.log_size;
+	return 0;
+}
+
+static void kv_ns_report(u32 nsid, const struct kv_store *kv, u64 ns,
+			 bool fresh)
+{
+	const struct log_scan *sc = &kv->scan;
+
+	if (!kv->rebuilt) {
+		pr_info("namespace %u: empty KV store (%s)\n", nsid,
+			fresh ? "fresh=1" : "none found in the reserved memory");
+		return;
+	}
+	pr_info("namespace %u: rebuilt %llu keys from %llu MiB of log in %llu ms (%llu records, %llu superseded, %llu torn discarded, %u torn tails; last %s)\n",
+		nsid, kv->map.nkeys, sc->bytes >> 20, ns / NSEC_PER_MSEC,
+		sc->records, sc->superseded, sc->torn, sc->torn_tails,
+		kv->was_clean ? "unloaded cleanly" : "stopped without unload (crash or reboot)");
+}
+
+static int kv_ns_init(struct nvmev_dev *dev, u32 nsid,
+		      const struct kv_config *kc,
+		      const struct kv_cmd_set *set, struct kv_ftl **out)
+{
+	struct kv_ftl *kv;
+	u64 t0;
+	int ret;
+
 	kv = nvmev_kzalloc(sizeof(*kv), GFP_KERNEL);
 	if (!kv)
 		return -ENOMEM;
-	ret = kv_store_init(&kv->store, &kc);
+	t0 = ktime_get_ns();
+	ret = kv_store_init(&kv->store, kc);
 	if (ret) {
-		pr_err("KV store init (%s set) failed: %d\n", set->name, ret);
+		pr_err("namespace %u: KV store init (%s set) failed: %d%s\n",
+		       nsid, set->name, ret,
+		       ret == -ENOSPC ? " (the log holds more keys than the index takes)" : "");
 		nvmev_kfree(kv);
 		return ret;
 	}
+	kv_ns_report(nsid, &kv->store, ktime_get_ns() - t0, kc->fresh);
 	kv->coding = dev->cfg.kv_coding;
 	*out = kv;
 	return 0;
 }
 
-int nvmev_kv_init(struct nvmev_dev *dev)
+static void kv_dev_geometry(const struct nvmev_config *cfg,
+			    struct kv_dev_geometry *g)
+{
+	g->memmap_size = cfg->memmap_size;
+	g->blk_size = cfg->blk_size;
+	g->kv_size = cfg->kv_size;
+	g->kv_std_size = cfg->kv_std_size;
+}
+
+/*
+ * Before anything is written: a store of ours made with other sizes is
+ * refused, naming the parameter (unless fresh=1 erases it).
+ */
+static int kv_media_check(const struct nvmev_config *cfg,
+			  const struct kv_dev_sb *dsb,
+			  const struct kv_config *kc, int nr)
+{
+	struct kv_dev_geometry g;
+	const char *param;
+	char why[256];
+	int i;
+
+	if (cfg->fresh)
+		return 0;
+	kv_dev_geometry(cfg, &g);
+	if (kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)) ==
+	    KV_MEDIA_MISMATCH) {
+		pr_err("%s: %s\n", param, why);
+		return -EINVAL;
+	}
+	for (i = 0; i < nr; i++) {
+		if (kv_media_probe(&kc[i], &param, why, sizeof(why)) !=
+		    KV_MEDIA_MISMATCH)
+			continue;
+		pr_err("%s: the KV area of namespace %d holds an nvmev_kv store made with %s; load with that, or with fresh=1 to erase it\n",
+		       param, i + 1, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kv_stores_init(struct nvmev_dev *dev, const struct kv_config *kc,
+			  int nr)
 {
 	int ret;
 
-	ret = kv_ns_init(dev, dev->cfg.kv_offset, dev->cfg.kv_size,
-			 dev->cfg.kv_max_keys, &kv_vendor_set, &dev->kv[0]);
-	if (ret || !dev->cfg.kv_std_size)
+	ret = kv_ns_init(dev, NVMEV_NSID, &kc[0], &kv_vendor_set, &dev->kv[0]);
+	if (ret || nr < 2)
 		return ret;
-	ret = kv_ns_init(dev, dev->cfg.kv_std_offset, dev->cfg.kv_std_size, 0,
-			 &kv_std_set, &dev->kv[1]);
+	ret = kv_ns_init(dev, NVMEV_NSID_KV, &kc[1], &kv_std_set, &dev->kv[1]);
 	if (ret)
 		nvmev_kv_exit(dev);
 	return ret;
+}
+
+/*
+ * Check what the reserved memory holds, then rebuild each namespace's store
+ * from it or start it empty, and record the geometry in the device
+ * superblock last (a load that fails leaves the media as it was but for
+ * the stores' superblocks).
+ */
+int nvmev_kv_init(struct nvmev_dev *dev)
+{
+	const struct nvmev_config *cfg = &dev->cfg;
+	struct kv_config *kc;
+	struct kv_dev_geometry g;
+	struct kv_dev_sb *dsb;
+	int nr = cfg->kv_std_size ? 2 : 1;
+	int ret;
+
+	kc = nvmev_kzalloc(2 * sizeof(*kc), GFP_KERNEL);
+	if (!kc)
+		return -ENOMEM;
+	dsb = memremap(cfg->memmap_start + KV_DEV_SB_OFFSET, PAGE_SIZE,
+		       MEMREMAP_WB);
+	ret = -ENOMEM;
+	if (!dsb)
+		goto out_free;
+	ret = kv_ns_config(dev, cfg->kv_offset, cfg->kv_size, cfg->kv_max_keys,
+			   &kc[0]);
+	if (!ret && nr > 1)
+		ret = kv_ns_config(dev, cfg->kv_std_offset, cfg->kv_std_size, 0,
+				   &kc[1]);
+	if (!ret)
+		ret = kv_media_check(cfg, dsb, kc, nr);
+	if (!ret)
+		ret = kv_stores_init(dev, kc, nr);
+	if (!ret) {
+		kv_dev_geometry(cfg, &g);
+		kv_dev_sb_write(dsb, &g);
+	}
+	memunmap(dsb);
+out_free:
+	nvmev_kfree(kc);
+	return ret;
+}
+
+/* Format NVM of namespace @nsid: its store, empty, with a new superblock. */
+int nvmev_kv_erase(struct nvmev_dev *dev, u32 nsid)
+{
+	struct kv_ftl *kv = dev->kv[nsid == NVMEV_NSID_KV];
+
+	return kv ? kv_store_erase(&kv->store) : -ENODEV;
 }
 
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st)
@@ -1900,6 +2035,7 @@ void nvmev_kv_exit(struct nvmev_dev *dev)
 	for (i = 0; i < NVMEV_MAX_NSID; i++) {
 		if (!dev->kv[i])
 			continue;
+		kv_store_close(&dev->kv[i]->store);
 		kv_store_destroy(&dev->kv[i]->store);
 		nvmev_kfree(dev->kv[i]);
 		dev->kv[i] = NULL;

@@ -39,6 +39,7 @@ static unsigned int poll_spin_us = 50;
 static int kv_coding = NVMEV_KV_CODING_BYTES;
 static u64 kv_max_keys;
 static bool inject;
+static bool fresh;
 static char *timing = "pm983";
 
 static int size_param_set(const char *val, const struct kernel_param *kp)
@@ -130,6 +131,10 @@ MODULE_PARM_DESC(kv_max_keys,
 module_param(timing, charp, 0444);
 MODULE_PARM_DESC(timing,
 		 "timing model preset: pm983 (default, a PM983-class KV-SSD) or none (zero cost); tuned later under /sys/class/nvme/nvmeX/device/timing/");
+
+module_param(fresh, bool, 0444);
+MODULE_PARM_DESC(fresh,
+		 "erase the KV stores the reserved memory holds and start empty (default 0: rebuild them; a store made with other sizes is refused)");
 
 module_param(inject, bool, 0444);
 MODULE_PARM_DESC(inject,
@@ -286,6 +291,7 @@ static int validate_params(struct nvmev_config *cfg)
 	cfg->kv_coding = kv_coding;
 	cfg->kv_max_keys = kv_max_keys;
 	cfg->inject = inject;
+	cfg->fresh = fresh;
 	cfg->nr_io_queues = io_queues;
 	cfg->poll_spin_us = poll_spin_us;
 	return nvmev_kv_check_config(cfg);

@@ -505,6 +505,7 @@ struct nvmev_config {
 	u32 poll_spin_us; /* dispatcher spins this long idle, then backs off */
 	int kv_coding; /* enum kv_coding */
 	bool inject; /* raw-command injection under debugfs (tests) */
+	bool fresh; /* erase the stores the reserved memory holds */
 	u64 kv_max_keys; /* 0: derived from kv_size */
 	char timing_preset[16]; /* timing model preset at load (timing.h) */
 };
@@ -824,6 +825,7 @@ u16 nvmev_sgl_copy(const struct nvmev_sgl *sgl, u64 off, void *buf, u64 len,
 /* kv_ftl.c (kernel glue) */
 int nvmev_kv_check_config(const struct nvmev_config *cfg);
 int nvmev_kv_init(struct nvmev_dev *dev);
+int nvmev_kv_erase(struct nvmev_dev *dev, u32 nsid);
 void nvmev_kv_exit(struct nvmev_dev *dev);
 bool nvmev_kv_idle(struct nvmev_dev *dev);
 struct kv_stats;
