@@ -566,6 +566,7 @@ void log_get_stats(const struct log_alloc *a, struct log_stats *st)
 	st->live_bytes = a->live_bytes;
 	st->nsegs = a->nsegs;
 	st->free_segs = a->nfree;
+	st->reclaiming = a->victim != LOG_NONE;
 }
 
 /* Walk one segment's records; sum the live ones. -EIO if malformed. */

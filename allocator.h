@@ -127,6 +127,7 @@ struct log_stats {
 	u64 gc_bytes_moved;	/* record bytes copied by reclamation */
 	u64 gc_forced;		/* appends that had to reclaim beyond one slice */
 	u64 enospc;
+	u32 reclaiming;		/* 1: a victim is half moved */
 };
 
 struct log_alloc {

@@ -2712,6 +2712,7 @@ struct pspec {
 	uint32_t gen;		/* generation of the values */
 	uint32_t every;		/* put: only keys i % every == 0 */
 	uint32_t over_every, over_gen;	/* verify: those keys hold over_gen */
+	uint32_t alt_gen;	/* verify: a key may hold this one instead */
 	uint32_t del_every;	/* del/verify: keys i % del_every == del_every - 1 */
 };
 
@@ -2724,12 +2725,16 @@ static unsigned int pkey(uint32_t i, uint8_t *k)
 	return 9;
 }
 
+static bool pbig;	/* --big: 4..32 KiB values, to fill a log fast */
+
 static uint32_t psize(uint32_t i, uint32_t gen)
 {
 	uint64_t s = seed ^ (uint64_t)i * 0x9e3779b97f4a7c15ULL ^ (uint64_t)gen << 40;
 	uint64_t h = splitmix(&s);
 	uint32_t r = (uint32_t)(h % 1000), x = (uint32_t)(h >> 20);
 
+	if (pbig)
+		return 4097 + x % (32768 - 4096);
 	if (r < 900)
 		return 1 + x % 256;
 	if (r < 990)
@@ -2790,10 +2795,23 @@ static int run_del(const struct pspec *p)
 	return 0;
 }
 
+/* Does key i hold generation @gen's value? */
+static bool pholds(uint32_t i, uint32_t gen)
+{
+	uint32_t len = psize(i, gen), dw0 = 0;
+	uint8_t key[16];
+	unsigned int kl = pkey(i, key);
+
+	if (kv_retrieve(&dev, key, kl, NULL, len, &dw0, NULL) || dw0 != len)
+		return false;
+	gen_value(scratch, len, i, gen);
+	return !memcmp(dev.buf, scratch, len);
+}
+
 static int run_verify(const struct pspec *p)
 {
 	uint8_t key[16];
-	uint32_t i, ok = 0, gone = 0, dw0;
+	uint32_t i, ok = 0, gone = 0, alt = 0, dw0;
 	unsigned int kl;
 	int st;
 
@@ -2810,6 +2828,11 @@ static int run_verify(const struct pspec *p)
 			gone += !st ? 0 : 1;
 			continue;
 		}
+		if (p->alt_gen && !pholds(i, gen)) {
+			alt++;
+			gen = p->alt_gen;
+			len = psize(i, gen);
+		}
 		st = kv_retrieve(&dev, key, kl, NULL, len, &dw0, NULL);
 		gen_value(scratch, len, i, gen);
 		if (st || dw0 != len || memcmp(dev.buf, scratch, len)) {
@@ -2819,8 +2842,8 @@ static int run_verify(const struct pspec *p)
 		}
 		ok++;
 	}
-	printf("verify: %u keys intact, %u deleted keys absent, %" PRIu64 " mismatches\n",
-	       ok, gone, mismatches);
+	printf("verify: %u keys intact (%u of them generation %u), %u deleted keys absent, %" PRIu64 " mismatches\n",
+	       ok, alt, p->alt_gen, gone, mismatches);
 	return mismatches ? 1 : 0;
 }
 
@@ -2924,6 +2947,10 @@ int main(int argc, char **argv)
 			all = true;
 			continue;
 		}
+		if (!strcmp(a, "--big")) {
+			pbig = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		if (!strcmp(a, "--ops"))
@@ -2958,6 +2985,8 @@ int main(int argc, char **argv)
 			ps.over_every = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--over-gen"))
 			ps.over_gen = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--alt-gen"))
+			ps.alt_gen = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--del-every"))
 			ps.del_every = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--csi")) {
