@@ -649,8 +649,7 @@ static int kv_store_rebuild(struct kv_store *kv)
 
 /*
  * Rebuild what the media holds, or start empty: with fresh, or without a
- * valid superblock. A valid superblock of another geometry is -EINVAL
- * (the kernel glue has named the parameter with kv_media_probe() before).
+ * valid superblock (kv_store_init() has refused one of another geometry).
  * An empty start writes the superblock; its log gets an epoch other than
  * the one it replaces, so no record of the old log is ever taken for one
  * of the new (allocator.h).
@@ -660,16 +659,12 @@ static int kv_store_open(struct kv_store *kv, const struct kv_config *cfg)
 	const struct kv_sb *old = cfg->sb_mem;
 	bool valid = kv_sb_valid(old);
 	u64 gen = valid ? le64_to_cpu(old->generation) + 1 : 1;
-	char why[8];
 
 	kv->sb = cfg->sb_mem;
 	kv_sb_expect(cfg, &kv->sb_want);
 	kv->sb_want.generation = cpu_to_le64(gen);
-	if (valid && !cfg->fresh) {
-		if (kv_sb_diff(old, &kv->sb_want, why, sizeof(why)))
-			return -EINVAL;
+	if (valid && !cfg->fresh)
 		return kv_store_rebuild(kv);
-	}
 	if (valid && le32_to_cpu(old->epoch) == kv->log.epoch)
 		log_reset(&kv->log, kv->log.epoch + 1);
 	kv_sb_write(kv, KV_SB_OPEN);
@@ -690,9 +685,15 @@ int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 		.relocate = kv_relocate,
 		.relocate_ctx = kv,
 	};
+	const char *param;
+	char why[8];
 	int err, i;
 
 	if (lcfg.max_value > KV_MAX_VALUE_SIZE)
+		return -EINVAL;
+	/* before the index is cleared: it may lie over the other layout's log */
+	if (!cfg->fresh &&
+	    kv_media_probe(cfg, &param, why, sizeof(why)) == KV_MEDIA_MISMATCH)
 		return -EINVAL;
 	memset(kv, 0, sizeof(*kv));
 	err = hash_map_init(&kv->map, cfg->index_mem, cfg->index_bytes,
