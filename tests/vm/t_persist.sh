@@ -6,14 +6,22 @@
 # while reclamation is moving records loses nothing; a writer killed with
 # kill -9 leaves every key with its old or its new value; a load with other
 # sizes is refused with the parameter named; fresh=1 starts empty.
+# Then a warm reboot (sysrq b, the module loaded and a writer running; QEMU
+# keeps guest RAM across the reset): the second boot runs this script again
+# and finds every key with an intact value.
 # kvclient put/del/verify: the value of key i is a function of (seed, i,
 # generation), so no model has to be saved across loads.
+# vmrun: reboots
 . "$NVMEV_DIR/tests/vm/lib.sh"
 . "$NVMEV_DIR/tests/vm/kv_lib.sh"
 
 KEYS=${TEST_PERSIST_KEYS:-100000}
 KEYS2=${TEST_PERSIST_KEYS2:-20000}
-SEED=${TEST_KV_SEED:-$(date +%s)}
+STAGE2=/job/persist-rebooted	# written before the reboot: counts and seed
+if [ -e $STAGE2 ]; then
+	read -r PASSED FAILED SEED < $STAGE2
+fi
+SEED=${SEED:-${TEST_KV_SEED:-$(date +%s)}}
 PAR=4	# client processes: more commands in flight than one QD1 client
 # the default load line (1 GiB, blk_size 64M, namespace 2 a quarter) minus
 # fresh=1: these loads must find what the last one left
@@ -145,10 +153,54 @@ t_fresh() {
 	unload_module
 }
 
+# Before the warm reboot: both namespaces filled, a writer overwriting.
+RB_KEYS=${TEST_PERSIST_REBOOT_KEYS:-20000}
+t_before_reboot() {
+	load_module fresh=1 || return 1
+	ns2_dev || return 1
+	check_par "put $RB_KEYS keys on namespace 1" put "$NVME_NS" "$RB_KEYS" --gen 1
+	check_par "put 5000 keys on namespace 2" put "$NS2" 5000 --csi kv --gen 1
+	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$RB_KEYS" --gen 2 --every 3 > /dev/null 2>&1 &
+	WRITER=$!
+	sleep 3
+	kill -0 $WRITER 2>/dev/null && ok "a writer is running" || not_ok "the writer ended early"
+}
+
+# After it: the stores are rebuilt, "stopped without unload"; every key of
+# namespace 1 has its old or its new value, whole; namespace 2 all there.
+t_after_reboot() {
+	local mark
+	mark=$(dmesg_mark)
+	load_module $KEEP || return 1
+	dmesg_since "$mark" | grep -E "nvmev_kv: namespace [12]: " | sed 's/^\[[^]]*\] /    | /'
+	expect_match "rebuilt after a reboot" "$(dmesg_since "$mark" | grep 'namespace 1: rebuilt')" 'stopped without unload'
+	ns2_dev || return 1
+	check_par "namespace 1: every key whole, old or new value" verify "$NVME_NS" "$RB_KEYS" --gen 1 --alt-gen 2
+	check_par "namespace 2: every key intact" verify "$NS2" 5000 --csi kv --gen 1
+	unload_module
+}
+
+if [ -e $STAGE2 ]; then
+	log "second boot after the warm reboot (seed $SEED)"
+	rm -f $STAGE2
+	run_test persist-warm-reboot t_after_reboot
+	finish
+fi
+
 run_test persist-client-build t_client
 run_test persist-reload-1e5-keys t_reload
 run_test persist-mismatch-refused t_mismatch
 run_test persist-kill-9-writer t_kill_writer
 run_test persist-reload-during-reclamation t_reclaim
 run_test persist-fresh t_fresh
+if [ -d /job ] && [ -w /job ] && [ "${TEST_PERSIST_REBOOT:-1}" = 1 ]; then
+	run_test persist-warm-reboot-prepare t_before_reboot
+	echo "$PASSED $FAILED $SEED" > $STAGE2
+	dmesg > /job/dmesg-boot1.txt
+	sync
+	log "warm reboot (sysrq b) with the module loaded and a writer running"
+	echo b > /proc/sysrq-trigger
+	sleep 30
+	not_ok "still running 30 s after sysrq b"
+fi
 finish
