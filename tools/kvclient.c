@@ -2713,7 +2713,8 @@ struct pspec {
 	uint32_t every;		/* put: only keys i % every == 0 */
 	uint32_t over_every, over_gen;	/* verify: those keys hold over_gen */
 	uint32_t alt_gen;	/* verify: a key may hold this one instead */
-	uint32_t del_every;	/* del/verify: keys i % del_every == del_every - 1 */
+	uint32_t del_every;	/* keys i % del_every == del_every - 1: del deletes
+				 * them, put skips them, verify wants them absent */
 };
 
 static unsigned int pkey(uint32_t i, uint8_t *k)
@@ -2757,7 +2758,7 @@ static int run_put(const struct pspec *p)
 	for (i = p->from; i < p->to; i++) {
 		uint32_t len = psize(i, p->gen);
 
-		if (p->every > 1 && i % p->every)
+		if ((p->every > 1 && i % p->every) || pdeleted(p, i))
 			continue;
 		kl = pkey(i, key);
 		gen_value(scratch, len, i, p->gen);

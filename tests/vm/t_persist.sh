@@ -84,7 +84,7 @@ t_reload() {
 	check_par "namespace 1: every key intact, deleted keys absent" verify "$NVME_NS" "$KEYS" --gen 1 --del-every 10
 	check_par "namespace 2: every key intact" verify "$NS2" "$KEYS2" --csi kv --gen 1
 	# the reloaded store takes writes: overwrite a third, reload, check again
-	check_par "overwrite every 3rd key of namespace 1" put "$NVME_NS" "$KEYS" --gen 2 --every 3
+	check_par "overwrite every 3rd key of namespace 1" put "$NVME_NS" "$KEYS" --gen 2 --every 3 --del-every 10
 	reload || return 1
 	check_par "namespace 1 after a second reload" verify "$NVME_NS" "$KEYS" --gen 1 --over-every 3 --over-gen 2 --del-every 10
 	unload_module
@@ -107,7 +107,7 @@ t_mismatch() {
 t_kill_writer() {
 	local pid
 	load_module $KEEP || return 1
-	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$KEYS" --gen 3 > /dev/null 2>&1 &
+	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$KEYS" --gen 3 --del-every 10 > /dev/null 2>&1 &
 	pid=$!
 	sleep 5
 	kill -9 $pid
