@@ -45,6 +45,24 @@
  * Moving a record updates the index through kv_relocate() under the same
  * exclusive lock, so the map and the log never disagree outside it.
  *
+ * Persistence
+ * -----------
+ * The store lives in reserved memory that outlasts the module (and a warm
+ * reboot), so each KV area starts with a superblock (struct kv_sb) and the
+ * index is rebuilt from the log at load (log_rebuild() with kv_claim()).
+ * What makes that safe is the order of writes under the exclusive lock:
+ * a Store writes the record header, then the value, then the value crc
+ * (log_commit()), and only then marks the old copy dead and completes; a
+ * Delete marks the record dead (one byte) before it completes. So at any
+ * instant the media holds, for every key, its acknowledged value as the
+ * newest intact record not marked dead, possibly beside a newer record
+ * whose value crc fails (a torn store: discarded) or an older copy not yet
+ * marked dead (superseded by seq). Reclamation copies a record with its
+ * seq before marking the original dead, so a crash between the two leaves
+ * equal twins. kv_store_close() marks the superblock clean at rmmod;
+ * kv_store_erase() empties a store for Format NVM (a new epoch makes every
+ * old record foreign).
+ *
  * Work under the lock is bounded: one value copy (<= 2 MiB), one slice of
  * reclamation, for iterate reads KV_ITER_SCAN_DEFAULT index slots and the
  * host buffer (<= 2 MiB), for List one scan of the index slots. Everything may sleep (DMA callbacks, rwsem);
