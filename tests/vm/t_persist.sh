@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest: persistence (issue 14). The stores survive rmmod/insmod: 10^5
-# keys of mixed sizes on namespace 1 and 2*10^4 on namespace 2 are all
+# keys of mixed sizes on namespace 1 and 10^4 on namespace 2 are all
 # there, byte for byte, after a reload; deleted keys stay deleted; a reload
 # while reclamation is moving records loses nothing; a writer killed with
 # kill -9 leaves every key with its old or its new value; a load with other
