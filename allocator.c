@@ -683,7 +683,10 @@ static int log_rebuild_seg(struct log_alloc *a, u32 seg, log_claim_fn claim,
 		u32 rsize;
 
 		if (!log_rec_sane(a, off, a->seg_size - s->used)) {
-			if (le32_to_cpu(h->magic) == LOG_REC_MAGIC)
+			/* a header of this log that fails: a torn write, not
+			 * the end of what the segment held (old epochs, zeros) */
+			if (le32_to_cpu(h->magic) == LOG_REC_MAGIC &&
+			    le32_to_cpu(h->epoch) == a->epoch)
 				scan->torn_tails++;
 			break;
 		}

@@ -74,7 +74,7 @@ struct log_scan {
 	u64 superseded;		/* intact but older than another copy */
 	u64 torn;		/* value check failed: discarded, marked dead */
 	u64 bytes;		/* record bytes scanned */
-	u32 torn_tails;		/* segments whose scan ended at a bad header */
+	u32 torn_tails;		/* segments whose scan ended at a bad header of this log */
 };
 
 /*
