@@ -66,12 +66,22 @@ static struct log_rec_hdr *log_hdr(const struct log_alloc *a, u64 off)
 	return (struct log_rec_hdr *)(a->base + off);
 }
 
+/* The header's crc: flags and vcrc change after it is set (allocator.h). */
 static u32 log_hdr_crc(const struct log_rec_hdr *h)
 {
 	struct log_rec_hdr tmp = *h;
 
+	tmp.flags = 0;
 	tmp.crc = 0;
+	tmp.vcrc = 0;
 	return crc32_le(~0U, (const u8 *)&tmp, sizeof(tmp));
+}
+
+static u32 log_value_crc(const struct log_alloc *a, u64 off)
+{
+	const struct log_rec_hdr *h = log_hdr(a, off);
+
+	return crc32_le(~0U, (const u8 *)(h + 1), le32_to_cpu(h->vsize));
 }
 
 static void log_free_push(struct log_alloc *a, u32 seg)
@@ -117,9 +127,34 @@ static int log_check_config(const struct log_config *cfg, u32 *nsegs)
 	return 0;
 }
 
+/* Every segment free, no head, no victim: an empty log of @epoch. */
+void log_reset(struct log_alloc *a, u32 epoch)
+{
+	u32 i;
+
+	for (i = 0; i < a->nsegs; i++)
+		a->segs[i] = (struct log_seg){ .state = LOG_SEG_FREE };
+	a->free_head = LOG_NONE;
+	a->nfree = 0;
+	a->victim = LOG_NONE;
+	a->victim_pos = 0;
+	for (i = 0; i < LOG_NR_HEADS; i++)
+		a->head[i] = LOG_NONE;
+	a->gc_blocked = false;
+	a->gc_broken = false;
+	a->user_full = false;
+	a->seq = 0;
+	a->epoch = epoch;
+	a->live_bytes = 0;
+	a->used_bytes = 0;
+	memset(&a->st, 0, sizeof(a->st));
+	for (i = a->nsegs; i-- > 0;)
+		log_free_push(a, i);
+}
+
 int log_init(struct log_alloc *a, const struct log_config *cfg)
 {
-	u32 nsegs, i;
+	u32 nsegs;
 	int err;
 
 	err = log_check_config(cfg, &nsegs);
@@ -141,12 +176,7 @@ int log_init(struct log_alloc *a, const struct log_config *cfg)
 	a->slice_bytes = cfg->slice_bytes ?: LOG_DEFAULT_SLICE;
 	a->relocate = cfg->relocate;
 	a->relocate_ctx = cfg->relocate_ctx;
-	a->free_head = LOG_NONE;
-	a->victim = LOG_NONE;
-	for (i = 0; i < LOG_NR_HEADS; i++)
-		a->head[i] = LOG_NONE;
-	for (i = nsegs; i-- > 0;)
-		log_free_push(a, i);
+	log_reset(a, cfg->epoch);
 	return 0;
 }
 
@@ -265,12 +295,12 @@ static void log_dead_account(struct log_alloc *a, u64 off, u32 rsize)
 	a->user_full = false;
 }
 
+/* One byte store: outside the header's crc, so never a torn header. */
 static void log_set_dead(struct log_alloc *a, u64 off)
 {
 	struct log_rec_hdr *h = log_hdr(a, off);
 
-	h->flags |= LOG_REC_DEAD;
-	h->crc = cpu_to_le32(log_hdr_crc(h));
+	WRITE_ONCE(h->flags, h->flags | LOG_REC_DEAD);
 }
 
 /* Copy one live record of the victim to the reclamation head. */
@@ -297,8 +327,10 @@ static bool log_rec_sane(const struct log_alloc *a, u64 off, u32 room)
 	const struct log_rec_hdr *h = log_hdr(a, off);
 
 	return room >= sizeof(*h) && le32_to_cpu(h->magic) == LOG_REC_MAGIC &&
+	       le32_to_cpu(h->epoch) == a->epoch &&
 	       h->klen >= 1 && h->klen <= LOG_KEY_MAX &&
 	       log_rec_size(le32_to_cpu(h->vsize)) <= room &&
+	       log_rec_size(le32_to_cpu(h->vsize)) <= a->max_record &&
 	       le32_to_cpu(h->crc) == log_hdr_crc(h);
 }
 
@@ -418,6 +450,7 @@ static void log_write_hdr(struct log_alloc *a, u64 off, const u8 *key,
 	memcpy(h->key, key, klen);
 	h->vsize = cpu_to_le32(vsize);
 	h->seq = cpu_to_le64(++a->seq);
+	h->epoch = cpu_to_le32(a->epoch);
 	h->crc = cpu_to_le32(log_hdr_crc(h));
 	if (pad)
 		memset(a->base + off + rsize - pad, 0, pad);
@@ -465,6 +498,20 @@ const struct log_rec_hdr *log_rec(const struct log_alloc *a, u64 off)
 void *log_value(struct log_alloc *a, u64 off)
 {
 	return a->base + off + sizeof(struct log_rec_hdr);
+}
+
+/*
+ * The value of the record at @off is complete: seal it with its crc. Until
+ * then log_rebuild() discards the record, so a store cut short by a crash
+ * (a warm reboot) is never served. One aligned 4-byte store.
+ */
+void log_commit(struct log_alloc *a, u64 off)
+{
+	NVMEV_TRACE_FUNC();
+
+	if (WARN_ON_ONCE(off >= a->capacity))
+		return;
+	WRITE_ONCE(log_hdr(a, off)->vcrc, cpu_to_le32(log_value_crc(a, off)));
 }
 
 /* The record at @off was superseded or deleted. */
@@ -519,6 +566,7 @@ void log_get_stats(const struct log_alloc *a, struct log_stats *st)
 	st->live_bytes = a->live_bytes;
 	st->nsegs = a->nsegs;
 	st->free_segs = a->nfree;
+	st->reclaiming = a->victim != LOG_NONE;
 }
 
 /* Walk one segment's records; sum the live ones. -EIO if malformed. */
@@ -576,5 +624,115 @@ int log_check(const struct log_alloc *a)
 	}
 	if (nfree != a->nfree || live != a->live_bytes || used != a->used_bytes)
 		return -EIO;
+	return 0;
+}
+
+/* A record the rebuild does not keep: dead on the media and in the counts. */
+static void log_rebuild_kill(struct log_alloc *a, u64 off)
+{
+	log_set_dead(a, off);
+	log_dead_account(a, off, log_rec_size(le32_to_cpu(log_hdr(a, off)->vsize)));
+}
+
+/* One intact record, not marked dead: count it live and let @claim decide. */
+static int log_rebuild_rec(struct log_alloc *a, u64 off, log_claim_fn claim,
+			   void *ctx, struct log_scan *scan)
+{
+	const struct log_rec_hdr *h = log_hdr(a, off);
+	u32 rsize = log_rec_size(le32_to_cpu(h->vsize));
+	struct log_seg *s = &a->segs[log_seg_of(a, off)];
+	u64 loser = U64_MAX;
+	int err;
+
+	s->live += rsize;
+	a->live_bytes += rsize;
+	if (le32_to_cpu(h->vcrc) != log_value_crc(a, off)) {
+		scan->torn++;
+		log_rebuild_kill(a, off);
+		return 0;
+	}
+	a->seq = max(a->seq, le64_to_cpu(h->seq));
+	err = claim(ctx, off, h, &loser);
+	if (err)
+		return err;
+	scan->live++;
+	if (loser != U64_MAX) {
+		scan->superseded++;
+		scan->live--;
+		log_rebuild_kill(a, loser);
+	}
+	return 0;
+}
+
+/*
+ * Walk segment @seg's records from offset 0 while their headers check out.
+ * The first bad header ends the segment: it is the tail of the last write
+ * before a crash (or the end of what this segment ever held), and nothing
+ * behind it can be trusted to start at a record boundary.
+ */
+static int log_rebuild_seg(struct log_alloc *a, u32 seg, log_claim_fn claim,
+			   void *ctx, struct log_scan *scan)
+{
+	struct log_seg *s = &a->segs[seg];
+	u64 base = log_seg_off(a, seg);
+	int err;
+
+	while (s->used < a->seg_size) {
+		u64 off = base + s->used;
+		const struct log_rec_hdr *h = log_hdr(a, off);
+		u32 rsize;
+
+		if (!log_rec_sane(a, off, a->seg_size - s->used)) {
+			/* a header of this log that fails: a torn write, not
+			 * the end of what the segment held (old epochs, zeros) */
+			if (le32_to_cpu(h->magic) == LOG_REC_MAGIC &&
+			    le32_to_cpu(h->epoch) == a->epoch)
+				scan->torn_tails++;
+			break;
+		}
+		rsize = log_rec_size(le32_to_cpu(h->vsize));
+		s->used += rsize;
+		a->used_bytes += rsize;
+		scan->records++;
+		scan->bytes += rsize;
+		if (h->flags & LOG_REC_DEAD)
+			continue;
+		err = log_rebuild_rec(a, off, claim, ctx, scan);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Rebuild the allocator's state from the records of its epoch on the media,
+ * right after log_init() (or log_reset()) with the log's epoch. @claim
+ * builds the caller's index; every record it does not keep is marked dead
+ * on the media, so reclamation never moves a record the index does not
+ * point at. Afterwards segments with live records are sealed, the rest
+ * free; no head is open (the next append opens one) and no victim is half
+ * moved: a reload in the middle of reclamation finds both copies of a
+ * moved record, with the same seq, and keeps one. -errno from @claim
+ * aborts (the caller must not use the log then).
+ */
+int log_rebuild(struct log_alloc *a, log_claim_fn claim, void *ctx,
+		struct log_scan *scan)
+{
+	u32 i;
+	int err;
+
+	memset(scan, 0, sizeof(*scan));
+	log_reset(a, a->epoch);
+	a->free_head = LOG_NONE;
+	a->nfree = 0;
+	for (i = 0; i < a->nsegs; i++) {
+		a->segs[i] = (struct log_seg){ .state = LOG_SEG_SEALED };
+		err = log_rebuild_seg(a, i, claim, ctx, scan);
+		if (err)
+			return err;
+	}
+	for (i = a->nsegs; i-- > 0;)
+		if (!a->segs[i].live)
+			log_free_push(a, i);
 	return 0;
 }

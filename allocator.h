@@ -30,10 +30,20 @@
 
 /*
  * On-log record header, little-endian, followed by the value and zero
- * padding to 8 bytes. crc = crc32_le(~0, header with crc = 0). Rebuilding
- * the index: scan each segment from offset 0 while the magic and crc check
- * out; every record without LOG_REC_DEAD is the one live copy of its key
- * (the highest seq wins should two ever be found).
+ * padding to 8 bytes.
+ *  - crc = crc32_le(~0, header with flags, crc and vcrc = 0): set once when
+ *    the record is appended, never rewritten. The flags byte stays outside
+ *    so marking a record dead is one byte store: a crash can never leave a
+ *    half-rewritten header that would hide the records behind it.
+ *  - vcrc = crc32_le(~0, value), written by log_commit() once the value is
+ *    complete: a record whose value was torn (or never finished) fails it
+ *    and is discarded by log_rebuild(), never served.
+ *  - epoch: the identity of the log (the store's superblock). A fresh log
+ *    over memory that held an older one ignores the older records.
+ * Rebuilding the index (log_rebuild()): scan each segment from offset 0
+ * while the magic, epoch and crc check out; the live copy of a key is the
+ * record with the highest seq among those not marked dead whose value
+ * checks out (reclamation copies keep their seq: either copy will do).
  */
 struct log_rec_hdr {
 	__le32 magic;
@@ -44,6 +54,27 @@ struct log_rec_hdr {
 	__le32 vsize;
 	__le32 crc;
 	__le64 seq;
+	__le32 epoch;
+	__le32 vcrc;
+};
+
+/*
+ * log_rebuild() found an intact record at @off that is not marked dead.
+ * Return 0 with *@loser = U64_MAX if it is the key's only copy so far, or
+ * the offset of the copy (this one or an earlier) that must die; an errno
+ * aborts the rebuild.
+ */
+typedef int (*log_claim_fn)(void *ctx, u64 off, const struct log_rec_hdr *h,
+			    u64 *loser);
+
+/* What log_rebuild() found. */
+struct log_scan {
+	u64 records;		/* records with header intact */
+	u64 live;		/* records left live (one per key) */
+	u64 superseded;		/* intact but older than another copy */
+	u64 torn;		/* value check failed: discarded, marked dead */
+	u64 bytes;		/* record bytes scanned */
+	u32 torn_tails;		/* segments whose scan ended at a bad header of this log */
 };
 
 /*
@@ -61,6 +92,7 @@ struct log_config {
 	u32 reserve_segs;	/* 0: LOG_DEFAULT_RESERVE; >= 1 */
 	u32 gc_low_segs;	/* start reclaiming below this many free; 0: auto */
 	u32 slice_bytes;	/* work per reclamation slice; 0: default */
+	u32 epoch;		/* stamped in every record (see log_rec_hdr) */
 	log_relocate_fn relocate;
 	void *relocate_ctx;
 };
@@ -95,6 +127,7 @@ struct log_stats {
 	u64 gc_bytes_moved;	/* record bytes copied by reclamation */
 	u64 gc_forced;		/* appends that had to reclaim beyond one slice */
 	u64 enospc;
+	u32 reclaiming;		/* 1: a victim is half moved */
 };
 
 struct log_alloc {
@@ -117,6 +150,7 @@ struct log_alloc {
 	bool gc_broken;		/* internal corruption seen: stop moving */
 	bool user_full;		/* forced reclaim failed; cleared when a record dies */
 	u64 seq;		/* last sequence number written */
+	u32 epoch;
 	u64 live_bytes;
 	u64 used_bytes;
 	log_relocate_fn relocate;
@@ -127,11 +161,15 @@ struct log_alloc {
 u32 log_rec_size(u32 vsize);
 int log_init(struct log_alloc *a, const struct log_config *cfg);
 void log_destroy(struct log_alloc *a);
+void log_reset(struct log_alloc *a, u32 epoch);
+int log_rebuild(struct log_alloc *a, log_claim_fn claim, void *ctx,
+		struct log_scan *scan);
 
 int log_append(struct log_alloc *a, const u8 *key, u8 klen, u32 vsize,
 	       u64 *off);
 void *log_value(struct log_alloc *a, u64 off);
 const struct log_rec_hdr *log_rec(const struct log_alloc *a, u64 off);
+void log_commit(struct log_alloc *a, u64 off);
 void log_mark_dead(struct log_alloc *a, u64 off);
 
 bool log_reclaim_wanted(const struct log_alloc *a);

@@ -45,6 +45,24 @@
  * Moving a record updates the index through kv_relocate() under the same
  * exclusive lock, so the map and the log never disagree outside it.
  *
+ * Persistence
+ * -----------
+ * The store lives in reserved memory that outlasts the module (and a warm
+ * reboot), so each KV area starts with a superblock (struct kv_sb) and the
+ * index is rebuilt from the log at load (log_rebuild() with kv_claim()).
+ * What makes that safe is the order of writes under the exclusive lock:
+ * a Store writes the record header, then the value, then the value crc
+ * (log_commit()), and only then marks the old copy dead and completes; a
+ * Delete marks the record dead (one byte) before it completes. So at any
+ * instant the media holds, for every key, its acknowledged value as the
+ * newest intact record not marked dead, possibly beside a newer record
+ * whose value crc fails (a torn store: discarded) or an older copy not yet
+ * marked dead (superseded by seq). Reclamation copies a record with its
+ * seq before marking the original dead, so a crash between the two leaves
+ * equal twins. kv_store_close() marks the superblock clean at rmmod;
+ * kv_store_erase() empties a store for Format NVM (a new epoch makes every
+ * old record foreign).
+ *
  * Work under the lock is bounded: one value copy (<= 2 MiB), one slice of
  * reclamation, for iterate reads KV_ITER_SCAN_DEFAULT index slots and the
  * host buffer (<= 2 MiB), for List one scan of the index slots. Everything may sleep (DMA callbacks, rwsem);
@@ -351,8 +369,9 @@ u16 kv_std_decode(const u32 cdw[16], struct kv_cmd *cmd)
 /* ---- layout of the KV area --------------------------------------------- */
 
 /*
- * Cut a KV area of @area bytes into an index for @max_keys keys (0: one
- * per KV_AREA_BYTES_PER_KEY bytes of area) and a log of the rest. Returns
+ * Cut a KV area of @area bytes into its superblock (KV_SB_BYTES), an index
+ * for @max_keys keys (0: one per KV_AREA_BYTES_PER_KEY bytes of area) and a
+ * log of the rest. Returns
  * -EINVAL if the area is below KV_MIN_AREA_BYTES, the key count is beyond
  * what the index supports, or the index leaves the log fewer segments than
  * log_init() needs (then *lay is still filled, for the message).
@@ -368,11 +387,195 @@ int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay)
 	if (lay->max_keys <= HM_MAX_KEYS)
 		lay->index_bytes = round_up((u64)hash_map_mem_bytes(lay->max_keys),
 					    KV_INDEX_ALIGN);
-	if (lay->index_bytes < area)
-		lay->log_size = area - lay->index_bytes;
+	if (lay->index_bytes < area && area - lay->index_bytes > KV_SB_BYTES)
+		lay->log_size = area - lay->index_bytes - KV_SB_BYTES;
 	if (area < KV_MIN_AREA_BYTES || lay->log_size < min_log)
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- superblocks ------------------------------------------------------- */
+
+/*
+ * What survives an unload or a warm reboot is the log; the superblocks say
+ * which log it is and how the memory around it was cut. A load over a
+ * superblock of ours whose geometry differs from the parameters is refused
+ * (the stores would be read at the wrong places, and a fresh start would
+ * silently erase them): the parameter to change is named, or fresh=1
+ * erases. A superblock is valid when its magic and crc check out.
+ */
+static u32 kv_crc_without(const void *p, size_t len, size_t crc_off)
+{
+	u8 buf[sizeof(struct kv_sb) > sizeof(struct kv_dev_sb) ?
+	       sizeof(struct kv_sb) : sizeof(struct kv_dev_sb)];
+
+	if (WARN_ON_ONCE(len > sizeof(buf) || crc_off + 4 > len))
+		return 0;
+	memcpy(buf, p, len);
+	memset(buf + crc_off, 0, 4);
+	return crc32_le(~0U, buf, len);
+}
+
+static bool kv_sb_valid(const struct kv_sb *sb)
+{
+	return le64_to_cpu(sb->magic) == KV_SB_MAGIC &&
+	       le32_to_cpu(sb->crc) ==
+		       kv_crc_without(sb, sizeof(*sb), offsetof(struct kv_sb, crc));
+}
+
+static void kv_sb_seal(struct kv_sb *sb)
+{
+	sb->crc = cpu_to_le32(kv_crc_without(sb, sizeof(*sb),
+					     offsetof(struct kv_sb, crc)));
+}
+
+/* The superblock a store of @cfg has, but for epoch, state and counters. */
+static void kv_sb_expect(const struct kv_config *cfg, struct kv_sb *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->magic = cpu_to_le64(KV_SB_MAGIC);
+	sb->version = cpu_to_le32(KV_SB_VERSION);
+	sb->area_offset = cpu_to_le64(cfg->area_offset);
+	sb->area_size = cpu_to_le64(cfg->area_size);
+	sb->max_keys = cpu_to_le64(cfg->max_keys);
+	sb->log_offset = cpu_to_le64((u64)((u8 *)cfg->log_base - (u8 *)cfg->sb_mem));
+	sb->log_size = cpu_to_le64(cfg->log_size);
+	sb->seg_size = cpu_to_le32(cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE);
+	sb->max_value = cpu_to_le32(cfg->max_value ?: KV_MAX_VALUE_SIZE);
+}
+
+/*
+ * The first field of @have that differs from @want: the parameter that
+ * changes it (or "fresh" for what no parameter changes), and in @why
+ * what the media holds against what this load asks for.
+ */
+static const char *kv_sb_diff(const struct kv_sb *have, const struct kv_sb *want,
+			      char *why, size_t len)
+{
+	const struct {
+		const char *param, *what;
+		u64 have, want;
+	} f[] = {
+		{ "fresh", "format version", le32_to_cpu(have->version),
+		  le32_to_cpu(want->version) },
+		{ "blk_size", "area offset", le64_to_cpu(have->area_offset),
+		  le64_to_cpu(want->area_offset) },
+		{ "kv_std_size", "area size", le64_to_cpu(have->area_size),
+		  le64_to_cpu(want->area_size) },
+		{ "kv_max_keys", "kv_max_keys", le64_to_cpu(have->max_keys),
+		  le64_to_cpu(want->max_keys) },
+		{ "kv_max_keys", "log offset", le64_to_cpu(have->log_offset),
+		  le64_to_cpu(want->log_offset) },
+		{ "kv_max_keys", "log size", le64_to_cpu(have->log_size),
+		  le64_to_cpu(want->log_size) },
+		{ "fresh", "segment size", le32_to_cpu(have->seg_size),
+		  le32_to_cpu(want->seg_size) },
+		{ "fresh", "largest value", le32_to_cpu(have->max_value),
+		  le32_to_cpu(want->max_value) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i].have == f[i].want)
+			continue;
+		snprintf(why, len, "%s %llu, this load asks for %llu", f[i].what,
+			 (unsigned long long)f[i].have,
+			 (unsigned long long)f[i].want);
+		return f[i].param;
+	}
+	return NULL;
+}
+
+/*
+ * Before anything is written: does @cfg's area hold a store of ours, and
+ * does it match? On KV_MEDIA_MISMATCH, *@param names the parameter and
+ * @why says what differs.
+ */
+enum kv_media kv_media_probe(const struct kv_config *cfg, const char **param,
+			     char *why, size_t len)
+{
+	const struct kv_sb *have = cfg->sb_mem;
+	struct kv_sb want;
+
+	*param = NULL;
+	if (!have || !kv_sb_valid(have))
+		return KV_MEDIA_EMPTY;
+	kv_sb_expect(cfg, &want);
+	*param = kv_sb_diff(have, &want, why, len);
+	return *param ? KV_MEDIA_MISMATCH : KV_MEDIA_MATCH;
+}
+
+static bool kv_dev_sb_valid(const struct kv_dev_sb *sb)
+{
+	return le64_to_cpu(sb->magic) == KV_DEV_SB_MAGIC &&
+	       le32_to_cpu(sb->crc) ==
+		       kv_crc_without(sb, sizeof(*sb),
+				      offsetof(struct kv_dev_sb, crc));
+}
+
+/* The device superblock against the sizes of this load (see kv_sb_diff). */
+enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
+			      const struct kv_dev_geometry *g,
+			      const char **param, char *why, size_t len)
+{
+	const struct {
+		const char *param;
+		u64 have, want;
+	} f[] = {
+		{ "fresh", le32_to_cpu(sb->version), KV_SB_VERSION },
+		{ "memmap_size", le64_to_cpu(sb->memmap_size), g->memmap_size },
+		{ "blk_size", le64_to_cpu(sb->blk_size), g->blk_size },
+		{ "kv_std_size", le64_to_cpu(sb->kv_std_size), g->kv_std_size },
+		{ "kv_std_size", le64_to_cpu(sb->kv_size), g->kv_size },
+	};
+	unsigned int i;
+
+	*param = NULL;
+	if (!kv_dev_sb_valid(sb))
+		return KV_MEDIA_EMPTY;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i].have == f[i].want)
+			continue;
+		snprintf(why, len,
+			 "the region holds an nvmev_kv store made with memmap_size=%llu blk_size=%llu kv_std_size=%llu (format %u); load with those, or with fresh=1 to erase it",
+			 (unsigned long long)le64_to_cpu(sb->memmap_size),
+			 (unsigned long long)le64_to_cpu(sb->blk_size),
+			 (unsigned long long)le64_to_cpu(sb->kv_std_size),
+			 le32_to_cpu(sb->version));
+		*param = f[i].param;
+		return KV_MEDIA_MISMATCH;
+	}
+	return KV_MEDIA_MATCH;
+}
+
+void kv_dev_sb_write(struct kv_dev_sb *sb, const struct kv_dev_geometry *g)
+{
+	u64 gen = kv_dev_sb_valid(sb) ? le64_to_cpu(sb->generation) + 1 : 1;
+	struct kv_dev_sb n = {
+		.magic = cpu_to_le64(KV_DEV_SB_MAGIC),
+		.version = cpu_to_le32(KV_SB_VERSION),
+		.memmap_size = cpu_to_le64(g->memmap_size),
+		.blk_size = cpu_to_le64(g->blk_size),
+		.kv_size = cpu_to_le64(g->kv_size),
+		.kv_std_size = cpu_to_le64(g->kv_std_size),
+		.generation = cpu_to_le64(gen),
+	};
+
+	n.crc = cpu_to_le32(kv_crc_without(&n, sizeof(n),
+					   offsetof(struct kv_dev_sb, crc)));
+	memcpy(sb, &n, sizeof(n));
+}
+
+/* Write the store's superblock: its geometry, @state and the log's seq. */
+static void kv_sb_write(struct kv_store *kv, u32 state)
+{
+	struct kv_sb n = kv->sb_want;
+
+	n.state = cpu_to_le32(state);
+	n.epoch = cpu_to_le32(kv->log.epoch);
+	n.seq = cpu_to_le64(kv->log.seq);
+	kv_sb_seal(&n);
+	memcpy(kv->sb, &n, sizeof(n));
 }
 
 /* ---- errno -> status: the only place ---------------------------------- */
@@ -425,72 +628,165 @@ static void kv_relocate(void *ctx, const u8 *key, u8 klen, u64 old_off,
 	hash_map_update(&kv->map, key, klen, new_off, vsize);
 }
 
-static void kv_log_config(struct kv_store *kv, const struct kv_config *cfg,
-			  struct log_config *lcfg)
+/*
+ * log_rebuild()'s claim: the index keeps the copy of each key with the
+ * highest seq. Two copies with the same seq are the two ends of a record
+ * reclamation was moving when the store went down: the same bytes (both
+ * passed their value crc), so the first found stays.
+ */
+static int kv_claim(void *ctx, u64 off, const struct log_rec_hdr *h,
+		    u64 *loser)
 {
-	memset(lcfg, 0, sizeof(*lcfg));
-	lcfg->base = cfg->log_base;
-	lcfg->size = cfg->log_size;
-	lcfg->seg_size = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE;
-	lcfg->max_value = cfg->max_value ?: KV_MAX_VALUE_SIZE;
-	lcfg->reserve_segs = cfg->reserve_segs;
-	lcfg->gc_low_segs = cfg->gc_low_segs;
-	lcfg->slice_bytes = cfg->slice_bytes;
-	lcfg->relocate = kv_relocate;
-	lcfg->relocate_ctx = kv;
+	struct kv_store *kv = ctx;
+	u32 vsize = le32_to_cpu(h->vsize);
+	u64 cur;
+
+	*loser = U64_MAX;
+	if (hash_map_lookup(&kv->map, h->key, h->klen, &cur, NULL))
+		return hash_map_insert(&kv->map, h->key, h->klen, off, vsize);
+	if (le64_to_cpu(log_rec(&kv->log, cur)->seq) >= le64_to_cpu(h->seq)) {
+		*loser = off;
+		return 0;
+	}
+	*loser = cur;
+	return hash_map_update(&kv->map, h->key, h->klen, off, vsize);
+}
+
+/* The media holds this store's log: rebuild the index and the allocator. */
+static int kv_store_rebuild(struct kv_store *kv)
+{
+	const struct kv_sb *old = kv->sb;
+
+	kv->was_clean = le32_to_cpu(old->state) == KV_SB_CLEAN;
+	log_reset(&kv->log, le32_to_cpu(old->epoch));
+	/* not clean from here on: a crash during the rebuild is a crash */
+	kv_sb_write(kv, KV_SB_OPEN);
+	kv->rebuilt = true;
+	return log_rebuild(&kv->log, kv_claim, kv, &kv->scan);
 }
 
 /*
- * An empty store over @cfg's memory: a zeroed index, a log with every
- * segment free, every iterator closed, every counter 0. The locks, the
- * hash function and the configuration (kv->ednek) stay. A new log table
- * is allocated before the old one goes, so on failure nothing changed.
- * Runs at init and under kv->lock held exclusive (kv_store_format()).
+ * Rebuild what the media holds, or start empty: with fresh, or without a
+ * valid superblock (kv_store_init() has refused one of another geometry).
+ * An empty start writes the superblock; its log gets an epoch other than
+ * the one it replaces, so no record of the old log is ever taken for one
+ * of the new (allocator.h).
  */
-static int kv_store_fresh(struct kv_store *kv, const struct kv_config *cfg)
+static int kv_store_open(struct kv_store *kv, const struct kv_config *cfg)
 {
-	struct log_config lcfg;
-	struct log_alloc log;
-	hm_hash_fn hash = kv->map.hash;
-	int err, i;
+	const struct kv_sb *old = cfg->sb_mem;
+	bool valid = kv_sb_valid(old);
+	u64 gen = valid ? le64_to_cpu(old->generation) + 1 : 1;
 
-	kv_log_config(kv, cfg, &lcfg);
-	if (lcfg.max_value > KV_MAX_VALUE_SIZE)
-		return -EINVAL;
-	err = log_init(&log, &lcfg);
-	if (err)
-		return err;
-	err = hash_map_init(&kv->map, cfg->index_mem, cfg->index_bytes,
-			    cfg->max_keys, cfg->seed);
-	if (err) {
-		log_destroy(&log);
-		return err;
-	}
-	if (hash)
-		kv->map.hash = hash;
-	log_destroy(&kv->log);
-	kv->log = log;
-
-	kv->max_value = lcfg.max_value;
-	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
-	kv->list_batch = cfg->list_batch ?: KV_LIST_BATCH_DEFAULT;
-	for (i = 0; i < KV_MAX_ITERATORS; i++)
-		kv->iters[i].open = false;
-	memset(kv->iter_cursor, 0, sizeof(kv->iter_cursor));
-	for (i = 0; i < KV_NR_STATS; i++)
-		atomic64_set(&kv->stat[i], 0);
+	kv->sb = cfg->sb_mem;
+	kv_sb_expect(cfg, &kv->sb_want);
+	kv->sb_want.generation = cpu_to_le64(gen);
+	if (valid && !cfg->fresh)
+		return kv_store_rebuild(kv);
+	if (valid && le32_to_cpu(old->epoch) == kv->log.epoch)
+		log_reset(&kv->log, kv->log.epoch + 1);
+	kv_sb_write(kv, KV_SB_OPEN);
 	return 0;
 }
 
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg)
 {
-	int i;
+	struct log_config lcfg = {
+		.base = cfg->log_base,
+		.size = cfg->log_size,
+		.seg_size = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE,
+		.max_value = cfg->max_value ?: KV_MAX_VALUE_SIZE,
+		.reserve_segs = cfg->reserve_segs,
+		.gc_low_segs = cfg->gc_low_segs,
+		.slice_bytes = cfg->slice_bytes,
+		.epoch = cfg->epoch,
+		.relocate = kv_relocate,
+		.relocate_ctx = kv,
+	};
+	const char *param;
+	char why[8];
+	int err, i;
 
+	if (lcfg.max_value > KV_MAX_VALUE_SIZE)
+		return -EINVAL;
+	/* before the index is cleared: it may lie over the other layout's log */
+	if (!cfg->fresh &&
+	    kv_media_probe(cfg, &param, why, sizeof(why)) == KV_MEDIA_MISMATCH)
+		return -EINVAL;
 	memset(kv, 0, sizeof(*kv));
+	err = hash_map_init(&kv->map, cfg->index_mem, cfg->index_bytes,
+			    cfg->max_keys, cfg->seed);
+	if (err)
+		return err;
+	err = log_init(&kv->log, &lcfg);
+	if (err)
+		return err;
+	if (cfg->sb_mem) {
+		err = kv_store_open(kv, cfg);
+		if (err) {
+			log_destroy(&kv->log);
+			return err;
+		}
+	}
+
+	kv->max_value = lcfg.max_value;
+	kv->iter_scan = cfg->iter_scan ?: KV_ITER_SCAN_DEFAULT;
+	kv->list_batch = cfg->list_batch ?: KV_LIST_BATCH_DEFAULT;
 	init_rwsem(&kv->lock);
 	for (i = 0; i < KV_MAX_ITERATORS; i++)
 		mutex_init(&kv->iters[i].lock);
-	return kv_store_fresh(kv, cfg);
+	return 0;
+}
+
+/* Unload: the log is complete (no command runs); mark the store clean. */
+void kv_store_close(struct kv_store *kv)
+{
+	if (!kv->sb)
+		return;
+	down_write(&kv->lock);
+	kv_sb_write(kv, KV_SB_CLEAN);
+	up_write(&kv->lock);
+}
+
+/*
+ * Empty the store, kv->lock held exclusive: empty index, empty log of a
+ * new epoch, iterators closed, statistics 0, a new superblock. Records of
+ * the old epoch left on the media are never taken for the new log's.
+ */
+static int kv_store_empty(struct kv_store *kv)
+{
+	struct hash_map *hm = &kv->map;
+	hm_hash_fn hash = hm->hash;
+	int err, i;
+
+	err = hash_map_init(hm, hm->slots, hm->nslots * sizeof(*hm->slots),
+			    hm->max_keys, hm->seed);
+	if (err)
+		return err;
+	hash_map_set_hash(hm, hash);
+	log_reset(&kv->log, kv->log.epoch + 1);
+	for (i = 0; i < KV_MAX_ITERATORS; i++)
+		kv->iters[i].open = false;
+	memset(kv->iter_cursor, 0, sizeof(kv->iter_cursor));
+	for (i = 0; i < KV_NR_STATS; i++)
+		atomic64_set(&kv->stat[i], 0);
+	if (kv->sb) {
+		kv->sb_want.generation =
+			cpu_to_le64(le64_to_cpu(kv->sb_want.generation) + 1);
+		kv_sb_write(kv, KV_SB_OPEN);
+	}
+	return 0;
+}
+
+/* Erase the store's keys (no media erase): kv_store_format() without it. */
+int kv_store_erase(struct kv_store *kv)
+{
+	int err;
+
+	down_write(&kv->lock);
+	err = kv_store_empty(kv);
+	up_write(&kv->lock);
+	return err;
 }
 
 /* Zero @len bytes at @p a chunk at a time, letting others run between. */
@@ -508,35 +804,19 @@ static void kv_zero(u8 *p, u64 len)
 	}
 }
 
-/*
- * Without the erase: the first page of every segment zeroed, so a scan of
- * the log from segment starts (a rebuild at load) finds no old record.
- */
-static void kv_forget_log(const struct kv_config *cfg)
-{
-	u64 seg = cfg->seg_size ?: LOG_DEFAULT_SEG_SIZE, off;
-	u8 *base = cfg->log_base;
-
-	for (off = 0; off < cfg->log_size; off += seg) {
-		memset(base + off, 0, min_t(u64, cfg->log_size - off,
-					    KV_INDEX_ALIGN));
-		if (!(off & (KV_ERASE_CHUNK - 1)))
-			cond_resched();
-	}
-}
-
 /**
  * kv_store_format - empty the store, as Format NVM and Sanitize do
  * @kv: the store
  * @cfg: the configuration it was initialised with
- * @erase_log: zero the whole value log (a user data erase); else only the
- *	start of each segment, so no record is found there again
+ * @erase_log: zero the whole value log (a user data erase) first; without
+ *	it the old records stay on the media, in an epoch no rebuild takes
  *
- * The store is as kv_store_init() left it: no keys, all log space free,
- * iterators closed, statistics 0. Takes kv->lock exclusive, so a command
- * still running finishes first and none runs beside the erase. May sleep.
+ * The store is as a fresh kv_store_init() leaves it: no keys, all log
+ * space free, iterators closed, statistics 0, a new superblock. Takes
+ * kv->lock exclusive, so a command still running finishes first and none
+ * runs beside the erase. May sleep.
  *
- * Return: 0, or -ENOMEM (the store is unchanged).
+ * Return: 0, or -ENOMEM.
  */
 int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
 		    bool erase_log)
@@ -546,9 +826,7 @@ int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
 	down_write(&kv->lock);
 	if (erase_log)
 		kv_zero(cfg->log_base, cfg->log_size);
-	else
-		kv_forget_log(cfg);
-	err = kv_store_fresh(kv, cfg);
+	err = kv_store_empty(kv);
 	up_write(&kv->lock);
 	return err;
 }
@@ -669,8 +947,11 @@ static int kv_commit(struct kv_store *kv, const struct kv_cmd *cmd,
 
 	err = kv_from_host(io, 0, (u8 *)log_value(&kv->log, off) + at,
 			   cmd->value_size);
-	if (!err)
+	if (!err) {
+		/* value complete before the old copy dies (allocator.h) */
+		log_commit(&kv->log, off);
 		err = kv_publish(kv, cmd, off, vsize);
+	}
 	if (err)
 		log_mark_dead(&kv->log, off);
 	return err;
@@ -1421,6 +1702,8 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
  * the index sized from kv_max_keys (hash_map_mem_bytes), the rest the log.
  */
 #include <linux/random.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
 #include "nvmev.h"
 
 struct kv_ftl {
@@ -1627,54 +1910,180 @@ int nvmev_kv_check_config(const struct nvmev_config *cfg)
 	return ret;
 }
 
-/* One key space: [index | log] of @size bytes at region offset @offset. */
-static int kv_ns_init(struct nvmev_dev *dev, u64 offset, u64 size, u64 max_keys,
-		      const struct kv_cmd_set *set, struct kv_ftl **out)
+/*
+ * The device superblock lives in the last page of the BAR window: a place
+ * no parameter moves, beyond the 16 KiB BAR the host can reach, and not
+ * part of any namespace (kv_ftl.h, struct kv_dev_sb).
+ */
+#define KV_DEV_SB_OFFSET	(NVMEV_BAR_WINDOW - PAGE_SIZE)
+
+/* One key space: [superblock | index | log] of @size bytes at @offset. */
+static int kv_ns_config(struct nvmev_dev *dev, u64 offset, u64 size,
+			u64 max_keys, struct kv_config *kc)
 {
 	u8 *area = dev->storage + (offset - NVMEV_BAR_WINDOW);
-	struct kv_config kc = { .seed = get_random_u64() };
 	struct kv_layout lay;
-	struct kv_ftl *kv;
 	int ret;
 
 	ret = kv_layout(size, max_keys, &lay);
 	if (ret)
 		return ret;
-	kc.index_mem = area;
-	kc.index_bytes = lay.index_bytes;
-	kc.max_keys = lay.max_keys;
-	kc.log_base = area + lay.index_bytes;
-	kc.log_size = lay.log_size;
+	memset(kc, 0, sizeof(*kc));
+	kc->seed = get_random_u64();
+	kc->epoch = get_random_u32();
+	kc->fresh = dev->cfg.fresh;
+	kc->sb_mem = area;
+	kc->area_offset = offset;
+	kc->area_size = size;
+	kc->index_mem = area + KV_SB_BYTES;
+	kc->index_bytes = lay.index_bytes;
+	kc->max_keys = lay.max_keys;
+	kc->log_base = area + KV_SB_BYTES + lay.index_bytes;
+	kc->log_size = lay.log_size;
+	return 0;
+}
+
+static void kv_ns_report(u32 nsid, const struct kv_store *kv, u64 ns,
+			 bool fresh)
+{
+	const struct log_scan *sc = &kv->scan;
+
+	if (!kv->rebuilt) {
+		pr_info("namespace %u: empty KV store (%s)\n", nsid,
+			fresh ? "fresh=1" : "none found in the reserved memory");
+		return;
+	}
+	pr_info("namespace %u: rebuilt %llu keys from %llu MiB of log in %llu ms (%llu records, %llu superseded, %llu torn discarded, %u torn tails; last %s)\n",
+		nsid, kv->map.nkeys, sc->bytes >> 20, ns / NSEC_PER_MSEC,
+		sc->records, sc->superseded, sc->torn, sc->torn_tails,
+		kv->was_clean ? "unloaded cleanly" : "stopped without unload (crash or reboot)");
+}
+
+static int kv_ns_init(struct nvmev_dev *dev, u32 nsid,
+		      const struct kv_config *kc,
+		      const struct kv_cmd_set *set, struct kv_ftl **out)
+{
+	struct kv_ftl *kv;
+	u64 t0;
+	int ret;
+
 	kv = nvmev_kzalloc(sizeof(*kv), GFP_KERNEL);
 	if (!kv)
 		return -ENOMEM;
-	ret = kv_store_init(&kv->store, &kc);
+	t0 = ktime_get_ns();
+	ret = kv_store_init(&kv->store, kc);
 	if (ret) {
-		pr_err("KV store init (%s set) failed: %d\n", set->name, ret);
+		pr_err("namespace %u: KV store init (%s set) failed: %d%s\n",
+		       nsid, set->name, ret,
+		       ret == -ENOSPC ? " (the log holds more keys than the index takes)" : "");
 		nvmev_kfree(kv);
 		return ret;
 	}
-	kv->cfg = kc;
+	kv->cfg = *kc;
+	kv_ns_report(nsid, &kv->store, ktime_get_ns() - t0, kc->fresh);
 	kv->coding = dev->cfg.kv_coding;
 	*out = kv;
 	return 0;
 }
 
-int nvmev_kv_init(struct nvmev_dev *dev)
+static void kv_dev_geometry(const struct nvmev_config *cfg,
+			    struct kv_dev_geometry *g)
+{
+	g->memmap_size = cfg->memmap_size;
+	g->blk_size = cfg->blk_size;
+	g->kv_size = cfg->kv_size;
+	g->kv_std_size = cfg->kv_std_size;
+}
+
+/*
+ * Before anything is written: a store of ours made with other sizes is
+ * refused, naming the parameter (unless fresh=1 erases it).
+ */
+static int kv_media_check(const struct nvmev_config *cfg,
+			  const struct kv_dev_sb *dsb,
+			  const struct kv_config *kc, int nr)
+{
+	struct kv_dev_geometry g;
+	const char *param;
+	char why[256];
+	int i;
+
+	if (cfg->fresh)
+		return 0;
+	kv_dev_geometry(cfg, &g);
+	if (kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)) ==
+	    KV_MEDIA_MISMATCH) {
+		pr_err("%s: %s\n", param, why);
+		return -EINVAL;
+	}
+	for (i = 0; i < nr; i++) {
+		if (kv_media_probe(&kc[i], &param, why, sizeof(why)) !=
+		    KV_MEDIA_MISMATCH)
+			continue;
+		pr_err("%s: the KV area of namespace %d holds an nvmev_kv store made with %s; load with that, or with fresh=1 to erase it\n",
+		       param, i + 1, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int kv_stores_init(struct nvmev_dev *dev, const struct kv_config *kc,
+			  int nr)
 {
 	int ret;
 
-	ret = kv_ns_init(dev, dev->cfg.kv_offset, dev->cfg.kv_size,
-			 dev->cfg.kv_max_keys, &kv_vendor_set, &dev->kv[0]);
-	if (ret || !dev->cfg.kv_std_size)
+	ret = kv_ns_init(dev, NVMEV_NSID, &kc[0], &kv_vendor_set, &dev->kv[0]);
+	if (ret || nr < 2)
 		return ret;
-	ret = kv_ns_init(dev, dev->cfg.kv_std_offset, dev->cfg.kv_std_size, 0,
-			 &kv_std_set, &dev->kv[1]);
+	ret = kv_ns_init(dev, NVMEV_NSID_KV, &kc[1], &kv_std_set, &dev->kv[1]);
 	if (ret)
 		nvmev_kv_exit(dev);
 	return ret;
 }
 
+/*
+ * Check what the reserved memory holds, then rebuild each namespace's store
+ * from it or start it empty, and record the geometry in the device
+ * superblock last (a load that fails leaves the media as it was but for
+ * the stores' superblocks).
+ */
+int nvmev_kv_init(struct nvmev_dev *dev)
+{
+	const struct nvmev_config *cfg = &dev->cfg;
+	struct kv_config *kc;
+	struct kv_dev_geometry g;
+	struct kv_dev_sb *dsb;
+	int nr = cfg->kv_std_size ? 2 : 1;
+	int ret;
+
+	kc = nvmev_kzalloc(2 * sizeof(*kc), GFP_KERNEL);
+	if (!kc)
+		return -ENOMEM;
+	dsb = memremap(cfg->memmap_start + KV_DEV_SB_OFFSET, PAGE_SIZE,
+		       MEMREMAP_WB);
+	ret = -ENOMEM;
+	if (!dsb)
+		goto out_free;
+	ret = kv_ns_config(dev, cfg->kv_offset, cfg->kv_size, cfg->kv_max_keys,
+			   &kc[0]);
+	if (!ret && nr > 1)
+		ret = kv_ns_config(dev, cfg->kv_std_offset, cfg->kv_std_size, 0,
+				   &kc[1]);
+	if (!ret)
+		ret = kv_media_check(cfg, dsb, kc, nr);
+	if (!ret)
+		ret = kv_stores_init(dev, kc, nr);
+	if (!ret) {
+		kv_dev_geometry(cfg, &g);
+		kv_dev_sb_write(dsb, &g);
+	}
+	memunmap(dsb);
+out_free:
+	nvmev_kfree(kc);
+	return ret;
+}
+
+/* Format NVM of namespace @nsid: its store, empty, with a new superblock. */
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st)
 {
 	kv_get_stats(&dev->kv[nsid == NVMEV_NSID_KV]->store, st);
@@ -1694,7 +2103,7 @@ void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
  * @erase_log: zero the value log as well (a user data erase)
  *
  * Process context; commands of the namespace still running finish first.
- * Return: 0, or a negative errno (the store is unchanged).
+ * Return: 0, or a negative errno.
  */
 int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log)
 {
@@ -1718,6 +2127,7 @@ void nvmev_kv_exit(struct nvmev_dev *dev)
 	for (i = 0; i < NVMEV_MAX_NSID; i++) {
 		if (!dev->kv[i])
 			continue;
+		kv_store_close(&dev->kv[i]->store);
 		kv_store_destroy(&dev->kv[i]->store);
 		nvmev_kfree(dev->kv[i]);
 		dev->kv[i] = NULL;

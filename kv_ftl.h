@@ -33,6 +33,10 @@
 #define KV_MIN_AREA_BYTES	(32ULL << 20)	/* smallest KV area insmod accepts */
 #define KV_AREA_BYTES_PER_KEY	2048		/* default index size: a key per 2 KiB */
 #define KV_INDEX_ALIGN		4096		/* the log starts page aligned */
+#define KV_SB_BYTES		4096		/* a store's superblock: its area's first page */
+#define KV_SB_MAGIC		0x53564b56454d564eULL	/* "NVMEVKVS" little-endian */
+#define KV_DEV_SB_MAGIC		0x44564b56454d564eULL	/* "NVMEVKVD" */
+#define KV_SB_VERSION		1	/* the on-media format: records and superblocks */
 
 enum kv_coding {
 	KV_CODING_BYTES = 0,	/* CDW10 bytes, CDW11[7:0] key length */
@@ -127,6 +131,68 @@ struct kv_io {
 	int (*to_host)(void *ctx, u32 host_off, const void *src, u32 len);
 };
 
+/*
+ * A store's superblock, little-endian, at the start of its KV area:
+ * [superblock | index | log]. It records what the layout of the area
+ * depends on; the index itself is rebuilt from the log at every load.
+ * crc = crc32_le(~0, superblock with crc = 0).
+ */
+struct kv_sb {
+	__le64 magic;
+	__le32 version;
+	__le32 state;		/* KV_SB_OPEN while loaded, KV_SB_CLEAN after unload */
+	__le64 area_offset;	/* where the KV area starts in the reserved region */
+	__le64 area_size;
+	__le64 max_keys;	/* index capacity: where the log starts depends on it */
+	__le64 log_offset;	/* from the area's start */
+	__le64 log_size;
+	__le32 seg_size;
+	__le32 max_value;
+	__le32 epoch;		/* stamped in every record of this log */
+	__le32 rsvd;
+	__le64 generation;	/* loads and erases of this store */
+	__le64 seq;		/* last record sequence number at the last unload */
+	__le32 rsvd2;
+	__le32 crc;
+};
+
+#define KV_SB_OPEN		1
+#define KV_SB_CLEAN		2
+
+/*
+ * The device's superblock, at a place no parameter moves (the kernel glue
+ * puts it in the BAR window, beyond the BAR the host sees): how the
+ * reserved region was cut. Loading with other sizes would read the stores
+ * at the wrong places, so that is refused, naming the parameter.
+ */
+struct kv_dev_sb {
+	__le64 magic;
+	__le32 version;
+	__le32 rsvd;
+	__le64 memmap_size;
+	__le64 blk_size;
+	__le64 kv_size;		/* KV area of namespace 1 */
+	__le64 kv_std_size;	/* KV area of namespace 2; 0: none */
+	__le64 generation;
+	__le32 rsvd2;
+	__le32 crc;
+};
+
+/* The sizes a device superblock records. */
+struct kv_dev_geometry {
+	u64 memmap_size;
+	u64 blk_size;
+	u64 kv_size;
+	u64 kv_std_size;
+};
+
+/* What the media holds where a superblock belongs. */
+enum kv_media {
+	KV_MEDIA_EMPTY,		/* no valid superblock: start empty */
+	KV_MEDIA_MATCH,		/* ours, same geometry: rebuild */
+	KV_MEDIA_MISMATCH,	/* ours, another geometry: refuse */
+};
+
 struct kv_config {
 	void *log_base;		/* value log region (reserved memory) */
 	u64 log_size;
@@ -141,6 +207,12 @@ struct kv_config {
 	u32 slice_bytes;
 	u32 iter_scan;		/* 0: KV_ITER_SCAN_DEFAULT */
 	u32 list_batch;		/* 0: KV_LIST_BATCH_DEFAULT */
+	/* persistence: NULL sb_mem keeps the store in RAM only (tests) */
+	void *sb_mem;		/* KV_SB_BYTES for the superblock */
+	u64 area_offset;	/* the KV area in the region, for the superblock */
+	u64 area_size;
+	u32 epoch;		/* log identity for a fresh start (random) */
+	bool fresh;		/* ignore and overwrite what the media holds */
 };
 
 struct kv_iter {
@@ -189,9 +261,15 @@ struct kv_store {
 	struct kv_iter iters[KV_MAX_ITERATORS];
 	struct hm_cursor iter_cursor[KV_MAX_ITERATORS];	/* walk positions */
 	atomic64_t stat[KV_NR_STATS];
+	/* persistence (NULL sb: RAM only) */
+	struct kv_sb *sb;
+	struct kv_sb sb_want;	/* geometry this load writes and expects */
+	bool rebuilt;		/* the log was found and rebuilt at init */
+	bool was_clean;		/* ... after an unload (not a crash or reboot) */
+	struct log_scan scan;	/* what the rebuild found */
 };
 
-/* How a KV area of the reserved memory is cut: [index | log]. */
+/* How a KV area of the reserved memory is cut: [superblock | index | log]. */
 struct kv_layout {
 	u64 max_keys;		/* index capacity in keys */
 	u64 index_bytes;	/* hash_map_mem_bytes(max_keys), page aligned */
@@ -253,7 +331,15 @@ u16 kv_std_decode(const u32 cdw[16], struct kv_cmd *cmd);
 
 int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay);
 
+enum kv_media kv_media_probe(const struct kv_config *cfg, const char **param,
+			     char *why, size_t len);
+enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
+			      const struct kv_dev_geometry *g,
+			      const char **param, char *why, size_t len);
+void kv_dev_sb_write(struct kv_dev_sb *sb, const struct kv_dev_geometry *g);
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg);
+void kv_store_close(struct kv_store *kv);
+int kv_store_erase(struct kv_store *kv);
 void kv_store_destroy(struct kv_store *kv);
 int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
 		    bool erase_log);

@@ -58,6 +58,7 @@ static struct {
 	int n;
 } kv_coding; /* n = 0: bytes */
 static bool inject;
+static bool fresh;
 static char *timing = "pm983";
 
 /* Devices the parameters ask for: memmap_start's length, at least 1 */
@@ -201,6 +202,10 @@ MODULE_PARM_DESC(kv_max_keys,
 module_param(timing, charp, 0444);
 MODULE_PARM_DESC(timing,
 		 "timing model preset: pm983 (default, a PM983-class KV-SSD) or none (zero cost); tuned later under /sys/class/nvme/nvmeX/device/timing/; one for every device or one per device");
+
+module_param(fresh, bool, 0444);
+MODULE_PARM_DESC(fresh,
+		 "erase the KV stores the reserved memory holds and start empty (default 0: rebuild them; a store made with other sizes is refused)");
 
 module_param(inject, bool, 0444);
 MODULE_PARM_DESC(inject,
@@ -468,6 +473,7 @@ static int validate_layout(struct nvmev_load *ld, int i)
 		NVMEV_KV_CODING_BYTES;
 	cfg->kv_max_keys = nvmev_list_get(&kv_max_keys.l, i, 0);
 	cfg->inject = inject;
+	cfg->fresh = fresh;
 	cfg->poll_spin_us = poll_spin_us;
 	return nvmev_kv_check_config(cfg);
 }

@@ -531,6 +531,7 @@ struct nvmev_config {
 	u32 poll_spin_us; /* dispatcher spins this long idle, then backs off */
 	int kv_coding; /* enum kv_coding */
 	bool inject; /* raw-command injection under debugfs (tests) */
+	bool fresh; /* erase the stores the reserved memory holds */
 	u64 kv_max_keys; /* 0: derived from kv_size */
 	char timing_preset[16]; /* timing model preset at load (timing.h) */
 };

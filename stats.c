@@ -158,6 +158,7 @@ static void show_kv(struct seq_file *m, struct nvmev_dev *dev, u32 nsid,
 	seq_printf(m, "%sreclaim_bytes_moved: %llu\n", p,
 		   st.log.gc_bytes_moved);
 	seq_printf(m, "%sreclaim_forced: %llu\n", p, st.log.gc_forced);
+	seq_printf(m, "%sreclaim_in_progress: %u\n", p, st.log.reclaiming);
 	/* 0x312 completions: index full (kv_max_keys) plus log full */
 	seq_printf(m, "%scapacity_exceeded: %llu\n", p,
 		   st.ops[KV_STAT_FULL_INDEX] + st.ops[KV_STAT_FULL_LOG]);

@@ -2725,12 +2725,163 @@ static void usage(void)
 		"       kvclient time    DEV [--ops N]\n"
 		"       kvclient iterdel DEV [--keys N] [--others]\n"
 		"       kvclient samsung DEV\n"
+		"       kvclient put|del|verify DEV [--keys N] [--from A] [--gen G] [--every K]\n"
+		"                [--over-every K --over-gen G2] [--del-every K]   (both sets)\n"
 		"       kvclient --csi kv random DEV [--ops N] [--pool N] [--ns1 NS1] [--wipe]\n"
 		"       kvclient --csi kv check  DEV [--ns1 NS1] [--wipe]\n"
 		"       kvclient --csi kv list   DEV [--start KEY] [-x] [--buffer N] [--all]\n"
 		"       kvclient --csi kv perm   DEV\n"
 		"common: --csi vendor|kv  --coding bytes|samsung  --seed S  -v\n");
 	exit(2);
+}
+
+/* ---- put / del / verify: a stateless model for reload tests -------------- */
+
+/*
+ * What key i holds is a function of (seed, i, generation) alone, so one
+ * process can store, and another after an rmmod/insmod or a reboot can
+ * check, without saving a model: key 'p' + 8 hex digits; sizes mostly
+ * small (90 % 1..256 B, 9 % up to 4 KiB, 1 % up to 32 KiB).
+ */
+struct pspec {
+	uint32_t from, to;	/* keys [from, to) */
+	uint32_t gen;		/* generation of the values */
+	uint32_t every;		/* put: only keys i % every == 0 */
+	uint32_t over_every, over_gen;	/* verify: those keys hold over_gen */
+	uint32_t alt_gen;	/* verify: a key may hold this one instead */
+	uint32_t del_every;	/* keys i % del_every == del_every - 1: del deletes
+				 * them, put skips them, verify wants them absent */
+};
+
+static unsigned int pkey(uint32_t i, uint8_t *k)
+{
+	char b[16];
+
+	snprintf(b, sizeof(b), "p%08x", i);
+	memcpy(k, b, 9);
+	return 9;
+}
+
+static bool pbig;	/* --big: 4..32 KiB values, to fill a log fast */
+
+static uint32_t psize(uint32_t i, uint32_t gen)
+{
+	uint64_t s = seed ^ (uint64_t)i * 0x9e3779b97f4a7c15ULL ^ (uint64_t)gen << 40;
+	uint64_t h = splitmix(&s);
+	uint32_t r = (uint32_t)(h % 1000), x = (uint32_t)(h >> 20);
+
+	if (pbig)
+		return 4097 + x % (32768 - 4096);
+	if (r < 900)
+		return 1 + x % 256;
+	if (r < 990)
+		return 257 + x % (4096 - 256);
+	return 4097 + x % (32768 - 4096);
+}
+
+static bool pdeleted(const struct pspec *p, uint32_t i)
+{
+	return p->del_every && i % p->del_every == p->del_every - 1;
+}
+
+static int run_put(const struct pspec *p)
+{
+	uint8_t key[16];
+	uint32_t i, n = 0, dw0;
+	unsigned int kl;
+	int st;
+
+	for (i = p->from; i < p->to; i++) {
+		uint32_t len = psize(i, p->gen);
+
+		if ((p->every > 1 && i % p->every) || pdeleted(p, i))
+			continue;
+		kl = pkey(i, key);
+		gen_value(scratch, len, i, p->gen);
+		st = kv_store(&dev, key, kl, scratch, len, 0, &dw0);
+		if (st) {
+			mismatch("put: store %s (%u B): %s", hexkey(key, kl), len,
+				 kv_status_str(st));
+			return 1;
+		}
+		n++;
+	}
+	printf("put: %u keys of generation %u stored\n", n, p->gen);
+	return 0;
+}
+
+static int run_del(const struct pspec *p)
+{
+	uint8_t key[16];
+	uint32_t i, n = 0;
+	unsigned int kl;
+	int st;
+
+	for (i = p->from; i < p->to; i++) {
+		if (!pdeleted(p, i))
+			continue;
+		kl = pkey(i, key);
+		st = kv_delete(&dev, key, kl);
+		if (st) {
+			mismatch("del: %s: %s", hexkey(key, kl), kv_status_str(st));
+			return 1;
+		}
+		n++;
+	}
+	printf("del: %u keys deleted\n", n);
+	return 0;
+}
+
+/* Does key i hold generation @gen's value? */
+static bool pholds(uint32_t i, uint32_t gen)
+{
+	uint32_t len = psize(i, gen), dw0 = 0;
+	uint8_t key[16];
+	unsigned int kl = pkey(i, key);
+
+	if (kv_retrieve(&dev, key, kl, NULL, len, &dw0, NULL) || dw0 != len)
+		return false;
+	gen_value(scratch, len, i, gen);
+	return !memcmp(dev.buf, scratch, len);
+}
+
+static int run_verify(const struct pspec *p)
+{
+	uint8_t key[16];
+	uint32_t i, ok = 0, gone = 0, alt = 0, dw0;
+	unsigned int kl;
+	int st;
+
+	for (i = p->from; i < p->to && mismatches < 10; i++) {
+		uint32_t gen = p->over_every && i % p->over_every == 0 ?
+			       p->over_gen : p->gen;
+		uint32_t len = psize(i, gen);
+
+		kl = pkey(i, key);
+		if (pdeleted(p, i)) {
+			st = kv_exist(&dev, key, kl);
+			expect_st("verify: deleted key", st, kv_sc(&dev, KV_SC_NO_KEY),
+				  key, kl);
+			gone += !st ? 0 : 1;
+			continue;
+		}
+		if (p->alt_gen && !pholds(i, gen)) {
+			alt++;
+			gen = p->alt_gen;
+			len = psize(i, gen);
+		}
+		st = kv_retrieve(&dev, key, kl, NULL, len, &dw0, NULL);
+		gen_value(scratch, len, i, gen);
+		if (st || dw0 != len || memcmp(dev.buf, scratch, len)) {
+			mismatch("verify: %s (generation %u, %u B): status %#x, DW0 %u or data differs",
+				 hexkey(key, kl), gen, len, st, dw0);
+			continue;
+		}
+		ok++;
+	}
+	printf("verify: %u keys intact (%u of them generation %u), %u deleted keys absent, %" PRIu64 " mismatches\n",
+	       ok, alt, p->alt_gen, gone, mismatches);
+	return mismatches ? 1 : 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -2796,6 +2947,8 @@ int main(int argc, char **argv)
 	unsigned int slen = 0;
 	double t0 = now();
 	bool others = false, wipe = false, hexstart = false, all = false;
+	struct pspec ps = { .every = 1 };
+	uint32_t pfrom = 0;
 	int i, ret, a0 = 1;
 
 	/* --csi may come first: kvclient --csi kv MODE DEV ... */
@@ -2831,6 +2984,10 @@ int main(int argc, char **argv)
 			all = true;
 			continue;
 		}
+		if (!strcmp(a, "--big")) {
+			pbig = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		if (!strcmp(a, "--ops"))
@@ -2855,6 +3012,20 @@ int main(int argc, char **argv)
 			keys = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--coding"))
 			coding = v;
+		else if (!strcmp(a, "--from"))
+			pfrom = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--gen"))
+			ps.gen = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--every"))
+			ps.every = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--over-every"))
+			ps.over_every = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--over-gen"))
+			ps.over_gen = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--alt-gen"))
+			ps.alt_gen = (uint32_t)parse_size(v);
+		else if (!strcmp(a, "--del-every"))
+			ps.del_every = (uint32_t)parse_size(v);
 		else if (!strcmp(a, "--csi")) {
 			if (kv_cset_parse(v, &cset))
 				usage();
@@ -2928,7 +3099,8 @@ int main(int argc, char **argv)
 
 	if (cset == KV_CSET_STD && strcmp(mode, "random") && strcmp(mode, "check") &&
 	    strcmp(mode, "list") && strcmp(mode, "perm") && strcmp(mode, "fill") &&
-	    strcmp(mode, "churn") && strcmp(mode, "time")) {
+	    strcmp(mode, "churn") && strcmp(mode, "time") && strcmp(mode, "put") &&
+	    strcmp(mode, "del") && strcmp(mode, "verify")) {
 		fprintf(stderr, "kvclient: %s is not a mode of the KV command set\n", mode);
 		return 2;
 	}
@@ -2963,6 +3135,16 @@ int main(int argc, char **argv)
 		ret = run_samsung();
 	else if (!strcmp(mode, "time"))
 		ret = run_time(ops);
+	else if (!strcmp(mode, "put") || !strcmp(mode, "del") ||
+		 !strcmp(mode, "verify")) {
+		ps.from = pfrom;
+		ps.to = pfrom + keys;
+		if (!ps.every)
+			usage();
+		scratch = xmalloc(KV_MAX_VALUE);
+		ret = mode[0] == 'p' ? run_put(&ps) :
+		      mode[0] == 'd' ? run_del(&ps) : run_verify(&ps);
+	}
 	else
 		usage();
 	fprintf(!strcmp(mode, "list") ? stderr : stdout,

@@ -181,17 +181,27 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 		while (pos + sizeof(struct log_rec_hdr) <= a->seg_size) {
 			struct log_rec_hdr h = *log_rec(a, base + pos);
 			u32 crc = h.crc, rs;
+			u8 flags = h.flags;
 			u64 off, seq;
 			u32 vs;
 
+			/* the crc leaves out what changes later: flags, vcrc */
 			h.crc = 0;
+			h.flags = 0;
+			h.vcrc = 0;
 			if (h.magic != LOG_REC_MAGIC || !h.klen || h.klen > 16 ||
+			    h.epoch != a->epoch ||
 			    crc32_le(~0U, (const u8 *)&h, sizeof(h)) != crc)
 				break;
 			rs = log_rec_size(h.vsize);
 			if (rs > a->seg_size - pos)
 				break;
-			if (!(h.flags & LOG_REC_DEAD)) {
+			if (!(flags & LOG_REC_DEAD)) {
+				/* a live record's value is complete: its crc holds */
+				if (log_rec(a, base + pos)->vcrc !=
+				    crc32_le(~0U, (const u8 *)log_rec(a, base + pos) + sizeof(h),
+					     h.vsize))
+					diff++;
 				found++;
 				if (hash_map_lookup(&kv->map, h.key, h.klen, &off, &vs) ||
 				    off != base + pos || vs != h.vsize) {

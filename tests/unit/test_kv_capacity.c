@@ -363,7 +363,7 @@ static void test_small_area_churn(void)
 	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES, 0, &lay), 0);
 	CHECK_EQ(lay.max_keys, KV_MIN_AREA_BYTES / KV_AREA_BYTES_PER_KEY);
 	CHECK_EQ(lay.log_size / LOG_DEFAULT_SEG_SIZE, 7);
-	CHECK_EQ(lay.index_bytes + lay.log_size, KV_MIN_AREA_BYTES);
+	CHECK_EQ(KV_SB_BYTES + lay.index_bytes + lay.log_size, KV_MIN_AREA_BYTES);
 	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES - 4096, 0, &lay), -EINVAL);
 	CHECK_EQ(kv_layout(KV_MIN_AREA_BYTES, 250000, &lay), 0);
 	CHECK_EQ(lay.log_size / LOG_DEFAULT_SEG_SIZE, LOG_MIN_SEGS(2));

@@ -36,7 +36,10 @@ nvmev_cpus_for() { # N -> the cpus= list of an N-worker configuration
 NVMEV_CPUS=${NVMEV_CPUS:-$(nvmev_cpus_for "$NVMEV_WORKERS")}
 NVMEV_CONFIG="workers=$NVMEV_WORKERS cpus=$NVMEV_CPUS vcpus=$(nproc)"
 # Default load line for a guest booted with memmap=1G$1G (scripts/vmrun default).
-NVMEV_DEFAULT_PARAMS=${NVMEV_DEFAULT_PARAMS:-"memmap_start=1G memmap_size=1G cpus=$NVMEV_CPUS"}
+# fresh=1: suites load many times with different sizes in one VM, and the
+# module keeps its stores across loads (a store made with other sizes is
+# refused); a suite that tests persistence passes fresh=0 (t_persist).
+NVMEV_DEFAULT_PARAMS=${NVMEV_DEFAULT_PARAMS:-"memmap_start=1G memmap_size=1G cpus=$NVMEV_CPUS fresh=1"}
 NVMEV_BLK_SIZE=${NVMEV_BLK_SIZE:-64M}   # the module's default blk_size
 NVMEV_WAIT=${NVMEV_WAIT:-60}            # seconds to wait for /dev/nvmeXn1
 NVME_DEV=/dev/nvme0
