@@ -354,6 +354,18 @@ finit_module_errno() {
 			printf "%s (%d: %s)\n", $n{$e} // "errno", $e, $!; }' "$@"
 }
 
+# expect_insmod_fail_why PARAM WHY_ERE [k=v...]: expect_insmod_fail, and the
+# first "nvmev_kv: <param>: ..." line must start with PARAM and say /WHY_ERE/
+expect_insmod_fail_why() {
+	local param=$1 why=$2 mark line
+	shift 2
+	mark=$(dmesg_mark)
+	# shellcheck disable=SC2068
+	expect_insmod_fail "$param" $@
+	line=$(dmesg_since "$mark" | grep -oE "nvmev_kv: [a-z_]+: .*" | head -1)
+	expect_match "the dmesg line starts with '$param:' and says /$why/" "$line" "^nvmev_kv: $param: .*$why"
+}
+
 # expect_insmod_fail PARAM_ERE [k=v...]: loading with exactly these parameters
 # (no defaults) must fail with EINVAL ("Invalid argument"), leave no module
 # behind, and log the contract line "nvmev_kv: <param>: <why>" naming a
