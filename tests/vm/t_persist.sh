@@ -110,7 +110,7 @@ t_mismatch() {
 t_kill_writer() {
 	local pid
 	load_module $KEEP || return 1
-	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$SOME" --gen 3 --del-every 10 > /dev/null 2>&1 &
+	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$KEYS" --gen 3 --del-every 10 > /dev/null 2>&1 &
 	pid=$!
 	sleep 4
 	kill -0 $pid 2>/dev/null && ok "the writer is still writing" || not_ok "the writer ended before kill -9"
