@@ -127,7 +127,7 @@ t_kill_writer() {
 # records must be moved) until the device moves records, then unloaded at
 # once (reclamation goes on from the idle worker after the writes).
 t_reclaim() {
-	local small="memmap_size=96M blk_size=1M kv_std_size=0" n=3000 g try
+	local small="memmap_size=64M blk_size=1M kv_std_size=0" n=1500 g try
 	load_module $small fresh=1 || return 1
 	check_par "put $n keys of 4..32 KiB" put "$NVME_NS" $n --big --gen 1
 	for g in 2 3 4 5 6 7; do
