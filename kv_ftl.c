@@ -1698,7 +1698,7 @@ void kv_timing_op(const struct kv_cmd *cmd, u64 live_keys,
  * command on the dispatcher; the perform hook executes it on a worker with
  * kv_io callbacks that move bytes through the command's PRPs (dma.c).
  *
- * Index and log live in the reserved region: [index | log] at kv_offset,
+ * Index and log live in the reserved region: [superblock | index | log] at kv_offset,
  * the index sized from kv_max_keys (hash_map_mem_bytes), the rest the log.
  */
 #include <linux/random.h>

@@ -110,7 +110,7 @@ t_mismatch() {
 t_kill_writer() {
 	local pid
 	load_module $KEEP || return 1
-	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$SOME" --gen 3 --del-every 10 > /dev/null 2>&1 &
+	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$KEYS" --gen 3 --del-every 10 > /dev/null 2>&1 &
 	pid=$!
 	sleep 4
 	kill -0 $pid 2>/dev/null && ok "the writer is still writing" || not_ok "the writer ended before kill -9"
@@ -127,7 +127,7 @@ t_kill_writer() {
 # records must be moved) until the device moves records, then unloaded at
 # once (reclamation goes on from the idle worker after the writes).
 t_reclaim() {
-	local small="memmap_size=96M blk_size=1M kv_std_size=0" n=3000 g try
+	local small="memmap_size=64M blk_size=1M kv_std_size=0" n=1500 g try
 	load_module $small fresh=1 || return 1
 	check_par "put $n keys of 4..32 KiB" put "$NVME_NS" $n --big --gen 1
 	for g in 2 3 4 5 6 7; do
