@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	cfg.base = mem + GUARD;
 	cfg.size = seg * nsegs;
 	cfg.seg_size = seg;
-	cfg.max_value = seg - 40 - (data[0] & 7) * 128;
+	cfg.max_value = seg - sizeof(struct log_rec_hdr) - (data[0] & 7) * 128;
 	cfg.reserve_segs = 1 + (data[0] >> 6);
 	cfg.slice_bytes = 64 + (data[0] & 0x38) * 16;
 	cfg.relocate = relocate;
