@@ -822,8 +822,6 @@ int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
 	return 0;
 }
 
-#define BLK_ERASE_CHUNK (4U << 20)
-
 /*
  * nvmev_io_blk_erase - zero namespace 1's block area, a chunk at a time
  * (it may be gigabytes: others run between chunks). Called with no I/O in
@@ -831,13 +829,7 @@ int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
  */
 void nvmev_io_blk_erase(struct nvmev_dev *dev)
 {
-	u64 done, n;
-
-	for (done = 0; done < dev->cfg.blk_size; done += n) {
-		n = min_t(u64, dev->cfg.blk_size - done, BLK_ERASE_CHUNK);
-		memset(blk_addr(dev, done >> NVMEV_LBA_SHIFT), 0, n);
-		cond_resched();
-	}
+	nvmev_zero_chunked(blk_addr(dev, 0), dev->cfg.blk_size);
 }
 
 /*

@@ -789,21 +789,6 @@ int kv_store_erase(struct kv_store *kv)
 	return err;
 }
 
-/* Zero @len bytes at @p a chunk at a time, letting others run between. */
-#define KV_ERASE_CHUNK (4U << 20)
-
-static void kv_zero(u8 *p, u64 len)
-{
-	while (len) {
-		u64 n = min_t(u64, len, KV_ERASE_CHUNK);
-
-		memset(p, 0, n);
-		p += n;
-		len -= n;
-		cond_resched();
-	}
-}
-
 /**
  * kv_store_format - empty the store, as Format NVM and Sanitize do
  * @kv: the store
@@ -825,7 +810,7 @@ int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
 
 	down_write(&kv->lock);
 	if (erase_log)
-		kv_zero(cfg->log_base, cfg->log_size);
+		nvmev_zero_chunked(cfg->log_base, cfg->log_size);
 	err = kv_store_empty(kv);
 	up_write(&kv->lock);
 	return err;

@@ -415,6 +415,26 @@ static inline u64 nvmev_sqe_prp2(const u32 *sqe)
 }
 
 /*
+ * Zero @len bytes at @p a chunk at a time, letting others run between
+ * chunks (Format and Sanitize erase areas of gigabytes). May sleep.
+ */
+#define NVMEV_ERASE_CHUNK (4U << 20)
+
+static inline void nvmev_zero_chunked(void *p, u64 len)
+{
+	u8 *b = p;
+
+	while (len) {
+		u64 n = min_t(u64, len, NVMEV_ERASE_CHUNK);
+
+		memset(b, 0, n);
+		b += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+/*
  * Statistics slots of the I/O commands (worker statistics, lateness, the
  * stats file): one per row of the command tables, which name their slot.
  */
