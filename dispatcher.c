@@ -11,7 +11,9 @@
  * Polling: the controller has no doorbell interrupt (doorbells are memory),
  * so the dispatcher polls, and how long it keeps polling decides what the
  * host pays on top of the model. It polls while commands are in flight (a
- * host at queue depth 1 submits its next command right after a completion)
+ * host at queue depth 1 submits its next command right after a completion;
+ * a lone command in flight the dispatcher performs itself when it is due,
+ * io.c's held request)
  * and then through the expected next arrival: twice the running average of
  * the gaps it has seen between the device going quiet and the next command
  * (as Linux's hybrid polling learns service times), at least poll_spin_us,
@@ -170,6 +172,8 @@ static int nvmev_dispatcher_fn(void *data)
 			busy |= nvmev_admin_poll(dev);
 			busy |= poll_io_sqs(dev);
 			busy |= nvmev_inject_poll(dev);
+			/* a completion is not an arrival: pace learns none */
+			nvmev_io_run_held(dev);
 		}
 		if (busy) {
 			nvmev_pace_busy(&pace, ktime_get_ns());
@@ -178,6 +182,7 @@ static int nvmev_dispatcher_fn(void *data)
 			pace_idle(dev, &pace);
 		}
 	}
+	nvmev_io_release_held(dev); /* its worker's pool frees it */
 	return 0;
 }
 

@@ -7,7 +7,9 @@
  *
  * Threads and locks:
  *  - The dispatcher (dispatcher.c) fetches SQEs (queue.c) and queues them
- *    here with nvmev_io_poll_sq(); it alone creates and deletes queues.
+ *    here with nvmev_io_poll_sq(); it alone creates and deletes queues. A
+ *    command fetched while no other is in flight it keeps (dev->held,
+ *    dispatcher only) and performs itself under its worker's exec_lock.
  *  - Each worker owns a list of pending requests sorted by target time and a
  *    free list; worker->lock protects both (the dispatcher inserts, the worker
  *    removes).
@@ -603,18 +605,77 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	req->status = status;
 }
 
-/* Queue a fetched SQE on its worker. */
+/*
+ * The dispatcher's held request. At queue depth 1 handing a command to a
+ * worker (a wake-up, two context switches, a timer wake-up for its target)
+ * cost more than the rest of the emulator's path together, and the
+ * dispatcher polls through a command in flight anyway. So a command fetched
+ * while nothing else is in flight stays with the dispatcher, which performs
+ * it when it is due (nvmev_io_run_held), under its worker's exec_lock like
+ * the worker would. The next command to arrive, a queue teardown or a drain
+ * first sends it to its worker (nvmev_io_release_held), so several
+ * commands in flight still run on the workers in parallel. A traced
+ * command always goes to its worker: the call flow stays the seed's.
+ */
+static bool io_may_hold(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	return dev->cfg.dispatch_inline && !req->traced && !dev->held &&
+	       atomic_read(&dev->inflight) == 1;
+}
+
+/* Send the held request to its worker. Dispatcher only. */
+void nvmev_io_release_held(struct nvmev_dev *dev)
+{
+	struct nvmev_req *req = dev->held;
+
+	if (!req)
+		return;
+	dev->held = NULL;
+	nvmev_enqueue_io_req(sq_worker(dev, req->sqid), req);
+}
+
+/*
+ * nvmev_io_run_held - perform the held request if it is due: its data
+ * moves, then the CQE waits for the target, as on a worker. Its worker
+ * busy (still posting the previous command): the worker takes it.
+ * Dispatcher only. Return: true if the request left the dispatcher.
+ */
+bool nvmev_io_run_held(struct nvmev_dev *dev)
+{
+	struct nvmev_req *req = dev->held;
+	struct nvmev_worker *w;
+
+	if (!req || req->target_ns > ktime_get_ns() + WORKER_WAKE_EARLY_NS)
+		return false;
+	w = sq_worker(dev, req->sqid);
+	if (!mutex_trylock(&w->exec_lock)) {
+		nvmev_io_release_held(dev);
+		return true;
+	}
+	dev->held = NULL;
+	nvmev_perform_io_req(w, req);
+	nvmev_cq_interrupt(dev, dev->cqs[req->cqid]);
+	worker_put_free(w, req);
+	mutex_unlock(&w->exec_lock);
+	return true;
+}
+
+/* Queue a fetched SQE on its worker, or hold it (above). */
 static void nvmev_proc_io_sq(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			     struct nvmev_worker *w, struct nvmev_req *req)
 {
 	NVMEV_TRACE_FUNC();
 
+	nvmev_io_release_held(dev);
 	nvmev_dispatch_io(dev, sq, req);
 	trace_nvmev_kv_submit(sq->qid, nvmev_sqe_cid(req->sqe),
 			      nvmev_sqe_opcode(req->sqe), req->key,
 			      req->key_len, req->bytes,
 			      req->target_ns - req->submit_ns);
-	nvmev_enqueue_io_req(w, req);
+	if (io_may_hold(dev, req))
+		dev->held = req;
+	else
+		nvmev_enqueue_io_req(w, req);
 }
 
 /*
@@ -664,6 +725,7 @@ static void nvmev_quiesce_workers(struct nvmev_dev *dev)
 {
 	unsigned int i;
 
+	nvmev_io_release_held(dev);
 	mutex_lock(&dev->quiesce_lock);
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		mutex_lock_nest_lock(&dev->workers[i].exec_lock,
@@ -814,6 +876,7 @@ int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
 {
 	u64 deadline = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC;
 
+	nvmev_io_release_held(dev);
 	while (atomic_read(&dev->inflight) > 0) {
 		if (ktime_get_ns() > deadline)
 			return -ETIMEDOUT;

@@ -53,6 +53,7 @@ static struct size_param io_queues = { .def = NVMEV_MAX_IO_QUEUES };
 static_assert(NVMEV_BAR_BYTES == NVMEV_BAR_WINDOW);
 static char *cpus;
 static unsigned int poll_spin_us = 50;
+static bool dispatch_inline = true;
 static struct {
 	int v[NVMEV_MAX_DEVICES];
 	int n;
@@ -192,6 +193,9 @@ MODULE_PARM_DESC(io_queues, "I/O queue pairs offered to the host (default 32; 1.
 module_param(poll_spin_us, uint, 0444);
 MODULE_PARM_DESC(poll_spin_us,
 		 "microseconds the dispatcher keeps polling after the last command before backing off (default 50; 0..100000)");
+module_param(dispatch_inline, bool, 0444);
+MODULE_PARM_DESC(dispatch_inline,
+		 "the dispatcher performs a command itself when it is the only one in flight (queue depth 1), sparing a worker wake-up (default Y)");
 module_param_cb(kv_coding, &coding_param_ops, &kv_coding, 0444);
 MODULE_PARM_DESC(kv_coding,
 		 "length coding of the vendor KV commands: bytes (default) or samsung (words + pad, key length - 1); one for every device or one per device");
@@ -475,6 +479,7 @@ static int validate_layout(struct nvmev_load *ld, int i)
 	cfg->inject = inject;
 	cfg->fresh = fresh;
 	cfg->poll_spin_us = poll_spin_us;
+	cfg->dispatch_inline = dispatch_inline;
 	return nvmev_kv_check_config(cfg);
 }
 

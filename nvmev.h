@@ -549,6 +549,7 @@ struct nvmev_config {
 	unsigned int worker_cpus[NVMEV_MAX_WORKERS];
 	unsigned int nr_io_queues;
 	u32 poll_spin_us; /* dispatcher spins this long idle, then backs off */
+	bool dispatch_inline; /* a lone command runs in the dispatcher (io.c) */
 	int kv_coding; /* enum kv_coding */
 	bool inject; /* raw-command injection under debugfs (tests) */
 	bool fresh; /* erase the stores the reserved memory holds */
@@ -732,6 +733,8 @@ struct nvmev_dev {
 	/* held with every worker's exec_lock to tear queues down (io.c) */
 	struct mutex quiesce_lock;
 	atomic_t inflight; /* fetched I/O commands not yet completed */
+	/* a lone command the dispatcher performs itself (io.c; dispatcher) */
+	struct nvmev_req *held;
 	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
 	const char *stat_names[NVMEV_STAT_OPS]; /* by slot; NULL: unused */
 	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */
@@ -805,6 +808,8 @@ void nvmev_admin_reset(struct nvmev_dev *dev);
 int nvmev_io_start(struct nvmev_dev *dev);
 void nvmev_io_stop(struct nvmev_dev *dev);
 bool nvmev_io_poll_sq(struct nvmev_dev *dev, struct nvmev_sq *sq);
+bool nvmev_io_run_held(struct nvmev_dev *dev);
+void nvmev_io_release_held(struct nvmev_dev *dev);
 void nvmev_io_delete_sq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_delete_cq(struct nvmev_dev *dev, u16 qid);
 void nvmev_io_teardown(struct nvmev_dev *dev);
