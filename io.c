@@ -113,6 +113,8 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  * copy.
  */
 #define WORKER_WAKE_EARLY_NS 5000
+/* worker 0, reclamation wanted, device busy: look again after this long */
+#define WORKER_RECLAIM_RETRY_NS (1000 * NSEC_PER_USEC)
 
 /* ---------------------------------------------------------------------- */
 /* Block commands on namespace 1 */
@@ -547,6 +549,36 @@ static void worker_spin(void)
 	cond_resched();
 }
 
+/*
+ * Worker 0 reclaims the KV logs' dead space when it has nothing due, a
+ * slice per call. On the dispatcher's CPU (cpus=N, the default) only while
+ * no command is in flight, and with yield() between slices: the dispatcher
+ * polls, or waits to complete its held request, on that CPU, and must not
+ * wait for a scheduler tick (milliseconds) behind reclamation.
+ * Return: true if a slice was done, else how long to sleep in *@until_ns.
+ */
+static bool worker_reclaim(struct nvmev_worker *w, u64 *until_ns)
+{
+	struct nvmev_dev *dev = w->dev;
+	bool shared = w->cpu == dev->cfg.dispatcher_cpu;
+
+	*until_ns = U64_MAX;
+	if (w->id)
+		return false;
+	if (shared && atomic_read(&dev->inflight)) {
+		if (nvmev_kv_idle_wanted(dev))
+			*until_ns = ktime_get_ns() + WORKER_RECLAIM_RETRY_NS;
+		return false;
+	}
+	if (!nvmev_kv_idle(dev))
+		return false;
+	if (shared)
+		yield();
+	else
+		cond_resched();
+	return true;
+}
+
 static int nvmev_worker_fn(void *data)
 {
 	struct nvmev_worker *w = data;
@@ -554,11 +586,12 @@ static int nvmev_worker_fn(void *data)
 	while (!kthread_should_stop()) {
 		u64 next_ns = worker_run_due(w);
 		u64 margin = nvmev_wake_margin_ns(w->wake_late_ns);
+		u64 until_ns;
 
-		if (next_ns == U64_MAX && !w->id && nvmev_kv_idle(w->dev))
-			cond_resched(); /* idle: one reclamation slice done */
-		else if (next_ns == U64_MAX)
-			worker_sleep(w, U64_MAX);
+		if (next_ns == U64_MAX && worker_reclaim(w, &until_ns))
+			continue; /* idle: one reclamation slice done */
+		if (next_ns == U64_MAX)
+			worker_sleep(w, until_ns);
 		else if (next_ns > ktime_get_ns() + margin)
 			worker_sleep(w, next_ns - margin);
 		else

@@ -1848,6 +1848,17 @@ static bool kv_idle_one(struct kv_ftl *kv)
 	return false;
 }
 
+/* Is there idle-time reclamation to do? (without doing any) */
+bool nvmev_kv_idle_wanted(struct nvmev_dev *dev)
+{
+	int i;
+
+	for (i = 0; i < NVMEV_MAX_NSID; i++)
+		if (dev->kv[i] && READ_ONCE(dev->kv[i]->idle_reclaim_pending))
+			return true;
+	return false;
+}
+
 bool nvmev_kv_idle(struct nvmev_dev *dev)
 {
 	bool more = false;

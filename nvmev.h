@@ -888,6 +888,7 @@ int nvmev_kv_check_config(const struct nvmev_config *cfg);
 int nvmev_kv_init(struct nvmev_dev *dev);
 void nvmev_kv_exit(struct nvmev_dev *dev);
 bool nvmev_kv_idle(struct nvmev_dev *dev);
+bool nvmev_kv_idle_wanted(struct nvmev_dev *dev);
 struct kv_stats;
 /* statistics of the key space of namespace @nsid (1 or 2, which exists) */
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
