@@ -9,13 +9,20 @@
  *   kvlat overhead DEV FLOORDEV [--size B] [--ops N] [--cpu C]
  *       QD1 store (N) then retrieve (N) of B-byte values on DEV, each op
  *       paired with a Flush (opcode 0) through the same ioctl on FLOORDEV
- *       (another NVMe namespace: the host path alone). The order inside a
- *       pair alternates. One line per opcode:
+ *       (another NVMe namespace: the host path alone), and with a Write
+ *       (for stores) or Read (for retrieves) of the same bytes, rounded up
+ *       to FLOORDEV's blocks, through the same ioctl (the host path and
+ *       QEMU's own device moving the same data: the "data floor"). The
+ *       order inside a triple rotates. One line per opcode:
  *       overhead op=store size=B n=N ours_p50_ns=.. ours_p99_ns=..
  *                floor_p50_ns=.. floor_p99_ns=.. ratio_p50=.. ratio_p99=..
- *   kvlat floor FLOORDEV [--ops N] [--cpu C]
- *       N QD1 Flushes alone on FLOORDEV, to be run before the module is
- *       loaded (the clean floor): "floor n=N p50_ns=.. p99_ns=..".
+ *                data_p50_ns=.. data_p99_ns=.. ratio_data_p50=..
+ *                ratio_data_p99=..
+ *   kvlat floor FLOORDEV [--ops N] [--cpu C] [--size B]
+ *       N QD1 Flushes alone on FLOORDEV, then N Writes and N Reads of B
+ *       bytes, to be run before the module is loaded (the clean floors):
+ *       "floor n=N p50_ns=.. p99_ns=.." and "floor_data op=write|read
+ *       size=B n=N p50_ns=.. p99_ns=..".
  *   kvlat slope DEV TIMINGDIR [--size B] [--ops N] [--cpu C] [--ns a,b,..]
  *       For each M in --ns (default 0,250000,500000,1000000) write M to
  *       TIMINGDIR/fw_retrieve_ns and time N QD1 retrieves; least-squares
@@ -52,6 +59,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <linux/nvme_ioctl.h>
 #include "kvlib.h"
 #include "kvuring_lib.h"
@@ -170,6 +178,8 @@ static uint64_t timed_retrieve(struct kv_dev *d, const char *k, unsigned int kl)
 struct floor_dev {
 	int fd;
 	uint32_t nsid;
+	uint32_t lba_bytes;
+	void *buf; /* the data floor's buffer, 8 KiB */
 };
 
 static uint64_t timed_flush(const struct floor_dev *f)
@@ -189,33 +199,72 @@ static uint64_t timed_flush(const struct floor_dev *f)
 	return t1 - t0;
 }
 
+/* A Write (@write) or Read of opt_size bytes at block @i on the floor. */
+static uint64_t timed_data(const struct floor_dev *f, bool write,
+			   unsigned long i)
+{
+	uint32_t nlb = (opt_size + f->lba_bytes - 1) / f->lba_bytes;
+	uint64_t slba = (uint64_t)(i % 1000) * nlb, t0, t1;
+	struct nvme_passthru_cmd64 c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.opcode = write ? 0x01 : 0x02;
+	c.nsid = f->nsid;
+	c.addr = (uintptr_t)f->buf;
+	c.data_len = nlb * f->lba_bytes;
+	c.cdw10 = (uint32_t)slba;
+	c.cdw11 = (uint32_t)(slba >> 32);
+	c.cdw12 = nlb - 1;
+	t0 = now_ns();
+	ret = ioctl(f->fd, NVME_IOCTL_IO64_CMD, &c);
+	t1 = now_ns();
+	if (ret)
+		die(write ? "write on the floor device" :
+			    "read on the floor device",
+		    ret < 0 ? -errno : ret);
+	return t1 - t0;
+}
+
 static int open_floor(struct floor_dev *f, const char *path)
 {
+	int ss = 512;
+
 	f->fd = open(path, O_RDWR);
 	if (f->fd < 0) {
 		perror(path);
 		return -1;
 	}
 	f->nsid = (uint32_t)ioctl(f->fd, NVME_IOCTL_ID);
+	if (ioctl(f->fd, BLKSSZGET, &ss) || ss < 512 || ss > 4096)
+		ss = 512;
+	f->lba_bytes = (uint32_t)ss;
+	if (posix_memalign(&f->buf, 4096, 8192 + 4096))
+		return -1;
+	memset(f->buf, 0xa5, 8192 + 4096);
 	return 0;
 }
 
-static void report_pair(const char *op, uint64_t *ours, uint64_t *fl, size_t n)
+static void report_pair(const char *op, uint64_t *ours, uint64_t *fl,
+			uint64_t *data, size_t n)
 {
 	uint64_t o50 = pct(ours, n, 0.5), o99 = pct(ours, n, 0.99);
 	uint64_t f50 = pct(fl, n, 0.5), f99 = pct(fl, n, 0.99);
+	uint64_t d50 = pct(data, n, 0.5), d99 = pct(data, n, 0.99);
 
 	printf("overhead op=%s size=%u n=%zu ours_p50_ns=%llu ours_p99_ns=%llu "
-	       "floor_p50_ns=%llu floor_p99_ns=%llu ratio_p50=%.3f ratio_p99=%.3f\n",
+	       "floor_p50_ns=%llu floor_p99_ns=%llu ratio_p50=%.3f ratio_p99=%.3f "
+	       "data_p50_ns=%llu data_p99_ns=%llu ratio_data_p50=%.3f ratio_data_p99=%.3f\n",
 	       op, opt_size, n, (unsigned long long)o50, (unsigned long long)o99,
 	       (unsigned long long)f50, (unsigned long long)f99,
-	       (double)o50 / f50, (double)o99 / f99);
+	       (double)o50 / f50, (double)o99 / f99, (unsigned long long)d50,
+	       (unsigned long long)d99, (double)o50 / d50, (double)o99 / d99);
 }
 
 static int do_overhead(const char *dev, const char *floor_path)
 {
 	unsigned long n = opt_ops, warm = n / 10 + 10, i, keys = 1000;
-	uint64_t *ours = calloc(n, 8), *fl = calloc(n, 8);
+	uint64_t *ours = calloc(n, 8), *fl = calloc(n, 8), *data = calloc(n, 8);
 	struct floor_dev f;
 	struct kv_dev d;
 	char k[17];
@@ -224,17 +273,20 @@ static int do_overhead(const char *dev, const char *floor_path)
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
-	if (!ours || !fl || open_floor(&f, floor_path))
+	if (!ours || !fl || !data || open_floor(&f, floor_path))
 		return 1;
 	memset(d.buf, 0x5a, opt_size);
 	for (phase = 0; phase < 2; phase++) {
 		for (i = 0; i < warm + n; i++) {
 			unsigned int kl = key_name(k, "ovh", i % keys);
-			uint64_t a = 0, b, t0, t1;
+			uint64_t a = 0, b, c = 0, t0, t1;
 			uint32_t dw0;
 
-			if (i & 1)
+			/* rotate: ours first, second or last of the three */
+			if (i % 3 >= 1)
 				a = timed_flush(&f);
+			if (i % 3 == 2)
+				c = timed_data(&f, phase == 0, i);
 			t0 = now_ns();
 			if (phase == 0)
 				st = kv_store(&d, k, kl, d.buf, opt_size, 0, NULL);
@@ -243,15 +295,18 @@ static int do_overhead(const char *dev, const char *floor_path)
 			t1 = now_ns();
 			if (st)
 				die(phase ? "retrieve" : "store", st);
-			if (!(i & 1))
+			if (i % 3 == 0)
 				a = timed_flush(&f);
+			if (i % 3 != 2)
+				c = timed_data(&f, phase == 0, i);
 			b = t1 - t0;
 			if (i >= warm) {
 				fl[i - warm] = a;
 				ours[i - warm] = b;
+				data[i - warm] = c;
 			}
 		}
-		report_pair(phase ? "retrieve" : "store", ours, fl, n);
+		report_pair(phase ? "retrieve" : "store", ours, fl, data, n);
 	}
 	kv_close(&d);
 	return 0;
@@ -260,6 +315,7 @@ static int do_overhead(const char *dev, const char *floor_path)
 static int do_floor(const char *floor_path)
 {
 	unsigned long n = opt_ops, warm = n / 10 + 10, i;
+	int write;
 	uint64_t *fl = calloc(n, 8);
 	struct floor_dev f;
 
@@ -274,6 +330,18 @@ static int do_floor(const char *floor_path)
 	printf("floor n=%lu p50_ns=%llu p99_ns=%llu\n", n,
 	       (unsigned long long)pct(fl, n, 0.5),
 	       (unsigned long long)pct(fl, n, 0.99));
+	for (write = 1; write >= 0; write--) {
+		for (i = 0; i < warm + n; i++) {
+			uint64_t t = timed_data(&f, write, i);
+
+			if (i >= warm)
+				fl[i - warm] = t;
+		}
+		printf("floor_data op=%s size=%u n=%lu p50_ns=%llu p99_ns=%llu\n",
+		       write ? "write" : "read", opt_size, n,
+		       (unsigned long long)pct(fl, n, 0.5),
+		       (unsigned long long)pct(fl, n, 0.99));
+	}
 	close(f.fd);
 	free(fl);
 	return 0;
