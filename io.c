@@ -441,15 +441,34 @@ static struct nvmev_req *worker_take_due(struct nvmev_worker *w, u64 now,
 	return req;
 }
 
-static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
+/*
+ * Idle reclamation became wanted: worker 0 does it, and may be asleep with
+ * nothing queued (the command ran on another worker or in the dispatcher).
+ * Called after the completion's interrupt, which must not wait for it.
+ */
+static void kick_reclaimer(struct nvmev_dev *dev)
+{
+	struct nvmev_worker *w0 = &dev->workers[0];
+
+	if (current == w0->task)
+		return;
+	WRITE_ONCE(w0->kick, true);
+	wake_up(&w0->wq);
+}
+
+/* Return: true if the command made idle reclamation wanted. */
+static bool nvmev_perform_io_req(struct nvmev_worker *w,
+				 struct nvmev_req *req)
 {
 	struct nvmev_dev *dev = w->dev;
 	struct nvmev_cq *cq = dev->cqs[req->cqid];
+	bool reclaim_wanted = nvmev_kv_idle_wanted(dev);
 	u64 now;
 	NVMEV_TRACE_FUNC();
 
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
+	reclaim_wanted = !reclaim_wanted && nvmev_kv_idle_wanted(dev);
 	/* the data is in place; the CQE waits for the modelled time */
 	now = ktime_get_ns();
 	while (now < req->target_ns) {
@@ -468,6 +487,7 @@ static void nvmev_perform_io_req(struct nvmev_worker *w, struct nvmev_req *req)
 	/* a traced command shows its interrupt; others share one per batch */
 	if (req->traced)
 		nvmev_cq_interrupt(dev, cq);
+	return reclaim_wanted;
 }
 
 static void irq_note(u16 *cqids, unsigned int *n, u16 cqid)
@@ -487,6 +507,7 @@ static u64 worker_run_due(struct nvmev_worker *w)
 	u16 cqids[WORKER_BATCH];
 	unsigned int n = 0, i, done;
 	u64 next_ns = U64_MAX;
+	bool reclaim = false;
 
 	mutex_lock(&w->exec_lock);
 	for (done = 0; done < WORKER_BATCH; done++) {
@@ -496,7 +517,7 @@ static u64 worker_run_due(struct nvmev_worker *w)
 		if (!req)
 			break;
 		nvmev_trace_cmd_resume(w->dev, req->traced);
-		nvmev_perform_io_req(w, req);
+		reclaim |= nvmev_perform_io_req(w, req);
 		nvmev_trace_cmd_end(req->traced);
 		if (!req->traced)
 			irq_note(cqids, &n, req->cqid);
@@ -505,6 +526,8 @@ static u64 worker_run_due(struct nvmev_worker *w)
 	for (i = 0; i < n; i++)
 		nvmev_cq_interrupt(dev, dev->cqs[cqids[i]]);
 	mutex_unlock(&w->exec_lock);
+	if (reclaim)
+		kick_reclaimer(dev);
 	return done == WORKER_BATCH ? 0 : next_ns;
 }
 
@@ -677,6 +700,7 @@ bool nvmev_io_run_held(struct nvmev_dev *dev)
 {
 	struct nvmev_req *req = dev->held;
 	struct nvmev_worker *w;
+	bool reclaim;
 
 	if (!req || req->target_ns > ktime_get_ns() + WORKER_WAKE_EARLY_NS)
 		return false;
@@ -686,10 +710,12 @@ bool nvmev_io_run_held(struct nvmev_dev *dev)
 		return true;
 	}
 	dev->held = NULL;
-	nvmev_perform_io_req(w, req);
+	reclaim = nvmev_perform_io_req(w, req);
 	nvmev_cq_interrupt(dev, dev->cqs[req->cqid]);
 	worker_put_free(w, req);
 	mutex_unlock(&w->exec_lock);
+	if (reclaim)
+		kick_reclaimer(dev);
 	return true;
 }
 

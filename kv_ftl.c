@@ -826,6 +826,15 @@ void kv_store_destroy(struct kv_store *kv)
 }
 
 /* One reclamation slice from an idle worker; true if more is wanted. */
+/*
+ * Does the log want reclamation? Read without the lock: a hint for the idle
+ * worker, which takes the lock (kv_reclaim) before it acts on it.
+ */
+bool kv_reclaim_wanted(struct kv_store *kv)
+{
+	return data_race(log_reclaim_wanted(&kv->log));
+}
+
 int kv_reclaim(struct kv_store *kv)
 {
 	int ret;
@@ -1819,8 +1828,9 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 		req->bytes = hb.moved;
 		kv_count(dev, cmd, req->bytes);
 	}
-	if (cmd->desc->xfer == KV_XFER_TO_DEV ||
-	    cmd->desc->stat == KV_STAT_DELETE)
+	if ((cmd->desc->xfer == KV_XFER_TO_DEV ||
+	     cmd->desc->stat == KV_STAT_DELETE) &&
+	    kv_reclaim_wanted(&kv->store))
 		WRITE_ONCE(kv->idle_reclaim_pending, true);
 	return kv_nvme_status(sc);
 }

@@ -346,6 +346,7 @@ int kv_store_format(struct kv_store *kv, const struct kv_config *cfg,
 u16 kv_execute(struct kv_store *kv, const struct kv_cmd *cmd,
 	       const struct kv_io *io, u32 *dw0);
 int kv_reclaim(struct kv_store *kv);
+bool kv_reclaim_wanted(struct kv_store *kv);
 void kv_store_configure(struct kv_store *kv, u32 kv_config);
 void kv_get_stats(struct kv_store *kv, struct kv_stats *st);
 

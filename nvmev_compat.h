@@ -145,6 +145,7 @@ static inline void *kcalloc(size_t n, size_t sz, int gfp)
 
 #define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define data_race(expr) (expr)
 
 #define le16_to_cpu(x) ((u16)(x))
 #define le32_to_cpu(x) ((u32)(x))

@@ -218,6 +218,22 @@ t_idle_cpu_cost() {
 		not_ok "idle device used ${pct}/10000 of a CPU (over 1 %)"
 }
 
+# issue 11: a lone command in flight runs in the dispatcher (dispatch_inline,
+# default on): queue-depth-1 commands wake no worker. kvclient time sends
+# 129 commands one at a time; handed to a worker, each woke it.
+t_qd1_inline() {
+	local s0 s1 out
+	expect_eq "dispatch_inline" "$(cat $P/dispatch_inline)" Y
+	echo none > $T/preset
+	s0=$(worker_switches | awk '{ s += $2 } END { print s + 0 }')
+	out=$(client_time 64) || not_ok "kvclient time"
+	s1=$(worker_switches | awk '{ s += $2 } END { print s + 0 }')
+	log "$out; worker context switches: $((s1 - s0))"
+	[ $((s1 - s0)) -lt 20 ] && ok "129 QD1 commands: $((s1 - s0)) worker context switches (< 20)" ||
+		not_ok "129 QD1 commands woke the workers $((s1 - s0)) times"
+	echo pm983 > $T/preset
+}
+
 t_unload() { unload_module; }
 
 run_test bad-preset t_bad_preset
@@ -228,5 +244,6 @@ run_test geometry-busy t_geometry_busy
 run_test trace-purged-at-reset t_trace_purged_at_reset
 run_test stats-lateness t_stats_lateness
 run_test idle-cpu-cost t_idle_cpu_cost
+run_test qd1-inline t_qd1_inline
 run_test unload t_unload
 finish
