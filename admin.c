@@ -209,6 +209,8 @@ static const struct nvmev_cns_desc cns_table[] = {
 	{ NVMEV_CNS_CS_CTRL, NVMEV_CNS_F_CSI },
 	{ NVMEV_CNS_CS_NS_ACTIVE_LIST, NVMEV_CNS_F_LIST | NVMEV_CNS_F_CSI },
 	{ NVMEV_CNS_NS_CS_INDEP, NVMEV_CNS_F_NSID | NVMEV_CNS_F_ZERO },
+	{ NVMEV_CNS_CTRL_LIST_NS, NVMEV_CNS_F_CTRLS },
+	{ NVMEV_CNS_CTRL_LIST, NVMEV_CNS_F_CTRLS },
 	{ NVMEV_CNS_CMD_SET, 0 },
 };
 
@@ -310,6 +312,26 @@ static u16 decode_identify_ns(const struct nvmev_cns_desc *d,
 	return NVMEV_SC_SUCCESS;
 }
 
+/*
+ * A controller list (CNS 12h: attached to the NSID; 13h: the subsystem's)
+ * from controller ID CDW10.CNTID on. The subsystem has one controller; an
+ * NSID not attached (inactive, unallocated) gets an empty list, as QEMU's
+ * does; FFFFFFFFh names no namespace (Invalid Field).
+ */
+static u16 decode_identify_ctrls(const u32 *sqe,
+				 const struct nvmev_admin_state *st,
+				 struct nvmev_admin_cmd *cmd)
+{
+	bool attached = cmd->identify.cns == NVMEV_CNS_CTRL_LIST_NS;
+
+	if (attached && cmd->nsid == 0xffffffff)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
+	cmd->identify.listed = (sqe[10] >> 16) <= NVMEV_CNTLID &&
+			       (!attached || (nsid_valid(st, cmd->nsid) &&
+					      ns_active(st, cmd->nsid)));
+	return NVMEV_SC_SUCCESS;
+}
+
 static u16 decode_identify(const u32 *sqe, const struct nvmev_admin_state *st,
 			   struct nvmev_admin_cmd *cmd)
 {
@@ -329,6 +351,8 @@ static u16 decode_identify(const u32 *sqe, const struct nvmev_admin_state *st,
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(11) + 3);
 	if (d->flags & NVMEV_CNS_F_NSID)
 		return decode_identify_ns(d, st, cmd);
+	if (d->flags & NVMEV_CNS_F_CTRLS)
+		return decode_identify_ctrls(sqe, st, cmd);
 	if (d->flags & NVMEV_CNS_F_LIST)
 		cmd->identify.list = active_list(
 			st, cmd->nsid, !(d->flags & NVMEV_CNS_F_CSI), csi);
@@ -727,7 +751,7 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->ieee[1] = 0x56;
 	id->ieee[2] = 0x00;
 	id->mdts = NVMEV_MDTS;
-	id->cntlid = cpu_to_le16(1);
+	id->cntlid = cpu_to_le16(NVMEV_CNTLID);
 	id->ver = cpu_to_le32(NVME_VS(1, 4, 0));
 	id->cntrltype = NVME_CTRL_IO;
 	id->acl = 3;
@@ -888,6 +912,13 @@ static u16 admin_identify(struct nvmev_dev *dev,
 		break; /* KV: no such structure, zeros */
 	case NVME_ID_CNS_NS_CS_INDEP:
 		((struct nvme_id_ns_cs_indep *)buf)->nstat = 1; /* ready */
+		break;
+	case NVMEV_CNS_CTRL_LIST_NS:
+	case NVMEV_CNS_CTRL_LIST: /* u16 count, then the IDs */
+		if (cmd->identify.listed) {
+			((__le16 *)buf)[0] = cpu_to_le16(1);
+			((__le16 *)buf)[1] = cpu_to_le16(NVMEV_CNTLID);
+		}
 		break;
 	case NVMEV_CNS_CMD_SET: /* I/O Command Set data structure: vector 0 */
 		((__le64 *)buf)[0] = cpu_to_le64(cmd->identify.iocs);

@@ -185,6 +185,9 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_CNS_CS_CTRL 0x06
 #define NVMEV_CNS_CS_NS_ACTIVE_LIST 0x07 /* active NSIDs of one command set */
 #define NVMEV_CNS_NS_CS_INDEP 0x08
+#define NVMEV_CNS_CTRL_LIST_NS 0x12 /* controllers attached to the NSID */
+#define NVMEV_CNS_CTRL_LIST 0x13 /* controllers in the subsystem */
+#define NVMEV_CNTLID 1 /* the one controller of each device's subsystem */
 #define NVMEV_CNS_CMD_SET 0x1c
 #define NVMEV_CSI_NVM 0
 #define NVMEV_CSI_KV 1 /* NVMe Key Value Command Set */
@@ -287,6 +290,7 @@ struct nvmev_admin_cmd {
 			bool zero; /* inactive namespace: a zero-filled answer */
 			u32 list; /* CNS 02h/07h: bit n, NSID n is listed */
 			u64 iocs; /* CNS 1Ch: the command sets, bit per CSI */
+			bool listed; /* CNS 12h/13h: our controller is listed */
 		} identify;
 		struct {
 			u8 lid;
@@ -355,6 +359,7 @@ struct nvmev_log_desc {
 #define NVMEV_CNS_F_CSI (1 << 2) /* per command set: CSI must be supported */
 #define NVMEV_CNS_F_ZERO (1 << 3) /* inactive NSID: zeros (else Invalid Field) */
 #define NVMEV_CNS_F_NVM (1 << 4) /* a structure of the NVM command set only */
+#define NVMEV_CNS_F_CTRLS (1 << 5) /* a controller list from CDW10.CNTID */
 
 struct nvmev_cns_desc {
 	u8 cns;

@@ -139,6 +139,12 @@ static void identify_checks(const struct nvmev_admin_cmd *c,
 		if (!m->kv || !m->kv_active)
 			FZ_ASSERT(!(c->identify.list & (1u << NVMEV_NSID_KV)));
 	}
+	/* controller lists: ours (ID 1) only where the NSID is attached */
+	if (cns == NVMEV_CNS_CTRL_LIST_NS)
+		FZ_ASSERT(c->nsid != 0xffffffff && (!c->identify.listed || active));
+	if (c->identify.listed)
+		FZ_ASSERT(cns == NVMEV_CNS_CTRL_LIST_NS ||
+			  cns == NVMEV_CNS_CTRL_LIST);
 }
 
 /* What the executors do to the state, and the promises they rely on. */

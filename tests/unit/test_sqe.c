@@ -159,6 +159,40 @@ static void test_queues(void)
 	admin_case("delete inject sq", sqe, SC_DNR(NVMEV_SC_QID_INVALID), 40);
 }
 
+static void identify(u32 *sqe, u8 cns, u32 nsid, u8 csi);
+
+/*
+ * CNS 12h/13h (issue 15: nvme list-ctrl): our one controller, ID 1, is
+ * listed from CNTID 0 or 1, for CNS 12h only with an active NSID.
+ */
+static void test_ctrl_lists(void)
+{
+	static const u32 nsids[] = { 0, 1, 2, 7, 0xfffffffe };
+	struct nvmev_admin_state st = state();
+	struct nvmev_admin_cmd cmd;
+	unsigned int i, cntid;
+	u32 sqe[16];
+
+	for (i = 0; i < ARRAY_SIZE(nsids); i++) {
+		for (cntid = 0; cntid < 4; cntid++) {
+			bool want12 = cntid <= 1 && nsids[i] == NVMEV_NSID;
+
+			identify(sqe, NVMEV_CNS_CTRL_LIST_NS, nsids[i], 0);
+			sqe[10] |= cntid << 16;
+			CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+			CHECK(cmd.identify.listed == want12,
+			      "cns 12h nsid %#x cntid %u: listed %d", nsids[i],
+			      cntid, cmd.identify.listed);
+			identify(sqe, NVMEV_CNS_CTRL_LIST, nsids[i], 0);
+			sqe[10] |= cntid << 16;
+			CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+			CHECK(cmd.identify.listed == (cntid <= 1),
+			      "cns 13h cntid %u: listed %d", cntid,
+			      cmd.identify.listed);
+		}
+	}
+}
+
 static void identify(u32 *sqe, u8 cns, u32 nsid, u8 csi)
 {
 	sqe_init(sqe, NVMEV_ADM_IDENTIFY);
@@ -177,6 +211,8 @@ static void test_identify(void)
 				   NVMEV_CNS_CS_CTRL,
 				   NVMEV_CNS_CS_NS_ACTIVE_LIST,
 				   NVMEV_CNS_NS_CS_INDEP,
+				   NVMEV_CNS_CTRL_LIST_NS,
+				   NVMEV_CNS_CTRL_LIST,
 				   NVMEV_CNS_CMD_SET };
 	unsigned int i, cns;
 	u32 sqe[16];
@@ -213,6 +249,10 @@ static void test_identify(void)
 	admin_case("active list fffffffe", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
 	identify(sqe, NVMEV_CNS_NS_ACTIVE_LIST, 0, 0);
 	admin_case("active list 0", sqe, 0, 0);
+	identify(sqe, NVMEV_CNS_CTRL_LIST_NS, 0xffffffff, 0);
+	admin_case("ctrl list of ns ffffffff", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
+	test_ctrl_lists();
 	identify(sqe, NVMEV_CNS_CTRL, 0, 0);
 	sqe[0] |= 1 << 14; /* PSDT: SGL */
 	admin_case("identify with sgl", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 1);
@@ -361,8 +401,8 @@ static const struct {
 } want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
 		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 },
 		  { 0x81, 512 } };
-static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05,
-			       0x06, 0x07, 0x08, 0x1c };
+static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06,
+			       0x07, 0x08, 0x12, 0x13, 0x1c };
 
 static bool want_fid(unsigned int fid)
 {

@@ -470,6 +470,23 @@ t_kv_advertised() {
 	expect_eq "FID 19h: supported, controller scope" "$(od -An -v -j $((0x19 * 4)) -N 4 -tx4 "$f" | tr -d ' ')" 00200001
 }
 
+# Identify CNS 13h/12h (issue 15): nvme list-ctrl, of the subsystem and of
+# each namespace; our controller (ID 1) where the namespace is attached.
+t_kv_list_ctrl() {
+	local out n
+	out=$(nvme list-ctrl "$NVME_DEV" 2>&1) || { not_ok "nvme list-ctrl failed: $out"; return 1; }
+	expect_match "list-ctrl: one controller, ID 1" "$(echo "$out" | tr -s ' \n' ' ')" 'present: 1 \[ *0\]:0x1 ?$'
+	for n in 1 2; do
+		out=$(nvme list-ctrl "$NVME_DEV" -n $n 2>&1) || { not_ok "nvme list-ctrl -n $n failed: $out"; continue; }
+		expect_match "list-ctrl -n $n: controller 1 attached" "$(echo "$out" | tr -s ' \n' ' ')" 'present: 1 \[ *0\]:0x1 ?$'
+	done
+	out=$(nvme list-ctrl "$NVME_DEV" -n 3 2>&1) || not_ok "nvme list-ctrl -n 3 failed: $out"
+	expect_match "list-ctrl -n 3 (no such namespace): empty" "$out" 'present: 0'
+	out=$(nvme list-ctrl "$NVME_DEV" --cntid=2 2>&1) || not_ok "nvme list-ctrl --cntid=2 failed: $out"
+	expect_match "list-ctrl from controller ID 2: empty" "$out" 'present: 0'
+	expect_eq "list-ctrl -n 0xffffffff: Invalid Field" "$(nvme_sc nvme list-ctrl "$NVME_DEV" -n 0xffffffff)" 0x4002
+}
+
 run_test load t_load
 if module_loaded; then
 	run_test nvme-list t_nvme_list
@@ -497,6 +514,7 @@ if module_loaded; then
 	run_test kv-features t_kv_features
 	run_test kv-effects-log t_kv_effects_log
 	run_test kv-advertised t_kv_advertised
+	run_test kv-list-ctrl t_kv_list_ctrl
 	run_test unload-kv t_unload
 fi
 finish
