@@ -18,7 +18,7 @@ declare -A pid_of=()   # pid -> target
 
 one() { # T: build and run one target, output to its log
 	local t=$1 rc=0 t0=$SECONDS
-	{ eval "$build" && eval "$run"; } > "$logdir/$t.log" 2>&1 || rc=$?
+	{ (eval "$build") && (eval "$run"); } > "$logdir/$t.log" 2>&1 || rc=$?
 	echo "($t: exit $rc, $((SECONDS - t0)) s)" >> "$logdir/$t.log"
 	return $rc
 }
