@@ -12,7 +12,7 @@
 
 HOSTILE=$NVMEV_DIR/tools/out/hostile
 KVCLIENT=$NVMEV_DIR/tools/out/kvclient
-NCPU=$(nproc)
+NCPU=$NVMEV_NCPU
 PIDS=()
 
 # start_load SECS: KV load on every CPU, an iterator, fio; pids in PIDS
