@@ -221,30 +221,13 @@ run_test persist-client-build t_client
 case $KEYS in 100000) RELOAD_NAME=persist-reload-1e5-keys ;; *) RELOAD_NAME=persist-reload-$KEYS-keys ;; esac
 run_test "$RELOAD_NAME" t_reload
 run_test persist-mismatch-refused t_mismatch
-# VM time: each case runs in one worker configuration, which a spread run
-# (scripts/vm-tests) gives this suite on one kernel each (TEST_ALL_CASES=1
-# runs all here): the kill -9 and the reload during reclamation with two
-# workers, the warm reboot (with the 10^5 keys) with one: the second boot
-# of a 4-vCPU guest after sysrq b ran 10-20 times slower than its first on
-# a loaded host (soft lockups while booting, modprobe nvme past its 60 s:
-# 3 of 3 runs on 6.12), the 2-vCPU guests of earlier runs rebooted in
-# normal time.
-# config_test N NAME FUNC: run_test in the N-worker configuration, else SKIP
-config_test() {
-	local n=$1
-	shift
-	if [ "${TEST_ALL_CASES:-0}" = 1 ] || { [ "$n" = 1 ] && [ "$NVMEV_WORKERS" -le 1 ]; } ||
-	   { [ "$n" -ge 2 ] && [ "$NVMEV_WORKERS" -ge 2 ]; }; then
-		run_test "$@"
-	else
-		skip_test "$1" "runs in the $n-worker configuration (the other kernel in a spread run; TEST_ALL_CASES=1 runs it here)"
-	fi
-}
-config_test 2 persist-kill-9-writer t_kill_writer
-config_test 2 persist-reload-during-reclamation t_reclaim
+# VM time: the kill -9 on one kernel, the reload during reclamation and
+# the warm reboot on the other (spread_case; TEST_ALL_CASES=1 runs all here)
+spread_test 0 persist-kill-9-writer t_kill_writer
+spread_test 1 persist-reload-during-reclamation t_reclaim
 run_test persist-fresh t_fresh
-if [ "${TEST_ALL_CASES:-0}" != 1 ] && [ "$NVMEV_WORKERS" -ge 2 ]; then
-	skip_test persist-warm-reboot "runs in the 1-worker configuration (the other kernel in a spread run; TEST_ALL_CASES=1 runs it here)"
+if ! spread_case 1; then
+	skip_test persist-warm-reboot "runs on the other kernel (TEST_ALL_CASES=1 runs it here)"
 elif [ -d /job ] && [ -w /job ] && [ "${TEST_PERSIST_REBOOT:-1}" = 1 ]; then
 	run_test persist-warm-reboot-prepare t_before_reboot
 	echo "$PASSED $FAILED $SEED" > $STAGE2
