@@ -36,6 +36,9 @@
  *       unchecked random KV traffic (for resets, shutdowns, rmmod, kill -9)
  *   hostile fillset|checkset NS --prefix P [--pool N]
  *       store / verify a fixed data set of N keys (default 500)
+ *   hostile closeiters NS
+ *       close every iterator handle (those of killed processes stay open);
+ *       each must close or answer 0x390
  *   hostile std NS2 [--ns1 NS1] [--ops N] [--seed S] [--no-inject]
  *       the NVMe KV Command Set on its namespace (/dev/ngXn2): sentinel
  *       keys there (and under the same keys, other values, on NS1), the
@@ -3254,6 +3257,31 @@ static int dataset(const char *ns, uint8_t prefix, uint32_t count, bool store)
 	return bad ? 1 : 0;
 }
 
+/*
+ * closeiters: close every iterator handle (1..KV_MAX_ITERS), as any host
+ * may: those of killed processes stay open, as on a real KV-SSD. Success
+ * or 0x390 (not open) for each; anything else is an error.
+ */
+static int close_iters(const char *ns)
+{
+	uint32_t h, closed = 0, bad = 0;
+	int st = kv_open(&kv, ns, kv_coding_of_module());
+
+	if (st) {
+		fprintf(stderr, "%s: %s\n", ns, strerror(-st));
+		return 2;
+	}
+	for (h = 1; h <= KV_MAX_ITERS; h++) {
+		st = kv_iter_close(&kv, h);
+		if (!st)
+			closed++;
+		else if (st != KV_SC_ITER_HANDLE && bad++ < 10)
+			printf("CLOSEITERS: handle %u: %s\n", h, kv_status_str(st));
+	}
+	printf("closeiters: %u of %u handles were open, %u errors\n", closed, KV_MAX_ITERS, bad);
+	return bad ? 1 : 0;
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 
 static void usage(void)
@@ -3265,6 +3293,7 @@ static void usage(void)
 		"       hostile load    NS --prefix P [--seconds T] [--seed S]\n"
 		"       hostile fillset NS --prefix P [--pool N]   (store a fixed data set)\n"
 		"       hostile checkset NS --prefix P [--pool N]  (verify it)\n"
+		"       hostile closeiters NS  (close every iterator handle)\n"
 		"       hostile std     NS2 [--ns1 NS1] [--ops N] [--seed S] [--no-inject]  (KV command set)\n");
 	exit(2);
 }
@@ -3337,6 +3366,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "iterate"))
 		return iterate(ns, secs > 0 ? secs : 30);
+	if (!strcmp(mode, "closeiters"))
+		return close_iters(ns);
 	if (!strcmp(mode, "std")) {
 		force_no_inject = no_inject;
 		return std_mode(ns, ns1, ops ? ops : 20000);

@@ -23,7 +23,7 @@ HOSTILE=$NVMEV_DIR/tools/out/hostile
 OPS=${TEST_STRESS_OPS:-6000}
 SEED=${TEST_SEED:-$(date +%s)}
 STATS=/sys/kernel/debug/nvmev_kv/stats
-NCPU=$(nproc)
+NCPU=$NVMEV_NCPU
 
 stat_of() { sed -n "s/^$1: //p" $STATS 2>/dev/null | head -1; }
 
