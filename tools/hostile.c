@@ -1697,9 +1697,15 @@ static void rnd_blk(uint8_t op, uint32_t c[16], uint32_t max_nlb)
 	case 2: slba = ns_blocks - rr(1, 8); break;
 	default: slba = lo + rnd() % (hi - lo - 65536);
 	}
-	/* a Copy's destination (as 0x04) is at most MCL = 4096 blocks */
-	if (op == 0x04 && chance(50))
+	/*
+	 * A Copy's destination (SDLBA) takes up to MCL = 4096 blocks, however
+	 * many its list (random) holds: any SDLBA in the namespace is kept off
+	 * the sentinels by that much.
+	 */
+	if (op == 0x19)
 		nlb = 4095;
+	if (op == 0x19 && slba < ns_blocks && (slba < lo || slba + nlb + 1 > hi))
+		slba = lo + rnd() % (hi - lo - nlb - 1);
 	if ((op == 0x01 || op == 0x08 || op == 0x04) && slba < ns_blocks && slba + nlb + 1 <= ns_blocks &&
 	    (slba < lo || slba + nlb + 1 > hi)) {
 		/* a write the device would accept must miss the sentinels */
@@ -1736,9 +1742,9 @@ static void rnd_io_ioctl(void)
 			/* write uncorrectable, compare, verify, copy: their
 			 * blocks (a copy's destination) off the sentinels;
 			 * sent without data */
-			rnd_blk(op == 0x19 ? 0x04 : op, c, 0x10000);
-			if (op == 0x19)
-				c[12] = (uint32_t)rnd() & 0xff7f;
+			rnd_blk(op, c, 0x10000);
+			if (op == 0x19) /* NR, descriptor format */
+				c[12] = (uint32_t)rnd() & 0xffff;
 		} else if (op == 0x09 || op == 0x11 || op == 0x15) {
 			/* DSM without AD (CDW11 0), others unsupported */
 			c[10] = (uint32_t)rnd();
