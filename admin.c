@@ -269,7 +269,7 @@ void nvmev_id_caps(struct nvmev_id_caps *caps)
 	if (nvmev_log_find(NVMEV_LOG_SUPPORTED))
 		caps->lpa |= NVMEV_LPA_SUPPORTED_LOGS;
 	caps->elpe = nvmev_log_page_size(NVMEV_LOG_ERROR) / 64 - 1;
-	caps->oncs = NVMEV_ONCS_SAVE_SELECT;
+	caps->oncs = NVMEV_ONCS_SAVE_SELECT | nvmev_blk_oncs();
 	if (nvmev_feat_find(NVMEV_FEAT_TIMESTAMP))
 		caps->oncs |= NVMEV_ONCS_TIMESTAMP;
 	if (nvmev_feat_find(NVMEV_FEAT_VOLATILE_WC))
@@ -633,6 +633,10 @@ static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
 	      NVMEV_FEAT_TIMESTAMP == NVME_FEAT_TIMESTAMP);
 static_assert(NVMEV_LPA_CMD_EFFECTS == NVME_CTRL_LPA_CMD_EFFECTS_LOG &&
 	      NVMEV_ONCS_TIMESTAMP == NVME_CTRL_ONCS_TIMESTAMP &&
+	      NVMEV_ONCS_COMPARE == NVME_CTRL_ONCS_COMPARE &&
+	      NVMEV_ONCS_WRITE_UNCOR == NVME_CTRL_ONCS_WRITE_UNCORRECTABLE &&
+	      NVMEV_ONCS_DSM == NVME_CTRL_ONCS_DSM &&
+	      NVMEV_ONCS_WRITE_ZEROES == NVME_CTRL_ONCS_WRITE_ZEROES &&
 	      NVMEV_VWC_PRESENT == NVME_CTRL_VWC_PRESENT &&
 	      NVMEV_SC_CMD_SEQ_ERROR == NVME_SC_CMD_SEQ_ERROR &&
 	      NVMEV_SC_INVALID_FORMAT == NVME_SC_INVALID_FORMAT &&
@@ -734,6 +738,28 @@ static void id_ctrl_erase(struct nvme_id_ctrl *id)
 	id->sanicap = cpu_to_le32(SANICAP_BES);
 }
 
+static void put_le16(u8 *dst, u16 v)
+{
+	*(__le16 *)dst = cpu_to_le16(v);
+}
+
+static void put_le32(u8 *dst, u32 v)
+{
+	*(__le32 *)dst = cpu_to_le32(v);
+}
+
+/*
+ * Fields of Identify Controller and Namespace newer than the kernel
+ * headers this builds against (6.1 has them as reserved bytes).
+ */
+#define ID_CTRL_OCFS 534 /* Optional Copy Formats Supported */
+#define ID_NS_MSSRL 74 /* Maximum Single Source Range Length */
+#define ID_NS_MCL 76 /* Maximum Copy Length */
+#define ID_NS_MSRC 80 /* Maximum Source Range Count, 0-based */
+static_assert(offsetof(struct nvme_id_ctrl, vwc) == 525 &&
+	      offsetof(struct nvme_id_ns, dlfeat) == 33 &&
+	      offsetof(struct nvme_id_ns, nows) + 2 == ID_NS_MSSRL);
+
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	struct nvmev_id_caps caps;
@@ -765,7 +791,9 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->sqes = (6 << 4) | 6;
 	id->cqes = (4 << 4) | 4;
 	id->nn = cpu_to_le32(nr_namespaces(dev));
-	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_WRITE_ZEROES | caps.oncs);
+	id->oncs = cpu_to_le16(caps.oncs);
+	if (caps.oncs & NVMEV_ONCS_COPY) /* OCFS, bytes 535:534 */
+		put_le16((u8 *)id + ID_CTRL_OCFS, NVMEV_OCFS_FORMAT0);
 	id->vwc = caps.vwc;
 	snprintf(id->subnqn, sizeof(id->subnqn), NVMEV_SUBNQN_FMT,
 		 dev->index + 1);
@@ -797,7 +825,15 @@ static void ns_ids(const struct nvmev_dev *dev, u32 nsid, u8 *nguid,
 static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
 {
 	u64 blocks = dev->cfg.blk_size >> NVMEV_LBA_SHIFT;
+	u16 oncs = nvmev_blk_oncs();
 
+	if (oncs & NVMEV_ONCS_DSM)
+		id->dlfeat = NVMEV_DLFEAT;
+	if (oncs & NVMEV_ONCS_COPY) {
+		put_le16((u8 *)id + ID_NS_MSSRL, NVMEV_COPY_MSSRL);
+		put_le32((u8 *)id + ID_NS_MCL, NVMEV_COPY_MCL);
+		((u8 *)id)[ID_NS_MSRC] = NVMEV_COPY_MSRC;
+	}
 	id->nsze = cpu_to_le64(blocks);
 	id->ncap = cpu_to_le64(blocks);
 	id->nuse = cpu_to_le64(blocks);
@@ -818,16 +854,6 @@ static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
 #define KV_ID_NGUID 48
 #define KV_ID_EUI64 64
 #define KV_ID_KVF0 72 /* KV format 0: KML u16, VML u32 at 4, MNK u32 at 8 */
-
-static void put_le16(u8 *dst, u16 v)
-{
-	*(__le16 *)dst = cpu_to_le16(v);
-}
-
-static void put_le32(u8 *dst, u32 v)
-{
-	*(__le32 *)dst = cpu_to_le32(v);
-}
 
 static void id_kv_ns(struct nvmev_dev *dev, u32 nsid, u8 *buf)
 {

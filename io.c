@@ -61,15 +61,28 @@ u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
 	return NVMEV_SC_SUCCESS;
 }
 
+/* Block opcodes whose range is SLBA (CDW10-11) and NLB (CDW12[15:0]). */
+static bool blk_has_range(u8 opcode)
+{
+	return opcode == NVMEV_IO_READ || opcode == NVMEV_IO_WRITE ||
+	       opcode == NVMEV_IO_COMPARE || opcode == NVMEV_IO_WRITE_ZEROES ||
+	       opcode == NVMEV_IO_WRITE_UNCOR || opcode == NVMEV_IO_VERIFY;
+}
+
 /**
- * nvmev_blk_decode - decode the range of a block command on namespace 1
- * @sqe: a Read, Write, Write Zeroes or Flush command
+ * nvmev_blk_decode - decode a block command on namespace 1
+ * @sqe: a command of nvmev_blk_cmds[]
  * @ns_blocks: namespace size in 512-byte blocks
- * @bc: the decoded range
+ * @bc: the decoded command
  * @err_loc: the SQE byte at fault, on failure
  *
- * Return: 0 or an NVMe status. On success the range lies in the namespace
- * and a Read or Write moves at most the maximum data transfer size.
+ * Return: 0 or an NVMe status. On success a command with a range has it
+ * in the namespace, and a Read, Write or Compare moves at most the maximum
+ * data transfer size; Write Zeroes, Write Uncorrectable and Verify move no
+ * data and may cover the namespace. DSM and Copy carry their ranges in a
+ * list in host memory: nvmev_dsm_range_check() and
+ * nvmev_copy_range_check() check each; here only NR, the descriptor format
+ * and the destination's start.
  */
 u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 		     u16 *err_loc)
@@ -77,8 +90,38 @@ u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 	u8 opcode = nvmev_sqe_opcode(sqe);
 
 	memset(bc, 0, sizeof(*bc));
-	if (opcode == NVMEV_IO_FLUSH)
+	switch (opcode) {
+	case NVMEV_IO_FLUSH:
 		return NVMEV_SC_SUCCESS;
+	case NVMEV_IO_DSM:
+		/* CDW10[31:8] and CDW11[31:3] are reserved: ignored */
+		bc->nr = (sqe[10] & 0xff) + 1;
+		bc->attr = sqe[11] &
+			   (NVMEV_DSM_IDR | NVMEV_DSM_IDW | NVMEV_DSM_AD);
+		bc->xfer = bc->nr * NVMEV_DSM_RANGE_BYTES;
+		return NVMEV_SC_SUCCESS;
+	case NVMEV_IO_COPY:
+		bc->slba = ((u64)sqe[11] << 32) | sqe[10];
+		bc->nr = (sqe[12] & 0xff) + 1;
+		if ((sqe[12] >> 8) & 0xf) { /* only descriptor format 0 */
+			*err_loc = NVMEV_CDW_LOC(12) + 1;
+			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+		}
+		if (bc->nr > NVMEV_COPY_MSRC + 1) {
+			*err_loc = NVMEV_CDW_LOC(12);
+			return NVMEV_SC_CMD_SIZE_LIMIT | NVMEV_SC_DNR;
+		}
+		if (bc->slba >= ns_blocks) {
+			*err_loc = NVMEV_CDW_LOC(10);
+			return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+		}
+		bc->xfer = bc->nr * NVMEV_COPY_RANGE_BYTES;
+		return NVMEV_SC_SUCCESS;
+	}
+	if (!blk_has_range(opcode)) {
+		*err_loc = 0;
+		return NVMEV_SC_INVALID_OPCODE | NVMEV_SC_DNR;
+	}
 	bc->slba = ((u64)sqe[11] << 32) | sqe[10];
 	bc->nlb = (sqe[12] & 0xffff) + 1;
 	if (bc->slba >= ns_blocks || bc->nlb > ns_blocks - bc->slba) {
@@ -86,11 +129,123 @@ u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	}
 	bc->bytes = bc->nlb << NVMEV_LBA_SHIFT;
-	if (opcode != NVMEV_IO_WRITE_ZEROES && bc->bytes > NVMEV_MAX_XFER) {
+	if (opcode == NVMEV_IO_WRITE_ZEROES)
+		bc->attr = sqe[12] & NVMEV_WZ_DEAC;
+	if (opcode != NVMEV_IO_READ && opcode != NVMEV_IO_WRITE &&
+	    opcode != NVMEV_IO_COMPARE)
+		return NVMEV_SC_SUCCESS; /* no data: no MDTS limit */
+	if (bc->bytes > NVMEV_MAX_XFER) {
 		*err_loc = NVMEV_CDW_LOC(12);
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	}
+	bc->xfer = bc->bytes;
 	return NVMEV_SC_SUCCESS;
+}
+
+static u64 get_le(const u8 *p, unsigned int bytes)
+{
+	u64 v = 0;
+
+	while (bytes--)
+		v = v << 8 | p[bytes];
+	return v;
+}
+
+/**
+ * nvmev_dsm_range_check - one range of a Dataset Management list
+ * @desc: the 16-byte range (context attributes, NLB, SLBA)
+ * @ns_blocks: namespace size in blocks
+ * @r: the range; NLB 0 is an empty range
+ *
+ * Return: 0 or LBA Out of Range.
+ */
+u16 nvmev_dsm_range_check(const u8 *desc, u64 ns_blocks,
+			  struct nvmev_blk_range *r)
+{
+	r->nlb = get_le(desc + 4, 4);
+	r->slba = get_le(desc + 8, 8);
+	if (!r->nlb)
+		return NVMEV_SC_SUCCESS;
+	if (r->slba >= ns_blocks || r->nlb > ns_blocks - r->slba)
+		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+	return NVMEV_SC_SUCCESS;
+}
+
+/**
+ * nvmev_copy_range_check - one source range of a Copy (format 0)
+ * @desc: the 32-byte Source Range entry (SLBA at 8, 0-based NLB at 16)
+ * @ns_blocks: namespace size in blocks
+ * @total: blocks of the ranges before it (<= NVMEV_COPY_MCL); this one
+ *	   is added on success
+ * @r: the range
+ *
+ * Return: 0, Command Size Limit Exceeded (beyond MSSRL, or the command
+ * beyond MCL) or LBA Out of Range.
+ */
+u16 nvmev_copy_range_check(const u8 *desc, u64 ns_blocks, u64 *total,
+			   struct nvmev_blk_range *r)
+{
+	r->slba = get_le(desc + 8, 8);
+	r->nlb = get_le(desc + 16, 2) + 1;
+	if (r->nlb > NVMEV_COPY_MSSRL || *total > NVMEV_COPY_MCL ||
+	    r->nlb > NVMEV_COPY_MCL - *total)
+		return NVMEV_SC_CMD_SIZE_LIMIT | NVMEV_SC_DNR;
+	if (r->slba >= ns_blocks || r->nlb > ns_blocks - r->slba)
+		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+	*total += r->nlb;
+	return NVMEV_SC_SUCCESS;
+}
+
+/* Copy: the @total blocks written from SDLBA @sdlba lie in the namespace. */
+u16 nvmev_copy_dest_check(u64 sdlba, u64 total, u64 ns_blocks)
+{
+	if (sdlba >= ns_blocks || total > ns_blocks - sdlba)
+		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
+	return NVMEV_SC_SUCCESS;
+}
+
+/* Bits [@start, @start + @n) of the word at bit @w: a mask. */
+static u64 bits_mask(u64 w, u64 start, u64 n)
+{
+	u64 lo = start > w ? start - w : 0;
+	u64 hi = start + n - w >= 64 ? 64 : start + n - w;
+	u64 m = hi - lo == 64 ? ~0ULL : ((1ULL << (hi - lo)) - 1) << lo;
+
+	return m;
+}
+
+/*
+ * nvmev_bits_assign - set (@set) or clear bits [@start, @start + @n) of
+ * @map. Return: how many bits changed.
+ */
+u64 nvmev_bits_assign(u64 *map, u64 start, u64 n, bool set)
+{
+	u64 w, changed = 0;
+
+	if (!n)
+		return 0;
+	for (w = start & ~63ULL; w < start + n; w += 64) {
+		u64 *word = &map[w / 64];
+		u64 m = bits_mask(w, start, n);
+		u64 flip = set ? m & ~*word : m & *word;
+
+		changed += hweight64(flip);
+		*word ^= flip;
+	}
+	return changed;
+}
+
+/* Is any of bits [@start, @start + @n) of @map set? */
+bool nvmev_bits_any(const u64 *map, u64 start, u64 n)
+{
+	u64 w;
+
+	if (!n)
+		return false;
+	for (w = start & ~63ULL; w < start + n; w += 64)
+		if (map[w / 64] & bits_mask(w, start, n))
+			return true;
+	return false;
 }
 
 #ifdef __KERNEL__
@@ -99,7 +254,14 @@ u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
 	      NVMEV_IO_WRITE == nvme_cmd_write &&
 	      NVMEV_IO_READ == nvme_cmd_read &&
-	      NVMEV_IO_WRITE_ZEROES == nvme_cmd_write_zeroes);
+	      NVMEV_IO_WRITE_ZEROES == nvme_cmd_write_zeroes &&
+	      NVMEV_IO_WRITE_UNCOR == nvme_cmd_write_uncor &&
+	      NVMEV_IO_COMPARE == nvme_cmd_compare &&
+	      NVMEV_IO_DSM == nvme_cmd_dsm &&
+	      NVMEV_IO_VERIFY == nvme_cmd_verify &&
+	      NVMEV_DSM_AD == NVME_DSMGMT_AD &&
+	      NVMEV_SC_READ_ERROR == NVME_SC_READ_ERROR &&
+	      NVMEV_SC_COMPARE_FAILED == NVME_SC_COMPARE_FAILED);
 
 #define DISPATCH_BUDGET 64 /* SQEs per SQ per pass: fairness between SQs */
 #define WORKER_BATCH 32 /* completions per interrupt at most */
@@ -120,9 +282,13 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
 /* Block commands on namespace 1 */
 
 struct blk_req {
-	u64 slba;
-	u64 bytes;
+	u64 slba; /* Copy: the destination */
+	u64 bytes; /* of the block area the command covers */
+	u32 xfer; /* over the host link */
+	u32 nr; /* DSM, Copy: ranges */
+	u32 attr; /* DSM attributes */
 };
+static_assert(sizeof(struct blk_req) <= NVMEV_REQ_PRIV);
 
 static u64 ns_blocks(struct nvmev_dev *dev)
 {
@@ -135,8 +301,17 @@ static u8 *blk_addr(struct nvmev_dev *dev, u64 slba)
 	       (slba << NVMEV_LBA_SHIFT);
 }
 
-static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
-			   bool has_data)
+/* One rate-limited line for a block command the host got wrong. */
+static u16 blk_bad(struct nvmev_req *req, u16 status, const char *why)
+{
+	pr_notice_ratelimited("I/O qid %u cid %u opcode %#04x: %s\n",
+			      req->sqid, nvmev_sqe_cid(req->sqe),
+			      nvmev_sqe_opcode(req->sqe), why);
+	return status;
+}
+
+static u16 blk_parse(struct nvmev_dev *dev, struct nvmev_req *req,
+		     bool has_data)
 {
 	struct blk_req *br = (struct blk_req *)req->priv;
 	struct nvmev_blk_cmd bc;
@@ -147,23 +322,30 @@ static u16 blk_parse_range(struct nvmev_dev *dev, struct nvmev_req *req,
 		return status;
 	br->slba = bc.slba;
 	br->bytes = bc.bytes;
+	br->xfer = bc.xfer;
+	br->nr = bc.nr;
+	br->attr = bc.attr;
 	req->bytes = has_data ? bc.bytes : 0;
 	return NVMEV_SC_SUCCESS;
 }
 
+/*
+ * The cost of a block command, in the timing model's block kinds:
+ * value_bytes are the blocks it covers, xfer_bytes what crosses the link.
+ */
 static void blk_timing(struct nvmev_req *req, enum nvmev_timing_kind kind)
 {
 	struct blk_req *br = (struct blk_req *)req->priv;
 
 	req->tm.kind = kind;
 	req->tm.slba = br->slba;
-	req->tm.value_bytes = br->bytes;
-	req->tm.xfer_bytes = kind == NVMEV_TIMING_BLK_ZEROES ? 0 : br->bytes;
+	req->tm.value_bytes = min_t(u64, br->bytes, U32_MAX);
+	req->tm.xfer_bytes = kind == NVMEV_TIMING_BLK_ZEROES ? 0 : br->xfer;
 }
 
 static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse_range(dev, req, true);
+	u16 status = blk_parse(dev, req, true);
 
 	if (!status)
 		blk_timing(req, NVMEV_TIMING_BLK_READ);
@@ -172,7 +354,7 @@ static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 
 static u16 blk_write_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse_range(dev, req, true);
+	u16 status = blk_parse(dev, req, true);
 
 	if (!status)
 		blk_timing(req, NVMEV_TIMING_BLK_WRITE);
@@ -181,7 +363,7 @@ static u16 blk_write_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 
 static u16 blk_zeroes_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse_range(dev, req, false);
+	u16 status = blk_parse(dev, req, false);
 
 	if (!status)
 		blk_timing(req, NVMEV_TIMING_BLK_ZEROES);
@@ -194,12 +376,163 @@ static u16 blk_flush_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 	return NVMEV_SC_SUCCESS;
 }
 
+/* Compare and Verify read the blocks: Compare's data crosses the link. */
+static u16 blk_compare_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	return blk_read_dispatch(dev, req);
+}
+
+static u16 blk_verify_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	u16 status = blk_parse(dev, req, false);
+
+	if (!status)
+		blk_timing(req, NVMEV_TIMING_BLK_READ);
+	return status;
+}
+
+/* Write Uncorrectable writes no data: a write of nothing (firmware time). */
+static u16 blk_uncor_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	u16 status = blk_parse(dev, req, false);
+
+	if (status)
+		return status;
+	blk_timing(req, NVMEV_TIMING_BLK_WRITE);
+	req->tm.value_bytes = 0;
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * DSM and Copy: the range list, read from the host at dispatch (here, by
+ * the dispatcher, into dev->blk_list_sgl) to check every range before the
+ * command is queued, and again by the worker, which checks each range once
+ * more (the host may have changed the list meanwhile) before using it.
+ */
+static u16 blk_list_entry(struct nvmev_sgl *sgl, u32 i, u32 size, u8 *desc)
+{
+	return nvmev_sgl_copy(sgl, (u64)i * size, desc, size, false);
+}
+
+/*
+ * Check every range of the DSM list mapped in @sgl. Return: 0 or a status,
+ * with req->dw0 the failing range (as Copy does; DSM's DW0 is reserved).
+ */
+static u16 blk_dsm_check(struct nvmev_dev *dev, struct nvmev_req *req,
+			 struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u8 desc[NVMEV_DSM_RANGE_BYTES];
+	struct nvmev_blk_range r;
+	u16 status;
+	u32 i;
+
+	for (i = 0; i < br->nr; i++) {
+		status = blk_list_entry(sgl, i, sizeof(desc), desc);
+		if (!status)
+			status = nvmev_dsm_range_check(desc, ns_blocks(dev), &r);
+		if (status == (NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR))
+			return blk_bad(req, status, "DSM range beyond the namespace");
+		if (status)
+			return status;
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 blk_dsm_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u16 status = blk_parse(dev, req, false);
+
+	if (status)
+		return status;
+	status = nvmev_sgl_map(dev->blk_list_sgl, nvmev_sqe_prp1(req->sqe),
+			       nvmev_sqe_prp2(req->sqe), br->xfer);
+	if (!status && (br->attr & NVMEV_DSM_AD))
+		status = blk_dsm_check(dev, req, dev->blk_list_sgl);
+	if (status)
+		return status;
+	/* a write of the list; deallocation is firmware time (bytes 0) */
+	blk_timing(req, NVMEV_TIMING_BLK_WRITE);
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Check every source range of the Copy list mapped in @sgl and the
+ * destination. Return: 0 or a status (req->dw0: the failing range), with
+ * *@total the blocks to copy.
+ */
+static u16 blk_copy_check(struct nvmev_dev *dev, struct nvmev_req *req,
+			  struct nvmev_sgl *sgl, u64 *total)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u8 desc[NVMEV_COPY_RANGE_BYTES];
+	struct nvmev_blk_range r;
+	u16 status = NVMEV_SC_SUCCESS;
+	u32 i;
+
+	*total = 0;
+	for (i = 0; i < br->nr && !status; i++) {
+		status = blk_list_entry(sgl, i, sizeof(desc), desc);
+		if (!status)
+			status = nvmev_copy_range_check(desc, ns_blocks(dev),
+							total, &r);
+		req->dw0 = i;
+	}
+	if (!status) {
+		req->dw0 = 0;
+		status = nvmev_copy_dest_check(br->slba, *total, ns_blocks(dev));
+		if (status)
+			req->err_loc = NVMEV_CDW_LOC(10);
+	}
+	if ((status & NVMEV_SC_MASK) == NVMEV_SC_CMD_SIZE_LIMIT)
+		return blk_bad(req, status, "Copy beyond MSSRL or MCL");
+	if ((status & NVMEV_SC_MASK) == NVMEV_SC_LBA_RANGE)
+		return blk_bad(req, status, "Copy range beyond the namespace");
+	return status;
+}
+
+/*
+ * Copy: the sources are read (the model's block read of the whole), the
+ * destination written (its write of the same bytes, booked here); no data
+ * crosses the link but the list.
+ */
+static u16 blk_copy_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	struct nvmev_timing_op wr;
+	u16 status = blk_parse(dev, req, false);
+	u64 total;
+
+	if (status == (NVMEV_SC_CMD_SIZE_LIMIT | NVMEV_SC_DNR))
+		return blk_bad(req, status, "Copy: more source ranges than MSRC");
+	if (status)
+		return status;
+	status = nvmev_sgl_map(dev->blk_list_sgl, nvmev_sqe_prp1(req->sqe),
+			       nvmev_sqe_prp2(req->sqe), br->xfer);
+	if (!status)
+		status = blk_copy_check(dev, req, dev->blk_list_sgl, &total);
+	if (status)
+		return status;
+	br->bytes = total << NVMEV_LBA_SHIFT;
+	blk_timing(req, NVMEV_TIMING_BLK_WRITE);
+	wr = req->tm;
+	wr.xfer_bytes = 0;
+	nvmev_timing_dev_book(dev, req->submit_ns, &wr);
+	blk_timing(req, NVMEV_TIMING_BLK_READ); /* its end is the completion */
+	return NVMEV_SC_SUCCESS;
+}
+
 /*
  * Atomicity of a block (AWUN = 0 promises it for one LBA): commands of
  * different workers may touch the same blocks, so the area is cut into
  * stripes of NVMEV_BLK_STRIPE bytes, and a command copies each stripe's
- * part under that stripe's lock. A block never spans two stripes.
+ * part under that stripe's lock. A block never spans two stripes. The
+ * uncorrectable bits of a stripe's blocks are read and written under the
+ * same lock (a stripe is 128 blocks: two whole words of the bitmap).
  */
+static_assert(NVMEV_BLK_STRIPE % (64 << NVMEV_LBA_SHIFT) == 0);
+
 static rwlock_t *blk_lock(struct nvmev_dev *dev, u64 byte)
 {
 	return &dev->blk_locks[(byte / NVMEV_BLK_STRIPE) % NVMEV_BLK_LOCKS];
@@ -209,6 +542,36 @@ static rwlock_t *blk_lock(struct nvmev_dev *dev, u64 byte)
 static u64 blk_stripe_part(u64 pos, u64 left)
 {
 	return min(left, NVMEV_BLK_STRIPE - pos % NVMEV_BLK_STRIPE);
+}
+
+/* Is a block of [@pos, @pos + @n) uncorrectable? Its stripe lock held. */
+static bool blk_uncor_any(struct nvmev_dev *dev, u64 pos, u64 n)
+{
+	if (!atomic64_read(&dev->blk_uncor_nr))
+		return false;
+	return nvmev_bits_any(dev->blk_uncor, pos >> NVMEV_LBA_SHIFT,
+			      n >> NVMEV_LBA_SHIFT);
+}
+
+/* Mark [@pos, @pos + @n) uncorrectable or not; stripe write lock held. */
+static void blk_uncor_mark(struct nvmev_dev *dev, u64 pos, u64 n, bool bad)
+{
+	u64 changed;
+
+	if (!bad && !atomic64_read(&dev->blk_uncor_nr))
+		return;
+	changed = nvmev_bits_assign(dev->blk_uncor, pos >> NVMEV_LBA_SHIFT,
+				    n >> NVMEV_LBA_SHIFT, bad);
+	if (changed)
+		atomic64_add(bad ? (s64)changed : -(s64)changed,
+			     &dev->blk_uncor_nr);
+}
+
+/* A read of an uncorrectable block: the status, and SMART counts it. */
+static u16 blk_read_error(struct nvmev_dev *dev)
+{
+	atomic64_inc(&dev->ctr.media_errors);
+	return NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
 }
 
 static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
@@ -225,15 +588,23 @@ static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 
 		if (to_host) {
 			read_lock(lock);
-			status = nvmev_sgl_copy(sgl, done, area, n, true);
+			if (blk_uncor_any(dev, pos, n))
+				status = NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
+			else
+				status = nvmev_sgl_copy(sgl, done, area, n,
+							true);
 			read_unlock(lock);
 		} else {
 			write_lock(lock);
 			status = nvmev_sgl_copy(sgl, done, area, n, false);
+			if (!status) /* a written block is readable again */
+				blk_uncor_mark(dev, pos, n, false);
 			write_unlock(lock);
 		}
 		done += n;
 	}
+	if (status == (NVMEV_SC_READ_ERROR | NVMEV_SC_DNR))
+		return blk_read_error(dev);
 	return status;
 }
 
@@ -269,25 +640,37 @@ static u16 blk_write_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	return blk_rw_perform(dev, req, sgl, false);
 }
 
-static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
-			      struct nvmev_sgl *sgl)
+/*
+ * Zero @bytes from block @slba (deallocated blocks read zeroes: DLFEAT
+ * 001b) and make them readable. Write Zeroes and DSM may cover the whole
+ * namespace: no MDTS bound, others run between stripes now and then.
+ */
+static void blk_zero_range(struct nvmev_dev *dev, u64 slba, u64 bytes)
 {
-	struct blk_req *br = (struct blk_req *)req->priv;
-	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
+	u64 start = slba << NVMEV_LBA_SHIFT, done = 0;
 
-	/* Write Zeroes may cover the whole namespace: no MDTS bound */
-	while (done < br->bytes) {
+	while (done < bytes) {
 		u64 pos = start + done;
-		u64 n = blk_stripe_part(pos, br->bytes - done);
+		u64 n = blk_stripe_part(pos, bytes - done);
 		rwlock_t *lock = blk_lock(dev, pos);
 
 		write_lock(lock);
 		memset(blk_addr(dev, 0) + pos, 0, n);
+		blk_uncor_mark(dev, pos, n, false);
 		write_unlock(lock);
 		done += n;
-		if (done < br->bytes && !(done % (64 * NVMEV_BLK_STRIPE)))
+		if (done < bytes && !(done % (64 * NVMEV_BLK_STRIPE)))
 			cond_resched();
 	}
+}
+
+/* Write Zeroes, with or without DEAC: both leave blocks that read zeroes */
+static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			      struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+
+	blk_zero_range(dev, br->slba, br->bytes);
 	atomic64_inc(&dev->ctr.host_write_cmds);
 	return NVMEV_SC_SUCCESS;
 }
@@ -298,20 +681,267 @@ static u16 blk_flush_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	return NVMEV_SC_SUCCESS;
 }
 
+/* Compare: the host's data against the blocks, a block at a time. */
+static u16 blk_compare_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			       struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
+	u8 buf[1 << NVMEV_LBA_SHIFT];
+	u16 status;
+
+	status = nvmev_sgl_map(sgl, nvmev_sqe_prp1(req->sqe),
+			       nvmev_sqe_prp2(req->sqe), br->bytes);
+	while (!status && done < br->bytes) {
+		u64 pos = start + done;
+		u64 n = blk_stripe_part(pos, br->bytes - done), i;
+		rwlock_t *lock = blk_lock(dev, pos);
+
+		read_lock(lock);
+		if (blk_uncor_any(dev, pos, n))
+			status = NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
+		for (i = 0; !status && i < n; i += sizeof(buf)) {
+			status = nvmev_sgl_copy(sgl, done + i, buf,
+						sizeof(buf), false);
+			if (!status && memcmp(buf, blk_addr(dev, 0) + pos + i,
+					      sizeof(buf)))
+				status = NVMEV_SC_COMPARE_FAILED |
+					 NVMEV_SC_DNR;
+		}
+		read_unlock(lock);
+		done += n;
+	}
+	if (status == (NVMEV_SC_READ_ERROR | NVMEV_SC_DNR))
+		return blk_read_error(dev);
+	if (!status)
+		atomic64_inc(&dev->ctr.host_read_cmds);
+	return status;
+}
+
+/* Verify: every block readable (no data moves: nothing to check else). */
+static u16 blk_verify_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			      struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
+	bool bad = false;
+
+	while (!bad && done < br->bytes) {
+		u64 pos = start + done;
+		u64 n = blk_stripe_part(pos, br->bytes - done);
+		rwlock_t *lock = blk_lock(dev, pos);
+
+		read_lock(lock);
+		bad = blk_uncor_any(dev, pos, n);
+		read_unlock(lock);
+		done += n;
+	}
+	if (bad)
+		return blk_read_error(dev);
+	atomic64_inc(&dev->ctr.host_read_cmds);
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Write Uncorrectable: the blocks read as Unrecovered Read Error until
+ * written again (Write, Write Zeroes, DSM deallocate, a Copy's
+ * destination, Format, Sanitize). A bit per block, allocated at load: it
+ * never fills and nothing is allocated here.
+ */
+static u16 blk_uncor_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			     struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
+
+	while (done < br->bytes) {
+		u64 pos = start + done;
+		u64 n = blk_stripe_part(pos, br->bytes - done);
+		rwlock_t *lock = blk_lock(dev, pos);
+
+		write_lock(lock);
+		blk_uncor_mark(dev, pos, n, true);
+		write_unlock(lock);
+		done += n;
+	}
+	atomic64_inc(&dev->ctr.host_write_cmds);
+	return NVMEV_SC_SUCCESS;
+}
+
+/* DSM: with AD, each range deallocated (reads zeroes); hints ignored. */
+static u16 blk_dsm_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			   struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u8 desc[NVMEV_DSM_RANGE_BYTES];
+	struct nvmev_blk_range r;
+	u16 status;
+	u32 i;
+
+	if (!(br->attr & NVMEV_DSM_AD))
+		return NVMEV_SC_SUCCESS;
+	status = nvmev_sgl_map(sgl, nvmev_sqe_prp1(req->sqe),
+			       nvmev_sqe_prp2(req->sqe), br->xfer);
+	for (i = 0; !status && i < br->nr; i++) {
+		status = blk_list_entry(sgl, i, sizeof(desc), desc);
+		if (!status)
+			status = nvmev_dsm_range_check(desc, ns_blocks(dev),
+						       &r);
+		if (!status)
+			blk_zero_range(dev, r.slba, r.nlb << NVMEV_LBA_SHIFT);
+	}
+	if (!status)
+		atomic64_inc(&dev->ctr.host_write_cmds);
+	return status;
+}
+
+/*
+ * One source range to its place at @dst, a block at a time through @buf
+ * (one stripe lock held at a time, never two), backwards when the
+ * destination lies after an overlapping source: each range is copied as
+ * if read whole before written. Return: 0 or Unrecovered Read Error.
+ */
+static u16 blk_copy_range(struct nvmev_dev *dev, u64 src, u64 dst, u64 nlb,
+			  u8 *buf)
+{
+	bool back = dst > src && dst < src + nlb;
+	u64 i;
+
+	for (i = 0; i < nlb; i++) {
+		u64 k = back ? nlb - 1 - i : i;
+		u64 from = (src + k) << NVMEV_LBA_SHIFT;
+		u64 to = (dst + k) << NVMEV_LBA_SHIFT;
+		u64 n = 1 << NVMEV_LBA_SHIFT;
+		bool bad;
+
+		read_lock(blk_lock(dev, from));
+		bad = blk_uncor_any(dev, from, n);
+		if (!bad)
+			memcpy(buf, blk_addr(dev, 0) + from, n);
+		read_unlock(blk_lock(dev, from));
+		if (bad)
+			return NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
+		write_lock(blk_lock(dev, to));
+		memcpy(blk_addr(dev, 0) + to, buf, n);
+		blk_uncor_mark(dev, to, n, false);
+		write_unlock(blk_lock(dev, to));
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Copy: the source ranges in list order to consecutive blocks from SDLBA.
+ * Ranges were checked at dispatch; each is checked again as it is read
+ * from the list. On failure DW0 is the first range not copied.
+ */
+static u16 blk_copy_perform(struct nvmev_dev *dev, struct nvmev_req *req,
+			    struct nvmev_sgl *sgl)
+{
+	struct blk_req *br = (struct blk_req *)req->priv;
+	u8 desc[NVMEV_COPY_RANGE_BYTES], buf[1 << NVMEV_LBA_SHIFT];
+	struct nvmev_blk_range r;
+	u64 total = 0, dst = br->slba;
+	u16 status;
+	u32 i;
+
+	status = nvmev_sgl_map(sgl, nvmev_sqe_prp1(req->sqe),
+			       nvmev_sqe_prp2(req->sqe), br->xfer);
+	for (i = 0; !status && i < br->nr; i++) {
+		req->dw0 = i;
+		status = blk_list_entry(sgl, i, sizeof(desc), desc);
+		if (!status)
+			status = nvmev_copy_range_check(desc, ns_blocks(dev),
+							&total, &r);
+		if (!status)
+			status = nvmev_copy_dest_check(br->slba, total,
+						       ns_blocks(dev));
+		if (!status)
+			status = blk_copy_range(dev, r.slba, dst, r.nlb, buf);
+		dst += r.nlb;
+		cond_resched();
+	}
+	if (status == (NVMEV_SC_READ_ERROR | NVMEV_SC_DNR))
+		return blk_read_error(dev);
+	if (status)
+		return status;
+	req->dw0 = 0;
+	atomic64_inc(&dev->ctr.host_write_cmds);
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * No block uncorrectable any more (Format NVM, Sanitize: the area is
+ * zeroed, no I/O in flight). Dispatcher only.
+ */
+static void blk_uncor_clear(struct nvmev_dev *dev)
+{
+	memset(dev->blk_uncor, 0,
+	       nvmev_bits_words(ns_blocks(dev)) * sizeof(u64));
+	atomic64_set(&dev->blk_uncor_nr, 0);
+}
+
+#define BLK_ROW(op, slot, name, effects, fn) \
+	{ op, slot, name, effects, blk_##fn##_dispatch, blk_##fn##_perform }
+#else /* !__KERNEL__: the rows without their handlers */
+#define BLK_ROW(op, slot, name, effects, fn) \
+	{ op, slot, name, effects, NULL, NULL }
+#endif
+
 #define CSUPP NVMEV_EFFECTS_CSUPP
 #define LBCC NVMEV_EFFECTS_LBCC
 
-static const struct nvmev_io_cmd blk_cmds[] = {
-	{ nvme_cmd_flush, NVMEV_SLOT_FLUSH, "flush", CSUPP, blk_flush_dispatch,
-	  blk_flush_perform },
-	{ nvme_cmd_write, NVMEV_SLOT_WRITE, "write", CSUPP | LBCC,
-	  blk_write_dispatch, blk_write_perform },
-	{ nvme_cmd_read, NVMEV_SLOT_READ, "read", CSUPP, blk_read_dispatch,
-	  blk_read_perform },
-	{ nvme_cmd_write_zeroes, NVMEV_SLOT_WRITE_ZEROES, "write-zeroes",
-	  CSUPP | LBCC, blk_zeroes_dispatch, blk_zeroes_perform },
+/*
+ * Namespace 1's block commands: decode (nvmev_blk_decode), dispatch and
+ * timing, perform, statistics, the effects log and Identify's ONCS.
+ */
+const struct nvmev_io_cmd nvmev_blk_cmds[] = {
+	BLK_ROW(NVMEV_IO_FLUSH, NVMEV_SLOT_FLUSH, "flush", CSUPP, flush),
+	BLK_ROW(NVMEV_IO_WRITE, NVMEV_SLOT_WRITE, "write", CSUPP | LBCC, write),
+	BLK_ROW(NVMEV_IO_READ, NVMEV_SLOT_READ, "read", CSUPP, read),
+	BLK_ROW(NVMEV_IO_WRITE_ZEROES, NVMEV_SLOT_WRITE_ZEROES, "write-zeroes",
+		CSUPP | LBCC, zeroes),
+	BLK_ROW(NVMEV_IO_WRITE_UNCOR, NVMEV_SLOT_WRITE_UNCOR, "write-uncor",
+		CSUPP | LBCC, uncor),
+	BLK_ROW(NVMEV_IO_COMPARE, NVMEV_SLOT_COMPARE, "compare", CSUPP,
+		compare),
+	BLK_ROW(NVMEV_IO_DSM, NVMEV_SLOT_DSM, "dsm", CSUPP | LBCC, dsm),
+	BLK_ROW(NVMEV_IO_VERIFY, NVMEV_SLOT_VERIFY, "verify", CSUPP, verify),
+	BLK_ROW(NVMEV_IO_COPY, NVMEV_SLOT_COPY, "copy", CSUPP | LBCC, copy),
 };
+const unsigned int nvmev_nr_blk_cmds = ARRAY_SIZE(nvmev_blk_cmds);
 
+/* The ONCS bit that says an optional NVM command is supported (0: none). */
+u16 nvmev_oncs_of(u8 opcode)
+{
+	switch (opcode) {
+	case NVMEV_IO_COMPARE:
+		return NVMEV_ONCS_COMPARE;
+	case NVMEV_IO_WRITE_UNCOR:
+		return NVMEV_ONCS_WRITE_UNCOR;
+	case NVMEV_IO_DSM:
+		return NVMEV_ONCS_DSM;
+	case NVMEV_IO_WRITE_ZEROES:
+		return NVMEV_ONCS_WRITE_ZEROES;
+	case NVMEV_IO_VERIFY:
+		return NVMEV_ONCS_VERIFY;
+	case NVMEV_IO_COPY:
+		return NVMEV_ONCS_COPY;
+	}
+	return 0;
+}
+
+/* The ONCS bits of the block commands: what the table has, nothing else. */
+u16 nvmev_blk_oncs(void)
+{
+	u16 oncs = 0;
+	unsigned int i;
+
+	for (i = 0; i < nvmev_nr_blk_cmds; i++)
+		oncs |= nvmev_oncs_of(nvmev_blk_cmds[i].opcode);
+	return oncs;
+}
+
+#ifdef __KERNEL__
 /* ---------------------------------------------------------------------- */
 /*
  * The opcode tables of a namespace: namespace 1 has the block commands and
@@ -322,9 +952,9 @@ static const struct nvmev_io_cmd *io_ns_cmd(u32 nsid, unsigned int i)
 {
 	if (nsid == NVMEV_NSID_KV)
 		return nvmev_kv_cmd(nsid, i);
-	if (i < ARRAY_SIZE(blk_cmds))
-		return &blk_cmds[i];
-	return nvmev_kv_cmd(nsid, i - ARRAY_SIZE(blk_cmds));
+	if (i < nvmev_nr_blk_cmds)
+		return &nvmev_blk_cmds[i];
+	return nvmev_kv_cmd(nsid, i - nvmev_nr_blk_cmds);
 }
 
 static const struct nvmev_io_cmd *io_cmd_find(u32 nsid, u8 opcode)
@@ -952,6 +1582,7 @@ int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
 void nvmev_io_blk_erase(struct nvmev_dev *dev)
 {
 	nvmev_zero_chunked(blk_addr(dev, 0), dev->cfg.blk_size);
+	blk_uncor_clear(dev);
 }
 
 /*
@@ -1022,6 +1653,15 @@ static void worker_free(struct nvmev_worker *w)
 	w->stats = NULL;
 }
 
+/* The block commands' uncorrectable bitmap and range-list scratch. */
+static void io_blk_free(struct nvmev_dev *dev)
+{
+	nvmev_vfree(dev->blk_uncor);
+	dev->blk_uncor = NULL;
+	nvmev_vfree(dev->blk_list_sgl);
+	dev->blk_list_sgl = NULL;
+}
+
 /*
  * nvmev_io_start - create the workers and start them
  *
@@ -1035,6 +1675,14 @@ int nvmev_io_start(struct nvmev_dev *dev)
 	mutex_init(&dev->quiesce_lock);
 	for (i = 0; i < NVMEV_BLK_LOCKS; i++)
 		rwlock_init(&dev->blk_locks[i]);
+	atomic64_set(&dev->blk_uncor_nr, 0);
+	dev->blk_uncor = nvmev_vzalloc(nvmev_bits_words(ns_blocks(dev)) *
+				       sizeof(u64));
+	dev->blk_list_sgl = nvmev_vmalloc(sizeof(*dev->blk_list_sgl));
+	if (!dev->blk_uncor || !dev->blk_list_sgl) {
+		ret = -ENOMEM;
+		goto err_workers;
+	}
 	io_stat_names(dev);
 	for (i = 0; i < dev->cfg.nr_workers; i++) {
 		ret = worker_init(dev, i);
@@ -1049,6 +1697,7 @@ err_workers:
 	/* a never-woken kthread is stopped before it runs its function */
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		worker_free(&dev->workers[i]);
+	io_blk_free(dev);
 	return ret;
 }
 
@@ -1060,5 +1709,6 @@ void nvmev_io_stop(struct nvmev_dev *dev)
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		worker_free(&dev->workers[i]);
 	nvmev_queues_destroy_all(dev);
+	io_blk_free(dev);
 }
 #endif /* __KERNEL__ */

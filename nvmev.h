@@ -31,6 +31,9 @@
 #define NVMEV_SC_SGL_INVALID 0x00f /* reused for "PSDT says SGL" */
 #define NVMEV_SC_LBA_RANGE 0x080
 #define NVMEV_SC_CAP_EXCEEDED 0x081
+/* status code type 2: media and data integrity errors */
+#define NVMEV_SC_READ_ERROR 0x281 /* Unrecovered Read Error */
+#define NVMEV_SC_COMPARE_FAILED 0x285 /* Compare Failure */
 /* status code type 1: command specific */
 #define NVMEV_SC_CQ_INVALID 0x100
 #define NVMEV_SC_QID_INVALID 0x101
@@ -44,6 +47,8 @@
 #define NVMEV_SC_FEATURE_NOT_SAVEABLE 0x10d
 #define NVMEV_SC_FEATURE_NOT_CHANGEABLE 0x10e
 #define NVMEV_SC_IOCS_COMBINATION_REJECTED 0x12b /* Set Features 19h */
+/* NVM command set specific: Copy beyond MSRC, MSSRL or MCL */
+#define NVMEV_SC_CMD_SIZE_LIMIT 0x183
 #define NVMEV_SC_INVALID_IOCS 0x12c /* Identify: not the namespace's set */
 #define NVMEV_SC_DNR 0x4000
 #define NVMEV_SC_MASK 0x07ff
@@ -228,8 +233,14 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_LPA_CMD_EFFECTS (1 << 1)
 #define NVMEV_LPA_EXT_DATA (1 << 2) /* offsets and NUMDU in Get Log Page */
 #define NVMEV_LPA_SUPPORTED_LOGS (1 << 5)
+#define NVMEV_ONCS_COMPARE (1 << 0)
+#define NVMEV_ONCS_WRITE_UNCOR (1 << 1)
+#define NVMEV_ONCS_DSM (1 << 2)
+#define NVMEV_ONCS_WRITE_ZEROES (1 << 3)
 #define NVMEV_ONCS_SAVE_SELECT (1 << 4)
 #define NVMEV_ONCS_TIMESTAMP (1 << 6)
+#define NVMEV_ONCS_VERIFY (1 << 7)
+#define NVMEV_ONCS_COPY (1 << 8)
 #define NVMEV_VWC_PRESENT (1 << 0)
 #define NVMEV_TEMP_K 313 /* composite temperature in SMART: 40 C */
 #define NVMEV_WCTEMP_K 343 /* warning threshold, the feature's default */
@@ -238,7 +249,30 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_IO_FLUSH 0x00
 #define NVMEV_IO_WRITE 0x01
 #define NVMEV_IO_READ 0x02
+#define NVMEV_IO_WRITE_UNCOR 0x04
+#define NVMEV_IO_COMPARE 0x05
 #define NVMEV_IO_WRITE_ZEROES 0x08
+#define NVMEV_IO_DSM 0x09
+#define NVMEV_IO_VERIFY 0x0c
+#define NVMEV_IO_COPY 0x19
+
+/*
+ * Limits of the optional NVM commands on namespace 1 (Identify Namespace
+ * MSSRL, MCL, MSRC; Identify Controller OCFS; DLFEAT), io.c.
+ */
+#define NVMEV_DSM_MAX_RANGES 256 /* NR is 8 bits, 0-based: all of them */
+#define NVMEV_DSM_RANGE_BYTES 16
+#define NVMEV_DSM_IDR (1 << 0) /* CDW11: integral dataset for read */
+#define NVMEV_DSM_IDW (1 << 1) /* ... for write: both hints, ignored */
+#define NVMEV_DSM_AD (1 << 2) /* deallocate */
+#define NVMEV_WZ_DEAC (1u << 25) /* Write Zeroes CDW12: deallocate */
+#define NVMEV_COPY_MSRC 127 /* 0-based: 128 source ranges */
+#define NVMEV_COPY_MSSRL 2048 /* blocks in one source range (1 MiB) */
+#define NVMEV_COPY_MCL 4096 /* blocks one Copy writes (2 MiB) */
+#define NVMEV_COPY_RANGE_BYTES 32 /* source range entry, format 0 */
+#define NVMEV_OCFS_FORMAT0 (1 << 0)
+/* deallocated blocks read zeroes; Write Zeroes' DEAC bit is supported */
+#define NVMEV_DLFEAT 0x09
 
 #define NVMEV_MAX_IO_QUEUES 32
 /* admin + host I/O queues + the private injection queue (inject.c) */
@@ -384,15 +418,36 @@ u64 nvmev_iocs_supported(const struct nvmev_admin_state *st);
 
 /* A decoded block command (namespace 1, 512-byte LBAs). */
 struct nvmev_blk_cmd {
+	u64 slba; /* Copy: SDLBA, the destination */
+	u64 nlb; /* 0 for Flush, DSM, Copy (their ranges are in a list) */
+	u64 bytes; /* nlb * 512: the blocks the command covers */
+	u32 xfer; /* bytes moved to or from the host (the range list too) */
+	u32 nr; /* DSM, Copy: number of ranges in the list, 1-based */
+	u32 attr; /* DSM: CDW11 attributes; Write Zeroes: NVMEV_WZ_DEAC */
+};
+
+/* One range of a DSM or Copy range list, checked. */
+struct nvmev_blk_range {
 	u64 slba;
 	u64 nlb;
-	u64 bytes; /* moved to or from the host; 0 for Write Zeroes, Flush */
 };
 
 u16 nvmev_io_check_common(const u32 *sqe, bool known_opcode, bool ns_active,
 			  u16 *err_loc);
 u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 		     u16 *err_loc);
+u16 nvmev_dsm_range_check(const u8 *desc, u64 ns_blocks,
+			  struct nvmev_blk_range *r);
+u16 nvmev_copy_range_check(const u8 *desc, u64 ns_blocks, u64 *total,
+			   struct nvmev_blk_range *r);
+u16 nvmev_copy_dest_check(u64 sdlba, u64 total, u64 ns_blocks);
+/* the uncorrectable-block bitmap: one bit per block, 64 per word */
+u64 nvmev_bits_assign(u64 *map, u64 start, u64 n, bool set);
+bool nvmev_bits_any(const u64 *map, u64 start, u64 n);
+static inline u64 nvmev_bits_words(u64 nbits)
+{
+	return nbits / 64 + !!(nbits % 64);
+}
 
 static inline u8 nvmev_sqe_opcode(const u32 *sqe)
 {
@@ -448,6 +503,11 @@ enum nvmev_stat_slot {
 	NVMEV_SLOT_WRITE,
 	NVMEV_SLOT_READ,
 	NVMEV_SLOT_WRITE_ZEROES,
+	NVMEV_SLOT_WRITE_UNCOR,
+	NVMEV_SLOT_COMPARE,
+	NVMEV_SLOT_DSM,
+	NVMEV_SLOT_VERIFY,
+	NVMEV_SLOT_COPY,
 	NVMEV_SLOT_KV_STORE, /* vendor KV commands, namespace 1 */
 	NVMEV_SLOT_KV_APPEND,
 	NVMEV_SLOT_KV_RETRIEVE,
@@ -484,6 +544,12 @@ struct nvmev_io_cmd {
 	u16 (*perform)(struct nvmev_dev *dev, struct nvmev_req *req,
 		       struct nvmev_sgl *sgl);
 };
+
+/* Namespace 1's block commands (io.c): one row each, in user space too. */
+extern const struct nvmev_io_cmd nvmev_blk_cmds[];
+extern const unsigned int nvmev_nr_blk_cmds;
+u16 nvmev_oncs_of(u8 opcode);
+u16 nvmev_blk_oncs(void);
 
 /* Commands Supported and Effects log bits */
 #define NVMEV_EFFECTS_CSUPP 0x1 /* command supported */
@@ -741,6 +807,14 @@ struct nvmev_dev {
 	/* a lone command the dispatcher performs itself (io.c; dispatcher) */
 	struct nvmev_req *held;
 	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
+	/*
+	 * Uncorrectable blocks of namespace 1 (Write Uncorrectable), a bit per
+	 * block (io.c): a word's bits belong to one stripe and change under
+	 * its write lock. Not persistent: a load starts with none.
+	 */
+	u64 *blk_uncor;
+	atomic64_t blk_uncor_nr; /* bits set; 0: no check needed */
+	struct nvmev_sgl *blk_list_sgl; /* dispatcher: DSM/Copy range lists */
 	const char *stat_names[NVMEV_STAT_OPS]; /* by slot; NULL: unused */
 	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */
 	u8 *admin_buf; /* one page: Identify / log page assembly */

@@ -22,6 +22,7 @@
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/crc32.h>
+#include <linux/bitops.h>
 #include <linux/printk.h>
 #include <linux/bug.h>
 #include <linux/log2.h>
@@ -73,6 +74,8 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+
+#define hweight64(x) ((unsigned int)__builtin_popcountll(x))
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;

@@ -333,6 +333,8 @@ static const struct {
 	{ NVMEV_SC_SGL_INVALID, "SGLs not supported" },
 	{ NVMEV_SC_PRP_INVALID_OFFSET, "invalid PRP offset" },
 	{ NVMEV_SC_LBA_RANGE, "LBA out of range" },
+	{ NVMEV_SC_CMD_SIZE_LIMIT, "command size limit exceeded" },
+	{ NVMEV_SC_READ_ERROR, "unrecovered read error" },
 	{ NVMEV_SC_CQ_INVALID, "invalid CQ" },
 	{ NVMEV_SC_QID_INVALID, "invalid queue id" },
 	{ NVMEV_SC_QUEUE_SIZE, "invalid queue size" },
@@ -356,7 +358,7 @@ static const struct {
 /*
  * One rate-limited line for a command the host got wrong. Answers that are
  * part of normal use (key does not exist, key exists, in either KV
- * command set; iteration finished,
+ * command set; iteration finished; Compare Failure,
  * aborted by the host's own SQ deletion) are not logged.
  */
 static void log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
@@ -366,7 +368,8 @@ static void log_bad_cmd(u16 qid, u16 cid, u8 opcode, u16 status)
 	unsigned int i;
 
 	if (!sc || sc == 0x310 || sc == 0x380 || sc == 0x393 ||
-	    sc == 0x087 || sc == 0x089 || sc == NVMEV_SC_ABORT_QUEUE)
+	    sc == 0x087 || sc == 0x089 || sc == NVMEV_SC_ABORT_QUEUE ||
+	    sc == NVMEV_SC_COMPARE_FAILED)
 		return;
 	for (i = 0; i < ARRAY_SIZE(status_names); i++)
 		if (status_names[i].sc == sc)

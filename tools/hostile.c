@@ -686,6 +686,7 @@ static void expect(const char *name, int got, ...)
 
 #define SC_OK 0x000
 #define SC_OPC 0x001
+#define SC_SIZE_LIMIT 0x183	/* Command Size Limit Exceeded (Copy) */
 #define SC_FIELD 0x002
 #define SC_XFER 0x004
 #define SC_NS 0x00b
@@ -917,7 +918,31 @@ static void crafted_io_ioctl(void)
 	E("io opcode 0x7d", io(0x7d, 0, 0, 0, 0, 0, 0, 0, NULL), SC_OPC);
 	E("io opcode 0xff", io(0xff, 0, 0, 0, 0, 0, 0, 4096, NULL), SC_OPC);
 	E("io opcode 0x80", io(0x80, 16, 16, 0, 0, 0, 0, 16, NULL), SC_OPC);
-	E("compare (unsupported)", io(0x05, 0, 0, 0, 0, 0, 0, 512, NULL), SC_OPC);
+	/* the optional NVM commands (issue 15): ranges and limits */
+	E("compare LBA = capacity", io(0x05, (uint32_t)ns_blocks, (uint32_t)(ns_blocks >> 32), 0, 0, 0, 0, 512, NULL), SC_LBA);
+	E("compare 4096 blocks (> MDTS)", io(0x05, 1024, 0, 4096, 0, 0, 0, 2 * MIB, NULL), SC_FIELD);
+	E("verify last LBA, 2 blocks", io(0x0c, (uint32_t)(ns_blocks - 1), 0, 1, 0, 0, 0, 0, NULL), SC_LBA);
+	E("write uncorrectable from 2^64-1 (wraps)", io(0x04, 0xffffffff, 0xffffffff, 1, 0, 0, 0, 0, NULL), SC_LBA);
+	{
+		uint8_t *b = kv.buf;
+		uint64_t slba = ns_blocks - 4;
+
+		memset(b, 0, 129 * 32);
+		b[4] = 8; /* NLB 8 from 4 blocks before the end */
+		memcpy(b + 8, &slba, 8);
+		E("dsm deallocate of a range beyond the namespace", io(0x09, 0, 4, 0, 0, 0, 0, 16, NULL), SC_LBA);
+		memset(b, 0, 129 * 32);
+		E("copy of 129 ranges (MSRC 127)", io(0x19, 1024, 0, 128, 0, 0, 0, 129 * 32, NULL), SC_SIZE_LIMIT);
+		E("copy descriptor format 1", io(0x19, 1024, 0, 1 << 8, 0, 0, 0, 40, NULL), SC_FIELD);
+		memcpy(b + 8, &slba, 8);
+		b[16] = 7; /* 8 blocks from 4 before the end */
+		E("copy of a source beyond the namespace", io(0x19, 1024, 0, 0, 0, 0, 0, 32, NULL), SC_LBA);
+		memset(b, 0, 32);
+		b[17] = 8; /* 2049 blocks: beyond MSSRL */
+		E("copy of a range beyond MSSRL", io(0x19, 1024, 0, 0, 0, 0, 0, 32, NULL), SC_SIZE_LIMIT);
+		b[17] = 0;
+		E("copy to SDLBA = capacity", io(0x19, (uint32_t)ns_blocks, (uint32_t)(ns_blocks >> 32), 0, 0, 0, 0, 32, NULL), SC_LBA);
+	}
 }
 
 /* ---- own queues (injection) ------------------------------------------------------------ */
@@ -1675,7 +1700,16 @@ static void rnd_blk(uint8_t op, uint32_t c[16], uint32_t max_nlb)
 	case 2: slba = ns_blocks - rr(1, 8); break;
 	default: slba = lo + rnd() % (hi - lo - 65536);
 	}
-	if ((op == 0x01 || op == 0x08) && slba < ns_blocks && slba + nlb + 1 <= ns_blocks &&
+	/*
+	 * A Copy's destination (SDLBA) takes up to MCL = 4096 blocks, however
+	 * many its list (random) holds: any SDLBA in the namespace is kept off
+	 * the sentinels by that much.
+	 */
+	if (op == 0x19)
+		nlb = 4095;
+	if (op == 0x19 && slba < ns_blocks && (slba < lo || slba + nlb + 1 > hi))
+		slba = lo + rnd() % (hi - lo - nlb - 1);
+	if ((op == 0x01 || op == 0x08 || op == 0x04) && slba < ns_blocks && slba + nlb + 1 <= ns_blocks &&
 	    (slba < lo || slba + nlb + 1 > hi)) {
 		/* a write the device would accept must miss the sentinels */
 		slba = lo + rnd() % (hi - lo - nlb - 1);
@@ -1707,9 +1741,15 @@ static void rnd_io_ioctl(void)
 
 				len = nlb * 512 > 2 * MIB ? 2 * MIB : nlb * 512;
 			}
-		} else if (op == 0x04 || op == 0x05 || op == 0x09 || op == 0x11 || op == 0x19 || op == 0x15) {
-			/* write uncorrectable, compare, DSM, verify, copy: not
-			 * supported; sent without data */
+		} else if (op == 0x04 || op == 0x05 || op == 0x0c || op == 0x19) {
+			/* write uncorrectable, compare, verify, copy: their
+			 * blocks (a copy's destination) off the sentinels;
+			 * sent without data */
+			rnd_blk(op, c, 0x10000);
+			if (op == 0x19) /* NR, descriptor format */
+				c[12] = (uint32_t)rnd() & 0xffff;
+		} else if (op == 0x09 || op == 0x11 || op == 0x15) {
+			/* DSM without AD (CDW11 0), others unsupported */
 			c[10] = (uint32_t)rnd();
 			c[12] = (uint32_t)rnd();
 		} else if (op > 0x02 && op != 0x08) {
@@ -1852,7 +1892,9 @@ static void rnd_io_sqe(struct sqe *s)
 	}
 	default:
 		op = (uint8_t)rnd();
-		if (op == 0x01 || op == 0x08) /* would write the block area */
+		/* would write the block area (Copy, Write Uncorrectable too;
+		 * DSM goes with CDW11 0: no deallocation) */
+		if (op == 0x01 || op == 0x08 || op == 0x04 || op == 0x19)
 			op = 0x03;
 		if (op >= 0x80)
 			rnd_kv(&op, c), len = kv_len_of(op, c);

@@ -54,6 +54,7 @@ static bool status_known(u16 status)
 		NVMEV_SC_FEATURE_NOT_CHANGEABLE,
 		NVMEV_SC_IOCS_COMBINATION_REJECTED,
 		NVMEV_SC_INVALID_IOCS,
+		NVMEV_SC_CMD_SIZE_LIMIT, /* Copy: MSRC, MSSRL, MCL */
 	};
 	unsigned int i;
 
@@ -235,13 +236,58 @@ static void fuzz_admin(struct model *m, const u32 *sqe, u8 ctl)
 	model_check(m);
 }
 
+static bool blk_opcode(u8 op)
+{
+	unsigned int i;
+
+	for (i = 0; i < nvmev_nr_blk_cmds; i++)
+		if (nvmev_blk_cmds[i].opcode == op)
+			return true;
+	return false;
+}
+
 static bool io_opcode_known(u8 op)
 {
 	/* the block commands and the KV command set's opcodes */
-	return op == NVMEV_IO_FLUSH || op == NVMEV_IO_WRITE ||
-	       op == NVMEV_IO_READ || op == NVMEV_IO_WRITE_ZEROES ||
-	       op == 0x81 || op == 0x83 || op == 0x90 || op == 0xa1 ||
-	       op == 0xb1 || op == 0xb2 || op == 0xb3;
+	return blk_opcode(op) || op == 0x81 || op == 0x83 || op == 0x90 ||
+	       op == 0xa1 || op == 0xb1 || op == 0xb2 || op == 0xb3;
+}
+
+/*
+ * The range lists of DSM and Copy, made of the SQE's own bytes: every
+ * accepted range lies in the namespace, a Copy never beyond MSSRL / MCL.
+ */
+static void fuzz_ranges(const u32 *sqe, u64 nb)
+{
+	const u8 *b = (const u8 *)sqe;
+	struct nvmev_blk_range r;
+	u64 total = 0, before;
+	unsigned int off;
+	u16 status;
+
+	for (off = 0; off + 16 <= 64; off += 8) {
+		status = nvmev_dsm_range_check(b + off, nb, &r);
+		if (status) {
+			FZ_ASSERT(status == (NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR));
+			continue;
+		}
+		FZ_ASSERT(!r.nlb || (r.slba < nb && r.nlb <= nb - r.slba));
+	}
+	for (off = 0; off + 32 <= 64; off += 4) {
+		before = total;
+		status = nvmev_copy_range_check(b + off, nb, &total, &r);
+		if (status) {
+			FZ_ASSERT(status_known(status));
+			FZ_ASSERT(total == before);
+			continue;
+		}
+		FZ_ASSERT(r.nlb >= 1 && r.nlb <= NVMEV_COPY_MSSRL);
+		FZ_ASSERT(r.slba < nb && r.nlb <= nb - r.slba);
+		FZ_ASSERT(total == before + r.nlb && total <= NVMEV_COPY_MCL);
+	}
+	status = nvmev_copy_dest_check(((u64)sqe[11] << 32) | sqe[10], total,
+				       nb);
+	FZ_ASSERT(!status || status == (NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR));
 }
 
 static void fuzz_io(const u32 *sqe, u8 ctl)
@@ -255,9 +301,10 @@ static void fuzz_io(const u32 *sqe, u8 ctl)
 	struct nvmev_blk_cmd bc;
 	u16 loc = 0xffff, status;
 
+	fuzz_ranges(sqe, nb);
 	status = nvmev_io_check_common(sqe, io_opcode_known(op), sqe[1] == 1,
 				       &loc);
-	if (!status && op <= NVMEV_IO_WRITE_ZEROES)
+	if (!status && blk_opcode(op))
 		status = nvmev_blk_decode(sqe, nb, &bc, &loc);
 	if (status) {
 		FZ_ASSERT(status_known(status));
@@ -267,13 +314,29 @@ static void fuzz_io(const u32 *sqe, u8 ctl)
 	FZ_ASSERT(io_opcode_known(op) && !nvmev_sqe_psdt(sqe));
 	FZ_ASSERT(sqe[1] == NVMEV_NSID ||
 		  (op == NVMEV_IO_FLUSH && sqe[1] == 0xffffffff));
-	if (op > NVMEV_IO_WRITE_ZEROES || op == NVMEV_IO_FLUSH)
+	if (!blk_opcode(op) || op == NVMEV_IO_FLUSH)
 		return;
+	if (op == NVMEV_IO_DSM || op == NVMEV_IO_COPY) {
+		FZ_ASSERT(bc.nr >= 1 && bc.nr <= NVMEV_DSM_MAX_RANGES);
+		FZ_ASSERT(!bc.nlb && !bc.bytes);
+		if (op == NVMEV_IO_COPY) {
+			FZ_ASSERT(bc.nr <= NVMEV_COPY_MSRC + 1);
+			FZ_ASSERT(bc.slba < nb);
+			FZ_ASSERT(bc.xfer == bc.nr * NVMEV_COPY_RANGE_BYTES);
+		} else {
+			FZ_ASSERT(bc.xfer == bc.nr * NVMEV_DSM_RANGE_BYTES);
+		}
+		FZ_ASSERT(bc.xfer <= NVMEV_PAGE_SIZE * 2);
+		return;
+	}
 	FZ_ASSERT(bc.nlb >= 1 && bc.nlb <= 0x10000);
 	FZ_ASSERT(bc.slba < nb && bc.nlb <= nb - bc.slba);
 	FZ_ASSERT(bc.bytes == bc.nlb << NVMEV_LBA_SHIFT);
-	if (op != NVMEV_IO_WRITE_ZEROES)
-		FZ_ASSERT(bc.bytes <= NVMEV_MAX_XFER);
+	if (op == NVMEV_IO_READ || op == NVMEV_IO_WRITE ||
+	    op == NVMEV_IO_COMPARE)
+		FZ_ASSERT(bc.bytes <= NVMEV_MAX_XFER && bc.xfer == bc.bytes);
+	else
+		FZ_ASSERT(bc.xfer == 0);
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)

@@ -136,6 +136,22 @@ def sqe_seeds():
         io.append(bytes([ctl]) + adm(op, nsid=1, cdw10=slba, cdw11=0,
                                      cdw12=nlb))
     b["seed_block"] = bytes([1]) + b"".join(io)
+    # the optional NVM commands (issue 15): Write Uncorrectable, Compare,
+    # Verify, Write Zeroes DEAC, DSM (2 and 256 ranges, AD), Copy (1 and
+    # 128 ranges, format 1, 129 ranges); the range lists fuzz_ranges()
+    # reads are the SQE's own bytes
+    nvm = []
+    for ctl, op, c10, c11, c12 in [(1, 0x04, 100, 0, 3), (3, 0x05, 64, 0, 7),
+                                   (5, 0x0c, 0, 0, 0xffff),
+                                   (7, 0x08, 300, 0, 15 | 1 << 25),
+                                   (9, 0x09, 1, 4, 0), (11, 0x09, 255, 7, 0),
+                                   (13, 0x19, 20000, 0, 0),
+                                   (15, 0x19, 21000, 0, 127),
+                                   (1, 0x19, 40000, 0, 1 << 8),
+                                   (3, 0x19, 40000, 0, 128)]:
+        nvm.append(bytes([ctl]) + adm(op, nsid=1, cdw10=c10, cdw11=c11,
+                                      cdw12=c12))
+    b["seed_nvm"] = bytes([1]) + b"".join(nvm)
     # namespace 2 of the KV command set (first byte bits 6-7: 2 active, 3
     # inactive): what the driver and nvme-cli send for it
     kv = [adm(0x06, cdw10=2), adm(0x06, nsid=2, cdw10=3),

@@ -569,7 +569,9 @@ static void test_id_caps(void)
 	/* the values, as nvme id-ctrl shows them */
 	CHECK_EQ(caps.lpa, 0x26);
 	CHECK_EQ(caps.elpe, NVMEV_ERR_LOG_ENTRIES - 1);
-	CHECK_EQ(caps.oncs, 0x50);
+	/* Save/Select, Timestamp; Compare, Write Uncorrectable, DSM, Write
+	 * Zeroes, Verify, Copy */
+	CHECK_EQ(caps.oncs, 0x1df);
 	CHECK_EQ(caps.vwc, 1);
 	CHECK_EQ(caps.kas, 0);
 
@@ -880,6 +882,323 @@ static void test_block(void)
 	CHECK_EQ(loc, 0);
 }
 
+/* A block command of namespace 1 through check_common + decode. */
+static u16 blk_sqe(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
+		   u16 *loc)
+{
+	u16 status;
+
+	*loc = 0xffff;
+	status = nvmev_io_check_common(sqe, true, sqe[1] == 1, loc);
+	if (!status)
+		status = nvmev_blk_decode(sqe, ns_blocks, bc, loc);
+	return status;
+}
+
+/* Compare, Write Uncorrectable, Verify, Write Zeroes DEAC: ranges. */
+static void test_block_nvm_ranges(void)
+{
+	const u64 nb = 1 << 20;
+	struct nvmev_blk_cmd bc;
+	u16 loc;
+
+	/* Compare moves data: MDTS applies, like Read */
+	CHECK_EQ(blk(NVMEV_IO_COMPARE, 1, 8, 7, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.xfer, 4096);
+	CHECK_EQ(bc.bytes, 4096);
+	CHECK_EQ(blk(NVMEV_IO_COMPARE, 1, 0, 4095, nb, &bc, &loc), 0);
+	CHECK_EQ(blk(NVMEV_IO_COMPARE, 1, 0, 4096, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	CHECK_EQ(loc, 48);
+	CHECK_EQ(blk(NVMEV_IO_COMPARE, 1, nb - 7, 7, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(loc, 40);
+	/* Verify and Write Uncorrectable move none: up to 65536 blocks */
+	CHECK_EQ(blk(NVMEV_IO_VERIFY, 1, 0, 0xffff, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.nlb, 0x10000);
+	CHECK_EQ(bc.xfer, 0);
+	CHECK_EQ(blk(NVMEV_IO_WRITE_UNCOR, 1, nb - 0x10000, 0xffff, nb, &bc,
+		     &loc), 0);
+	CHECK_EQ(bc.slba, nb - 0x10000);
+	CHECK_EQ(bc.xfer, 0);
+	CHECK_EQ(blk(NVMEV_IO_WRITE_UNCOR, 1, nb - 0xffff, 0xffff, nb, &bc,
+		     &loc), SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(blk(NVMEV_IO_VERIFY, 1, ~0ULL, 0, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(blk(NVMEV_IO_VERIFY, 1, nb, 0, ~0ULL, &bc, &loc), 0);
+	CHECK_EQ(blk(NVMEV_IO_VERIFY, 2, 0, 0, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_INVALID_NS));
+	/* Write Zeroes: DEAC (CDW12 bit 25) accepted and recorded */
+	CHECK_EQ(blk(NVMEV_IO_WRITE_ZEROES, 1, 0, NVMEV_WZ_DEAC | 7, nb, &bc,
+		     &loc), 0);
+	CHECK_EQ(bc.attr, NVMEV_WZ_DEAC);
+	CHECK_EQ(bc.nlb, 8);
+	CHECK_EQ(blk(NVMEV_IO_WRITE_ZEROES, 1, 0, 7, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.attr, 0);
+	/* opcodes that are not block commands: Invalid Opcode from decode */
+	CHECK_EQ(blk(0x0d, 1, 0, 0, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_INVALID_OPCODE));
+	CHECK_EQ(loc, 0);
+	CHECK_EQ(blk(0x11, 1, 0, 0, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_INVALID_OPCODE));
+}
+
+static void put_le_bytes(u8 *p, u64 v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void dsm_desc(u8 *d, u64 slba, u32 nlb)
+{
+	memset(d, 0, 16);
+	put_le_bytes(d, 0xffffffff, 4); /* context attributes: ignored */
+	put_le_bytes(d + 4, nlb, 4);
+	put_le_bytes(d + 8, slba, 8);
+}
+
+static void copy_desc(u8 *d, u64 slba, u32 nlb0)
+{
+	memset(d, 0xa5, 32); /* reserved and PI fields: ignored */
+	put_le_bytes(d + 8, slba, 8);
+	put_le_bytes(d + 16, nlb0, 2);
+}
+
+/* Dataset Management: NR, attributes, the ranges of its list. */
+static void test_block_dsm(void)
+{
+	const u64 nb = 1 << 20;
+	struct nvmev_blk_range r;
+	struct nvmev_blk_cmd bc;
+	u32 sqe[16];
+	u8 d[16];
+	u16 loc;
+
+	sqe_init(sqe, NVMEV_IO_DSM);
+	sqe[1] = 1;
+	sqe[10] = 0xffffff00; /* NR 0 = one range; bits 31:8 reserved */
+	sqe[11] = NVMEV_DSM_AD | NVMEV_DSM_IDR | NVMEV_DSM_IDW | 0xfff0;
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.nr, 1);
+	CHECK_EQ(bc.xfer, 16);
+	CHECK_EQ(bc.attr, NVMEV_DSM_AD | NVMEV_DSM_IDR | NVMEV_DSM_IDW);
+	sqe[10] = 0xff; /* 256 ranges: one 4 KiB page */
+	sqe[11] = NVMEV_DSM_IDR;
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.nr, NVMEV_DSM_MAX_RANGES);
+	CHECK_EQ(bc.xfer, 4096);
+	CHECK_EQ(bc.attr, NVMEV_DSM_IDR);
+
+	dsm_desc(d, 0, 8);
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), 0);
+	CHECK_EQ(r.slba, 0);
+	CHECK_EQ(r.nlb, 8);
+	dsm_desc(d, nb - 1, 1);
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), 0);
+	dsm_desc(d, 0, (u32)nb); /* the whole namespace */
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), 0);
+	dsm_desc(d, 1, (u32)nb);
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), SC_DNR(NVMEV_SC_LBA_RANGE));
+	dsm_desc(d, nb, 1);
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), SC_DNR(NVMEV_SC_LBA_RANGE));
+	dsm_desc(d, ~0ULL, 0xffffffff); /* slba + nlb wraps */
+	CHECK_EQ(nvmev_dsm_range_check(d, ~0ULL, &r),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	dsm_desc(d, ~0ULL, 0); /* an empty range: nothing to check */
+	CHECK_EQ(nvmev_dsm_range_check(d, nb, &r), 0);
+	CHECK_EQ(r.nlb, 0);
+}
+
+/* Copy: NR against MSRC, the format, SDLBA; every source range. */
+static void test_block_copy(void)
+{
+	const u64 nb = 1 << 20;
+	struct nvmev_blk_range r;
+	struct nvmev_blk_cmd bc;
+	u64 total;
+	u32 sqe[16];
+	u8 d[32];
+	u16 loc;
+	int i;
+
+	sqe_init(sqe, NVMEV_IO_COPY);
+	sqe[1] = 1;
+	sqe[10] = 100;
+	sqe[12] = NVMEV_COPY_MSRC; /* 128 ranges */
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), 0);
+	CHECK_EQ(bc.slba, 100);
+	CHECK_EQ(bc.nr, NVMEV_COPY_MSRC + 1);
+	CHECK_EQ(bc.xfer, (NVMEV_COPY_MSRC + 1) * 32);
+	sqe[12] = NVMEV_COPY_MSRC + 1;
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_CMD_SIZE_LIMIT));
+	CHECK_EQ(loc, 48);
+	sqe[12] = 0xff;
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc),
+		 SC_DNR(NVMEV_SC_CMD_SIZE_LIMIT));
+	for (i = 1; i < 16; i++) { /* descriptor formats 1h..Fh */
+		sqe[12] = i << 8;
+		CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc),
+			 SC_DNR(NVMEV_SC_INVALID_FIELD));
+		CHECK_EQ(loc, 49);
+	}
+	sqe[12] = 0;
+	sqe[10] = (u32)nb;
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(loc, 40);
+	sqe[10] = 0;
+	sqe[11] = 1; /* SDLBA 2^32 */
+	CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), SC_DNR(NVMEV_SC_LBA_RANGE));
+
+	/* source ranges: MSSRL, MCL over the list, the namespace */
+	total = 0;
+	copy_desc(d, 0, NVMEV_COPY_MSSRL - 1);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r), 0);
+	CHECK_EQ(r.nlb, NVMEV_COPY_MSSRL);
+	CHECK_EQ(total, NVMEV_COPY_MSSRL);
+	copy_desc(d, 0, NVMEV_COPY_MSSRL);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r),
+		 SC_DNR(NVMEV_SC_CMD_SIZE_LIMIT));
+	CHECK_EQ(total, NVMEV_COPY_MSSRL); /* a failed range adds nothing */
+	copy_desc(d, 5000, NVMEV_COPY_MCL - NVMEV_COPY_MSSRL - 1);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r), 0);
+	CHECK_EQ(total, NVMEV_COPY_MCL);
+	copy_desc(d, 0, 0); /* one block beyond MCL */
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r),
+		 SC_DNR(NVMEV_SC_CMD_SIZE_LIMIT));
+	total = 0;
+	copy_desc(d, nb - 1, 0);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r), 0);
+	copy_desc(d, nb - 1, 1);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	copy_desc(d, ~0ULL - 1, 1); /* ends one block past a 2^64-1 one */
+	CHECK_EQ(nvmev_copy_range_check(d, ~0ULL, &total, &r),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	total = ~0ULL; /* a corrupt running total is refused, not wrapped */
+	copy_desc(d, 0, 0);
+	CHECK_EQ(nvmev_copy_range_check(d, nb, &total, &r),
+		 SC_DNR(NVMEV_SC_CMD_SIZE_LIMIT));
+
+	/* the destination */
+	CHECK_EQ(nvmev_copy_dest_check(nb - 8, 8, nb), 0);
+	CHECK_EQ(nvmev_copy_dest_check(nb - 8, 9, nb),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(nvmev_copy_dest_check(nb, 0, nb), SC_DNR(NVMEV_SC_LBA_RANGE));
+	CHECK_EQ(nvmev_copy_dest_check(~0ULL, 2, ~0ULL),
+		 SC_DNR(NVMEV_SC_LBA_RANGE));
+}
+
+/*
+ * What Identify advertises is what the decoder accepts: each row of the
+ * block table decodes (on namespace 1), its ONCS bit is set, and each
+ * optional NVM opcode not in the table has its ONCS bit clear.
+ */
+static void test_block_oncs_table(void)
+{
+	const u64 nb = 1 << 20;
+	struct nvmev_id_caps caps;
+	struct nvmev_blk_cmd bc;
+	u16 oncs = 0, loc;
+	unsigned int i, op;
+	u32 sqe[16];
+
+	nvmev_id_caps(&caps);
+	for (i = 0; i < nvmev_nr_blk_cmds; i++) {
+		const struct nvmev_io_cmd *c = &nvmev_blk_cmds[i];
+
+		sqe_init(sqe, c->opcode);
+		sqe[1] = 1;
+		CHECK_EQ(blk_sqe(sqe, nb, &bc, &loc), 0);
+		CHECK(c->effects & NVMEV_EFFECTS_CSUPP, "%s", c->name);
+		oncs |= nvmev_oncs_of(c->opcode);
+	}
+	CHECK_EQ(oncs, nvmev_blk_oncs());
+	CHECK_EQ(caps.oncs & 0x18f, oncs);
+	for (op = 0; op < 256; op++) {
+		bool in_table = false;
+
+		for (i = 0; i < nvmev_nr_blk_cmds; i++)
+			in_table |= nvmev_blk_cmds[i].opcode == op;
+		if (nvmev_oncs_of(op))
+			CHECK_EQ(!!(caps.oncs & nvmev_oncs_of(op)), in_table);
+		sqe_init(sqe, op);
+		sqe[1] = 1;
+		if (!in_table)
+			CHECK_EQ(nvmev_blk_decode(sqe, nb, &bc, &loc),
+				 SC_DNR(NVMEV_SC_INVALID_OPCODE));
+	}
+	/* the commands that change blocks say so in the effects log */
+	for (i = 0; i < nvmev_nr_blk_cmds; i++) {
+		u8 opc = nvmev_blk_cmds[i].opcode;
+		bool changes = opc == NVMEV_IO_WRITE ||
+			       opc == NVMEV_IO_WRITE_ZEROES ||
+			       opc == NVMEV_IO_WRITE_UNCOR ||
+			       opc == NVMEV_IO_DSM || opc == NVMEV_IO_COPY;
+
+		CHECK_EQ(!!(nvmev_blk_cmds[i].effects & NVMEV_EFFECTS_LBCC),
+			 changes);
+	}
+}
+
+/* The uncorrectable-block bitmap against a bool-per-block model. */
+static void test_uncor_bitmap(void)
+{
+	enum { NBITS = 1000 };
+	u64 map[(NBITS + 63) / 64 + 1];
+	bool model[NBITS];
+	u64 set = 0, guard = 0x5a5a5a5a5a5a5a5aULL;
+	unsigned int i, round;
+
+	CHECK_EQ(nvmev_bits_words(0), 0);
+	CHECK_EQ(nvmev_bits_words(1), 1);
+	CHECK_EQ(nvmev_bits_words(64), 1);
+	CHECK_EQ(nvmev_bits_words(65), 2);
+	memset(map, 0, sizeof(map));
+	map[nvmev_bits_words(NBITS)] = guard; /* nothing past the end */
+	memset(model, 0, sizeof(model));
+	srand(15);
+	for (round = 0; round < 20000; round++) {
+		u64 start = rand() % NBITS;
+		u64 n = rand() % 3 ? rand() % 130 : rand() % (NBITS - start + 1);
+		bool bad = rand() & 1, want_any = false;
+		u64 changed = 0;
+
+		if (n > NBITS - start)
+			n = NBITS - start;
+		for (i = start; i < start + n; i++)
+			want_any |= model[i];
+		CHECK_EQ(nvmev_bits_any(map, start, n), want_any);
+		for (i = start; i < start + n; i++) {
+			changed += model[i] != bad;
+			model[i] = bad;
+		}
+		CHECK_EQ(nvmev_bits_assign(map, start, n, bad), changed);
+		set = bad ? set + changed : set - changed;
+		if (test_failures)
+			break;
+	}
+	for (i = 0; i < NBITS; i++)
+		CHECK_EQ(nvmev_bits_any(map, i, 1), model[i]);
+	CHECK_EQ(map[nvmev_bits_words(NBITS)], guard);
+	/* word edges */
+	memset(map, 0, sizeof(map));
+	CHECK_EQ(nvmev_bits_assign(map, 63, 2, true), 2);
+	CHECK_EQ(map[0], 1ULL << 63);
+	CHECK_EQ(map[1], 1);
+	CHECK_EQ(nvmev_bits_any(map, 0, 63), false);
+	CHECK_EQ(nvmev_bits_any(map, 65, 100), false);
+	CHECK_EQ(nvmev_bits_any(map, 64, 1), true);
+	CHECK_EQ(nvmev_bits_assign(map, 0, 128, true), 126);
+	CHECK_EQ(map[0], ~0ULL);
+	CHECK_EQ(nvmev_bits_assign(map, 0, 128, false), 128);
+	CHECK_EQ(nvmev_bits_assign(map, 5, 0, true), 0);
+	CHECK_EQ(nvmev_bits_any(map, 5, 0), false);
+	(void)set;
+}
+
 /*
  * The CQ head rule against a model of the ring, for every (size, last,
  * tail, head) up to size 9: a head is valid exactly when it names an entry
@@ -1058,6 +1377,11 @@ int main(void)
 	test_features_iocs_profile_and_kv_config();
 	test_effects_log_csi();
 	test_block();
+	test_block_nvm_ranges();
+	test_block_dsm();
+	test_block_copy();
+	test_block_oncs_table();
+	test_uncor_bitmap();
 	test_cq_head_exhaustive();
 	test_format();
 	test_sanitize();

@@ -250,7 +250,7 @@ t_advertised() {
 	out=$(nvme id-ctrl "$NVME_DEV" 2>&1) || { not_ok "id-ctrl failed"; return 1; }
 	expect_eq "id-ctrl kas (no Keep Alive Timer)" "$(( $(field "$out" kas) ))" 0
 	expect_eq "id-ctrl lpa (effects, extended data, supported logs)" "$(( $(field "$out" lpa) ))" $((0x26))
-	expect_eq "id-ctrl oncs (write zeroes, save/select, timestamp)" "$(( $(field "$out" oncs) ))" $((0x58))
+	expect_eq "id-ctrl oncs (compare, write uncorrectable, dsm, write zeroes, save/select, timestamp, verify, copy)" "$(( $(field "$out" oncs) ))" $((0x1df))
 	expect_eq "id-ctrl vwc" "$(( $(field "$out" vwc) & 1 ))" 1
 	expect_eq "id-ctrl elpe" "$(( $(field "$out" elpe) ))" 15
 	expect_eq "Supported Log Pages (LID 0)" "$(supported_ids 0)" "$ADMIN_LIDS"
