@@ -190,7 +190,9 @@ t_before_reboot() {
 	ns2_dev || return 1
 	check_par "put $RB_KEYS keys on namespace 1" put "$NVME_NS" "$RB_KEYS" --gen 1
 	check_par "put 5000 keys on namespace 2" put "$NS2" 5000 --csi kv --gen 1
-	"$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$RB_KEYS" --gen 2 > /dev/null 2>&1 &
+	# passes over and over (the same generation-2 values): a QD1 pass can
+	# take under 3 s, and the writer must still be writing at the reboot
+	( while "$KVCLIENT" put "$NVME_NS" --seed "$SEED" --keys "$RB_KEYS" --gen 2 > /dev/null 2>&1; do :; done ) &
 	WRITER=$!
 	sleep 3
 	kill -0 $WRITER 2>/dev/null && ok "a writer is running" || not_ok "the writer ended early"
