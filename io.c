@@ -343,31 +343,30 @@ static void blk_timing(struct nvmev_req *req, enum nvmev_timing_kind kind)
 	req->tm.xfer_bytes = kind == NVMEV_TIMING_BLK_ZEROES ? 0 : br->xfer;
 }
 
-static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+/* Parse the range (@data: its blocks cross the link), then book @kind. */
+static u16 blk_dispatch_as(struct nvmev_dev *dev, struct nvmev_req *req,
+			   bool data, enum nvmev_timing_kind kind)
 {
-	u16 status = blk_parse(dev, req, true);
+	u16 status = blk_parse(dev, req, data);
 
 	if (!status)
-		blk_timing(req, NVMEV_TIMING_BLK_READ);
+		blk_timing(req, kind);
 	return status;
+}
+
+static u16 blk_read_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
+{
+	return blk_dispatch_as(dev, req, true, NVMEV_TIMING_BLK_READ);
 }
 
 static u16 blk_write_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse(dev, req, true);
-
-	if (!status)
-		blk_timing(req, NVMEV_TIMING_BLK_WRITE);
-	return status;
+	return blk_dispatch_as(dev, req, true, NVMEV_TIMING_BLK_WRITE);
 }
 
 static u16 blk_zeroes_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse(dev, req, false);
-
-	if (!status)
-		blk_timing(req, NVMEV_TIMING_BLK_ZEROES);
-	return status;
+	return blk_dispatch_as(dev, req, false, NVMEV_TIMING_BLK_ZEROES);
 }
 
 static u16 blk_flush_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
@@ -384,23 +383,17 @@ static u16 blk_compare_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 
 static u16 blk_verify_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse(dev, req, false);
-
-	if (!status)
-		blk_timing(req, NVMEV_TIMING_BLK_READ);
-	return status;
+	return blk_dispatch_as(dev, req, false, NVMEV_TIMING_BLK_READ);
 }
 
 /* Write Uncorrectable writes no data: a write of nothing (firmware time). */
 static u16 blk_uncor_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 {
-	u16 status = blk_parse(dev, req, false);
+	u16 status = blk_dispatch_as(dev, req, false, NVMEV_TIMING_BLK_WRITE);
 
-	if (status)
-		return status;
-	blk_timing(req, NVMEV_TIMING_BLK_WRITE);
-	req->tm.value_bytes = 0;
-	return NVMEV_SC_SUCCESS;
+	if (!status)
+		req->tm.value_bytes = 0;
+	return status;
 }
 
 /*
