@@ -172,8 +172,9 @@ static int nvmev_dispatcher_fn(void *data)
 			busy |= nvmev_admin_poll(dev);
 			busy |= poll_io_sqs(dev);
 			busy |= nvmev_inject_poll(dev);
-			/* a completion is not an arrival: pace learns none */
-			nvmev_io_run_held(dev);
+			/* a completion is not an arrival: no gap learned */
+			if (nvmev_io_run_held(dev))
+				nvmev_pace_quiet(&pace, ktime_get_ns());
 		}
 		if (busy) {
 			nvmev_pace_busy(&pace, ktime_get_ns());
@@ -182,7 +183,7 @@ static int nvmev_dispatcher_fn(void *data)
 			pace_idle(dev, &pace);
 		}
 	}
-	nvmev_io_release_held(dev); /* its worker's pool frees it */
+	nvmev_io_release_held(dev); /* to its worker, stopped next */
 	return 0;
 }
 

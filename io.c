@@ -1085,13 +1085,12 @@ static bool nvmev_perform_io_req(struct nvmev_worker *w,
 {
 	struct nvmev_dev *dev = w->dev;
 	struct nvmev_cq *cq = dev->cqs[req->cqid];
-	bool reclaim_wanted = nvmev_kv_idle_wanted(dev);
 	u64 now;
 	NVMEV_TRACE_FUNC();
 
+	req->kick_reclaim = false;
 	if (!req->status && req->op)
 		req->status = req->op->perform(dev, req, w->sgl);
-	reclaim_wanted = !reclaim_wanted && nvmev_kv_idle_wanted(dev);
 	/* the data is in place; the CQE waits for the modelled time */
 	now = ktime_get_ns();
 	while (now < req->target_ns) {
@@ -1110,7 +1109,7 @@ static bool nvmev_perform_io_req(struct nvmev_worker *w,
 	/* a traced command shows its interrupt; others share one per batch */
 	if (req->traced)
 		nvmev_cq_interrupt(dev, cq);
-	return reclaim_wanted;
+	return req->kick_reclaim;
 }
 
 static void irq_note(u16 *cqids, unsigned int *n, u16 cqid)
@@ -1180,7 +1179,8 @@ static void worker_sleep(struct nvmev_worker *w, u64 until_ns)
 	finish_wait(&w->wq, &wait);
 	if (timed && !READ_ONCE(w->kick))
 		nvmev_wake_learn(&w->wake_late_ns, until_ns, ktime_get_ns());
-	WRITE_ONCE(w->kick, false);
+	/* ordered before the loop's reads of what a kicker wrote */
+	smp_store_mb(w->kick, false);
 }
 
 /*
@@ -1296,10 +1296,39 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
  * commands in flight still run on the workers in parallel. A traced
  * command always goes to its worker: the call flow stays the seed's.
  */
+#define HOLD_MAX_BYTES (64u << 10)
+
+/*
+ * Only a command whose perform is short: one key, or a Read/Write of a few
+ * blocks. A List, an iterator read, a large value, Write Zeroes, DSM or
+ * Copy (a whole namespace at most) would keep the dispatcher from every
+ * other queue meanwhile.
+ */
+static bool io_perform_short(const struct nvmev_req *req)
+{
+	if (req->tm.value_bytes > HOLD_MAX_BYTES)
+		return false;
+	switch (req->tm.kind) {
+	case NVMEV_TIMING_STORE:
+	case NVMEV_TIMING_RETRIEVE:
+	case NVMEV_TIMING_DELETE:
+	case NVMEV_TIMING_EXIST:
+	case NVMEV_TIMING_BLK_FLUSH:
+	case NVMEV_TIMING_ERROR:
+		return true;
+	case NVMEV_TIMING_BLK_READ:
+	case NVMEV_TIMING_BLK_WRITE:
+		return req->op && (req->op->opcode == nvme_cmd_read ||
+				   req->op->opcode == nvme_cmd_write);
+	default:
+		return false;
+	}
+}
+
 static bool io_may_hold(struct nvmev_dev *dev, struct nvmev_req *req)
 {
 	return dev->cfg.dispatch_inline && !req->traced && !dev->held &&
-	       atomic_read(&dev->inflight) == 1;
+	       atomic_read(&dev->inflight) == 1 && io_perform_short(req);
 }
 
 /* Send the held request to its worker. Dispatcher only. */

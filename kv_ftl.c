@@ -825,7 +825,6 @@ void kv_store_destroy(struct kv_store *kv)
 	log_destroy(&kv->log);
 }
 
-/* One reclamation slice from an idle worker; true if more is wanted. */
 /*
  * Does the log want reclamation? Read without the lock: a hint for the idle
  * worker, which takes the lock (kv_reclaim) before it acts on it.
@@ -835,6 +834,7 @@ bool kv_reclaim_wanted(struct kv_store *kv)
 	return data_race(log_reclaim_wanted(&kv->log));
 }
 
+/* One reclamation slice from an idle worker; true if more is wanted. */
 int kv_reclaim(struct kv_store *kv)
 {
 	int ret;
@@ -1828,10 +1828,12 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 		req->bytes = hb.moved;
 		kv_count(dev, cmd, req->bytes);
 	}
+	/* who turns the flag on wakes the reclaimer (io.c) */
 	if ((cmd->desc->xfer == KV_XFER_TO_DEV ||
 	     cmd->desc->stat == KV_STAT_DELETE) &&
-	    kv_reclaim_wanted(&kv->store))
-		WRITE_ONCE(kv->idle_reclaim_pending, true);
+	    kv_reclaim_wanted(&kv->store) &&
+	    !xchg(&kv->idle_reclaim_pending, true))
+		req->kick_reclaim = true;
 	return kv_nvme_status(sc);
 }
 
@@ -1854,8 +1856,15 @@ static bool kv_idle_one(struct kv_ftl *kv)
 		return false;
 	if (kv_reclaim(&kv->store))
 		return true;
-	WRITE_ONCE(kv->idle_reclaim_pending, false);
-	return false;
+	/*
+	 * Clear, then look again: a store that found the flag still set
+	 * (so kicked no one) may have made reclamation wanted meanwhile.
+	 */
+	smp_store_mb(kv->idle_reclaim_pending, false);
+	if (!kv_reclaim_wanted(&kv->store))
+		return false;
+	WRITE_ONCE(kv->idle_reclaim_pending, true);
+	return true;
 }
 
 /* Is there idle-time reclamation to do? (without doing any) */

@@ -148,6 +148,7 @@ struct nvmev_poll_pace {
 
 u64 nvmev_pace_window_ns(const struct nvmev_poll_pace *p, u64 spin_ns);
 void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now);
+void nvmev_pace_quiet(struct nvmev_poll_pace *p, u64 now);
 unsigned int nvmev_pace_idle(struct nvmev_poll_pace *p, u64 now, bool inflight,
 			     u64 spin_ns);
 void nvmev_wake_learn(u64 *late_avg_ns, u64 until_ns, u64 now);
@@ -685,6 +686,7 @@ struct nvmev_req {
 	const struct nvmev_io_cmd *op;
 	u8 stat_slot; /* statistics slot of @op, set at dispatch */
 	bool traced; /* the call-flow trace follows this command */
+	bool kick_reclaim; /* it made idle reclamation wanted (perform) */
 	u16 err_loc; /* SQE byte of the field a failed command got wrong */
 	/* for tracepoints and statistics, filled by the dispatch hook */
 	u8 key_len;

@@ -46,6 +46,15 @@ void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now)
 }
 
 /*
+ * The device went quiet at @now without a new command (the dispatcher
+ * completed its held one): the gap to the next command starts here.
+ */
+void nvmev_pace_quiet(struct nvmev_poll_pace *p, u64 now)
+{
+	p->quiet_since = now;
+}
+
+/*
  * A pass found nothing at @now (@inflight: commands on the device).
  * Return: 0 to poll on, else how many microseconds to sleep (doubling from
  * NVMEV_BACKOFF_MIN_US to NVMEV_BACKOFF_MAX_US, NVMEV_IDLE_BACKOFF_MAX_US

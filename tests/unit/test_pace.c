@@ -105,6 +105,26 @@ static void test_idle_gap_ignored(void)
 	CHECK_EQ(p.gap_avg_ns, (7 * 80 * US + 160 * US) / 8);
 }
 
+/*
+ * test_held_perform_not_idle_time: the dispatcher completed a held command
+ * that took 400 us (over the 50 us window). The host's next command comes
+ * right after; the dispatcher must poll, not start a backoff sleep, and the
+ * gap it learns is the host's, not the perform's.
+ */
+static void test_held_perform_not_idle_time(void)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 980 * US,
+				     .gap_avg_ns = 20 * US };
+	u64 t = 1000 * US;
+
+	nvmev_pace_busy(&p, t); /* fetched after a 20 us gap, held */
+	CHECK_EQ(nvmev_pace_idle(&p, t + 10 * US, true, 50 * US), 0);
+	nvmev_pace_quiet(&p, t + 400 * US); /* performed and completed */
+	CHECK_EQ(nvmev_pace_idle(&p, t + 410 * US, false, 50 * US), 0);
+	nvmev_pace_busy(&p, t + 430 * US);
+	CHECK_EQ(p.gap_avg_ns, (7 * 20 * US + 30 * US) / 8);
+}
+
 /* Backoff doubles to 1 ms, to 50 ms once idle 1 s; a command resets it. */
 static void test_backoff_steps(void)
 {
@@ -167,6 +187,7 @@ int main(void)
 	test_window_capped();
 	test_idle_gap_ignored();
 	test_backoff_steps();
+	test_held_perform_not_idle_time();
 	test_wake_margin();
 	return test_report("test_pace");
 }
