@@ -69,6 +69,12 @@ static bool blk_has_range(u8 opcode)
 	       opcode == NVMEV_IO_WRITE_UNCOR || opcode == NVMEV_IO_VERIFY;
 }
 
+/* Do blocks [@slba, @slba + @nlb) lie in the namespace? (no overflow) */
+static bool blk_range_in(u64 slba, u64 nlb, u64 ns_blocks)
+{
+	return slba < ns_blocks && nlb <= ns_blocks - slba;
+}
+
 /**
  * nvmev_blk_decode - decode a block command on namespace 1
  * @sqe: a command of nvmev_blk_cmds[]
@@ -124,7 +130,7 @@ u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 	}
 	bc->slba = ((u64)sqe[11] << 32) | sqe[10];
 	bc->nlb = (sqe[12] & 0xffff) + 1;
-	if (bc->slba >= ns_blocks || bc->nlb > ns_blocks - bc->slba) {
+	if (!blk_range_in(bc->slba, bc->nlb, ns_blocks)) {
 		*err_loc = NVMEV_CDW_LOC(10);
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	}
@@ -164,9 +170,7 @@ u16 nvmev_dsm_range_check(const u8 *desc, u64 ns_blocks,
 {
 	r->nlb = get_le(desc + 4, 4);
 	r->slba = get_le(desc + 8, 8);
-	if (!r->nlb)
-		return NVMEV_SC_SUCCESS;
-	if (r->slba >= ns_blocks || r->nlb > ns_blocks - r->slba)
+	if (r->nlb && !blk_range_in(r->slba, r->nlb, ns_blocks))
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	return NVMEV_SC_SUCCESS;
 }
@@ -190,7 +194,7 @@ u16 nvmev_copy_range_check(const u8 *desc, u64 ns_blocks, u64 *total,
 	if (r->nlb > NVMEV_COPY_MSSRL || *total > NVMEV_COPY_MCL ||
 	    r->nlb > NVMEV_COPY_MCL - *total)
 		return NVMEV_SC_CMD_SIZE_LIMIT | NVMEV_SC_DNR;
-	if (r->slba >= ns_blocks || r->nlb > ns_blocks - r->slba)
+	if (!blk_range_in(r->slba, r->nlb, ns_blocks))
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	*total += r->nlb;
 	return NVMEV_SC_SUCCESS;
@@ -199,7 +203,7 @@ u16 nvmev_copy_range_check(const u8 *desc, u64 ns_blocks, u64 *total,
 /* Copy: the @total blocks written from SDLBA @sdlba lie in the namespace. */
 u16 nvmev_copy_dest_check(u64 sdlba, u64 total, u64 ns_blocks)
 {
-	if (sdlba >= ns_blocks || total > ns_blocks - sdlba)
+	if (!blk_range_in(sdlba, total, ns_blocks))
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	return NVMEV_SC_SUCCESS;
 }
