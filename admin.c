@@ -18,9 +18,7 @@
 #include <linux/timekeeping.h>
 #endif
 #include "nvmev.h"
-#ifdef __KERNEL__
 #include "kv_ftl.h"
-#endif
 
 /* ---------------------------------------------------------------------- */
 /* Decoding (pure) */
@@ -46,6 +44,11 @@ static bool nsid_valid(const struct nvmev_admin_state *st, u32 nsid)
 static bool ns_active(const struct nvmev_admin_state *st, u32 nsid)
 {
 	return nsid_valid(st, nsid) && (st->ns_active & (1u << nsid));
+}
+
+static bool ns_allocated(const struct nvmev_admin_state *st, u32 nsid)
+{
+	return nsid_valid(st, nsid) && (st->ns_alloc & (1u << nsid));
 }
 
 /**
@@ -190,6 +193,7 @@ static const struct nvmev_log_desc log_table[] = {
 	{ NVMEV_LOG_ERROR, 0, NVMEV_ERR_LOG_ENTRIES * 64 },
 	{ NVMEV_LOG_SMART, 0, 512 },
 	{ NVMEV_LOG_FW_SLOT, 0, 512 },
+	{ NVMEV_LOG_CHANGED_NS, 0, 4096 },
 	{ NVMEV_LOG_CMD_EFFECTS, NVMEV_LOG_F_CSI, 4096 },
 	{ NVMEV_LOG_FID_EFFECTS, 0, 1024 },
 	{ NVMEV_LOG_SANITIZE, 0, 512 },
@@ -209,8 +213,15 @@ static const struct nvmev_cns_desc cns_table[] = {
 	{ NVMEV_CNS_CS_CTRL, NVMEV_CNS_F_CSI },
 	{ NVMEV_CNS_CS_NS_ACTIVE_LIST, NVMEV_CNS_F_LIST | NVMEV_CNS_F_CSI },
 	{ NVMEV_CNS_NS_CS_INDEP, NVMEV_CNS_F_NSID | NVMEV_CNS_F_ZERO },
+	{ NVMEV_CNS_ALLOC_LIST, NVMEV_CNS_F_LIST | NVMEV_CNS_F_ALLOC },
+	{ NVMEV_CNS_ALLOC_NS, NVMEV_CNS_F_NSID | NVMEV_CNS_F_ZERO |
+				      NVMEV_CNS_F_NVM | NVMEV_CNS_F_ALLOC },
 	{ NVMEV_CNS_CTRL_LIST_NS, NVMEV_CNS_F_CTRLS },
 	{ NVMEV_CNS_CTRL_LIST, NVMEV_CNS_F_CTRLS },
+	{ NVMEV_CNS_CS_ALLOC_LIST,
+	  NVMEV_CNS_F_LIST | NVMEV_CNS_F_CSI | NVMEV_CNS_F_ALLOC },
+	{ NVMEV_CNS_CS_ALLOC_NS, NVMEV_CNS_F_NSID | NVMEV_CNS_F_CSI |
+					 NVMEV_CNS_F_ZERO | NVMEV_CNS_F_ALLOC },
 	{ NVMEV_CNS_CMD_SET, 0 },
 };
 
@@ -278,14 +289,18 @@ void nvmev_id_caps(struct nvmev_id_caps *caps)
 		caps->kas = 1;
 }
 
-/* The active NSIDs above @start (of command set @csi, unless @any_csi). */
-static u32 active_list(const struct nvmev_admin_state *st, u32 start,
-		       bool any_csi, u8 csi)
+/*
+ * The active (or, @alloc, allocated) NSIDs above @start (of command set
+ * @csi, unless @any_csi).
+ */
+static u32 ns_list(const struct nvmev_admin_state *st, u32 start, bool alloc,
+		   bool any_csi, u8 csi)
 {
 	u32 nsid, list = 0;
 
 	for (nsid = 1; nsid_valid(st, nsid); nsid++)
-		if (nsid > start && ns_active(st, nsid) &&
+		if (nsid > start &&
+		    (alloc ? ns_allocated(st, nsid) : ns_active(st, nsid)) &&
 		    (any_csi || st->ns_csi[nsid] == csi))
 			list |= 1u << nsid;
 	return list;
@@ -297,8 +312,10 @@ static u16 decode_identify_ns(const struct nvmev_cns_desc *d,
 			      struct nvmev_admin_cmd *cmd)
 {
 	u32 nsid = cmd->nsid;
+	bool present = d->flags & NVMEV_CNS_F_ALLOC ? ns_allocated(st, nsid) :
+						      ns_active(st, nsid);
 
-	if (!ns_active(st, nsid)) {
+	if (!present) {
 		if (!(d->flags & NVMEV_CNS_F_ZERO))
 			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
 		cmd->identify.zero = true;
@@ -354,8 +371,9 @@ static u16 decode_identify(const u32 *sqe, const struct nvmev_admin_state *st,
 	if (d->flags & NVMEV_CNS_F_CTRLS)
 		return decode_identify_ctrls(sqe, st, cmd);
 	if (d->flags & NVMEV_CNS_F_LIST)
-		cmd->identify.list = active_list(
-			st, cmd->nsid, !(d->flags & NVMEV_CNS_F_CSI), csi);
+		cmd->identify.list = ns_list(st, cmd->nsid,
+					     d->flags & NVMEV_CNS_F_ALLOC,
+					     !(d->flags & NVMEV_CNS_F_CSI), csi);
 	if (cns == NVMEV_CNS_CMD_SET)
 		cmd->identify.iocs = nvmev_iocs_supported(st);
 	return NVMEV_SC_SUCCESS;
@@ -372,6 +390,7 @@ static u16 decode_get_log_page(const u32 *sqe,
 	cmd->log.len = numd * 4;
 	cmd->log.off = ((u64)sqe[13] << 32) | sqe[12];
 	cmd->log.csi = sqe[14] >> 24;
+	cmd->log.rae = sqe[10] & (1u << 15);
 	if (cmd->log.len > NVMEV_MAX_XFER)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10) + 2);
 	d = nvmev_log_find(cmd->log.lid);
@@ -556,6 +575,184 @@ static u16 decode_sanitize(const u32 *sqe, struct nvmev_admin_cmd *cmd)
 	}
 }
 
+/* ---------------------------------------------------------------------- */
+/* Namespace Management and Attachment (decode, and their data: pure) */
+
+#define NS_SEL(c) ((c) & 0xf)
+#define NS_SEL_CREATE 0 /* Management; Attachment: attach */
+#define NS_SEL_DELETE 1 /* Management; Attachment: detach */
+
+/*
+ * Namespace Management, CDW10 SEL: create (CDW11 CSI, the NSID not used)
+ * or delete (an allocated NSID, or FFFFFFFFh: every one that can be).
+ * Namespace 1 holds the block area and the vendor commands' key space the
+ * module parameters made: it is not deleted.
+ */
+static u16 decode_ns_mgmt(const u32 *sqe, const struct nvmev_admin_state *st,
+			  struct nvmev_admin_cmd *cmd)
+{
+	cmd->ns.sel = NS_SEL(sqe[10]);
+	cmd->ns.csi = sqe[11] >> 24;
+	switch (cmd->ns.sel) {
+	case NS_SEL_CREATE:
+		if (cmd->ns.csi != NVMEV_CSI_NVM && cmd->ns.csi != NVMEV_CSI_KV)
+			return bad(cmd, NVMEV_SC_IOCS_NOT_SUPPORTED,
+				   CDW_LOC(11) + 3);
+		return NVMEV_SC_SUCCESS;
+	case NS_SEL_DELETE:
+		if (cmd->nsid == NSID_ALL) {
+			cmd->ns.mask = st->ns_alloc & ~st->ns_fixed;
+			return NVMEV_SC_SUCCESS;
+		}
+		if (!ns_allocated(st, cmd->nsid))
+			return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+		if (st->ns_fixed & (1u << cmd->nsid))
+			return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
+		cmd->ns.mask = 1u << cmd->nsid;
+		return NVMEV_SC_SUCCESS;
+	default:
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	}
+}
+
+/* Namespace Attachment, CDW10 SEL: attach or detach one allocated NSID. */
+static u16 decode_ns_attach(const u32 *sqe, const struct nvmev_admin_state *st,
+			    struct nvmev_admin_cmd *cmd)
+{
+	cmd->ns.sel = NS_SEL(sqe[10]);
+	if (cmd->ns.sel != NS_SEL_CREATE && cmd->ns.sel != NS_SEL_DELETE)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	if (cmd->nsid == NSID_ALL)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
+	if (!ns_allocated(st, cmd->nsid))
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	cmd->ns.mask = 1u << cmd->nsid;
+	return NVMEV_SC_SUCCESS;
+}
+
+static u64 get_le64(const u8 *p)
+{
+	return le64_to_cpu(*(const __le64 *)p);
+}
+
+static u32 get_le32(const u8 *p)
+{
+	return le32_to_cpu(*(const __le32 *)p);
+}
+
+static u16 get_le16(const u8 *p)
+{
+	return le16_to_cpu(*(const __le16 *)p);
+}
+
+/* Host-specified fields of the Identify Namespace structure (create) */
+#define NSM_NSZE 0
+#define NSM_NCAP 8
+#define NSM_FLBAS 26
+#define NSM_DPS 29
+#define NSM_ANAGRPID 92
+#define NSM_NVMSETID 100
+#define NSM_ENDGID 102
+#define NSM_FLBAS_FORMAT(f) (((f) & 0xf) | (((f) >> 5) & 0x3) << 4)
+
+/**
+ * nvmev_ns_create_check - the namespace a Namespace Management create
+ * describes
+ * @data: the host's 4 KiB data structure (Identify Namespace layout)
+ * @csi: the command set (NVMEV_CSI_NVM or NVMEV_CSI_KV)
+ * @nsze: receives NSZE: blocks of 512 bytes, or for a KV namespace bytes
+ * @bytes: receives the capacity to allocate, whole NVMEV_NS_ALIGN units
+ *	(U64_MAX: more than any device has)
+ *
+ * A block namespace has the one LBA format, no protection information,
+ * and NCAP = NSZE (no thin provisioning); a KV namespace needs the
+ * smallest KV area insmod takes. No ANA group, NVM set or endurance group.
+ *
+ * Return: 0 or a status (Invalid Field, Invalid Format).
+ */
+u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes)
+{
+	u64 sze = get_le64(data + NSM_NSZE), need;
+
+	*nsze = sze;
+	*bytes = U64_MAX;
+	if (data[NSM_DPS] || get_le32(data + NSM_ANAGRPID) ||
+	    get_le16(data + NSM_NVMSETID) || get_le16(data + NSM_ENDGID))
+		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+	if (csi == NVMEV_CSI_KV) {
+		if (sze < KV_MIN_AREA_BYTES)
+			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+		need = sze;
+	} else {
+		if (!sze || get_le64(data + NSM_NCAP) != sze)
+			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+		if (NSM_FLBAS_FORMAT(data[NSM_FLBAS]))
+			return NVMEV_SC_INVALID_FORMAT | NVMEV_SC_DNR;
+		if (sze > (U64_MAX >> NVMEV_LBA_SHIFT) / 2)
+			return NVMEV_SC_SUCCESS; /* too big: no capacity */
+		need = sze << NVMEV_LBA_SHIFT;
+	}
+	if (need <= U64_MAX / 2)
+		*bytes = round_up(need, NVMEV_NS_ALIGN);
+	return NVMEV_SC_SUCCESS;
+}
+
+/**
+ * nvmev_ctrl_list_check - a Namespace Attachment's controller list
+ * @data: the host's 4 KiB list: a count, then that many controller IDs
+ *
+ * The subsystem has one controller, NVMEV_CNTLID: a list must name it and
+ * nothing else (an empty list names nobody).
+ *
+ * Return: 0 or Controller List Invalid.
+ */
+u16 nvmev_ctrl_list_check(const u8 *data)
+{
+	u16 n = get_le16(data), i;
+
+	if (!n || n > NVMEV_CTRL_LIST_MAX)
+		return NVMEV_SC_CTRL_LIST_INVALID | NVMEV_SC_DNR;
+	for (i = 1; i <= n; i++)
+		if (get_le16(data + 2 * i) != NVMEV_CNTLID)
+			return NVMEV_SC_CTRL_LIST_INVALID | NVMEV_SC_DNR;
+	return NVMEV_SC_SUCCESS;
+}
+
+/**
+ * nvmev_ns_place - where a new namespace of @need bytes goes
+ * @used: the extents already allocated (size 0: none), in any order
+ * @n: entries of @used
+ * @base: start of the capacity Namespace Management allocates from
+ * @end: its end
+ * @need: bytes wanted
+ *
+ * First fit: the lowest offset in [@base, @end) where @need bytes touch
+ * no extent of @used.
+ *
+ * Return: the offset, or U64_MAX when no gap is large enough.
+ */
+u64 nvmev_ns_place(const struct nvmev_extent *used, unsigned int n, u64 base,
+		   u64 end, u64 need)
+{
+	u64 at = base;
+	unsigned int i;
+	bool moved = true;
+
+	while (moved) {
+		if (at > end || need > end - at)
+			return U64_MAX;
+		moved = false;
+		for (i = 0; i < n; i++) {
+			if (!used[i].size || used[i].offset >= at + need ||
+			    used[i].offset + used[i].size <= at)
+				continue;
+			at = used[i].offset + used[i].size;
+			moved = true;
+		}
+	}
+	return at;
+}
+
 /**
  * nvmev_admin_decode - decode and check one admin SQE
  * @sqe: the 64-byte command, as fetched from the host
@@ -604,6 +801,10 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 		return decode_format(sqe, st, cmd);
 	case NVMEV_ADM_SANITIZE:
 		return decode_sanitize(sqe, cmd);
+	case NVMEV_ADM_NS_MGMT:
+		return decode_ns_mgmt(sqe, st, cmd);
+	case NVMEV_ADM_NS_ATTACH:
+		return decode_ns_attach(sqe, st, cmd);
 	/*
 	 * Keep Alive (18h) is optional on PCIe and goes with the Keep Alive
 	 * feature, which KAS = 0 says this controller lacks: Invalid Opcode,
@@ -717,10 +918,65 @@ static void put_ascii(char *dst, size_t width, const char *src)
 /* ---------------------------------------------------------------------- */
 /* Identify */
 
-/* Identify NN: namespace 2 exists with a KV command set key space. */
+/* ---------------------------------------------------------------------- */
+/* The namespace table */
+
+/*
+ * The capacity Namespace Management allocates from: after namespace 1's
+ * areas to the region's end (namespace 2, if any, at its start).
+ */
+static u64 pool_base(const struct nvmev_dev *dev)
+{
+	return dev->cfg.kv_std_offset;
+}
+
+static u64 pool_end(const struct nvmev_dev *dev)
+{
+	return dev->cfg.memmap_size;
+}
+
+/**
+ * nvmev_ns_setup - the namespaces the module parameters make: 1 (block
+ * area and the vendor commands' key space), and 2 (KV Command Set) when
+ * kv_std_size is not 0, both attached
+ * @dev: the device, its config set
+ */
+void nvmev_ns_setup(struct nvmev_dev *dev)
+{
+	const struct nvmev_config *cfg = &dev->cfg;
+	struct nvmev_ns *ns = &dev->ns[NVMEV_NSID];
+
+	ns->kind = NVMEV_NS_BLK_VENDOR;
+	ns->attached = true;
+	ns->offset = cfg->blk_offset;
+	ns->size = cfg->blk_size;
+	ns->nsze = cfg->blk_size >> NVMEV_LBA_SHIFT;
+	if (!cfg->kv_std_size)
+		return;
+	ns = &dev->ns[NVMEV_NSID_KV];
+	ns->kind = NVMEV_NS_KV;
+	ns->attached = true;
+	ns->offset = cfg->kv_std_offset;
+	ns->size = cfg->kv_std_size;
+	ns->nsze = cfg->kv_std_size;
+}
+
+/* Bytes of the pool no namespace has. */
+static u64 pool_free(const struct nvmev_dev *dev)
+{
+	u64 used = 0;
+	u32 nsid;
+
+	for (nsid = NVMEV_NSID + 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (dev->ns[nsid].kind != NVMEV_NS_NONE)
+			used += dev->ns[nsid].size;
+	return pool_end(dev) - pool_base(dev) - used;
+}
+
+/* Identify NN: the highest NSID Namespace Management may allocate. */
 static u32 nr_namespaces(struct nvmev_dev *dev)
 {
-	return dev->cfg.kv_std_size ? NVMEV_NSID_KV : NVMEV_NSID;
+	return NVMEV_MAX_NSID;
 }
 
 /*
@@ -729,6 +985,9 @@ static u32 nr_namespaces(struct nvmev_dev *dev)
  * erase); SANICAP Block Erase only.
  */
 #define OACS_FORMAT (1 << 1)
+#define OACS_NS_MGMT (1 << 3)
+#define OAES_NS_ATTR (1 << 8) /* Namespace Attribute Notices */
+#define AEN_CFG_NS_ATTR (1 << 8) /* Set Features 0Bh: send them */
 #define SANICAP_BES (1 << 1)
 
 static void id_ctrl_erase(struct nvme_id_ctrl *id)
@@ -741,6 +1000,12 @@ static void id_ctrl_erase(struct nvme_id_ctrl *id)
 static void put_le16(u8 *dst, u16 v)
 {
 	*(__le16 *)dst = cpu_to_le16(v);
+}
+
+static void put_le128(u8 *dst, u64 v)
+{
+	memset(dst, 0, 16);
+	*(__le64 *)dst = cpu_to_le64(v);
 }
 
 static void put_le32(u8 *dst, u32 v)
@@ -799,6 +1064,11 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 		 dev->index + 1);
 	id->psd[0].max_power = cpu_to_le16(2500); /* 25 W */
 	id_ctrl_erase(id);
+	/* Namespace Management, Attachment; capacities in bytes */
+	id->oacs |= cpu_to_le16(OACS_NS_MGMT);
+	id->oaes = cpu_to_le32(OAES_NS_ATTR);
+	put_le128(id->tnvmcap, dev->cfg.memmap_size - NVMEV_BAR_WINDOW);
+	put_le128(id->unvmcap, pool_free(dev));
 }
 
 /*
@@ -812,8 +1082,10 @@ static void ns_ids(const struct nvmev_dev *dev, u32 nsid, u8 *nguid,
 	u8 id[16] = { 0x4b, 0x56, 0x53, 0x53, 0x44, 0x00, 0x00, 0x01,
 		      0x6e, 0x76, 0x6d, 0x65, 0x76, 0x00, 0x00, 0x01 };
 
+	id[5] = dev->ns[nsid].gen; /* a namespace made again: new IDs */
 	id[6] = dev->index;
 	id[7] = nsid;
+	id[13] = dev->ns[nsid].gen;
 	id[14] = dev->index;
 	id[15] = nsid;
 	if (nguid)
@@ -822,9 +1094,9 @@ static void ns_ids(const struct nvmev_dev *dev, u32 nsid, u8 *nguid,
 		memcpy(eui64, id, 8);
 }
 
-static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
+static void id_ns(struct nvmev_dev *dev, u32 nsid, struct nvme_id_ns *id)
 {
-	u64 blocks = dev->cfg.blk_size >> NVMEV_LBA_SHIFT;
+	u64 blocks = dev->ns[nsid].nsze;
 	u16 oncs = nvmev_blk_oncs();
 
 	if (oncs & NVMEV_ONCS_DSM)
@@ -840,7 +1112,8 @@ static void id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
 	id->nlbaf = 0;
 	id->flbas = 0;
 	id->lbaf[0].ds = NVMEV_LBA_SHIFT;
-	ns_ids(dev, NVMEV_NSID, id->nguid, id->eui64);
+	put_le128(id->nvmcap, dev->ns[nsid].size);
+	ns_ids(dev, nsid, id->nguid, id->eui64);
 }
 
 /*
@@ -893,7 +1166,7 @@ static u32 put_desc(u8 *buf, u32 off, u8 type, u8 len, const void *val)
 
 static void id_ns_descs(const struct nvmev_dev *dev, u32 nsid, u8 *buf)
 {
-	u8 nguid[16], eui64[8], uuid[16], csi = nvmev_ns_csi(nsid);
+	u8 nguid[16], eui64[8], uuid[16], csi = nvmev_ns_csi(dev, nsid);
 	u32 off = 0;
 
 	ns_ids(dev, nsid, nguid, eui64);
@@ -918,19 +1191,23 @@ static u16 admin_identify(struct nvmev_dev *dev,
 		return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
 	switch (cmd->identify.cns) {
 	case NVME_ID_CNS_NS:
-		id_ns(dev, (struct nvme_id_ns *)buf);
+	case NVMEV_CNS_ALLOC_NS:
+		id_ns(dev, cmd->nsid, (struct nvme_id_ns *)buf);
 		break;
 	case NVME_ID_CNS_CTRL:
 		id_ctrl(dev, (struct nvme_id_ctrl *)buf);
 		break;
 	case NVME_ID_CNS_NS_ACTIVE_LIST:
 	case NVMEV_CNS_CS_NS_ACTIVE_LIST:
+	case NVMEV_CNS_ALLOC_LIST:
+	case NVMEV_CNS_CS_ALLOC_LIST:
 		id_ns_list(cmd->identify.list, (__le32 *)buf);
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
 		id_ns_descs(dev, cmd->nsid, buf);
 		break;
 	case NVME_ID_CNS_CS_NS: /* NVM specific: all zero, no extended LBAs */
+	case NVMEV_CNS_CS_ALLOC_NS:
 		if (cmd->identify.csi == NVMEV_CSI_KV)
 			id_kv_ns(dev, cmd->nsid, buf);
 		break;
@@ -975,6 +1252,7 @@ static u16 erase_namespaces(struct nvmev_dev *dev, u32 mask, bool zero_kv,
 			    const char *what, u64 *took_ns)
 {
 	u64 t0 = ktime_get_ns();
+	unsigned long bits = mask;
 	u32 nsid;
 
 	if (nvmev_io_drain(dev, ERASE_DRAIN_MS)) {
@@ -983,17 +1261,18 @@ static u16 erase_namespaces(struct nvmev_dev *dev, u32 mask, bool zero_kv,
 				    ERASE_DRAIN_MS);
 		return NVMEV_SC_CMD_SEQ_ERROR;
 	}
-	if (mask & (1u << NVMEV_NSID))
-		nvmev_io_blk_erase(dev);
-	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
-		if ((mask & (1u << nsid)) && nvmev_kv_format(dev, nsid, zero_kv))
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (!(mask & (1u << nsid)))
+			continue;
+		if (dev->ns[nsid].blk_base)
+			nvmev_io_blk_erase(dev, nsid);
+		if (nvmev_kv_format(dev, nsid, zero_kv))
 			return NVMEV_SC_INTERNAL;
+	}
 	nvmev_io_stats_reset(dev);
 	*took_ns = ktime_get_ns() - t0;
-	pr_info("%s: namespace%s%s%s erased in %llu ms\n", what,
-		hweight32(mask) > 1 ? "s" : "",
-		mask & (1u << NVMEV_NSID) ? " 1" : "",
-		mask & (1u << NVMEV_NSID_KV) ? " 2" : "",
+	pr_info("%s: namespace%s %*pbl erased in %llu ms\n", what,
+		hweight32(mask) > 1 ? "s" : "", NVMEV_MAX_NSID + 1, &bits,
 		*took_ns / NSEC_PER_MSEC);
 	return NVMEV_SC_SUCCESS;
 }
@@ -1020,10 +1299,11 @@ static u16 admin_format(struct nvmev_dev *dev,
 /* Every namespace, active or not: a sanitize is for the whole subsystem. */
 static u32 all_namespaces(struct nvmev_dev *dev)
 {
-	u32 mask = 1u << NVMEV_NSID;
+	u32 nsid, mask = 0;
 
-	if (dev->cfg.kv_std_size)
-		mask |= 1u << NVMEV_NSID_KV;
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (dev->ns[nsid].kind != NVMEV_NS_NONE)
+			mask |= 1u << nsid;
 	return mask;
 }
 
@@ -1070,12 +1350,6 @@ static void log_sanitize(struct nvmev_dev *dev, u8 *buf)
 
 /* ---------------------------------------------------------------------- */
 /* Get Log Page */
-
-static void put_le128(u8 *dst, u64 v)
-{
-	memset(dst, 0, 16);
-	*(__le64 *)dst = cpu_to_le64(v);
-}
 
 static void log_error(struct nvmev_dev *dev, u8 *buf)
 {
@@ -1134,6 +1408,193 @@ static void log_fw_slot(u8 *buf)
 
 	log->afi = 1;
 	memcpy(&log->frs[0], NVMEV_FIRMWARE "   ", sizeof(log->frs[0]));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Namespace Management and Attachment */
+
+/*
+ * Namespace @nsid changed (attached, detached, deleted): the Changed
+ * Namespace List log gets it, and the host a Namespace Attribute Notice
+ * if it enabled them (Set Features 0Bh bit 8) and has read the log since
+ * the last one (the event stays masked until it reads the log without RAE).
+ */
+static void ns_changed(struct nvmev_dev *dev, u32 nsid)
+{
+	dev->changed_ns |= 1u << nsid;
+	if (!(dev->features[NVME_FEAT_ASYNC_EVENT] & AEN_CFG_NS_ATTR) ||
+	    dev->ns_event_masked)
+		return;
+	dev->ns_event_masked = true;
+	nvmev_async_event(dev, NVME_AER_NOTICE |
+				       (NVME_AER_NOTICE_NS_CHANGED << 8) |
+				       (NVMEV_LOG_CHANGED_NS << 16));
+}
+
+/* Changed Namespace List (04h): the NSIDs, in order; read clears (no RAE). */
+static void log_changed_ns(struct nvmev_dev *dev, bool rae, __le32 *ids)
+{
+	id_ns_list(dev->changed_ns, ids);
+	if (rae)
+		return;
+	dev->changed_ns = 0;
+	dev->ns_event_masked = false;
+}
+
+/* The allocated extents but @skip's, for nvmev_ns_place(). */
+static unsigned int ns_extents(struct nvmev_dev *dev, struct nvmev_extent *ext)
+{
+	unsigned int n = 0;
+	u32 nsid;
+
+	for (nsid = NVMEV_NSID + 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (dev->ns[nsid].kind == NVMEV_NS_NONE)
+			continue;
+		ext[n].offset = dev->ns[nsid].offset;
+		ext[n++].size = dev->ns[nsid].size;
+	}
+	return n;
+}
+
+static u32 ns_free_nsid(struct nvmev_dev *dev)
+{
+	u32 nsid;
+
+	for (nsid = NVMEV_NSID + 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (dev->ns[nsid].kind == NVMEV_NS_NONE)
+			return nsid;
+	return 0;
+}
+
+/* The new namespace's store or block state; Return: 0 or -errno. */
+static int ns_make(struct nvmev_dev *dev, u32 nsid)
+{
+	struct nvmev_ns *ns = &dev->ns[nsid];
+
+	if (ns->kind == NVMEV_NS_KV)
+		return nvmev_kv_ns_create(dev, nsid,
+					  dev->features[NVMEV_FEAT_KV_CONFIG]);
+	return nvmev_io_blk_ns_init(dev, ns, true);
+}
+
+/*
+ * Create: the host's namespace structure checked, the capacity found
+ * (first fit in whole MiB), the lowest free NSID taken; a block namespace
+ * reads zeroes, a KV namespace starts empty. Not attached yet. DW0: NSID.
+ */
+static u16 ns_create(struct nvmev_dev *dev, const struct nvmev_admin_cmd *cmd,
+		     struct admin_res *res)
+{
+	struct nvmev_extent ext[NVMEV_MAX_NSID];
+	u8 *buf = dev->admin_buf;
+	u64 nsze, bytes, at;
+	struct nvmev_ns *ns;
+	u32 nsid;
+	u16 status;
+
+	status = admin_from_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
+	if (status)
+		return status;
+	status = nvmev_ns_create_check(buf, cmd->ns.csi, &nsze, &bytes);
+	if (status) {
+		pr_notice_ratelimited("namespace management: create (CSI %u, NSZE %llu): %s\n",
+				      cmd->ns.csi, nsze,
+				      cmd->ns.csi == NVMEV_CSI_KV ?
+				      "a KV namespace needs NSZE >= 32 MiB in bytes" :
+				      "a block namespace needs NCAP = NSZE > 0, LBA format 0, no PI");
+		return fail(res, status, NVMEV_CDW_LOC(6));
+	}
+	nsid = ns_free_nsid(dev);
+	if (!nsid)
+		return fail(res, NVMEV_SC_NS_ID_UNAVAILABLE | NVMEV_SC_DNR, 0);
+	at = nvmev_ns_place(ext, ns_extents(dev, ext), pool_base(dev),
+			    pool_end(dev), bytes);
+	if (at == U64_MAX) {
+		pr_notice_ratelimited("namespace management: create: no %llu MiB free (unallocated %llu MiB; ns_pool_size= leaves capacity at load)\n",
+				      bytes >> 20, pool_free(dev) >> 20);
+		return fail(res, NVMEV_SC_NS_INSUFFICIENT_CAP | NVMEV_SC_DNR,
+			    0);
+	}
+	ns = &dev->ns[nsid];
+	memset(ns, 0, sizeof(*ns));
+	ns->kind = cmd->ns.csi == NVMEV_CSI_KV ? NVMEV_NS_KV : NVMEV_NS_BLK;
+	ns->offset = at;
+	ns->size = bytes;
+	ns->nsze = nsze;
+	ns->gen = ++dev->ns_gen;
+	if (ns_make(dev, nsid)) {
+		memset(ns, 0, sizeof(*ns));
+		return NVMEV_SC_INTERNAL;
+	}
+	pr_info("namespace %u created: %s, %llu MiB at %#llx\n", nsid,
+		ns->kind == NVMEV_NS_KV ? "KV" : "block", bytes >> 20, at);
+	res->dw0 = nsid;
+	return NVMEV_SC_SUCCESS;
+}
+
+/*
+ * Delete (detaching first): with no I/O in flight, so that no command
+ * still uses the namespace, and the workers held off while its state goes.
+ */
+static u16 ns_delete(struct nvmev_dev *dev, u32 mask)
+{
+	u32 nsid;
+
+	if (nvmev_io_drain(dev, ERASE_DRAIN_MS))
+		return NVMEV_SC_CMD_SEQ_ERROR;
+	for (nsid = NVMEV_NSID + 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (!(mask & (1u << nsid)))
+			continue;
+		if (dev->ns[nsid].attached)
+			ns_changed(dev, nsid);
+		nvmev_io_ns_remove(dev, nsid);
+		pr_info("namespace %u deleted\n", nsid);
+	}
+	return NVMEV_SC_SUCCESS;
+}
+
+static u16 admin_ns_mgmt(struct nvmev_dev *dev,
+			 const struct nvmev_admin_cmd *cmd,
+			 struct admin_res *res)
+{
+	NVMEV_TRACE_FUNC();
+
+	if (cmd->ns.sel == NS_SEL_CREATE)
+		return ns_create(dev, cmd, res);
+	return ns_delete(dev, cmd->ns.mask);
+}
+
+/*
+ * Attach or detach our controller. A detach waits for the namespace's
+ * commands in flight; those fetched later get Invalid Namespace.
+ */
+static u16 admin_ns_attach(struct nvmev_dev *dev,
+			   const struct nvmev_admin_cmd *cmd,
+			   struct admin_res *res)
+{
+	struct nvmev_ns *ns = &dev->ns[cmd->nsid];
+	bool attach = cmd->ns.sel == NS_SEL_CREATE;
+	u8 *buf = dev->admin_buf;
+	u16 status;
+	NVMEV_TRACE_FUNC();
+
+	status = admin_from_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
+	if (!status)
+		status = nvmev_ctrl_list_check(buf);
+	if (status)
+		return fail(res, status, NVMEV_CDW_LOC(6));
+	if (attach && ns->attached)
+		return fail(res, NVMEV_SC_NS_ALREADY_ATTACHED | NVMEV_SC_DNR,
+			    NVMEV_CDW_LOC(1));
+	if (!attach && !ns->attached)
+		return fail(res, NVMEV_SC_NS_NOT_ATTACHED | NVMEV_SC_DNR,
+			    NVMEV_CDW_LOC(1));
+	if (!attach && nvmev_io_drain(dev, ERASE_DRAIN_MS))
+		return NVMEV_SC_CMD_SEQ_ERROR;
+	ns->attached = attach;
+	ns_changed(dev, cmd->nsid);
+	pr_info("namespace %u %s\n", cmd->nsid, attach ? "attached" : "detached");
+	return NVMEV_SC_SUCCESS;
 }
 
 /* Supported Log Pages: LSUPP for every row of the log table. */
@@ -1207,6 +1668,9 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 		break;
 	case NVMEV_LOG_SANITIZE:
 		log_sanitize(dev, buf);
+		break;
+	case NVMEV_LOG_CHANGED_NS:
+		log_changed_ns(dev, cmd->log.rae, (__le32 *)buf);
 		break;
 	}
 
@@ -1431,8 +1895,7 @@ static void features_defaults(struct nvmev_dev *dev)
 	for (fid = 0; fid < NVMEV_FEAT_VALUES; fid++)
 		if (nvmev_feat_find(fid))
 			dev->features[fid] = nvmev_feat_find(fid)->def;
-	if (dev->cfg.kv_std_size)
-		nvmev_kv_set_config(dev, dev->features[NVMEV_FEAT_KV_CONFIG]);
+	nvmev_kv_set_config(dev, dev->features[NVMEV_FEAT_KV_CONFIG]);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1476,6 +1939,10 @@ static const struct admin_cmd admin_cmds[] = {
 	  admin_format },
 	{ nvme_admin_sanitize_nvm, "sanitize",
 	  ACS | NVME_CMD_EFFECTS_LBCC | EFFECTS_CSE_ANY, admin_sanitize },
+	{ nvme_admin_ns_mgmt, "ns-mgmt",
+	  ACS | NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, admin_ns_mgmt },
+	{ nvme_admin_ns_attach, "ns-attach",
+	  ACS | NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, admin_ns_attach },
 };
 
 static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);
@@ -1514,8 +1981,12 @@ static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st)
 	st->nr_io_queues = dev->cfg.nr_io_queues;
 	st->nr_aers = dev->nr_aers;
 	st->nn = nr_namespaces(dev);
+	st->ns_fixed = 1u << NVMEV_NSID;
 	for (nsid = 1; nsid <= st->nn; nsid++) {
-		st->ns_csi[nsid] = nvmev_ns_csi(nsid);
+		if (dev->ns[nsid].kind == NVMEV_NS_NONE)
+			continue;
+		st->ns_alloc |= 1u << nsid;
+		st->ns_csi[nsid] = nvmev_ns_csi(dev, nsid);
 		if (nvmev_ns_active(dev, nsid))
 			st->ns_active |= 1u << nsid;
 	}

@@ -294,15 +294,11 @@ struct blk_req {
 };
 static_assert(sizeof(struct blk_req) <= NVMEV_REQ_PRIV);
 
-static u64 ns_blocks(struct nvmev_dev *dev)
+/* The namespace of a dispatched command (the NSID was checked active). */
+static struct nvmev_ns *req_ns(struct nvmev_dev *dev,
+			       const struct nvmev_req *req)
 {
-	return dev->cfg.blk_size >> NVMEV_LBA_SHIFT;
-}
-
-static u8 *blk_addr(struct nvmev_dev *dev, u64 slba)
-{
-	return dev->storage + (dev->cfg.blk_offset - NVMEV_BAR_WINDOW) +
-	       (slba << NVMEV_LBA_SHIFT);
+	return &dev->ns[req->sqe[1]];
 }
 
 /* One rate-limited line for a block command the host got wrong. */
@@ -317,11 +313,12 @@ static u16 blk_bad(struct nvmev_req *req, u16 status, const char *why)
 static u16 blk_parse(struct nvmev_dev *dev, struct nvmev_req *req,
 		     bool has_data)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	struct nvmev_blk_cmd bc;
 	u16 status;
 
-	status = nvmev_blk_decode(req->sqe, ns_blocks(dev), &bc, &req->err_loc);
+	status = nvmev_blk_decode(req->sqe, ns->blk_blocks, &bc, &req->err_loc);
 	if (status)
 		return status;
 	br->slba = bc.slba;
@@ -418,6 +415,7 @@ static u16 blk_list_entry(struct nvmev_sgl *sgl, u32 i, u32 size, u8 *desc)
 static u16 blk_dsm_check(struct nvmev_dev *dev, struct nvmev_req *req,
 			 struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u8 desc[NVMEV_DSM_RANGE_BYTES];
 	struct nvmev_blk_range r;
@@ -427,7 +425,7 @@ static u16 blk_dsm_check(struct nvmev_dev *dev, struct nvmev_req *req,
 	for (i = 0; i < br->nr; i++) {
 		status = blk_list_entry(sgl, i, sizeof(desc), desc);
 		if (!status)
-			status = nvmev_dsm_range_check(desc, ns_blocks(dev), &r);
+			status = nvmev_dsm_range_check(desc, ns->blk_blocks, &r);
 		if (status == (NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR))
 			return blk_bad(req, status, "DSM range beyond the namespace");
 		if (status)
@@ -462,6 +460,7 @@ static u16 blk_dsm_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
 static u16 blk_copy_check(struct nvmev_dev *dev, struct nvmev_req *req,
 			  struct nvmev_sgl *sgl, u64 *total)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u8 desc[NVMEV_COPY_RANGE_BYTES];
 	struct nvmev_blk_range r;
@@ -472,13 +471,13 @@ static u16 blk_copy_check(struct nvmev_dev *dev, struct nvmev_req *req,
 	for (i = 0; i < br->nr && !status; i++) {
 		status = blk_list_entry(sgl, i, sizeof(desc), desc);
 		if (!status)
-			status = nvmev_copy_range_check(desc, ns_blocks(dev),
+			status = nvmev_copy_range_check(desc, ns->blk_blocks,
 							total, &r);
 		req->dw0 = i;
 	}
 	if (!status) {
 		req->dw0 = 0;
-		status = nvmev_copy_dest_check(br->slba, *total, ns_blocks(dev));
+		status = nvmev_copy_dest_check(br->slba, *total, ns->blk_blocks);
 		if (status)
 			req->err_loc = NVMEV_CDW_LOC(10);
 	}
@@ -530,9 +529,11 @@ static u16 blk_copy_dispatch(struct nvmev_dev *dev, struct nvmev_req *req)
  */
 static_assert(NVMEV_BLK_STRIPE % (64 << NVMEV_LBA_SHIFT) == 0);
 
-static rwlock_t *blk_lock(struct nvmev_dev *dev, u64 byte)
+static rwlock_t *blk_lock(struct nvmev_dev *dev, const struct nvmev_ns *ns,
+			 u64 byte)
 {
-	return &dev->blk_locks[(byte / NVMEV_BLK_STRIPE) % NVMEV_BLK_LOCKS];
+	return &dev->blk_locks[((ns->offset + byte) / NVMEV_BLK_STRIPE) %
+			      NVMEV_BLK_LOCKS];
 }
 
 /* The part of @left bytes from @pos that lies in @pos's stripe. */
@@ -542,26 +543,26 @@ static u64 blk_stripe_part(u64 pos, u64 left)
 }
 
 /* Is a block of [@pos, @pos + @n) uncorrectable? Its stripe lock held. */
-static bool blk_uncor_any(struct nvmev_dev *dev, u64 pos, u64 n)
+static bool blk_uncor_any(struct nvmev_ns *ns, u64 pos, u64 n)
 {
-	if (!atomic64_read(&dev->blk_uncor_nr))
+	if (!atomic64_read(&ns->blk_uncor_nr))
 		return false;
-	return nvmev_bits_any(dev->blk_uncor, pos >> NVMEV_LBA_SHIFT,
+	return nvmev_bits_any(ns->blk_uncor, pos >> NVMEV_LBA_SHIFT,
 			      n >> NVMEV_LBA_SHIFT);
 }
 
 /* Mark [@pos, @pos + @n) uncorrectable or not; stripe write lock held. */
-static void blk_uncor_mark(struct nvmev_dev *dev, u64 pos, u64 n, bool bad)
+static void blk_uncor_mark(struct nvmev_ns *ns, u64 pos, u64 n, bool bad)
 {
 	u64 changed;
 
-	if (!bad && !atomic64_read(&dev->blk_uncor_nr))
+	if (!bad && !atomic64_read(&ns->blk_uncor_nr))
 		return;
-	changed = nvmev_bits_assign(dev->blk_uncor, pos >> NVMEV_LBA_SHIFT,
+	changed = nvmev_bits_assign(ns->blk_uncor, pos >> NVMEV_LBA_SHIFT,
 				    n >> NVMEV_LBA_SHIFT, bad);
 	if (changed)
 		atomic64_add(bad ? (s64)changed : -(s64)changed,
-			     &dev->blk_uncor_nr);
+			     &ns->blk_uncor_nr);
 }
 
 /* A read of an uncorrectable block: the status, and SMART counts it. */
@@ -571,7 +572,8 @@ static u16 blk_read_error(struct nvmev_dev *dev)
 	return NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
 }
 
-static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
+static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_ns *ns,
+			   struct nvmev_sgl *sgl,
 			   u64 slba, u64 bytes, bool to_host)
 {
 	u64 start = slba << NVMEV_LBA_SHIFT, done = 0;
@@ -580,12 +582,12 @@ static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 	while (!status && done < bytes) {
 		u64 pos = start + done;
 		u64 n = blk_stripe_part(pos, bytes - done);
-		rwlock_t *lock = blk_lock(dev, pos);
-		u8 *area = blk_addr(dev, 0) + pos;
+		rwlock_t *lock = blk_lock(dev, ns, pos);
+		u8 *area = ns->blk_base + pos;
 
 		if (to_host) {
 			read_lock(lock);
-			if (blk_uncor_any(dev, pos, n))
+			if (blk_uncor_any(ns, pos, n))
 				status = NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
 			else
 				status = nvmev_sgl_copy(sgl, done, area, n,
@@ -595,7 +597,7 @@ static u16 blk_copy_locked(struct nvmev_dev *dev, struct nvmev_sgl *sgl,
 			write_lock(lock);
 			status = nvmev_sgl_copy(sgl, done, area, n, false);
 			if (!status) /* a written block is readable again */
-				blk_uncor_mark(dev, pos, n, false);
+				blk_uncor_mark(ns, pos, n, false);
 			write_unlock(lock);
 		}
 		done += n;
@@ -614,7 +616,7 @@ static u16 blk_rw_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	status = nvmev_sgl_map(sgl, nvmev_sqe_prp1(req->sqe),
 			       nvmev_sqe_prp2(req->sqe), br->bytes);
 	if (!status)
-		status = blk_copy_locked(dev, sgl, br->slba, br->bytes,
+		status = blk_copy_locked(dev, req_ns(dev, req), sgl, br->slba, br->bytes,
 					 to_host);
 	if (status)
 		return status;
@@ -642,18 +644,19 @@ static u16 blk_write_perform(struct nvmev_dev *dev, struct nvmev_req *req,
  * 001b) and make them readable. Write Zeroes and DSM may cover the whole
  * namespace: no MDTS bound, others run between stripes now and then.
  */
-static void blk_zero_range(struct nvmev_dev *dev, u64 slba, u64 bytes)
+static void blk_zero_range(struct nvmev_dev *dev, struct nvmev_ns *ns,
+			   u64 slba, u64 bytes)
 {
 	u64 start = slba << NVMEV_LBA_SHIFT, done = 0;
 
 	while (done < bytes) {
 		u64 pos = start + done;
 		u64 n = blk_stripe_part(pos, bytes - done);
-		rwlock_t *lock = blk_lock(dev, pos);
+		rwlock_t *lock = blk_lock(dev, ns, pos);
 
 		write_lock(lock);
-		memset(blk_addr(dev, 0) + pos, 0, n);
-		blk_uncor_mark(dev, pos, n, false);
+		memset(ns->blk_base + pos, 0, n);
+		blk_uncor_mark(ns, pos, n, false);
 		write_unlock(lock);
 		done += n;
 		if (done < bytes && !(done % (64 * NVMEV_BLK_STRIPE)))
@@ -665,9 +668,10 @@ static void blk_zero_range(struct nvmev_dev *dev, u64 slba, u64 bytes)
 static u16 blk_zeroes_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			      struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 
-	blk_zero_range(dev, br->slba, br->bytes);
+	blk_zero_range(dev, ns, br->slba, br->bytes);
 	atomic64_inc(&dev->ctr.host_write_cmds);
 	return NVMEV_SC_SUCCESS;
 }
@@ -682,6 +686,7 @@ static u16 blk_flush_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 static u16 blk_compare_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			       struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
 	u8 buf[1 << NVMEV_LBA_SHIFT];
@@ -692,15 +697,15 @@ static u16 blk_compare_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	while (!status && done < br->bytes) {
 		u64 pos = start + done;
 		u64 n = blk_stripe_part(pos, br->bytes - done), i;
-		rwlock_t *lock = blk_lock(dev, pos);
+		rwlock_t *lock = blk_lock(dev, ns, pos);
 
 		read_lock(lock);
-		if (blk_uncor_any(dev, pos, n))
+		if (blk_uncor_any(ns, pos, n))
 			status = NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
 		for (i = 0; !status && i < n; i += sizeof(buf)) {
 			status = nvmev_sgl_copy(sgl, done + i, buf,
 						sizeof(buf), false);
-			if (!status && memcmp(buf, blk_addr(dev, 0) + pos + i,
+			if (!status && memcmp(buf, ns->blk_base + pos + i,
 					      sizeof(buf)))
 				status = NVMEV_SC_COMPARE_FAILED |
 					 NVMEV_SC_DNR;
@@ -719,6 +724,7 @@ static u16 blk_compare_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 static u16 blk_verify_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			      struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
 	bool bad = false;
@@ -726,10 +732,10 @@ static u16 blk_verify_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	while (!bad && done < br->bytes) {
 		u64 pos = start + done;
 		u64 n = blk_stripe_part(pos, br->bytes - done);
-		rwlock_t *lock = blk_lock(dev, pos);
+		rwlock_t *lock = blk_lock(dev, ns, pos);
 
 		read_lock(lock);
-		bad = blk_uncor_any(dev, pos, n);
+		bad = blk_uncor_any(ns, pos, n);
 		read_unlock(lock);
 		done += n;
 	}
@@ -748,16 +754,17 @@ static u16 blk_verify_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 static u16 blk_uncor_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			     struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u64 start = br->slba << NVMEV_LBA_SHIFT, done = 0;
 
 	while (done < br->bytes) {
 		u64 pos = start + done;
 		u64 n = blk_stripe_part(pos, br->bytes - done);
-		rwlock_t *lock = blk_lock(dev, pos);
+		rwlock_t *lock = blk_lock(dev, ns, pos);
 
 		write_lock(lock);
-		blk_uncor_mark(dev, pos, n, true);
+		blk_uncor_mark(ns, pos, n, true);
 		write_unlock(lock);
 		done += n;
 	}
@@ -769,6 +776,7 @@ static u16 blk_uncor_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 static u16 blk_dsm_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			   struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u8 desc[NVMEV_DSM_RANGE_BYTES];
 	struct nvmev_blk_range r;
@@ -782,10 +790,10 @@ static u16 blk_dsm_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	for (i = 0; !status && i < br->nr; i++) {
 		status = blk_list_entry(sgl, i, sizeof(desc), desc);
 		if (!status)
-			status = nvmev_dsm_range_check(desc, ns_blocks(dev),
+			status = nvmev_dsm_range_check(desc, ns->blk_blocks,
 						       &r);
 		if (!status)
-			blk_zero_range(dev, r.slba, r.nlb << NVMEV_LBA_SHIFT);
+			blk_zero_range(dev, ns, r.slba, r.nlb << NVMEV_LBA_SHIFT);
 	}
 	if (!status)
 		atomic64_inc(&dev->ctr.host_write_cmds);
@@ -798,7 +806,8 @@ static u16 blk_dsm_perform(struct nvmev_dev *dev, struct nvmev_req *req,
  * destination lies after an overlapping source: each range is copied as
  * if read whole before written. Return: 0 or Unrecovered Read Error.
  */
-static u16 blk_copy_range(struct nvmev_dev *dev, u64 src, u64 dst, u64 nlb,
+static u16 blk_copy_range(struct nvmev_dev *dev, struct nvmev_ns *ns, u64 src,
+			  u64 dst, u64 nlb,
 			  u8 *buf)
 {
 	bool back = dst > src && dst < src + nlb;
@@ -811,17 +820,17 @@ static u16 blk_copy_range(struct nvmev_dev *dev, u64 src, u64 dst, u64 nlb,
 		u64 n = 1 << NVMEV_LBA_SHIFT;
 		bool bad;
 
-		read_lock(blk_lock(dev, from));
-		bad = blk_uncor_any(dev, from, n);
+		read_lock(blk_lock(dev, ns, from));
+		bad = blk_uncor_any(ns, from, n);
 		if (!bad)
-			memcpy(buf, blk_addr(dev, 0) + from, n);
-		read_unlock(blk_lock(dev, from));
+			memcpy(buf, ns->blk_base + from, n);
+		read_unlock(blk_lock(dev, ns, from));
 		if (bad)
 			return NVMEV_SC_READ_ERROR | NVMEV_SC_DNR;
-		write_lock(blk_lock(dev, to));
-		memcpy(blk_addr(dev, 0) + to, buf, n);
-		blk_uncor_mark(dev, to, n, false);
-		write_unlock(blk_lock(dev, to));
+		write_lock(blk_lock(dev, ns, to));
+		memcpy(ns->blk_base + to, buf, n);
+		blk_uncor_mark(ns, to, n, false);
+		write_unlock(blk_lock(dev, ns, to));
 	}
 	return NVMEV_SC_SUCCESS;
 }
@@ -834,6 +843,7 @@ static u16 blk_copy_range(struct nvmev_dev *dev, u64 src, u64 dst, u64 nlb,
 static u16 blk_copy_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 			    struct nvmev_sgl *sgl)
 {
+	struct nvmev_ns *ns = req_ns(dev, req);
 	struct blk_req *br = (struct blk_req *)req->priv;
 	u8 desc[NVMEV_COPY_RANGE_BYTES], buf[1 << NVMEV_LBA_SHIFT];
 	struct nvmev_blk_range r;
@@ -847,13 +857,13 @@ static u16 blk_copy_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 		req->dw0 = i;
 		status = blk_list_entry(sgl, i, sizeof(desc), desc);
 		if (!status)
-			status = nvmev_copy_range_check(desc, ns_blocks(dev),
+			status = nvmev_copy_range_check(desc, ns->blk_blocks,
 							&total, &r);
 		if (!status)
 			status = nvmev_copy_dest_check(br->slba, total,
-						       ns_blocks(dev));
+						       ns->blk_blocks);
 		if (!status)
-			status = blk_copy_range(dev, r.slba, dst, r.nlb, buf);
+			status = blk_copy_range(dev, ns, r.slba, dst, r.nlb, buf);
 		dst += r.nlb;
 		cond_resched();
 	}
@@ -870,11 +880,11 @@ static u16 blk_copy_perform(struct nvmev_dev *dev, struct nvmev_req *req,
  * No block uncorrectable any more (Format NVM, Sanitize: the area is
  * zeroed, no I/O in flight). Dispatcher only.
  */
-static void blk_uncor_clear(struct nvmev_dev *dev)
+static void blk_uncor_clear(struct nvmev_ns *ns)
 {
-	memset(dev->blk_uncor, 0,
-	       nvmev_bits_words(ns_blocks(dev)) * sizeof(u64));
-	atomic64_set(&dev->blk_uncor_nr, 0);
+	memset(ns->blk_uncor, 0,
+	       nvmev_bits_words(ns->blk_blocks) * sizeof(u64));
+	atomic64_set(&ns->blk_uncor_nr, 0);
 }
 
 #define BLK_ROW(op, slot, name, effects, fn) \
@@ -941,25 +951,41 @@ u16 nvmev_blk_oncs(void)
 #ifdef __KERNEL__
 /* ---------------------------------------------------------------------- */
 /*
- * The opcode tables of a namespace: namespace 1 has the block commands and
- * the vendor KV commands, namespace 2 the NVMe KV Command Set (kv_ftl.c).
+ * The opcode tables of a namespace, by its kind: namespace 1 has the block
+ * commands and the vendor KV commands, a block namespace made by Namespace
+ * Management the block commands, a KV namespace the NVMe KV Command Set
+ * and the vendor KV commands, on its own key space (kv_ftl.c).
  */
 
-static const struct nvmev_io_cmd *io_ns_cmd(u32 nsid, unsigned int i)
+static const struct nvmev_io_cmd *io_ns_cmd(u8 kind, unsigned int i)
 {
-	if (nsid == NVMEV_NSID_KV)
-		return nvmev_kv_cmd(nsid, i);
-	if (i < nvmev_nr_blk_cmds)
-		return &nvmev_blk_cmds[i];
-	return nvmev_kv_cmd(nsid, i - nvmev_nr_blk_cmds);
+	unsigned int nr_std = 0;
+
+	switch (kind) {
+	case NVMEV_NS_KV:
+		while (nvmev_kv_cmd(NVMEV_CSI_KV, nr_std))
+			nr_std++;
+		if (i < nr_std)
+			return nvmev_kv_cmd(NVMEV_CSI_KV, i);
+		return nvmev_kv_cmd(NVMEV_CSI_NVM, i - nr_std);
+	case NVMEV_NS_BLK:
+	case NVMEV_NS_BLK_VENDOR:
+		if (i < nvmev_nr_blk_cmds)
+			return &nvmev_blk_cmds[i];
+		if (kind == NVMEV_NS_BLK)
+			return NULL;
+		return nvmev_kv_cmd(NVMEV_CSI_NVM, i - nvmev_nr_blk_cmds);
+	default:
+		return NULL;
+	}
 }
 
-static const struct nvmev_io_cmd *io_cmd_find(u32 nsid, u8 opcode)
+static const struct nvmev_io_cmd *io_cmd_find(u8 kind, u8 opcode)
 {
 	const struct nvmev_io_cmd *op;
 	unsigned int i;
 
-	for (i = 0; (op = io_ns_cmd(nsid, i)); i++)
+	for (i = 0; (op = io_ns_cmd(kind, i)); i++)
 		if (op->opcode == opcode)
 			return op;
 	return NULL;
@@ -968,27 +994,24 @@ static const struct nvmev_io_cmd *io_cmd_find(u32 nsid, u8 opcode)
 /* The names statistics print, by slot (stats.c knows no tables). */
 static void io_stat_names(struct nvmev_dev *dev)
 {
-	static const u32 nsids[] = { NVMEV_NSID, NVMEV_NSID_KV };
+	static const u8 kinds[] = { NVMEV_NS_BLK_VENDOR, NVMEV_NS_KV };
 	const struct nvmev_io_cmd *op;
 	unsigned int i, n;
 
-	for (n = 0; n < ARRAY_SIZE(nsids); n++) {
-		if (nsids[n] == NVMEV_NSID_KV && !dev->cfg.kv_std_size)
-			continue; /* no namespace 2: no lines for it */
-		for (i = 0; (op = io_ns_cmd(nsids[n], i)); i++)
+	for (n = 0; n < ARRAY_SIZE(kinds); n++)
+		for (i = 0; (op = io_ns_cmd(kinds[n], i)); i++)
 			dev->stat_names[op->slot] = op->name;
-	}
 	dev->stat_names[NVMEV_SLOT_OTHER] = "other";
 }
 
 /* Commands Supported and Effects log, I/O half for @csi, from the tables. */
 void nvmev_io_fill_effects(u8 csi, __le32 *iocs)
 {
-	u32 nsid = csi == NVMEV_CSI_KV ? NVMEV_NSID_KV : NVMEV_NSID;
+	u8 kind = csi == NVMEV_CSI_KV ? NVMEV_NS_KV : NVMEV_NS_BLK_VENDOR;
 	const struct nvmev_io_cmd *op;
 	unsigned int i;
 
-	for (i = 0; (op = io_ns_cmd(nsid, i)); i++)
+	for (i = 0; (op = io_ns_cmd(kind, i)); i++)
 		iocs[op->opcode] = cpu_to_le32(op->effects);
 }
 
@@ -1211,16 +1234,22 @@ static bool worker_reclaim(struct nvmev_worker *w, u64 *until_ns)
 {
 	struct nvmev_dev *dev = w->dev;
 	bool shared = w->cpu == dev->cfg.dispatcher_cpu;
+	bool more;
 
 	*until_ns = U64_MAX;
 	if (w->id)
 		return false;
+	/* exec_lock: a namespace's key space goes only with the workers held */
+	mutex_lock(&w->exec_lock);
 	if (shared && atomic_read(&dev->inflight)) {
 		if (nvmev_kv_idle_wanted(dev))
 			*until_ns = ktime_get_ns() + WORKER_RECLAIM_RETRY_NS;
-		return false;
+		more = false;
+	} else {
+		more = nvmev_kv_idle(dev);
 	}
-	if (!nvmev_kv_idle(dev))
+	mutex_unlock(&w->exec_lock);
+	if (!more)
 		return false;
 	if (shared)
 		yield();
@@ -1259,7 +1288,7 @@ static void nvmev_dispatch_io(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	u32 nsid = req->sqe[1];
 	bool ns_active = nvmev_ns_active(dev, nsid);
 	const struct nvmev_io_cmd *op =
-		io_cmd_find(ns_active ? nsid : NVMEV_NSID,
+		io_cmd_find(ns_active ? dev->ns[nsid].kind : NVMEV_NS_BLK_VENDOR,
 			    nvmev_sqe_opcode(req->sqe));
 	u16 status;
 	NVMEV_TRACE_FUNC();
@@ -1457,6 +1486,26 @@ static void nvmev_resume_workers(struct nvmev_dev *dev)
 	mutex_unlock(&dev->quiesce_lock);
 }
 
+/**
+ * nvmev_io_ns_remove - namespace @nsid's block state and key space freed,
+ * its entry emptied (Namespace Management delete)
+ * @dev: the device
+ * @nsid: an allocated NSID other than 1
+ *
+ * Dispatcher, with no I/O in flight (nvmev_io_drain()): the workers are
+ * held off meanwhile, worker 0's idle reclamation included.
+ */
+void nvmev_io_ns_remove(struct nvmev_dev *dev, u32 nsid)
+{
+	struct nvmev_ns *ns = &dev->ns[nsid];
+
+	nvmev_quiesce_workers(dev);
+	nvmev_io_blk_ns_free(ns);
+	nvmev_kv_ns_delete(dev, nsid, true);
+	memset(ns, 0, sizeof(*ns));
+	nvmev_resume_workers(dev);
+}
+
 /* A request that will never run: its trace and its worker slot end. */
 static void req_drop(struct nvmev_worker *w, struct nvmev_req *req)
 {
@@ -1601,14 +1650,49 @@ int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms)
 }
 
 /*
- * nvmev_io_blk_erase - zero namespace 1's block area, a chunk at a time
+ * nvmev_io_blk_erase - zero block namespace @nsid's area, a chunk at a time
  * (it may be gigabytes: others run between chunks). Called with no I/O in
  * flight (nvmev_io_drain()) from the dispatcher, which fetches none.
  */
-void nvmev_io_blk_erase(struct nvmev_dev *dev)
+void nvmev_io_blk_erase(struct nvmev_dev *dev, u32 nsid)
 {
-	nvmev_zero_chunked(blk_addr(dev, 0), dev->cfg.blk_size);
-	blk_uncor_clear(dev);
+	struct nvmev_ns *ns = &dev->ns[nsid];
+
+	nvmev_zero_chunked(ns->blk_base, ns->blk_blocks << NVMEV_LBA_SHIFT);
+	blk_uncor_clear(ns);
+}
+
+/**
+ * nvmev_io_blk_ns_init - the block side of namespace @ns: its area in the
+ * region, its size in blocks (ns->nsze) and its uncorrectable bitmap
+ * @dev: the device
+ * @ns: a block namespace, its offset and nsze set
+ * @zero: a new namespace: its blocks read zeroes
+ *
+ * Process context. Return: 0 or -ENOMEM.
+ */
+int nvmev_io_blk_ns_init(struct nvmev_dev *dev, struct nvmev_ns *ns, bool zero)
+{
+	ns->blk_base = dev->storage + (ns->offset - NVMEV_BAR_WINDOW);
+	ns->blk_blocks = ns->nsze;
+	atomic64_set(&ns->blk_uncor_nr, 0);
+	ns->blk_uncor = nvmev_vzalloc(nvmev_bits_words(ns->blk_blocks) *
+				      sizeof(u64));
+	if (!ns->blk_uncor)
+		return -ENOMEM;
+	if (zero)
+		nvmev_zero_chunked(ns->blk_base,
+				   ns->blk_blocks << NVMEV_LBA_SHIFT);
+	return 0;
+}
+
+/* The block side of @ns gone (Namespace Management delete, unload). */
+void nvmev_io_blk_ns_free(struct nvmev_ns *ns)
+{
+	nvmev_vfree(ns->blk_uncor);
+	ns->blk_uncor = NULL;
+	ns->blk_base = NULL;
+	ns->blk_blocks = 0;
 }
 
 /*
@@ -1682,8 +1766,10 @@ static void worker_free(struct nvmev_worker *w)
 /* The block commands' uncorrectable bitmap and range-list scratch. */
 static void io_blk_free(struct nvmev_dev *dev)
 {
-	nvmev_vfree(dev->blk_uncor);
-	dev->blk_uncor = NULL;
+	u32 nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		nvmev_io_blk_ns_free(&dev->ns[nsid]);
 	nvmev_vfree(dev->blk_list_sgl);
 	dev->blk_list_sgl = NULL;
 }
@@ -1701,11 +1787,9 @@ int nvmev_io_start(struct nvmev_dev *dev)
 	mutex_init(&dev->quiesce_lock);
 	for (i = 0; i < NVMEV_BLK_LOCKS; i++)
 		rwlock_init(&dev->blk_locks[i]);
-	atomic64_set(&dev->blk_uncor_nr, 0);
-	dev->blk_uncor = nvmev_vzalloc(nvmev_bits_words(ns_blocks(dev)) *
-				       sizeof(u64));
 	dev->blk_list_sgl = nvmev_vmalloc(sizeof(*dev->blk_list_sgl));
-	if (!dev->blk_uncor || !dev->blk_list_sgl) {
+	if (!dev->blk_list_sgl ||
+	    nvmev_io_blk_ns_init(dev, &dev->ns[NVMEV_NSID], false)) {
 		ret = -ENOMEM;
 		goto err_workers;
 	}

@@ -1760,7 +1760,7 @@ static struct kv_cmd *req_kv_cmd(struct nvmev_req *req)
 /* The key space of the command's namespace (io.c checked the NSID). */
 static struct kv_ftl *req_kv(struct nvmev_dev *dev, const struct nvmev_req *req)
 {
-	return dev->kv[req->sqe[1] == NVMEV_NSID_KV];
+	return dev->kv[req->sqe[1] - 1];
 }
 
 /* Every KV error is final (DNR) except a failed transfer. */
@@ -1837,11 +1837,14 @@ static u16 kv_nvme_perform(struct nvmev_dev *dev, struct nvmev_req *req,
 	return kv_nvme_status(sc);
 }
 
-/* The command set of namespace @nsid's KV commands, for io.c */
-const struct nvmev_io_cmd *nvmev_kv_cmd(u32 nsid, unsigned int i)
+/*
+ * Row @i of a KV command table, for io.c: of the KV Command Set for
+ * @csi NVMEV_CSI_KV, else of the vendor commands.
+ */
+const struct nvmev_io_cmd *nvmev_kv_cmd(u8 csi, unsigned int i)
 {
-	const struct kv_cmd_set *set = nsid == NVMEV_NSID_KV ? &kv_std_set :
-							       &kv_vendor_set;
+	const struct kv_cmd_set *set = csi == NVMEV_CSI_KV ? &kv_std_set :
+							     &kv_vendor_set;
 
 	return i < set->nr_cmds ? &set->cmds[i].io : NULL;
 }
@@ -1872,9 +1875,12 @@ bool nvmev_kv_idle_wanted(struct nvmev_dev *dev)
 {
 	int i;
 
-	for (i = 0; i < NVMEV_MAX_NSID; i++)
-		if (dev->kv[i] && READ_ONCE(dev->kv[i]->idle_reclaim_pending))
+	for (i = 0; i < NVMEV_MAX_NSID; i++) {
+		struct kv_ftl *kv = READ_ONCE(dev->kv[i]);
+
+		if (kv && READ_ONCE(kv->idle_reclaim_pending))
 			return true;
+	}
 	return false;
 }
 
@@ -1884,7 +1890,7 @@ bool nvmev_kv_idle(struct nvmev_dev *dev)
 	int i;
 
 	for (i = 0; i < NVMEV_MAX_NSID; i++)
-		more |= kv_idle_one(dev->kv[i]);
+		more |= kv_idle_one(READ_ONCE(dev->kv[i]));
 	return more;
 }
 
@@ -1997,7 +2003,7 @@ static int kv_ns_init(struct nvmev_dev *dev, u32 nsid,
 	kv->cfg = *kc;
 	kv_ns_report(nsid, &kv->store, ktime_get_ns() - t0, kc->fresh);
 	kv->coding = dev->cfg.kv_coding;
-	*out = kv;
+	smp_store_release(out, kv); /* worker 0's idle pass reads it */
 	return 0;
 }
 
@@ -2101,20 +2107,24 @@ out_free:
 /* Format NVM of namespace @nsid: its store, empty, with a new superblock. */
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st)
 {
-	kv_get_stats(&dev->kv[nsid == NVMEV_NSID_KV]->store, st);
+	kv_get_stats(&dev->kv[nsid - 1]->store, st);
 }
 
+/* The Key Value Configuration feature, to every KV Command Set namespace. */
 void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
 {
-	if (dev->kv[1])
-		kv_store_configure(&dev->kv[1]->store, cdw11);
+	u32 nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (dev->kv[nsid - 1] && dev->ns[nsid].kind == NVMEV_NS_KV)
+			kv_store_configure(&dev->kv[nsid - 1]->store, cdw11);
 }
 
 /**
  * nvmev_kv_format - erase the key space of namespace @nsid (Format NVM,
  * Sanitize): the store re-made as at load, its statistics 0
  * @dev: the device
- * @nsid: NVMEV_NSID (the vendor commands' store) or NVMEV_NSID_KV
+ * @nsid: a namespace with a key space
  * @erase_log: zero the value log as well (a user data erase)
  *
  * Process context; commands of the namespace still running finish first.
@@ -2122,7 +2132,7 @@ void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
  */
 int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log)
 {
-	struct kv_ftl *kv = dev->kv[nsid == NVMEV_NSID_KV];
+	struct kv_ftl *kv = dev->kv[nsid - 1];
 	int ret;
 
 	if (!kv)
@@ -2135,17 +2145,56 @@ int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log)
 	return ret;
 }
 
+/**
+ * nvmev_kv_ns_create - the key space of a KV namespace Namespace Management
+ * made: [superblock | index | log] over its bytes, empty
+ * @dev: the device
+ * @nsid: its NSID, whose dev->ns[] entry has the offset and size
+ * @cdw11: the Key Value Configuration feature's value, to apply
+ *
+ * Dispatcher context, workers quiesced. Return: 0 or a negative errno.
+ */
+int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11)
+{
+	const struct nvmev_ns *ns = &dev->ns[nsid];
+	struct kv_config kc;
+	int ret;
+
+	ret = kv_ns_config(dev, ns->offset, ns->size, 0, &kc);
+	if (ret)
+		return ret;
+	kc.fresh = true; /* whatever the bytes held before is gone */
+	ret = kv_ns_init(dev, nsid, &kc, &kv_std_set, &dev->kv[nsid - 1]);
+	if (!ret)
+		kv_store_configure(&dev->kv[nsid - 1]->store, cdw11);
+	return ret;
+}
+
+/*
+ * The key space of namespace @nsid gone; workers quiesced (or stopped).
+ * @erase (Namespace Management delete): its superblock too, so that no
+ * later load takes the deleted namespace's log for a store.
+ */
+void nvmev_kv_ns_delete(struct nvmev_dev *dev, u32 nsid, bool erase)
+{
+	struct kv_ftl *kv = dev->kv[nsid - 1];
+
+	if (!kv)
+		return;
+	if (erase && kv->cfg.sb_mem)
+		memset(kv->cfg.sb_mem, 0, KV_SB_BYTES);
+	else
+		kv_store_close(&kv->store);
+	kv_store_destroy(&kv->store);
+	nvmev_kfree(kv);
+	dev->kv[nsid - 1] = NULL;
+}
+
 void nvmev_kv_exit(struct nvmev_dev *dev)
 {
-	int i;
+	u32 nsid;
 
-	for (i = 0; i < NVMEV_MAX_NSID; i++) {
-		if (!dev->kv[i])
-			continue;
-		kv_store_close(&dev->kv[i]->store);
-		kv_store_destroy(&dev->kv[i]->store);
-		nvmev_kfree(dev->kv[i]);
-		dev->kv[i] = NULL;
-	}
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		nvmev_kv_ns_delete(dev, nsid, false);
 }
 #endif /* kernel glue */

@@ -47,6 +47,7 @@ static struct size_param memmap_start;
 static struct size_param memmap_size;
 static struct size_param blk_size = { .def = 64ULL << 20 };
 static struct size_param kv_std_size;
+static struct size_param ns_pool_size; /* unallocated at load */
 static struct size_param kv_max_keys; /* 0: one key per 2 KiB of KV area */
 static struct size_param io_queues = { .def = NVMEV_MAX_IO_QUEUES };
 
@@ -185,6 +186,10 @@ module_param_cb(kv_std_size, &size_param_ops, &kv_std_size, 0444);
 MODULE_PARM_DESC(
 	kv_std_size,
 	"KV area of namespace 2, the NVMe Key Value Command Set (/dev/ngXn2), cut from the end of the KV area (default: a quarter of it when both namespaces keep 32 MiB; 0: no namespace 2); one for every device or one per device");
+module_param_cb(ns_pool_size, &size_param_ops, &ns_pool_size, 0444);
+MODULE_PARM_DESC(
+	ns_pool_size,
+	"capacity left unallocated at load, at the end of the reserved memory, for namespaces made with nvme create-ns (default 0; 1 MiB multiple; namespace 1 keeps a 32 MiB KV area); one for every device or one per device");
 module_param(cpus, charp, 0444);
 MODULE_PARM_DESC(cpus,
 		 "CPUs: dispatcher first, then workers, e.g. 0,1 (default: the last online CPU runs both; distinct, online, at most 17); per device separated by colons, e.g. 1:2,3");
@@ -353,14 +358,22 @@ static int validate_sizes(int i)
 	return 0;
 }
 
-/* [KV area of namespace 1 | KV area of namespace 2] */
+/* [KV area of namespace 1 | KV area of namespace 2 | unallocated] */
 static int validate_kv_split(int i, struct nvmev_config *cfg)
 {
 	char why[NVMEV_WHY_LEN];
-	const char *param = nvmev_split_kv(
-		cfg->kv_size, nvmev_list_get(&kv_std_size.l, i, 0),
-		kv_std_size.l.n, &cfg->kv_std_size, why, sizeof(why));
+	const char *param;
 
+	cfg->pool_size = nvmev_list_get(&ns_pool_size.l, i, 0);
+	param = nvmev_check_pool(cfg->kv_size, cfg->pool_size, why,
+				 sizeof(why));
+	if (!param) {
+		cfg->kv_size -= cfg->pool_size;
+		param = nvmev_split_kv(cfg->kv_size,
+				       nvmev_list_get(&kv_std_size.l, i, 0),
+				       kv_std_size.l.n, &cfg->kv_std_size, why,
+				       sizeof(why));
+	}
 	if (param) {
 		pr_err("%s: %s%s\n", param, dev_tag(i), why);
 		return -EINVAL;
@@ -379,12 +392,12 @@ static int validate_lists(struct nvmev_load *ld)
 {
 	static const char *const names[] = {
 		"memmap_size", "blk_size", "kv_std_size", "kv_max_keys",
-		"io_queues", "kv_coding", "timing", "cpus",
+		"io_queues", "kv_coding", "timing", "cpus", "ns_pool_size",
 	};
 	const int lens[] = {
 		memmap_size.l.n, blk_size.l.n, kv_std_size.l.n,
 		kv_max_keys.l.n, io_queues.l.n, kv_coding.n,
-		ld->nr_timing, ld->nr_cpus,
+		ld->nr_timing, ld->nr_cpus, ns_pool_size.l.n,
 	};
 	char why[NVMEV_WHY_LEN];
 	const char *param;
@@ -592,6 +605,7 @@ static struct nvmev_dev *dev_create(const struct nvmev_config *cfg,
 	spin_lock_init(&dev->err_lock);
 	dev->power_on_ns = ktime_get_ns();
 	dev->timestamp_set_ns = dev->power_on_ns;
+	nvmev_ns_setup(dev);
 
 	ret = map_storage(dev);
 	if (ret)

@@ -50,6 +50,13 @@
 /* NVM command set specific: Copy beyond MSRC, MSSRL or MCL */
 #define NVMEV_SC_CMD_SIZE_LIMIT 0x183
 #define NVMEV_SC_INVALID_IOCS 0x12c /* Identify: not the namespace's set */
+/* Namespace Management and Attachment (command specific) */
+#define NVMEV_SC_IOCS_NOT_SUPPORTED 0x029 /* generic */
+#define NVMEV_SC_NS_INSUFFICIENT_CAP 0x115
+#define NVMEV_SC_NS_ID_UNAVAILABLE 0x116
+#define NVMEV_SC_NS_ALREADY_ATTACHED 0x118
+#define NVMEV_SC_NS_NOT_ATTACHED 0x11a
+#define NVMEV_SC_CTRL_LIST_INVALID 0x11c
 #define NVMEV_SC_DNR 0x4000
 #define NVMEV_SC_MASK 0x07ff
 
@@ -170,6 +177,8 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_ADM_SET_FEATURES 0x09
 #define NVMEV_ADM_GET_FEATURES 0x0a
 #define NVMEV_ADM_ASYNC_EVENT 0x0c
+#define NVMEV_ADM_NS_MGMT 0x0d
+#define NVMEV_ADM_NS_ATTACH 0x15
 #define NVMEV_ADM_KEEP_ALIVE 0x18
 #define NVMEV_ADM_FORMAT_NVM 0x80
 #define NVMEV_ADM_SANITIZE 0x84
@@ -191,9 +200,13 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_CNS_CS_CTRL 0x06
 #define NVMEV_CNS_CS_NS_ACTIVE_LIST 0x07 /* active NSIDs of one command set */
 #define NVMEV_CNS_NS_CS_INDEP 0x08
+#define NVMEV_CNS_ALLOC_LIST 0x10 /* allocated NSIDs */
+#define NVMEV_CNS_ALLOC_NS 0x11 /* Identify Namespace of an allocated NSID */
 #define NVMEV_CNS_CTRL_LIST_NS 0x12 /* controllers attached to the NSID */
 #define NVMEV_CNS_CTRL_LIST 0x13 /* controllers in the subsystem */
 #define NVMEV_CNTLID 1 /* the one controller of each device's subsystem */
+#define NVMEV_CNS_CS_ALLOC_LIST 0x1a /* allocated NSIDs of one command set */
+#define NVMEV_CNS_CS_ALLOC_NS 0x1b /* command set Identify NS, allocated */
 #define NVMEV_CNS_CMD_SET 0x1c
 #define NVMEV_CSI_NVM 0
 #define NVMEV_CSI_KV 1 /* NVMe Key Value Command Set */
@@ -203,6 +216,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_LOG_ERROR 0x01
 #define NVMEV_LOG_SMART 0x02
 #define NVMEV_LOG_FW_SLOT 0x03
+#define NVMEV_LOG_CHANGED_NS 0x04 /* Changed Namespace List */
 #define NVMEV_LOG_CMD_EFFECTS 0x05
 #define NVMEV_LOG_FID_EFFECTS 0x12 /* Feature Identifiers Supported and Effects */
 #define NVMEV_LOG_SANITIZE 0x81 /* Sanitize Status */
@@ -286,11 +300,17 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 /*
  * Namespaces: 1 holds the block area and answers the vendor KV commands
  * (CSI 0, NVM); 2, present when cfg.kv_std_size is not 0, is a namespace of
- * the NVMe Key Value Command Set (CSI 1) with a key space of its own.
+ * the NVMe Key Value Command Set (CSI 1) with a key space of its own. Both
+ * are made at load. Namespace Management makes more, up to NVMEV_MAX_NSID
+ * (Identify NN), from the unallocated capacity: block namespaces (CSI 0)
+ * and KV namespaces (CSI 1). Namespace 2 can be deleted, 1 cannot.
  */
 #define NVMEV_NSID 1
 #define NVMEV_NSID_KV 2
-#define NVMEV_MAX_NSID 2
+#define NVMEV_MAX_NSID 16
+/* Namespace Management allocates capacity in these units */
+#define NVMEV_NS_ALIGN (1ULL << 20)
+#define NVMEV_CTRL_LIST_MAX 2047 /* IDs in a controller list */
 
 /* Byte offset of CDWn in the SQE, for the Error Information log. */
 #define NVMEV_CDW_LOC(n) ((n) * 4)
@@ -307,6 +327,8 @@ struct nvmev_admin_state {
 	u32 nr_aers; /* Asynchronous Event Requests outstanding */
 	u32 nn; /* NSIDs 1..nn are valid (Identify NN), nn <= NVMEV_MAX_NSID */
 	u32 ns_active; /* bit n: namespace n is active (nvmev_ns_active()) */
+	u32 ns_alloc; /* bit n: namespace n exists (attached or not) */
+	u32 ns_fixed; /* bit n: namespace n cannot be deleted */
 	u8 ns_csi[NVMEV_MAX_NSID + 1]; /* the command set of each valid NSID */
 };
 
@@ -333,6 +355,7 @@ struct nvmev_admin_cmd {
 			u32 size; /* of the whole log page */
 			u64 len; /* bytes the host asked for */
 			u64 off; /* from here, in bytes */
+			bool rae; /* retain asynchronous event */
 		} log;
 		struct {
 			u16 qid;
@@ -356,8 +379,24 @@ struct nvmev_admin_cmd {
 			u8 sanact; /* NVMEV_SANACT_* */
 			u32 cdw10; /* for the Sanitize Status log */
 		} sanitize;
+		struct {
+			u8 sel; /* create/delete, attach/detach */
+			u8 csi; /* create */
+			u32 mask; /* bit n: NSID n is deleted/attached/... */
+		} ns; /* Namespace Management and Attachment */
 	};
 };
+
+/* An allocated range of the region (Namespace Management). */
+struct nvmev_extent {
+	u64 offset;
+	u64 size;
+};
+
+u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes);
+u16 nvmev_ctrl_list_check(const u8 *data);
+u64 nvmev_ns_place(const struct nvmev_extent *used, unsigned int n, u64 base,
+		   u64 end, u64 need);
 
 u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 		       struct nvmev_admin_cmd *cmd);
@@ -395,6 +434,7 @@ struct nvmev_log_desc {
 #define NVMEV_CNS_F_ZERO (1 << 3) /* inactive NSID: zeros (else Invalid Field) */
 #define NVMEV_CNS_F_NVM (1 << 4) /* a structure of the NVM command set only */
 #define NVMEV_CNS_F_CTRLS (1 << 5) /* a controller list from CDW10.CNTID */
+#define NVMEV_CNS_F_ALLOC (1 << 6) /* allocated NSIDs, not just active ones */
 
 struct nvmev_cns_desc {
 	u8 cns;
@@ -616,6 +656,12 @@ struct nvmev_config {
 	u64 kv_size;
 	u64 kv_std_offset; /* ... of namespace 2 (KV command set); */
 	u64 kv_std_size; /* 0: no namespace 2 */
+	/*
+	 * What Namespace Management allocates from: [kv_std_offset,
+	 * memmap_size), namespace 2 (if any) first, then ns_pool_size bytes
+	 * unallocated at load.
+	 */
+	u64 pool_size;
 	unsigned int dispatcher_cpu;
 	unsigned int nr_workers;
 	unsigned int worker_cpus[NVMEV_MAX_WORKERS];
@@ -761,6 +807,38 @@ struct nvmev_counters {
 
 struct kv_ftl;
 
+/* What a namespace is; its command tables follow from it (io.c). */
+enum nvmev_ns_kind {
+	NVMEV_NS_NONE, /* unallocated NSID */
+	NVMEV_NS_BLK_VENDOR, /* namespace 1: blocks and the vendor KV commands */
+	NVMEV_NS_BLK, /* made by Namespace Management, CSI 0: blocks */
+	NVMEV_NS_KV, /* KV Command Set (CSI 1), and the vendor KV commands */
+};
+
+/*
+ * A namespace. Made, attached, detached and deleted only by the dispatcher
+ * (admin.c) with no I/O command in flight and the workers quiesced; I/O
+ * commands read it from dispatch to completion.
+ */
+struct nvmev_ns {
+	u8 kind; /* enum nvmev_ns_kind */
+	bool attached; /* to our controller (active, with CC.CSS allowing) */
+	u64 offset; /* its bytes in the region */
+	u64 size;
+	u64 nsze; /* blocks (block namespaces) or bytes (KV) */
+	u8 gen; /* Namespace Management creates: in its NGUID and EUI64 */
+	/* block namespaces */
+	u8 *blk_base;
+	u64 blk_blocks;
+	/*
+	 * Uncorrectable blocks (Write Uncorrectable), a bit per block (io.c):
+	 * a word's bits belong to one stripe and change under its write lock.
+	 * Not persistent: a load starts with none.
+	 */
+	u64 *blk_uncor;
+	atomic64_t blk_uncor_nr; /* bits set; 0: no check needed */
+};
+
 struct nvmev_dev {
 	unsigned int index; /* 0.. in memmap_start order: names, bus, debugfs */
 	struct nvmev_config cfg;
@@ -809,13 +887,10 @@ struct nvmev_dev {
 	/* a lone command the dispatcher performs itself (io.c; dispatcher) */
 	struct nvmev_req *held;
 	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
-	/*
-	 * Uncorrectable blocks of namespace 1 (Write Uncorrectable), a bit per
-	 * block (io.c): a word's bits belong to one stripe and change under
-	 * its write lock. Not persistent: a load starts with none.
-	 */
-	u64 *blk_uncor;
-	atomic64_t blk_uncor_nr; /* bits set; 0: no check needed */
+	struct nvmev_ns ns[NVMEV_MAX_NSID + 1]; /* by NSID; [0] unused */
+	u32 changed_ns; /* bit n: NSID n changed since log 04h was read */
+	u8 ns_gen; /* namespaces created so far, mod 256 */
+	bool ns_event_masked; /* the notice sent, log 04h not read yet */
 	struct nvmev_sgl *blk_list_sgl; /* dispatcher: DSM/Copy range lists */
 	const char *stat_names[NVMEV_STAT_OPS]; /* by slot; NULL: unused */
 	struct nvmev_sgl *admin_sgl; /* admin commands' scratch (dispatcher) */
@@ -841,15 +916,26 @@ struct nvmev_dev {
  */
 static inline bool nvmev_ns_active(const struct nvmev_dev *dev, u32 nsid)
 {
-	if (nsid == NVMEV_NSID)
-		return true;
-	return nsid == NVMEV_NSID_KV && dev->cfg.kv_std_size &&
+	const struct nvmev_ns *ns;
+
+	if (!nsid || nsid > NVMEV_MAX_NSID)
+		return false;
+	ns = &dev->ns[nsid];
+	if (ns->kind == NVMEV_NS_NONE || !ns->attached)
+		return false;
+	return ns->kind != NVMEV_NS_KV ||
 	       ((dev->cc >> 4) & 0x7) == NVMEV_CC_CSS_CSI;
 }
 
-static inline u8 nvmev_ns_csi(u32 nsid)
+static inline u8 nvmev_ns_kind_csi(u8 kind)
 {
-	return nsid == NVMEV_NSID_KV ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
+	return kind == NVMEV_NS_KV ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
+}
+
+/* The command set of allocated namespace @nsid (1..NVMEV_MAX_NSID). */
+static inline u8 nvmev_ns_csi(const struct nvmev_dev *dev, u32 nsid)
+{
+	return nvmev_ns_kind_csi(dev->ns[nsid].kind);
 }
 
 /* pci.c */
@@ -897,7 +983,12 @@ void nvmev_io_teardown(struct nvmev_dev *dev);
 void nvmev_io_fill_effects(u8 csi, __le32 *iocs);
 /* Format NVM / Sanitize: fetched commands finish; block area zeroed; counters 0 */
 int nvmev_io_drain(struct nvmev_dev *dev, unsigned int timeout_ms);
-void nvmev_io_blk_erase(struct nvmev_dev *dev);
+void nvmev_io_blk_erase(struct nvmev_dev *dev, u32 nsid);
+int nvmev_io_blk_ns_init(struct nvmev_dev *dev, struct nvmev_ns *ns, bool zero);
+void nvmev_io_blk_ns_free(struct nvmev_ns *ns);
+void nvmev_io_ns_remove(struct nvmev_dev *dev, u32 nsid);
+/* admin.c */
+void nvmev_ns_setup(struct nvmev_dev *dev);
 void nvmev_io_stats_reset(struct nvmev_dev *dev);
 
 /* queue.c: queues, SQE fetch, CQE posting, errors, asynchronous events */
@@ -971,14 +1062,16 @@ void nvmev_kv_exit(struct nvmev_dev *dev);
 bool nvmev_kv_idle(struct nvmev_dev *dev);
 bool nvmev_kv_idle_wanted(struct nvmev_dev *dev);
 struct kv_stats;
-/* statistics of the key space of namespace @nsid (1 or 2, which exists) */
+/* statistics of the key space of namespace @nsid (which has one) */
 void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
 /* Format NVM / Sanitize: the key space of @nsid emptied (zeroed: @erase_log) */
 int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log);
-/* Set Features Key Value Configuration (CDW11) for namespace 2 */
+/* Set Features Key Value Configuration (CDW11), every KV namespace */
 void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
-/* row @i of namespace @nsid's KV command table; NULL past its end */
-const struct nvmev_io_cmd *nvmev_kv_cmd(u32 nsid, unsigned int i);
+/* row @i of a KV command table (@csi: KV Command Set, else vendor) */
+const struct nvmev_io_cmd *nvmev_kv_cmd(u8 csi, unsigned int i);
+int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11);
+void nvmev_kv_ns_delete(struct nvmev_dev *dev, u32 nsid, bool erase);
 
 #endif /* __KERNEL__ */
 

@@ -192,6 +192,34 @@ const char *nvmev_check_sizes(const struct nvmev_sizes *s, char *why,
 }
 
 /**
+ * nvmev_check_pool - the capacity left unallocated at load (ns_pool_size)
+ * @kv_area: bytes after the BAR window and the block area
+ * @pool: ns_pool_size as given
+ * @why: receives the reason for a rejection
+ * @len: size of @why
+ *
+ * Namespace Management allocates in MiB; namespace 1 keeps its KV area.
+ *
+ * Return: NULL, or "ns_pool_size" with @why saying why.
+ */
+const char *nvmev_check_pool(u64 kv_area, u64 pool, char *why, size_t len)
+{
+	if (!IS_ALIGNED(pool, 1ULL << 20)) {
+		snprintf(why, len, "%llu is not a multiple of 1 MiB",
+			 (unsigned long long)pool);
+		return "ns_pool_size";
+	}
+	if (pool > kv_area || kv_area - pool < KV_MIN_AREA_BYTES) {
+		snprintf(why, len,
+			 "%llu bytes leave namespace 1 less than %llu MiB of the %llu-byte KV area (memmap_size - 1 MiB - blk_size)",
+			 (unsigned long long)pool, KV_MIN_AREA_BYTES >> 20,
+			 (unsigned long long)kv_area);
+		return "ns_pool_size";
+	}
+	return NULL;
+}
+
+/**
  * nvmev_split_kv - cut the KV area between namespace 1 and namespace 2
  * @kv_area: bytes after the BAR window and the block area
  * @std_size: kv_std_size as given (0: no namespace 2)

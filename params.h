@@ -30,6 +30,7 @@ const char *nvmev_check_sizes(const struct nvmev_sizes *s, char *why,
 /* Namespace 2's share of the KV area by default: a quarter, if that is 32 MiB */
 #define NVMEV_KV_STD_SHARE	4
 
+const char *nvmev_check_pool(u64 kv_area, u64 pool, char *why, size_t len);
 const char *nvmev_split_kv(u64 kv_area, u64 std_size, bool std_set,
 			   u64 *std_bytes, char *why, size_t len);
 

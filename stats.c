@@ -123,8 +123,8 @@ static void show_op(struct seq_file *m, struct nvmev_dev *dev,
 }
 
 /*
- * One key space: namespace 1's lines keep their names, namespace 2's (the
- * NVMe KV Command Set) have the prefix "ns2_".
+ * One key space: namespace 1's lines keep their names, namespace N's have
+ * the prefix "nsN_" (namespace 2's "ns2_", as before there were more).
  */
 static void show_kv(struct seq_file *m, struct nvmev_dev *dev, u32 nsid,
 		    const char *p)
@@ -168,6 +168,23 @@ static void show_kv(struct seq_file *m, struct nvmev_dev *dev, u32 nsid,
 		   st.ops[KV_STAT_FULL_LOG]);
 }
 
+/*
+ * Every key space; Namespace Management deletes one only with the workers
+ * quiesced, under quiesce_lock, which keeps it here meanwhile.
+ */
+static void show_kv_all(struct seq_file *m, struct nvmev_dev *dev)
+{
+	char prefix[8];
+	u32 nsid;
+
+	mutex_lock(&dev->quiesce_lock);
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		snprintf(prefix, sizeof(prefix), "ns%u_", nsid);
+		show_kv(m, dev, nsid, nsid == NVMEV_NSID ? "" : prefix);
+	}
+	mutex_unlock(&dev->quiesce_lock);
+}
+
 static int stats_show(struct seq_file *m, void *unused)
 {
 	struct nvmev_dev *dev = m->private;
@@ -197,8 +214,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	for (s = 0; s < NVMEV_STATUS_CODES; s++)
 		if (sum->status[s])
 			seq_printf(m, "status_0x%03x: %llu\n", s, sum->status[s]);
-	show_kv(m, dev, NVMEV_NSID, "");
-	show_kv(m, dev, NVMEV_NSID_KV, "ns2_");
+	show_kv_all(m, dev);
 	nvmev_vfree(sum);
 	return 0;
 }

@@ -198,6 +198,25 @@ static void split(const char *desc, u64 area, u64 std, bool set, u64 want,
 	      (unsigned long long)got, (unsigned long long)want);
 }
 
+/* nvmev_check_pool(): ns_pool_size, whole MiB, namespace 1 keeps 32 MiB */
+static void test_ns_pool(void)
+{
+	u64 min = KV_MIN_AREA_BYTES;
+	char why[NVMEV_WHY_LEN];
+
+	CHECK(!nvmev_check_pool(1024 * MIB, 0, why, sizeof(why)), "pool 0");
+	CHECK(!nvmev_check_pool(1024 * MIB, 1024 * MIB - min, why,
+				sizeof(why)),
+	      "pool leaving exactly the minimum");
+	CHECK(nvmev_check_pool(1024 * MIB, 1024 * MIB - min + MIB, why,
+			       sizeof(why)),
+	      "pool leaving less than the minimum");
+	CHECK(nvmev_check_pool(1024 * MIB, 4096, why, sizeof(why)),
+	      "pool of 4 KiB: not whole MiB");
+	CHECK(nvmev_check_pool(64 * MIB, ~0ULL & ~(MIB - 1), why, sizeof(why)),
+	      "pool larger than the area");
+}
+
 static void test_kv_split(void)
 {
 	u64 min = KV_MIN_AREA_BYTES;
@@ -400,6 +419,7 @@ int main(void)
 	test_cpus();
 	test_layout();
 	test_kv_split();
+	test_ns_pool();
 	test_list_split();
 	test_size_lists();
 	test_list_lens();

@@ -24,6 +24,8 @@ static void nvm_only(struct nvmev_admin_state *st)
 {
 	st->nn = 1;
 	st->ns_active = NS1;
+	st->ns_alloc = NS1;
+	st->ns_fixed = NS1;
 }
 
 static struct nvmev_admin_state state(void)
@@ -63,6 +65,7 @@ static struct nvmev_admin_state state_kv(bool active)
 	st.nn = 2;
 	st.ns_csi[NVMEV_NSID_KV] = NVMEV_CSI_KV;
 	st.ns_active = NS1 | (active ? NS2 : 0);
+	st.ns_alloc = NS1 | NS2;
 	return st;
 }
 
@@ -213,6 +216,10 @@ static void test_identify(void)
 				   NVMEV_CNS_NS_CS_INDEP,
 				   NVMEV_CNS_CTRL_LIST_NS,
 				   NVMEV_CNS_CTRL_LIST,
+				   NVMEV_CNS_ALLOC_LIST,
+				   NVMEV_CNS_ALLOC_NS,
+				   NVMEV_CNS_CS_ALLOC_LIST,
+				   NVMEV_CNS_CS_ALLOC_NS,
 				   NVMEV_CNS_CMD_SET };
 	unsigned int i, cns;
 	u32 sqe[16];
@@ -301,7 +308,7 @@ static void test_logs(void)
 	admin_case("huge offset", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 48);
 	get_log(sqe, NVMEV_LOG_SMART, 512, 2);
 	admin_case("unaligned offset", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 48);
-	get_log(sqe, 0x04, 512, 0);
+	get_log(sqe, 0x06, 512, 0);
 	admin_case("no such log", sqe, SC_DNR(NVMEV_SC_INVALID_LOG_PAGE), 40);
 	get_log(sqe, 0xff, 512, 0);
 	admin_case("log 0xff", sqe, SC_DNR(NVMEV_SC_INVALID_LOG_PAGE), 40);
@@ -369,7 +376,8 @@ static void test_features_and_misc(void)
 			NVMEV_ADM_CREATE_CQ,	NVMEV_ADM_IDENTIFY,
 			NVMEV_ADM_ABORT,	NVMEV_ADM_SET_FEATURES,
 			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT,
-			NVMEV_ADM_FORMAT_NVM,	NVMEV_ADM_SANITIZE
+			NVMEV_ADM_FORMAT_NVM,	NVMEV_ADM_SANITIZE,
+			NVMEV_ADM_NS_MGMT,	NVMEV_ADM_NS_ATTACH
 		};
 		u16 status;
 
@@ -399,10 +407,10 @@ static const struct {
 	u8 lid;
 	u32 size;
 } want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
-		  { 0x03, 512 },  { 0x05, 4096 }, { 0x12, 1024 },
-		  { 0x81, 512 } };
-static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06,
-			       0x07, 0x08, 0x12, 0x13, 0x1c };
+		  { 0x03, 512 },  { 0x04, 4096 }, { 0x05, 4096 },
+		  { 0x12, 1024 }, { 0x81, 512 } };
+static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08,
+			       0x10, 0x11, 0x12, 0x13, 0x1a, 0x1b, 0x1c };
 
 static bool want_fid(unsigned int fid)
 {
@@ -545,7 +553,9 @@ static void test_cns_sweep(void)
 		const struct nvmev_cns_desc *d = nvmev_cns_find(cns);
 		bool per_csi = cns == NVMEV_CNS_CS_NS ||
 			       cns == NVMEV_CNS_CS_CTRL ||
-			       cns == NVMEV_CNS_CS_NS_ACTIVE_LIST;
+			       cns == NVMEV_CNS_CS_NS_ACTIVE_LIST ||
+			       cns == NVMEV_CNS_CS_ALLOC_LIST ||
+			       cns == NVMEV_CNS_CS_ALLOC_NS;
 
 		CHECK(!!d == want, "cns %#x: in table %d", cns, !!d);
 		identify(sqe, cns, NVMEV_NSID, 1);
@@ -1361,6 +1371,192 @@ static void test_sanitize(void)
 	}
 }
 
+/* Namespace Management create/delete and Attachment: decode */
+static void ns_cmd(u32 *sqe, u8 opcode, u32 nsid, u32 sel, u8 csi)
+{
+	sqe_init(sqe, opcode);
+	sqe[1] = nsid;
+	sqe[10] = sel;
+	sqe[11] = (u32)csi << 24;
+}
+
+static void test_ns_mgmt_decode(void)
+{
+	struct nvmev_admin_state st = state_kv(true);
+	struct nvmev_admin_cmd cmd;
+	u32 sqe[16];
+
+	st.nn = NVMEV_MAX_NSID;
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0, 0, NVMEV_CSI_NVM);
+	admin_case_in(&st, "create csi 0", sqe, 0, 0);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0, 0, NVMEV_CSI_KV);
+	admin_case_in(&st, "create csi 1", sqe, 0, 0);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0, 0, 2);
+	admin_case_in(&st, "create csi 2 (zoned: not here)", sqe,
+		      SC_DNR(NVMEV_SC_IOCS_NOT_SUPPORTED), 47);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0, 2, 0);
+	admin_case_in(&st, "ns mgmt sel 2", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD),
+		      40);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 2, 1, 0);
+	admin_case_in(&st, "delete ns 2", sqe, 0, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK_EQ(cmd.ns.mask, NS2);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 1, 1, 0);
+	admin_case_in(&st, "delete ns 1 (made by the parameters)", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 5, 1, 0);
+	admin_case_in(&st, "delete unallocated ns 5", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 17, 1, 0);
+	admin_case_in(&st, "delete ns 17 (> NN)", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0xffffffff, 1, 0);
+	st.ns_alloc |= 1u << 9;
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK_EQ(cmd.ns.mask, NS2 | 1u << 9); /* all but namespace 1 */
+
+	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 9, 0, 0);
+	admin_case_in(&st, "attach ns 9", sqe, 0, 0);
+	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 9, 1, 0);
+	admin_case_in(&st, "detach ns 9", sqe, 0, 0);
+	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 9, 2, 0);
+	admin_case_in(&st, "attach sel 2", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD),
+		      40);
+	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 10, 0, 0);
+	admin_case_in(&st, "attach unallocated", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 0xffffffff, 0, 0);
+	admin_case_in(&st, "attach all", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
+
+	/* allocated but not attached: CNS 10h/11h see it, 00h/02h do not */
+	identify(sqe, NVMEV_CNS_ALLOC_LIST, 0, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1 | NS2 | 1u << 9);
+	identify(sqe, NVMEV_CNS_NS_ACTIVE_LIST, 0, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS1 | NS2);
+	identify(sqe, NVMEV_CNS_CS_ALLOC_LIST, 0, NVMEV_CSI_KV);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK_EQ(cmd.identify.list, NS2);
+	identify(sqe, NVMEV_CNS_ALLOC_NS, 9, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK(!cmd.identify.zero, "cns 11h of allocated ns 9: zeros");
+	identify(sqe, NVMEV_CNS_NS, 9, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK(cmd.identify.zero, "cns 00h of detached ns 9: not zeros");
+	identify(sqe, NVMEV_CNS_ALLOC_NS, 10, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK(cmd.identify.zero, "cns 11h of unallocated ns 10: not zeros");
+}
+
+static void put64(u8 *p, u64 v)
+{
+	memcpy(p, &v, 8);
+}
+
+/* The host's namespace structure for a create, and the capacity it takes */
+static void test_ns_create_check(void)
+{
+	u8 d[4096];
+	u64 nsze, bytes;
+
+	memset(d, 0, sizeof(d));
+	put64(d, 2048);
+	put64(d + 8, 2048);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes), 0);
+	CHECK_EQ(nsze, 2048);
+	CHECK_EQ(bytes, 1ULL << 20);
+	put64(d, 2049); /* a block more: a MiB more */
+	put64(d + 8, 2049);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes), 0);
+	CHECK_EQ(bytes, 2ULL << 20);
+	put64(d + 8, 2048); /* NCAP < NSZE: thin provisioning, not here */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	put64(d, 0);
+	put64(d + 8, 0);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	put64(d, 2048);
+	put64(d + 8, 2048);
+	d[26] = 1; /* FLBAS: format 1 does not exist */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FORMAT));
+	d[26] = 0x20; /* upper bits: format 16 */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FORMAT));
+	d[26] = 0x10; /* metadata at the end of the LBA: none to place */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes), 0);
+	d[26] = 0;
+	d[29] = 1; /* DPS: protection information */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	d[29] = 0;
+	d[92] = 1; /* ANAGRPID */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	d[92] = 0;
+	d[100] = 1; /* NVMSETID */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	d[100] = 0;
+	put64(d, ~0ULL); /* beyond any device: no capacity, not a bad field */
+	put64(d + 8, ~0ULL);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes), 0);
+	CHECK_EQ(bytes, ~0ULL);
+	/* KV: NSZE in bytes, at least the smallest KV area; NCAP not used */
+	put64(d, 32ULL << 20);
+	put64(d + 8, 0);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_KV, &nsze, &bytes), 0);
+	CHECK_EQ(bytes, 32ULL << 20);
+	put64(d, (32ULL << 20) - 1);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_KV, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_INVALID_FIELD));
+	put64(d, (40ULL << 20) + 1);
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_KV, &nsze, &bytes), 0);
+	CHECK_EQ(bytes, 41ULL << 20);
+}
+
+static void test_ctrl_list_check(void)
+{
+	u8 d[4096];
+
+	memset(d, 0, sizeof(d));
+	CHECK_EQ(nvmev_ctrl_list_check(d), SC_DNR(NVMEV_SC_CTRL_LIST_INVALID));
+	d[0] = 1;
+	d[2] = NVMEV_CNTLID;
+	CHECK_EQ(nvmev_ctrl_list_check(d), 0);
+	d[2] = 2;
+	CHECK_EQ(nvmev_ctrl_list_check(d), SC_DNR(NVMEV_SC_CTRL_LIST_INVALID));
+	d[2] = NVMEV_CNTLID;
+	d[0] = 2; /* ours and 0 */
+	CHECK_EQ(nvmev_ctrl_list_check(d), SC_DNR(NVMEV_SC_CTRL_LIST_INVALID));
+	d[0] = 0xff;
+	d[1] = 0xff; /* 65535 IDs: more than a list holds */
+	CHECK_EQ(nvmev_ctrl_list_check(d), SC_DNR(NVMEV_SC_CTRL_LIST_INVALID));
+}
+
+/* First fit of a new namespace among the allocated extents */
+static void test_ns_place(void)
+{
+	const u64 M = 1ULL << 20;
+	struct nvmev_extent e[3] = { { 10 * M, 4 * M }, { 0, 0 },
+				     { 16 * M, 2 * M } };
+
+	CHECK_EQ(nvmev_ns_place(e, 0, 10 * M, 30 * M, 20 * M), 10 * M);
+	CHECK_EQ(nvmev_ns_place(e, 0, 10 * M, 30 * M, 21 * M), ~0ULL);
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, 2 * M), 14 * M);
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, 3 * M), 18 * M);
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, 12 * M), 18 * M);
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, 13 * M), ~0ULL);
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, ~0ULL), ~0ULL);
+	/* extents in any order */
+	e[1] = e[0];
+	e[0] = e[2];
+	e[2] = (struct nvmev_extent){ 14 * M, 2 * M };
+	CHECK_EQ(nvmev_ns_place(e, 3, 10 * M, 30 * M, 1 * M), 18 * M);
+}
+
 int main(void)
 {
 	test_queues();
@@ -1385,5 +1581,9 @@ int main(void)
 	test_cq_head_exhaustive();
 	test_format();
 	test_sanitize();
+	test_ns_mgmt_decode();
+	test_ns_create_check();
+	test_ctrl_list_check();
+	test_ns_place();
 	return test_report("test_sqe");
 }
