@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest: Namespace Management and Attachment (issue 15) through the real
+# nvme CLI: Identify's OACS, NN, TNVMCAP/UNVMCAP; `nvme create-ns` of a
+# block namespace (CSI 0) and a KV namespace (CSI 1) from the capacity
+# ns_pool_size leaves unallocated; `attach-ns` makes the host see them (a
+# block device for CSI 0, a char device for CSI 1), fio verifies on the
+# block one, kvclient's randomized KV Command Set client and the vendor
+# commands run on the KV one; `detach-ns` makes them go (commands to them
+# then get Invalid Namespace), `delete-ns` returns the capacity. Then the
+# limits: capacity exhausted (Namespace Insufficient Capacity), NSIDs
+# exhausted (Namespace Identifier Unavailable), and the bad requests with
+# their statuses. Namespace 1's blocks and namespace 2's keys are checked
+# untouched throughout, until namespace 2 itself is deleted.
+. "$NVMEV_DIR/tests/vm/lib.sh"
+. "$NVMEV_DIR/tests/vm/kv_lib.sh"
+
+POOL_MIB=256
+PARAMS="ns_pool_size=${POOL_MIB}M blk_size=64M"
+MIB=$((1 << 20))
+
+# nvme_status CMD...: the NVMe status nvme-cli printed ("0x0" on success)
+nvme_status() {
+	local out
+	if out=$("$@" 2>&1); then echo 0x0; return; fi
+	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && echo "${BASH_REMATCH[1]}" || echo "error: $out"
+}
+expect_status() {
+	local desc=$1 want=$2; shift 2
+	expect_eq "$desc: status" "$(nvme_status "$@")" "$want"
+}
+
+# kvs ARGS...: scripts/kv --csi kv; KV_OUT, KV_ERR, KV_RC
+kvs() {
+	KV_RC=0
+	KV_OUT=$("$KV" --csi kv "$@" 2>"$SCRATCH/kv.err") || KV_RC=$?
+	KV_ERR=$(cat "$SCRATCH/kv.err")
+}
+
+# expect_kvs DESC RC OUT_ERE ERR_ERE ARGS...: scripts/kv --csi kv's exit status and output
+expect_kvs() {
+	local desc=$1 rc=$2 out=$3 err=$4 bad=
+	shift 4
+	kvs "$@"
+	[ "$KV_RC" = "$rc" ] || bad="exit $KV_RC, want $rc"
+	if [ -n "$out" ] && ! printf '%s\n' "$KV_OUT" | grep -Eq -- "$out"; then bad="$bad; stdout !~ /$out/"; fi
+	if [ -z "$bad" ]; then ok "$desc"; else
+		not_ok "$desc: ${bad#; } (kv --csi kv $*)"
+		{ printf 'stdout: %s\n' "$KV_OUT"; printf 'stderr: %s\n' "$KV_ERR"; } | head -10 | sed 's/^/    | /'
+	fi
+}
+
+idctrl() { nvme id-ctrl "$NVME_DEV" 2>&1; }
+unvmcap() { field "$(idctrl)" unvmcap; }
+
+# create CSI SIZE: create-ns, the new NSID in NSID (nsze in blocks for
+# CSI 0, bytes for CSI 1, as the specification has them)
+create() {
+	local out
+	out=$(nvme create-ns "$NVME_DEV" --nsze="$2" --ncap="$2" --flbas=0 --csi="$1" 2>&1)
+	NSID=$(printf '%s\n' "$out" | sed -n 's/.*created nsid:[ ]*\([0-9]*\).*/\1/p')
+	[ -n "$NSID" ] || { not_ok "create-ns csi $1 nsze $2: $out"; return 1; }
+	ok "create-ns csi $1 nsze $2: nsid $NSID"
+}
+
+# blkdev_of NSID: the block device of namespace NSID, if the host has one
+blkdev_of() {
+	local b
+	for b in /sys/block/nvme${NVME_DEV#/dev/nvme}n[0-9]*; do
+		[ "$(cat $b/nsid 2>/dev/null)" = "$1" ] && [ -b "/dev/${b##*/}" ] &&
+			{ echo "/dev/${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# wait_for COND...: up to 20 s for COND to succeed
+wait_for() {
+	local end=$((SECONDS + 20))
+	while [ $SECONDS -le $end ]; do "$@" > /dev/null 2>&1 && return 0; sleep 0.2; done
+	return 1
+}
+gone() { ! "$@"; }
+
+t_load() {
+	load_module $PARAMS || return 1
+	# namespace 1's first MiB and a key in namespace 2: checked at the end
+	head -c $MIB /dev/urandom > "$SCRATCH/ns1"
+	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct status=none
+	NG2=$(ns_ngdev 2) || { not_ok "no char device of namespace 2"; return 1; }
+	expect_kvs "a key in namespace 2" 0 "stored" '' store "$NG2" keep-me value-of-ns2
+}
+
+t_identify() {
+	local out
+	out=$(idctrl)
+	fld=$(field "$out" oacs)
+	expect_eq "OACS: Namespace Management (bit 3)" $(( fld >> 3 & 1 )) 1
+	expect_eq "NN" "$(field "$out" nn)" 16
+	expect_eq "TNVMCAP (the region but the 1 MiB BAR window)" "$(field "$out" tnvmcap)" $(( (1024 - 1) * MIB ))
+	expect_eq "UNVMCAP (ns_pool_size)" "$(field "$out" unvmcap)" $((POOL_MIB * MIB))
+	expect_eq "OAES: Namespace Attribute Notices (bit 8)" $(( $(field "$out" oaes) >> 8 & 1 )) 1
+	out=$(nvme list-ctrl "$NVME_DEV" -n 1 2>&1)
+	expect_match "list-ctrl of namespace 1" "$out" '0x1'
+	expect_match "Identify NS 1: NVMCAP = blk_size" "$(nvme id-ns "$NVME_DEV" -n 1 2>&1)" "nvmcap *: $((64 * MIB))"
+}
+
+# A block namespace: made, seen after attach, used (fio verify), detached
+t_block_ns() {
+	local dev out
+	create 0 $((64 * MIB / 512)) || return 1
+	BLK=$NSID
+	expect_eq "UNVMCAP after 64 MiB" "$(unvmcap)" $(((POOL_MIB - 64) * MIB))
+	expect_match "list-ns --all lists it" "$(nvme list-ns "$NVME_DEV" --all 2>&1)" ":0x$(printf %x $BLK)\$"
+	out=$(nvme list-ns "$NVME_DEV" 2>&1)
+	if [[ $out =~ :0x$(printf %x $BLK)$'\n' || $out =~ :0x$(printf %x $BLK)$ ]]; then
+		not_ok "list-ns (active) lists the detached namespace $BLK"
+	else ok "list-ns (active) does not list it before attach"; fi
+	expect_match "id-ns before attach: zeros" "$(nvme id-ns "$NVME_DEV" -n $BLK 2>&1)" 'nsze *: 0$'
+	expect_status "attach-ns" 0x0 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
+	wait_for blkdev_of $BLK || { not_ok "no block device for namespace $BLK after attach"; return 1; }
+	dev=$(blkdev_of $BLK)
+	expect_eq "its size" "$(blockdev --getsize64 "$dev")" $((64 * MIB))
+	expect_match "list-ctrl of it" "$(nvme list-ctrl "$NVME_DEV" -n $BLK 2>&1)" '0x1'
+	cmp -s -n $MIB /dev/zero "$dev" && ok "a new namespace reads zeroes" || not_ok "a new namespace does not read zeroes"
+	fio_run "fio verify on namespace $BLK" --name=ns --filename="$dev" --direct=1 --rw=randwrite \
+		--bs=4k --size=8M --iodepth=8 --ioengine=libaio --verify=crc32c --do_verify=1
+	expect_status "detach-ns" 0x0 nvme detach-ns "$NVME_DEV" -n $BLK -c 1
+	wait_for gone blkdev_of $BLK && ok "its block device went" || not_ok "block device of $BLK still there"
+	expect_status "a read of the detached namespace: Invalid Namespace" 0x400b \
+		nvme io-passthru "$NVME_DEV" -n $BLK -o 2 -l 512 -r --cdw12=0
+}
+
+# A KV namespace: the KV Command Set and the vendor commands, its own keys
+t_kv_ns() {
+	local ng
+	create 1 $((48 * MIB)) || return 1
+	KVNS=$NSID
+	expect_status "attach-ns" 0x0 nvme attach-ns "$NVME_DEV" -n $KVNS -c 1
+	wait_for ns_ngdev $KVNS || { not_ok "no char device for namespace $KVNS"; return 1; }
+	ng=$(ns_ngdev $KVNS)
+	expect_match "its CSI" "$(nvme id-ns "$NVME_DEV" -n $KVNS 2>&1; nvme ns-descs "$NVME_DEV" -n $KVNS 2>&1)" 'csi *: 1'
+	run_client "kvclient --csi kv random on namespace $KVNS" --csi kv random "$ng" --ops 1500 --seed 7 --wipe
+	expect_eq "random: mismatches" "$(client_field mismatches)" 0
+	expect_kvs "a KV Command Set store" 0 "stored" '' store "$ng" only-here in-ns-$KVNS
+	expect_kvs "namespace 2 does not have it" 1 '' '' retrieve "$NG2" only-here
+	run_client "vendor commands on namespace $KVNS" random "$ng" --ops 600 --seed 8
+	grep -q "^ns${KVNS}_kv_keys:" "$KV_STATS" && ok "its statistics (ns${KVNS}_)" || not_ok "no ns${KVNS}_ lines in $KV_STATS"
+	expect_status "detach-ns" 0x0 nvme detach-ns "$NVME_DEV" -n $KVNS -c 1
+	wait_for gone ns_ngdev $KVNS && ok "its char device went" || not_ok "char device of $KVNS still there"
+}
+
+t_bad_requests() {
+	expect_status "create nsze 0" 0x4002 nvme create-ns "$NVME_DEV" --nsze=0 --ncap=0 --flbas=0
+	expect_status "create ncap < nsze" 0x4002 nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=2048 --flbas=0
+	expect_status "create LBA format 1" 0x410a nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=4096 --flbas=1
+	expect_status "create above capacity" 0x4115 nvme create-ns "$NVME_DEV" --nsze=$((1 << 40)) --ncap=$((1 << 40)) --flbas=0
+	expect_status "create CSI 2" 0x4029 nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=4096 --flbas=0 --csi=2
+	expect_status "create KV below 32 MiB" 0x4002 nvme create-ns "$NVME_DEV" --nsze=$MIB --ncap=$MIB --csi=1
+	expect_status "attach twice" 0x0 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
+	expect_status "attach twice (2)" 0x4118 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
+	expect_status "detach it" 0x0 nvme detach-ns "$NVME_DEV" -n $BLK -c 1
+	expect_status "detach a detached one" 0x411a nvme detach-ns "$NVME_DEV" -n $BLK -c 1
+	expect_status "attach to controller 5" 0x411c nvme attach-ns "$NVME_DEV" -n $BLK -c 5
+	expect_status "attach unallocated 9" 0x400b nvme attach-ns "$NVME_DEV" -n 9 -c 1
+	expect_status "delete namespace 1" 0x4002 nvme delete-ns "$NVME_DEV" -n 1
+	expect_status "delete unallocated 9" 0x400b nvme delete-ns "$NVME_DEV" -n 9
+}
+
+# Deleting returns the capacity; then fill it, then every NSID
+t_capacity() {
+	local n=0 st
+	expect_status "delete $BLK" 0x0 nvme delete-ns "$NVME_DEV" -n $BLK
+	expect_status "delete $KVNS" 0x0 nvme delete-ns "$NVME_DEV" -n $KVNS
+	expect_eq "UNVMCAP back" "$(unvmcap)" $((POOL_MIB * MIB))
+	while st=$(nvme_status nvme create-ns "$NVME_DEV" --nsze=$((64 * MIB / 512)) --ncap=$((64 * MIB / 512)) --flbas=0); [ "$st" = 0x0 ]; do
+		n=$((n + 1)); [ $n -gt 8 ] && break
+	done
+	expect_eq "64 MiB namespaces that fit in $POOL_MIB MiB" $n $((POOL_MIB / 64))
+	expect_eq "then: Namespace Insufficient Capacity" "$st" 0x4115
+	expect_eq "UNVMCAP when full" "$(unvmcap)" 0
+	expect_status "delete them all (FFFFFFFFh, namespace 2 too)" 0x0 nvme delete-ns "$NVME_DEV" -n 0xffffffff
+	wait_for gone ns_ngdev 2 && ok "namespace 2 went" || not_ok "namespace 2 still there"
+	n=0
+	while st=$(nvme_status nvme create-ns "$NVME_DEV" --nsze=2048 --ncap=2048 --flbas=0); [ "$st" = 0x0 ]; do
+		n=$((n + 1)); [ $n -gt 16 ] && break
+	done
+	expect_eq "1 MiB namespaces: every NSID but 1" $n 15
+	expect_eq "then: Namespace Identifier Unavailable" "$st" 0x4116
+	expect_status "delete them all" 0x0 nvme delete-ns "$NVME_DEV" -n 0xffffffff
+	expect_match "allocated: namespace 1 only" "$(nvme list-ns "$NVME_DEV" --all 2>&1 | tr '\n' ' ')" '^ *\[ *0\]:0x1 *$'
+	create 1 $((300 * MIB)) && ok "a KV namespace in namespace 2's old place and the pool" &&
+		expect_status "delete it" 0x0 nvme delete-ns "$NVME_DEV" -n $NSID
+}
+
+t_others_untouched() {
+	dd if="$NVME_NS" of="$SCRATCH/ns1-after" bs=$MIB count=1 iflag=direct status=none
+	cmp -s "$SCRATCH/ns1" "$SCRATCH/ns1-after" && ok "namespace 1's data untouched" ||
+		not_ok "namespace 1's first MiB changed"
+}
+
+t_ns2_untouched() {
+	expect_kvs "namespace 2's key" 0 '^value-of-ns2$' '' retrieve "$NG2" keep-me
+}
+
+t_unload() { unload_module; }
+
+run_test load t_load
+run_test identify t_identify
+run_test block_ns t_block_ns
+run_test kv_ns t_kv_ns
+run_test ns2_untouched t_ns2_untouched
+run_test bad_requests t_bad_requests
+run_test capacity t_capacity
+run_test others_untouched t_others_untouched
+run_test unload t_unload
+finish
