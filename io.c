@@ -952,22 +952,17 @@ u16 nvmev_blk_oncs(void)
 /* ---------------------------------------------------------------------- */
 /*
  * The opcode tables of a namespace, by its kind: namespace 1 has the block
- * commands and the vendor KV commands, a block namespace made by Namespace
- * Management the block commands, a KV namespace the NVMe KV Command Set
- * and the vendor KV commands, on its own key space (kv_ftl.c).
+ * commands and the vendor KV commands (the seed's device: one key space,
+ * the vendor set), a block namespace made by Namespace Management the
+ * block commands, a KV namespace (namespace 2, or made by Namespace
+ * Management) the NVMe KV Command Set on its own key space (kv_ftl.c).
  */
 
 static const struct nvmev_io_cmd *io_ns_cmd(u8 kind, unsigned int i)
 {
-	unsigned int nr_std = 0;
-
 	switch (kind) {
 	case NVMEV_NS_KV:
-		while (nvmev_kv_cmd(NVMEV_CSI_KV, nr_std))
-			nr_std++;
-		if (i < nr_std)
-			return nvmev_kv_cmd(NVMEV_CSI_KV, i);
-		return nvmev_kv_cmd(NVMEV_CSI_NVM, i - nr_std);
+		return nvmev_kv_cmd(NVMEV_CSI_KV, i);
 	case NVMEV_NS_BLK:
 	case NVMEV_NS_BLK_VENDOR:
 		if (i < nvmev_nr_blk_cmds)

@@ -812,7 +812,7 @@ enum nvmev_ns_kind {
 	NVMEV_NS_NONE, /* unallocated NSID */
 	NVMEV_NS_BLK_VENDOR, /* namespace 1: blocks and the vendor KV commands */
 	NVMEV_NS_BLK, /* made by Namespace Management, CSI 0: blocks */
-	NVMEV_NS_KV, /* KV Command Set (CSI 1), and the vendor KV commands */
+	NVMEV_NS_KV, /* KV Command Set (CSI 1) */
 };
 
 /*

@@ -1924,8 +1924,10 @@ static void rnd_admin_sqe(struct sqe *s)
 	memset(s, 0, sizeof(*s));
 	op = chance(75) ? (uint8_t)(const uint8_t[]){ 0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x18 }[rr(0, 9)] :
 		(uint8_t)rnd();
-	if (op == 0x0c)
-		op = 0x0d;
+	/* AER is the host's; Namespace Management/Attachment could delete or
+	 * detach the namespaces the sentinels live in: an unused opcode */
+	if (op == 0x0c || op == 0x0d || op == 0x15)
+		op = 0x0e;
 	if (op == 0x80 || op == 0x84) /* format, sanitize: would erase the sentinels */
 		op |= 1;
 	qid = (int)rr(RND_QID_MIN, OWN_QID_MAX);

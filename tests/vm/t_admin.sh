@@ -26,7 +26,7 @@ t_id_ctrl() {
 	done
 	v=$(field "$out" mdts)
 	if [[ $v =~ ^[0-9]+$ ]]; then ok "id-ctrl mdts = $v"; else not_ok "id-ctrl mdts not a number: '$v'"; fi
-	expect_eq "id-ctrl nn" "$(( $(field "$out" nn) ))" 1
+	expect_eq "id-ctrl nn (Namespace Management: up to 16)" "$(( $(field "$out" nn) ))" 16
 	expect_eq "id-ctrl sqes" "$(field "$out" sqes)" 0x66
 	expect_eq "id-ctrl cqes" "$(field "$out" cqes)" 0x44
 	v=$(field "$out" vid)
@@ -161,7 +161,7 @@ t_set_features_kato_rejected() {
 # (feat_table, log_table) and with tests/unit/test_sqe.c. Every feature
 # listed is changeable; Number of Queues only before I/O queues exist.
 ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e 19 "
-ADMIN_LIDS=" 00 01 02 03 05 12 81 "
+ADMIN_LIDS=" 00 01 02 03 04 05 12 81 "
 ADMSWEEP=$NVMEV_DIR/tools/out/admsweep # one process for the sweeps
 
 # in_list LIST N: is N (decimal) in LIST (two-digit hex)?
@@ -295,7 +295,7 @@ nsids() { od -An -v -tu4 -w4 "$SCRATCH/id" | awk '$1 != 0 { printf " %s", $1 } E
 # The driver set namespace 2 up as a generic char device only.
 t_kv_ns_scan() {
 	local out
-	expect_eq "id-ctrl nn" "$(( $(field "$(nvme id-ctrl "$NVME_DEV")" nn) ))" 2
+	expect_eq "id-ctrl nn" "$(( $(field "$(nvme id-ctrl "$NVME_DEV")" nn) ))" 16
 	[ -c "$NVME_NG2" ] && ok "$NVME_NG2 is a char device" || not_ok "no $NVME_NG2: $(ls /dev/ng* 2>&1 | tr '\n' ' ')"
 	expect_eq "block devices (nsid 1 only)" "$(echo $(ls -d ${NVME_DEV}n* | while read -r b; do [ -b "$b" ] && echo "$b"; done))" "$NVME_NS"
 	out=$(dmesg)
