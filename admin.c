@@ -1441,7 +1441,17 @@ static void log_changed_ns(struct nvmev_dev *dev, bool rae, __le32 *ids)
 	dev->ns_event_masked = false;
 }
 
-/* The allocated extents but @skip's, for nvmev_ns_place(). */
+/*
+ * The table a load makes the namespaces from again; if it cannot be
+ * written the change stands until the unload, and the log says so.
+ */
+static void ns_save(struct nvmev_dev *dev)
+{
+	if (nvmev_kv_ns_save(dev))
+		pr_warn("namespace table not saved: the next load will not have this change\n");
+}
+
+/* The allocated extents, for nvmev_ns_place(). */
 static unsigned int ns_extents(struct nvmev_dev *dev, struct nvmev_extent *ext)
 {
 	unsigned int n = 0;
@@ -1528,6 +1538,7 @@ static u16 ns_create(struct nvmev_dev *dev, const struct nvmev_admin_cmd *cmd,
 	}
 	pr_info("namespace %u created: %s, %llu MiB at %#llx\n", nsid,
 		ns->kind == NVMEV_NS_KV ? "KV" : "block", bytes >> 20, at);
+	ns_save(dev);
 	res->dw0 = nsid;
 	return NVMEV_SC_SUCCESS;
 }
@@ -1550,6 +1561,7 @@ static u16 ns_delete(struct nvmev_dev *dev, u32 mask)
 		nvmev_io_ns_remove(dev, nsid);
 		pr_info("namespace %u deleted\n", nsid);
 	}
+	ns_save(dev);
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -1593,6 +1605,7 @@ static u16 admin_ns_attach(struct nvmev_dev *dev,
 		return NVMEV_SC_CMD_SEQ_ERROR;
 	ns->attached = attach;
 	ns_changed(dev, cmd->nsid);
+	ns_save(dev);
 	pr_info("namespace %u %s\n", cmd->nsid, attach ? "attached" : "detached");
 	return NVMEV_SC_SUCCESS;
 }

@@ -1783,11 +1783,13 @@ int nvmev_io_start(struct nvmev_dev *dev)
 	for (i = 0; i < NVMEV_BLK_LOCKS; i++)
 		rwlock_init(&dev->blk_locks[i]);
 	dev->blk_list_sgl = nvmev_vmalloc(sizeof(*dev->blk_list_sgl));
-	if (!dev->blk_list_sgl ||
-	    nvmev_io_blk_ns_init(dev, &dev->ns[NVMEV_NSID], false)) {
-		ret = -ENOMEM;
+	ret = dev->blk_list_sgl ? 0 : -ENOMEM;
+	for (i = 1; !ret && i <= NVMEV_MAX_NSID; i++)
+		if (dev->ns[i].kind == NVMEV_NS_BLK_VENDOR ||
+		    dev->ns[i].kind == NVMEV_NS_BLK)
+			ret = nvmev_io_blk_ns_init(dev, &dev->ns[i], false);
+	if (ret)
 		goto err_workers;
-	}
 	io_stat_names(dev);
 	for (i = 0; i < dev->cfg.nr_workers; i++) {
 		ret = worker_init(dev, i);

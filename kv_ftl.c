@@ -406,14 +406,14 @@ int kv_layout(u64 area, u64 max_keys, struct kv_layout *lay)
  */
 static u32 kv_crc_without(const void *p, size_t len, size_t crc_off)
 {
-	u8 buf[sizeof(struct kv_sb) > sizeof(struct kv_dev_sb) ?
-	       sizeof(struct kv_sb) : sizeof(struct kv_dev_sb)];
+	static const u8 zero[4];
+	u32 crc;
 
-	if (WARN_ON_ONCE(len > sizeof(buf) || crc_off + 4 > len))
+	if (WARN_ON_ONCE(crc_off + 4 > len))
 		return 0;
-	memcpy(buf, p, len);
-	memset(buf + crc_off, 0, 4);
-	return crc32_le(~0U, buf, len);
+	crc = crc32_le(~0U, p, crc_off);
+	crc = crc32_le(crc, zero, sizeof(zero)); /* the crc field as 0 */
+	return crc32_le(crc, (const u8 *)p + crc_off + 4, len - crc_off - 4);
 }
 
 static bool kv_sb_valid(const struct kv_sb *sb)
@@ -564,6 +564,89 @@ void kv_dev_sb_write(struct kv_dev_sb *sb, const struct kv_dev_geometry *g)
 	n.crc = cpu_to_le32(kv_crc_without(&n, sizeof(n),
 					   offsetof(struct kv_dev_sb, crc)));
 	memcpy(sb, &n, sizeof(n));
+}
+
+_Static_assert(sizeof(struct kv_dev_sb) <= KV_NS_TABLE_OFFSET &&
+		       KV_NS_TABLE_OFFSET + sizeof(struct kv_ns_table) <= 4096 &&
+		       KV_NS_TABLE_MAX == NVMEV_MAX_NSID - 1,
+	       "the namespace table fits beside the device superblock");
+
+void kv_ns_table_write(struct kv_ns_table *t, const struct kv_ns_rec *recs,
+		       unsigned int n)
+{
+	struct kv_ns_table tbl = {
+		.magic = cpu_to_le64(KV_NS_TABLE_MAGIC),
+		.version = cpu_to_le32(KV_SB_VERSION),
+		.count = cpu_to_le32(n),
+	};
+
+	memcpy(tbl.ns, recs, n * sizeof(*recs));
+	tbl.crc = cpu_to_le32(kv_crc_without(&tbl, sizeof(tbl),
+					     offsetof(struct kv_ns_table, crc)));
+	memcpy(t, &tbl, sizeof(tbl));
+}
+
+/* One record: an NSID 2..16 not seen before, its extent in [base, end). */
+static bool kv_ns_rec_ok(const struct kv_ns_rec *r, u64 base, u64 end,
+			 u32 *seen)
+{
+	u32 nsid = le32_to_cpu(r->nsid);
+	u64 off = le64_to_cpu(r->offset), size = le64_to_cpu(r->size);
+	u64 nsze = le64_to_cpu(r->nsze);
+
+	if (nsid < 2 || nsid > KV_NS_TABLE_MAX + 1 || (*seen & (1u << nsid)))
+		return false;
+	*seen |= 1u << nsid;
+	if (!size || off % 4096 || size % 4096 || off < base || off > end ||
+	    size > end - off || r->attached > 1)
+		return false;
+	if (r->kind == NVMEV_NS_KV)
+		return size >= KV_MIN_AREA_BYTES && nsze <= size;
+	return r->kind == NVMEV_NS_BLK && nsze &&
+	       nsze <= size >> NVMEV_LBA_SHIFT;
+}
+
+/**
+ * kv_ns_table_read - the namespaces a table records, checked
+ * @t: the table's place (its page is the device superblock's)
+ * @base: start of the capacity namespaces are allocated from
+ * @end: its end
+ * @recs: receives the records (KV_NS_TABLE_MAX)
+ *
+ * Return: how many, or -1 if there is no valid table, or a record is not
+ * one this device could have made (an NSID twice, an extent out of
+ * [@base, @end) or overlapping another): the caller then keeps the
+ * namespaces of the parameters.
+ */
+int kv_ns_table_read(const struct kv_ns_table *t, u64 base, u64 end,
+		     struct kv_ns_rec *recs)
+{
+	u32 n = le32_to_cpu(t->count), seen = 0, i, j;
+
+	if (le64_to_cpu(t->magic) != KV_NS_TABLE_MAGIC ||
+	    le32_to_cpu(t->version) != KV_SB_VERSION ||
+	    le32_to_cpu(t->crc) !=
+		    kv_crc_without(t, sizeof(*t),
+				   offsetof(struct kv_ns_table, crc)) ||
+	    n > KV_NS_TABLE_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct kv_ns_rec *a = &t->ns[i];
+
+		if (!kv_ns_rec_ok(a, base, end, &seen))
+			return -1;
+		for (j = 0; j < i; j++) {
+			const struct kv_ns_rec *b = &t->ns[j];
+
+			if (le64_to_cpu(a->offset) <
+				    le64_to_cpu(b->offset) + le64_to_cpu(b->size) &&
+			    le64_to_cpu(b->offset) <
+				    le64_to_cpu(a->offset) + le64_to_cpu(a->size))
+				return -1;
+		}
+		recs[i] = *a;
+	}
+	return n;
 }
 
 /* Write the store's superblock: its geometry, @state and the log's seq. */
@@ -2017,56 +2100,185 @@ static void kv_dev_geometry(const struct nvmev_config *cfg,
 }
 
 /*
- * Before anything is written: a store of ours made with other sizes is
- * refused, naming the parameter (unless fresh=1 erases it).
+ * Before anything is written: a device superblock of ours made with other
+ * sizes is refused, naming the parameter (unless fresh=1 erases it).
+ * Return: 0 and *@match (the region holds this geometry's stores), or
+ * -EINVAL.
  */
-static int kv_media_check(const struct nvmev_config *cfg,
-			  const struct kv_dev_sb *dsb,
-			  const struct kv_config *kc, int nr)
+static int kv_dev_check(const struct nvmev_config *cfg,
+			const struct kv_dev_sb *dsb, bool *match)
 {
 	struct kv_dev_geometry g;
 	const char *param;
 	char why[256];
-	int i;
 
+	*match = false;
 	if (cfg->fresh)
 		return 0;
 	kv_dev_geometry(cfg, &g);
-	if (kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)) ==
-	    KV_MEDIA_MISMATCH) {
+	switch (kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why))) {
+	case KV_MEDIA_MISMATCH:
 		pr_err("%s: %s\n", param, why);
 		return -EINVAL;
+	case KV_MEDIA_MATCH:
+		*match = true;
+		return 0;
+	default:
+		return 0;
 	}
-	for (i = 0; i < nr; i++) {
-		if (kv_media_probe(&kc[i], &param, why, sizeof(why)) !=
-		    KV_MEDIA_MISMATCH)
+}
+
+/* ... and a store of ours whose superblock another geometry wrote. */
+static int kv_media_check(const struct nvmev_config *cfg,
+			  const struct kv_config *kc, u32 kv_mask)
+{
+	const char *param;
+	char why[256];
+	u32 nsid;
+
+	if (cfg->fresh)
+		return 0;
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (!(kv_mask & (1u << nsid)) ||
+		    kv_media_probe(&kc[nsid - 1], &param, why, sizeof(why)) !=
+			    KV_MEDIA_MISMATCH)
 			continue;
-		pr_err("%s: the KV area of namespace %d holds an nvmev_kv store made with %s; load with that, or with fresh=1 to erase it\n",
-		       param, i + 1, why);
+		pr_err("%s: the KV area of namespace %u holds an nvmev_kv store made with %s; load with that, or with fresh=1 to erase it\n",
+		       param, nsid, why);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int kv_stores_init(struct nvmev_dev *dev, const struct kv_config *kc,
-			  int nr)
+/*
+ * The namespaces Namespace Management left, from the table beside the
+ * device superblock, replace those of the parameters but namespace 1 (a
+ * deleted namespace 2 stays deleted). Only over a region of this
+ * geometry; a table that does not check out is ignored, with a line.
+ */
+static void kv_ns_restore(struct nvmev_dev *dev, const void *dsb_page)
 {
+	struct kv_ns_rec recs[KV_NS_TABLE_MAX];
+	const struct nvmev_config *cfg = &dev->cfg;
+	int n, i;
+
+	n = kv_ns_table_read(dsb_page + KV_NS_TABLE_OFFSET, cfg->kv_std_offset,
+			     cfg->memmap_size, recs);
+	if (n < 0) {
+		pr_info("no namespace table in the reserved memory: namespaces from the parameters\n");
+		return;
+	}
+	memset(&dev->ns[NVMEV_NSID + 1], 0,
+	       (NVMEV_MAX_NSID - 1) * sizeof(dev->ns[0]));
+	for (i = 0; i < n; i++) {
+		struct nvmev_ns *ns = &dev->ns[le32_to_cpu(recs[i].nsid)];
+
+		ns->kind = recs[i].kind;
+		ns->attached = recs[i].attached;
+		ns->gen = recs[i].gen;
+		ns->offset = le64_to_cpu(recs[i].offset);
+		ns->size = le64_to_cpu(recs[i].size);
+		ns->nsze = le64_to_cpu(recs[i].nsze);
+		dev->ns_gen = max(dev->ns_gen, ns->gen);
+		pr_info("namespace %u: %s, %llu MiB at %#llx, %s (namespace table)\n",
+			le32_to_cpu(recs[i].nsid),
+			ns->kind == NVMEV_NS_KV ? "KV" : "block", ns->size >> 20,
+			ns->offset, ns->attached ? "attached" : "detached");
+	}
+}
+
+/* The table of the namespaces now (all but 1), into the page @dsb_page. */
+static void kv_ns_table_put(struct nvmev_dev *dev, void *dsb_page)
+{
+	struct kv_ns_rec recs[KV_NS_TABLE_MAX];
+	unsigned int n = 0;
+	u32 nsid;
+
+	memset(recs, 0, sizeof(recs));
+	for (nsid = NVMEV_NSID + 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		const struct nvmev_ns *ns = &dev->ns[nsid];
+
+		if (ns->kind == NVMEV_NS_NONE)
+			continue;
+		recs[n].nsid = cpu_to_le32(nsid);
+		recs[n].kind = ns->kind;
+		recs[n].attached = ns->attached;
+		recs[n].gen = ns->gen;
+		recs[n].offset = cpu_to_le64(ns->offset);
+		recs[n].size = cpu_to_le64(ns->size);
+		recs[n++].nsze = cpu_to_le64(ns->nsze);
+	}
+	kv_ns_table_write(dsb_page + KV_NS_TABLE_OFFSET, recs, n);
+}
+
+/**
+ * nvmev_kv_ns_save - record the namespace table (after Namespace
+ * Management changed it) beside the device superblock
+ * @dev: the device
+ *
+ * Process context. Return: 0 or -ENOMEM.
+ */
+int nvmev_kv_ns_save(struct nvmev_dev *dev)
+{
+	void *page = memremap(dev->cfg.memmap_start + KV_DEV_SB_OFFSET,
+			      PAGE_SIZE, MEMREMAP_WB);
+
+	if (!page)
+		return -ENOMEM;
+	kv_ns_table_put(dev, page);
+	memunmap(page);
+	return 0;
+}
+
+/* The KV namespaces' configurations, by NSID - 1; Return: their mask. */
+static int kv_configs(struct nvmev_dev *dev, struct kv_config *kc,
+		      u32 *kv_mask)
+{
+	const struct nvmev_config *cfg = &dev->cfg;
+	u32 nsid;
 	int ret;
 
-	ret = kv_ns_init(dev, NVMEV_NSID, &kc[0], &kv_vendor_set, &dev->kv[0]);
-	if (ret || nr < 2)
-		return ret;
-	ret = kv_ns_init(dev, NVMEV_NSID_KV, &kc[1], &kv_std_set, &dev->kv[1]);
-	if (ret)
-		nvmev_kv_exit(dev);
+	*kv_mask = 1u << NVMEV_NSID;
+	ret = kv_ns_config(dev, cfg->kv_offset, cfg->kv_size, cfg->kv_max_keys,
+			   &kc[0]);
+	for (nsid = NVMEV_NSID + 1; !ret && nsid <= NVMEV_MAX_NSID; nsid++) {
+		const struct nvmev_ns *ns = &dev->ns[nsid];
+
+		if (ns->kind != NVMEV_NS_KV)
+			continue;
+		*kv_mask |= 1u << nsid;
+		ret = kv_ns_config(dev, ns->offset, ns->size, 0, &kc[nsid - 1]);
+	}
 	return ret;
 }
 
+static int kv_stores_init(struct nvmev_dev *dev, const struct kv_config *kc,
+			  u32 kv_mask)
+{
+	u32 nsid;
+	int ret;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (!(kv_mask & (1u << nsid)))
+			continue;
+		ret = kv_ns_init(dev, nsid, &kc[nsid - 1],
+				 nsid == NVMEV_NSID ? &kv_vendor_set :
+						      &kv_std_set,
+				 &dev->kv[nsid - 1]);
+		if (ret) {
+			nvmev_kv_exit(dev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /*
- * Check what the reserved memory holds, then rebuild each namespace's store
- * from it or start it empty, and record the geometry in the device
- * superblock last (a load that fails leaves the media as it was but for
- * the stores' superblocks).
+ * Check what the reserved memory holds; take the namespaces Namespace
+ * Management left (else those of the parameters); rebuild each key space
+ * from it or start it empty; record the geometry in the device superblock
+ * and the namespaces beside it, last (a load that fails leaves the media
+ * as it was but for the stores' superblocks).
  */
 int nvmev_kv_init(struct nvmev_dev *dev)
 {
@@ -2074,10 +2286,11 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 	struct kv_config *kc;
 	struct kv_dev_geometry g;
 	struct kv_dev_sb *dsb;
-	int nr = cfg->kv_std_size ? 2 : 1;
+	bool match;
+	u32 kv_mask;
 	int ret;
 
-	kc = nvmev_kzalloc(2 * sizeof(*kc), GFP_KERNEL);
+	kc = nvmev_kzalloc(NVMEV_MAX_NSID * sizeof(*kc), GFP_KERNEL);
 	if (!kc)
 		return -ENOMEM;
 	dsb = memremap(cfg->memmap_start + KV_DEV_SB_OFFSET, PAGE_SIZE,
@@ -2085,18 +2298,19 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 	ret = -ENOMEM;
 	if (!dsb)
 		goto out_free;
-	ret = kv_ns_config(dev, cfg->kv_offset, cfg->kv_size, cfg->kv_max_keys,
-			   &kc[0]);
-	if (!ret && nr > 1)
-		ret = kv_ns_config(dev, cfg->kv_std_offset, cfg->kv_std_size, 0,
-				   &kc[1]);
+	ret = kv_dev_check(cfg, dsb, &match);
+	if (!ret && match)
+		kv_ns_restore(dev, dsb);
 	if (!ret)
-		ret = kv_media_check(cfg, dsb, kc, nr);
+		ret = kv_configs(dev, kc, &kv_mask);
 	if (!ret)
-		ret = kv_stores_init(dev, kc, nr);
+		ret = kv_media_check(cfg, kc, kv_mask);
+	if (!ret)
+		ret = kv_stores_init(dev, kc, kv_mask);
 	if (!ret) {
 		kv_dev_geometry(cfg, &g);
 		kv_dev_sb_write(dsb, &g);
+		kv_ns_table_put(dev, dsb);
 	}
 	memunmap(dsb);
 out_free:

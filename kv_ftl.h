@@ -178,6 +178,37 @@ struct kv_dev_sb {
 	__le32 crc;
 };
 
+/*
+ * The namespace table (Namespace Management), little-endian, in the device
+ * superblock's page at KV_NS_TABLE_OFFSET: every namespace but 1, as the
+ * last create/delete/attach/detach left them, so that a load makes them
+ * again (a KV namespace's store then rebuilds from its own superblock).
+ * crc as the superblocks'.
+ */
+#define KV_NS_TABLE_MAGIC	0x5342544e56454d4eULL	/* "NMEVNTBS" */
+#define KV_NS_TABLE_OFFSET	2048
+#define KV_NS_TABLE_MAX		15	/* NSIDs 2..16 */
+
+struct kv_ns_rec {
+	__le32 nsid;
+	u8 kind;		/* enum nvmev_ns_kind: NVMEV_NS_BLK or _KV */
+	u8 attached;
+	u8 gen;
+	u8 rsvd;
+	__le64 offset;		/* in the region, bytes */
+	__le64 size;
+	__le64 nsze;		/* blocks (block) or bytes (KV) */
+};
+
+struct kv_ns_table {
+	__le64 magic;
+	__le32 version;
+	__le32 count;
+	struct kv_ns_rec ns[KV_NS_TABLE_MAX];
+	__le32 rsvd;
+	__le32 crc;
+};
+
 /* The sizes a device superblock records. */
 struct kv_dev_geometry {
 	u64 memmap_size;
@@ -337,6 +368,10 @@ enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
 			      const struct kv_dev_geometry *g,
 			      const char **param, char *why, size_t len);
 void kv_dev_sb_write(struct kv_dev_sb *sb, const struct kv_dev_geometry *g);
+void kv_ns_table_write(struct kv_ns_table *t, const struct kv_ns_rec *recs,
+		       unsigned int n);
+int kv_ns_table_read(const struct kv_ns_table *t, u64 base, u64 end,
+		     struct kv_ns_rec *recs);
 int kv_store_init(struct kv_store *kv, const struct kv_config *cfg);
 void kv_store_close(struct kv_store *kv);
 int kv_store_erase(struct kv_store *kv);

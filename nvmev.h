@@ -308,6 +308,14 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_NSID 1
 #define NVMEV_NSID_KV 2
 #define NVMEV_MAX_NSID 16
+/* What a namespace is; its command tables follow from it (io.c). */
+enum nvmev_ns_kind {
+	NVMEV_NS_NONE, /* unallocated NSID */
+	NVMEV_NS_BLK_VENDOR, /* namespace 1: blocks and the vendor KV commands */
+	NVMEV_NS_BLK, /* made by Namespace Management, CSI 0: blocks */
+	NVMEV_NS_KV, /* KV Command Set (CSI 1) */
+};
+
 /* Namespace Management allocates capacity in these units */
 #define NVMEV_NS_ALIGN (1ULL << 20)
 #define NVMEV_CTRL_LIST_MAX 2047 /* IDs in a controller list */
@@ -807,14 +815,6 @@ struct nvmev_counters {
 
 struct kv_ftl;
 
-/* What a namespace is; its command tables follow from it (io.c). */
-enum nvmev_ns_kind {
-	NVMEV_NS_NONE, /* unallocated NSID */
-	NVMEV_NS_BLK_VENDOR, /* namespace 1: blocks and the vendor KV commands */
-	NVMEV_NS_BLK, /* made by Namespace Management, CSI 0: blocks */
-	NVMEV_NS_KV, /* KV Command Set (CSI 1) */
-};
-
 /*
  * A namespace. Made, attached, detached and deleted only by the dispatcher
  * (admin.c) with no I/O command in flight and the workers quiesced; I/O
@@ -1072,6 +1072,8 @@ void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
 const struct nvmev_io_cmd *nvmev_kv_cmd(u8 csi, unsigned int i);
 int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11);
 void nvmev_kv_ns_delete(struct nvmev_dev *dev, u32 nsid, bool erase);
+/* the namespace table beside the device superblock, after a change */
+int nvmev_kv_ns_save(struct nvmev_dev *dev);
 
 #endif /* __KERNEL__ */
 

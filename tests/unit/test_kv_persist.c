@@ -415,6 +415,79 @@ static void test_fresh_and_erase_empty(void)
 	free(r.mem);
 }
 
+/* A record of the namespace table */
+static struct kv_ns_rec ns_rec(u32 nsid, u8 kind, u64 off, u64 size, u64 nsze)
+{
+	struct kv_ns_rec r = { 0 };
+
+	r.nsid = cpu_to_le32(nsid);
+	r.kind = kind;
+	r.attached = 1;
+	r.gen = 3;
+	r.offset = cpu_to_le64(off);
+	r.size = cpu_to_le64(size);
+	r.nsze = cpu_to_le64(nsze);
+	return r;
+}
+
+/*
+ * The namespace table Namespace Management keeps beside the device
+ * superblock: what is written reads back; a table that is corrupt, or
+ * records what this device could not have made, is no table.
+ */
+static void test_ns_table(void)
+{
+	const u64 M = 1ULL << 20, base = 100 * M, end = 400 * M;
+	struct kv_ns_table *t = calloc(1, 4096);
+	struct kv_ns_rec in[KV_NS_TABLE_MAX], out[KV_NS_TABLE_MAX];
+	unsigned int i;
+
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), -1); /* zeros */
+	in[0] = ns_rec(2, NVMEV_NS_KV, base, 64 * M, 64 * M);
+	in[1] = ns_rec(5, NVMEV_NS_BLK, 200 * M, 2 * M, 4096);
+	in[2] = ns_rec(3, NVMEV_NS_BLK, 398 * M, 2 * M, 1);
+	kv_ns_table_write(t, in, 3);
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), 3);
+	CHECK_EQ(memcmp(in, out, 3 * sizeof(in[0])), 0);
+	kv_ns_table_write(t, in, 0);
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), 0);
+
+	struct {
+		const char *what;
+		struct kv_ns_rec r;
+	} bad[] = {
+		{ "nsid 1", ns_rec(1, NVMEV_NS_BLK, 200 * M, M, 1) },
+		{ "nsid 17", ns_rec(17, NVMEV_NS_BLK, 200 * M, M, 1) },
+		{ "nsid 5 twice", ns_rec(5, NVMEV_NS_BLK, 300 * M, M, 1) },
+		{ "overlap", ns_rec(6, NVMEV_NS_BLK, 201 * M, M, 1) },
+		{ "below the pool", ns_rec(6, NVMEV_NS_BLK, 99 * M, M, 1) },
+		{ "past its end", ns_rec(6, NVMEV_NS_BLK, 399 * M, 2 * M, 1) },
+		{ "size wraps", ns_rec(6, NVMEV_NS_BLK, 300 * M, ~0ULL - 4095, 1) },
+		{ "kind none", ns_rec(6, NVMEV_NS_NONE, 300 * M, M, 1) },
+		{ "kind of namespace 1", ns_rec(6, NVMEV_NS_BLK_VENDOR, 300 * M, M, 1) },
+		{ "blocks beyond its size", ns_rec(6, NVMEV_NS_BLK, 300 * M, M, 2049) },
+		{ "no blocks", ns_rec(6, NVMEV_NS_BLK, 300 * M, M, 0) },
+		{ "KV under 32 MiB", ns_rec(6, NVMEV_NS_KV, 300 * M, 31 * M, M) },
+		{ "size 0", ns_rec(6, NVMEV_NS_BLK, 300 * M, 0, 1) },
+		{ "unaligned", ns_rec(6, NVMEV_NS_BLK, 300 * M + 512, M, 1) },
+	};
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		in[3] = bad[i].r;
+		kv_ns_table_write(t, in, 4);
+		CHECK(kv_ns_table_read(t, base, end, out) == -1,
+		      "table with %s taken", bad[i].what);
+	}
+	in[3] = ns_rec(6, NVMEV_NS_BLK, 300 * M, M, 2048);
+	kv_ns_table_write(t, in, 4);
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), 4);
+	((u8 *)t)[40] ^= 1; /* a flipped bit: crc */
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), -1);
+	((u8 *)t)[40] ^= 1;
+	t->count = cpu_to_le32(KV_NS_TABLE_MAX + 1);
+	CHECK_EQ(kv_ns_table_read(t, base, end, out), -1);
+	free(t);
+}
+
 int main(void)
 {
 	test_rebuild_equals_model();
@@ -423,5 +496,6 @@ int main(void)
 	test_dead_mark_keeps_header_crc();
 	test_superblock_mismatch_refused();
 	test_fresh_and_erase_empty();
+	test_ns_table();
 	return test_report("test_kv_persist");
 }

@@ -44,7 +44,12 @@ t_id_ns() {
 	expect_match "id-ns: LBA format in use has lbads:9 (512 B)" "$out" 'lbads:9 .*in use'
 	expect_eq "blockdev --getsize64" "$(blockdev --getsize64 "$NVME_NS")" "$(to_bytes $NVMEV_BLK_SIZE)"
 	expect_eq "blockdev --getss" "$(blockdev --getss "$NVME_NS")" 512
-	out=$(nvme id-ns "$NVME_DEV" -n 2 2>&1) && not_ok "id-ns of absent nsid 2 succeeded: $out" || ok "id-ns nsid 2 rejected: $(echo "$out" | head -1)"
+	# NN is 16 (Namespace Management): 2 is a valid NSID, not allocated
+	# here (kv_std_size=0), so inactive: a zero-filled structure; 17 is
+	# beyond NN: Invalid Namespace
+	out=$(nvme id-ns "$NVME_DEV" -n 2 2>&1)
+	expect_match "id-ns of inactive nsid 2: zeros" "$out" '^nsze *: 0$'
+	out=$(nvme id-ns "$NVME_DEV" -n 17 2>&1) && not_ok "id-ns of nsid 17 (> NN) succeeded: $out" || ok "id-ns nsid 17 rejected: $(echo "$out" | head -1)"
 	out=$(nvme list-ns "$NVME_DEV" 2>&1) || { not_ok "nvme list-ns failed: $out"; return 1; }
 	expect_match "list-ns shows nsid 1 only" "$(echo "$out" | tr -s ' \n' ' ')" '^ ?\[ *0\]:0x1 ?$'
 }
@@ -343,7 +348,8 @@ t_kv_ns_descs() {
 		fi
 	done
 	KV_NGUID=$(field "$d2" nguid); KV_EUI64=$(field "$d2" eui64)
-	pt_id 3 3 0; expect_eq "CNS 03h nsid 3" "$PT_SC" 0x400b
+	pt_id 3 3 0; expect_eq "CNS 03h nsid 3 (inactive)" "$PT_SC" 0x4002
+	pt_id 3 17 0; expect_eq "CNS 03h nsid 17 (> NN)" "$PT_SC" 0x400b
 }
 
 # CNS 05h CSI 1: the KV namespace data structure (KV_PROTOCOL.md section 3).
@@ -367,7 +373,7 @@ t_kv_id_ns() {
 	pt_id 5 1 1; expect_eq "CNS 05h csi 1 nsid 1" "$PT_SC" 0x412c
 	pt_id 5 2 2; expect_eq "CNS 05h csi 2" "$PT_SC" 0x4002
 	out=$(nvme id-ns "$NVME_DEV" -n 2 2>&1) && not_ok "id-ns -n 2 (NVM structure of a KV namespace) succeeded" || expect_eq "id-ns -n 2 status" "$(status_of "$out")" 0x412c
-	out=$(nvme id-ns "$NVME_DEV" -n 3 2>&1) && not_ok "id-ns -n 3 succeeded" || expect_eq "id-ns -n 3 status" "$(status_of "$out")" 0x400b
+	out=$(nvme id-ns "$NVME_DEV" -n 17 2>&1) && not_ok "id-ns -n 17 succeeded" || expect_eq "id-ns -n 17 status" "$(status_of "$out")" 0x400b
 	out=$(nvme cmdset-ind-id-ns "$NVME_DEV" -n 2 2>&1) || { not_ok "cmdset-ind-id-ns -n 2 failed: $out"; return 1; }
 	expect_eq "cmdset-ind-id-ns -n 2 nstat (ready)" "$(field "$out" nstat)" 0x1
 	# what xNVMe sends on first use: CNS 06h with CSI 0, 1, 2, 1Fh
@@ -429,7 +435,8 @@ t_kv_features() {
 	expect_match "0x20 capabilities: per namespace, changeable" "$out" 'Supported capabilities value:0x0*6$'
 	expect_eq "set 0x20 reserved bit" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x20 -n 2 -v 2)" 0x4002
 	expect_eq "set 0x20 on the NVM namespace" "$(nvme_sc nvme set-feature "$NVME_DEV" -f 0x20 -n 1 -v 1)" 0x4002
-	expect_eq "get 0x20 nsid 3" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 3)" 0x400b
+	expect_eq "get 0x20 nsid 3 (inactive)" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 3)" 0x4002
+	expect_eq "get 0x20 nsid 17 (> NN)" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 17)" 0x400b
 	expect_eq "get 0x20 all namespaces" "$(nvme_sc nvme get-feature "$NVME_DEV" -f 0x20 -n 0xffffffff)" 0x0
 	out=$(nvme get-feature "$NVME_DEV" -f 0x19 2>&1) || not_ok "get-feature 0x19 failed: $out"
 	expect_eq "I/O command set profile" "$(( $(feat_val "$out") ))" 0

@@ -9,7 +9,8 @@
 # then get Invalid Namespace), `delete-ns` returns the capacity. Then the
 # limits: capacity exhausted (Namespace Insufficient Capacity), NSIDs
 # exhausted (Namespace Identifier Unavailable), and the bad requests with
-# their statuses. Namespace 1's blocks and namespace 2's keys are checked
+# their statuses. Created namespaces (extent, attachment, data) survive an
+# unload; a deleted namespace 2 stays deleted; fresh=1 forgets them. Namespace 1's blocks and namespace 2's keys are checked
 # untouched throughout, until namespace 2 itself is deleted.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 . "$NVMEV_DIR/tests/vm/kv_lib.sh"
@@ -146,6 +147,50 @@ t_kv_ns() {
 	wait_for gone ns_ngdev $KVNS && ok "its char device went" || not_ok "char device of $KVNS still there"
 }
 
+# Created namespaces survive an unload: extent, kind, attachment, data
+t_reload() {
+	local dev ng out
+	expect_status "attach $BLK" 0x0 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
+	wait_for blkdev_of $BLK || { not_ok "no block device for $BLK"; return 1; }
+	dev=$(blkdev_of $BLK)
+	head -c $MIB /dev/urandom > "$SCRATCH/blk"
+	dd if="$SCRATCH/blk" of="$dev" bs=$MIB seek=3 oflag=direct status=none
+	expect_status "attach $KVNS" 0x0 nvme attach-ns "$NVME_DEV" -n $KVNS -c 1
+	wait_for ns_ngdev $KVNS || { not_ok "no char device for $KVNS"; return 1; }
+	expect_kvs "a key to keep" 0 stored '' store "$(ns_ngdev $KVNS)" persist-me kept-value
+	expect_status "detach $KVNS" 0x0 nvme detach-ns "$NVME_DEV" -n $KVNS -c 1
+	unload_module || return 1
+	load_module $PARAMS || return 1
+	out=$(nvme list-ns "$NVME_DEV" --all 2>&1 | tr '\n' ' ')
+	expect_match "allocated after the reload" "$out" "0x$(printf %x $BLK) .*0x$(printf %x $KVNS)"
+	wait_for blkdev_of $BLK && ok "namespace $BLK attached again" || { not_ok "no block device for $BLK after reload"; return 1; }
+	dev=$(blkdev_of $BLK)
+	dd if="$dev" of="$SCRATCH/blk-after" bs=$MIB skip=3 count=1 iflag=direct status=none
+	cmp -s "$SCRATCH/blk" "$SCRATCH/blk-after" && ok "its data kept" || not_ok "namespace $BLK's data changed"
+	ns_ngdev $KVNS > /dev/null && not_ok "namespace $KVNS attached after reload (was detached)" ||
+		ok "namespace $KVNS still detached"
+	expect_status "attach $KVNS" 0x0 nvme attach-ns "$NVME_DEV" -n $KVNS -c 1
+	wait_for ns_ngdev $KVNS || { not_ok "no char device for $KVNS"; return 1; }
+	ng=$(ns_ngdev $KVNS)
+	expect_kvs "its key kept" 0 '^kept-value$' '' retrieve "$ng" persist-me
+	expect_match "dmesg: the table" "$(dmesg | grep 'namespace table' | tail -3)" "namespace $KVNS: KV"
+	expect_status "detach $KVNS" 0x0 nvme detach-ns "$NVME_DEV" -n $KVNS -c 1
+	expect_status "detach $BLK" 0x0 nvme detach-ns "$NVME_DEV" -n $BLK -c 1
+	wait_for gone blkdev_of $BLK
+	NG2=$(ns_ngdev 2) || not_ok "no namespace 2 after the reload"
+}
+
+# A deleted namespace 2 stays deleted across a load; fresh=1 makes it again
+t_reload_deleted() {
+	unload_module || return 1
+	load_module $PARAMS || return 1
+	expect_match "allocated: namespace 1 only" "$(nvme list-ns "$NVME_DEV" --all 2>&1 | tr '\n' ' ')" '^ *\[ *0\]:0x1 *$'
+	unload_module || return 1
+	load_module $PARAMS fresh=1 || return 1
+	wait_for ns_ngdev 2 && ok "fresh=1: namespace 2 from the parameters" || not_ok "fresh=1: no namespace 2"
+	expect_eq "fresh=1: UNVMCAP" "$(unvmcap)" $((POOL_MIB * MIB))
+}
+
 t_bad_requests() {
 	expect_status "create nsze 0" 0x4002 nvme create-ns "$NVME_DEV" --nsze=0 --ncap=0 --flbas=0
 	expect_status "create ncap < nsze" 0x4002 nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=2048 --flbas=0
@@ -205,9 +250,11 @@ run_test load t_load
 run_test identify t_identify
 run_test block_ns t_block_ns
 run_test kv_ns t_kv_ns
+run_test reload t_reload
 run_test ns2_untouched t_ns2_untouched
 run_test bad_requests t_bad_requests
 run_test capacity t_capacity
 run_test others_untouched t_others_untouched
+run_test reload_deleted t_reload_deleted
 run_test unload t_unload
 finish
