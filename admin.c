@@ -65,6 +65,8 @@ u64 nvmev_iocs_supported(const struct nvmev_admin_state *st)
 	u64 iocs = 1ULL << NVMEV_CSI_NVM;
 	u32 nsid;
 
+	if (st->kv_capable)
+		iocs |= 1ULL << NVMEV_CSI_KV;
 	for (nsid = 1; nsid_valid(st, nsid); nsid++)
 		if (st->ns_csi[nsid] < 64)
 			iocs |= 1ULL << st->ns_csi[nsid];
@@ -76,18 +78,19 @@ static bool csi_supported(const struct nvmev_admin_state *st, u8 csi)
 	return csi < 64 && (nvmev_iocs_supported(st) & (1ULL << csi));
 }
 
-/* The KV namespace, for the Key Value Configuration feature (20h). */
+/* A KV namespace, for the Key Value Configuration feature (20h). */
 static bool kv_ns_active(const struct nvmev_admin_state *st, u32 nsid)
 {
 	return ns_active(st, nsid) && st->ns_csi[nsid] == NVMEV_CSI_KV;
 }
 
+/* The first active KV namespace (NSID FFFFFFFFh's for feature 20h), or 0 */
 static u32 kv_nsid(const struct nvmev_admin_state *st)
 {
 	u32 nsid;
 
 	for (nsid = 1; nsid_valid(st, nsid); nsid++)
-		if (st->ns_csi[nsid] == NVMEV_CSI_KV)
+		if (kv_ns_active(st, nsid))
 			return nsid;
 	return 0;
 }
@@ -345,7 +348,7 @@ static u16 decode_identify_ctrls(const u32 *sqe,
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(1));
 	cmd->identify.listed = (sqe[10] >> 16) <= NVMEV_CNTLID &&
 			       (!attached || (nsid_valid(st, cmd->nsid) &&
-					      ns_active(st, cmd->nsid)));
+					      (st->ns_attached & (1u << cmd->nsid))));
 	return NVMEV_SC_SUCCESS;
 }
 
@@ -360,6 +363,11 @@ static u16 decode_identify(const u32 *sqe, const struct nvmev_admin_state *st,
 	cmd->identify.csi = csi;
 	if (!d)
 		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(10));
+	/* CNS 00h, FFFFFFFFh: what every namespace has (Namespace Management) */
+	if (cns == NVMEV_CNS_NS && cmd->nsid == NSID_ALL) {
+		cmd->identify.common = true;
+		return NVMEV_SC_SUCCESS;
+	}
 	if ((d->flags & NVMEV_CNS_F_NSID) && !nsid_valid(st, cmd->nsid))
 		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
 	if ((d->flags & NVMEV_CNS_F_LIST) && cmd->nsid >= 0xfffffffe)
@@ -479,7 +487,7 @@ feat_present(const struct nvmev_admin_state *st, u8 fid)
 {
 	const struct nvmev_feat_desc *d = nvmev_feat_find(fid);
 
-	if (d && (d->flags & NVMEV_FEAT_F_KV) && !kv_nsid(st))
+	if (d && (d->flags & NVMEV_FEAT_F_KV) && !st->kv_capable)
 		return NULL;
 	return d;
 }
@@ -595,7 +603,7 @@ static u16 decode_ns_mgmt(const u32 *sqe, const struct nvmev_admin_state *st,
 	cmd->ns.csi = sqe[11] >> 24;
 	switch (cmd->ns.sel) {
 	case NS_SEL_CREATE:
-		if (cmd->ns.csi != NVMEV_CSI_NVM && cmd->ns.csi != NVMEV_CSI_KV)
+		if (!csi_supported(st, cmd->ns.csi))
 			return bad(cmd, NVMEV_SC_IOCS_NOT_SUPPORTED,
 				   CDW_LOC(11) + 3);
 		return NVMEV_SC_SUCCESS;
@@ -665,10 +673,12 @@ static u16 get_le16(const u8 *p)
  *	(U64_MAX: more than any device has)
  *
  * A block namespace has the one LBA format, no protection information,
- * and NCAP = NSZE (no thin provisioning); a KV namespace needs the
+ * and NCAP = NSZE (NCAP below it: Thin Provisioning Not Supported, above
+ * it: Invalid Field); a KV namespace needs the
  * smallest KV area insmod takes. No ANA group, NVM set or endurance group.
  *
- * Return: 0 or a status (Invalid Field, Invalid Format).
+ * Return: 0 or a status (Invalid Field, Invalid Format, Thin Provisioning
+ * Not Supported).
  */
 u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes)
 {
@@ -684,8 +694,10 @@ u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes)
 			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 		need = sze;
 	} else {
-		if (!sze || get_le64(data + NSM_NCAP) != sze)
+		if (!sze || get_le64(data + NSM_NCAP) > sze)
 			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
+		if (get_le64(data + NSM_NCAP) < sze)
+			return NVMEV_SC_THIN_PROV_NOT_SUPPORTED | NVMEV_SC_DNR;
 		if (NSM_FLBAS_FORMAT(data[NSM_FLBAS]))
 			return NVMEV_SC_INVALID_FORMAT | NVMEV_SC_DNR;
 		if (sze > (U64_MAX >> NVMEV_LBA_SHIFT) / 2)
@@ -1113,7 +1125,8 @@ static void id_ns(struct nvmev_dev *dev, u32 nsid, struct nvme_id_ns *id)
 	id->flbas = 0;
 	id->lbaf[0].ds = NVMEV_LBA_SHIFT;
 	put_le128(id->nvmcap, dev->ns[nsid].size);
-	ns_ids(dev, nsid, id->nguid, id->eui64);
+	if (nsid) /* 0: the structure common to all namespaces */
+		ns_ids(dev, nsid, id->nguid, id->eui64);
 }
 
 /*
@@ -1189,6 +1202,10 @@ static u16 admin_identify(struct nvmev_dev *dev,
 	memset(buf, 0, NVMEV_PAGE_SIZE);
 	if (cmd->identify.zero) /* inactive namespace */
 		return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
+	if (cmd->identify.common) { /* sizes 0, the formats and limits */
+		id_ns(dev, 0, (struct nvme_id_ns *)buf);
+		return admin_to_host(dev, cmd, buf, NVMEV_PAGE_SIZE);
+	}
 	switch (cmd->identify.cns) {
 	case NVME_ID_CNS_NS:
 	case NVMEV_CNS_ALLOC_NS:
@@ -1451,7 +1468,7 @@ static void ns_save(struct nvmev_dev *dev)
 		pr_warn("namespace table not saved: the next load will not have this change\n");
 }
 
-/* The allocated extents, for nvmev_ns_place(). */
+/* The allocated extents, for nvmev_ns_place(); Return: how many. */
 static unsigned int ns_extents(struct nvmev_dev *dev, struct nvmev_extent *ext)
 {
 	unsigned int n = 0;
@@ -1482,8 +1499,7 @@ static int ns_make(struct nvmev_dev *dev, u32 nsid)
 	struct nvmev_ns *ns = &dev->ns[nsid];
 
 	if (ns->kind == NVMEV_NS_KV)
-		return nvmev_kv_ns_create(dev, nsid,
-					  dev->features[NVMEV_FEAT_KV_CONFIG]);
+		return nvmev_kv_ns_create(dev, nsid);
 	return nvmev_io_blk_ns_init(dev, ns, true);
 }
 
@@ -1840,9 +1856,10 @@ static u16 admin_set_features(struct nvmev_dev *dev,
 		return NVMEV_SC_SUCCESS;
 	case NVME_FEAT_TIMESTAMP:
 		return feat_timestamp_set(dev, cmd);
-	case NVMEV_FEAT_KV_CONFIG:
-		nvmev_kv_set_config(dev, cmd->feat.value);
-		break;
+	case NVMEV_FEAT_KV_CONFIG: /* per namespace: kept by its store */
+		nvmev_kv_set_config(dev, cmd->nsid, cmd->feat.value);
+		res->dw0 = cmd->feat.value;
+		return NVMEV_SC_SUCCESS;
 	}
 	dev->features[fid] = cmd->feat.value;
 	res->dw0 = cmd->feat.value;
@@ -1868,6 +1885,18 @@ static u32 feat_current(struct nvmev_dev *dev, u8 fid)
 	return (cqs - 1) << 16 | (sqs - 1);
 }
 
+/* Feature 20h of KV namespace @nsid, or of the first active one. */
+static u32 kv_config_current(struct nvmev_dev *dev, u32 nsid)
+{
+	struct nvmev_admin_state st;
+
+	if (nsid == NSID_ALL) {
+		admin_state(dev, &st);
+		nsid = kv_nsid(&st);
+	}
+	return nsid ? nvmev_kv_get_config(dev, nsid) : 0;
+}
+
 static u16 admin_get_features(struct nvmev_dev *dev,
 			      const struct nvmev_admin_cmd *cmd,
 			      struct admin_res *res)
@@ -1889,7 +1918,9 @@ static u16 admin_get_features(struct nvmev_dev *dev,
 				   d->def;
 		break;
 	default:
-		res->dw0 = feat_current(dev, fid);
+		res->dw0 = fid == NVMEV_FEAT_KV_CONFIG ?
+				   kv_config_current(dev, cmd->nsid) :
+				   feat_current(dev, fid);
 		break;
 	}
 	if (fid == NVME_FEAT_TIMESTAMP)
@@ -1908,7 +1939,7 @@ static void features_defaults(struct nvmev_dev *dev)
 	for (fid = 0; fid < NVMEV_FEAT_VALUES; fid++)
 		if (nvmev_feat_find(fid))
 			dev->features[fid] = nvmev_feat_find(fid)->def;
-	nvmev_kv_set_config(dev, dev->features[NVMEV_FEAT_KV_CONFIG]);
+	nvmev_kv_set_config(dev, NSID_ALL, dev->features[NVMEV_FEAT_KV_CONFIG]);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1995,10 +2026,13 @@ static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st)
 	st->nr_aers = dev->nr_aers;
 	st->nn = nr_namespaces(dev);
 	st->ns_fixed = 1u << NVMEV_NSID;
+	st->kv_capable = dev->kv_capable;
 	for (nsid = 1; nsid <= st->nn; nsid++) {
 		if (dev->ns[nsid].kind == NVMEV_NS_NONE)
 			continue;
 		st->ns_alloc |= 1u << nsid;
+		if (dev->ns[nsid].attached)
+			st->ns_attached |= 1u << nsid;
 		st->ns_csi[nsid] = nvmev_ns_csi(dev, nsid);
 		if (nvmev_ns_active(dev, nsid))
 			st->ns_active |= 1u << nsid;
@@ -2096,6 +2130,7 @@ u16 nvmev_admin_exec_raw(struct nvmev_dev *dev, const u32 *sqe, u32 *dw0)
 void nvmev_admin_reset(struct nvmev_dev *dev)
 {
 	nvmev_aer_reset(dev);
+	dev->ns_event_masked = false; /* the notice went with the AERs */
 	dev->nr_io_sq_granted = 0;
 	dev->nr_io_cq_granted = 0;
 	features_defaults(dev);

@@ -532,8 +532,13 @@ static_assert(NVMEV_BLK_STRIPE % (64 << NVMEV_LBA_SHIFT) == 0);
 static rwlock_t *blk_lock(struct nvmev_dev *dev, const struct nvmev_ns *ns,
 			 u64 byte)
 {
-	return &dev->blk_locks[((ns->offset + byte) / NVMEV_BLK_STRIPE) %
-			      NVMEV_BLK_LOCKS];
+	/*
+	 * Stripes count from the namespace's first block (its offset need
+	 * not be stripe aligned); the offset only spreads namespaces.
+	 */
+	return &dev->blk_locks[(ns->offset / NVMEV_BLK_STRIPE +
+				byte / NVMEV_BLK_STRIPE) %
+			       NVMEV_BLK_LOCKS];
 }
 
 /* The part of @left bytes from @pos that lies in @pos's stripe. */

@@ -526,7 +526,8 @@ enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
 		{ "memmap_size", le64_to_cpu(sb->memmap_size), g->memmap_size },
 		{ "blk_size", le64_to_cpu(sb->blk_size), g->blk_size },
 		{ "kv_std_size", le64_to_cpu(sb->kv_std_size), g->kv_std_size },
-		{ "kv_std_size", le64_to_cpu(sb->kv_size), g->kv_size },
+		/* the same sizes but namespace 1's KV area: ns_pool_size */
+		{ "ns_pool_size", le64_to_cpu(sb->kv_size), g->kv_size },
 	};
 	unsigned int i;
 
@@ -537,10 +538,15 @@ enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
 		if (f[i].have == f[i].want)
 			continue;
 		snprintf(why, len,
-			 "the region holds an nvmev_kv store made with memmap_size=%llu blk_size=%llu kv_std_size=%llu (format %u); load with those, or with fresh=1 to erase it",
+			 "the region holds an nvmev_kv store made with memmap_size=%llu blk_size=%llu kv_std_size=%llu ns_pool_size=%llu (format %u); load with those, or with fresh=1 to erase it",
 			 (unsigned long long)le64_to_cpu(sb->memmap_size),
 			 (unsigned long long)le64_to_cpu(sb->blk_size),
 			 (unsigned long long)le64_to_cpu(sb->kv_std_size),
+			 (unsigned long long)(le64_to_cpu(sb->memmap_size) -
+					      (1ULL << 20) /* BAR window */ -
+					      le64_to_cpu(sb->blk_size) -
+					      le64_to_cpu(sb->kv_size) -
+					      le64_to_cpu(sb->kv_std_size)),
 			 le32_to_cpu(sb->version));
 		*param = f[i].param;
 		return KV_MEDIA_MISMATCH;
@@ -2054,7 +2060,8 @@ static void kv_ns_report(u32 nsid, const struct kv_store *kv, u64 ns,
 
 	if (!kv->rebuilt) {
 		pr_info("namespace %u: empty KV store (%s)\n", nsid,
-			fresh ? "fresh=1" : "none found in the reserved memory");
+			fresh ? "fresh=1, or a namespace just created" :
+				"none found in the reserved memory");
 		return;
 	}
 	pr_info("namespace %u: rebuilt %llu keys from %llu MiB of log in %llu ms (%llu records, %llu superseded, %llu torn discarded, %u torn tails; last %s)\n",
@@ -2230,6 +2237,17 @@ int nvmev_kv_ns_save(struct nvmev_dev *dev)
 	return 0;
 }
 
+/* Has the device a KV Command Set namespace? */
+static bool kv_any_ns(const struct nvmev_dev *dev)
+{
+	u32 nsid;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
+		if (dev->ns[nsid].kind == NVMEV_NS_KV)
+			return true;
+	return false;
+}
+
 /* The KV namespaces' configurations, by NSID - 1; Return: their mask. */
 static int kv_configs(struct nvmev_dev *dev, struct kv_config *kc,
 		      u32 *kv_mask)
@@ -2301,6 +2319,7 @@ int nvmev_kv_init(struct nvmev_dev *dev)
 	ret = kv_dev_check(cfg, dsb, &match);
 	if (!ret && match)
 		kv_ns_restore(dev, dsb);
+	dev->kv_capable = kv_any_ns(dev) || cfg->kv_std_size;
 	if (!ret)
 		ret = kv_configs(dev, kc, &kv_mask);
 	if (!ret)
@@ -2324,14 +2343,26 @@ void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st)
 	kv_get_stats(&dev->kv[nsid - 1]->store, st);
 }
 
-/* The Key Value Configuration feature, to every KV Command Set namespace. */
-void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11)
+/*
+ * The Key Value Configuration feature (per namespace): of KV namespace
+ * @nsid, or of every one for NVMEV_NSID_ALL.
+ */
+void nvmev_kv_set_config(struct nvmev_dev *dev, u32 nsid, u32 cdw11)
 {
-	u32 nsid;
+	u32 n;
 
-	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++)
-		if (dev->kv[nsid - 1] && dev->ns[nsid].kind == NVMEV_NS_KV)
-			kv_store_configure(&dev->kv[nsid - 1]->store, cdw11);
+	for (n = 1; n <= NVMEV_MAX_NSID; n++)
+		if ((nsid == NVMEV_NSID_ALL || nsid == n) && dev->kv[n - 1] &&
+		    dev->ns[n].kind == NVMEV_NS_KV)
+			kv_store_configure(&dev->kv[n - 1]->store, cdw11);
+}
+
+/* ... and its value now, of KV namespace @nsid. */
+u32 nvmev_kv_get_config(struct nvmev_dev *dev, u32 nsid)
+{
+	const struct kv_ftl *kv = dev->kv[nsid - 1];
+
+	return kv && READ_ONCE(kv->store.ednek) ? NVMEV_KV_CONFIG_EDNEK : 0;
 }
 
 /**
@@ -2361,14 +2392,15 @@ int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log)
 
 /**
  * nvmev_kv_ns_create - the key space of a KV namespace Namespace Management
- * made: [superblock | index | log] over its bytes, empty
+ * made: [superblock | index | log] over its bytes, empty, the Key Value
+ * Configuration feature at its default
  * @dev: the device
  * @nsid: its NSID, whose dev->ns[] entry has the offset and size
- * @cdw11: the Key Value Configuration feature's value, to apply
  *
- * Dispatcher context, workers quiesced. Return: 0 or a negative errno.
+ * Dispatcher context; not attached yet, so no command uses it; worker 0's
+ * idle pass sees it once published (kv_ns_init). Return: 0 or -errno.
  */
-int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11)
+int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid)
 {
 	const struct nvmev_ns *ns = &dev->ns[nsid];
 	struct kv_config kc;
@@ -2378,10 +2410,7 @@ int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11)
 	if (ret)
 		return ret;
 	kc.fresh = true; /* whatever the bytes held before is gone */
-	ret = kv_ns_init(dev, nsid, &kc, &kv_std_set, &dev->kv[nsid - 1]);
-	if (!ret)
-		kv_store_configure(&dev->kv[nsid - 1]->store, cdw11);
-	return ret;
+	return kv_ns_init(dev, nsid, &kc, &kv_std_set, &dev->kv[nsid - 1]);
 }
 
 /*

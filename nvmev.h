@@ -56,6 +56,7 @@
 #define NVMEV_SC_NS_ID_UNAVAILABLE 0x116
 #define NVMEV_SC_NS_ALREADY_ATTACHED 0x118
 #define NVMEV_SC_NS_NOT_ATTACHED 0x11a
+#define NVMEV_SC_THIN_PROV_NOT_SUPPORTED 0x11b
 #define NVMEV_SC_CTRL_LIST_INVALID 0x11c
 #define NVMEV_SC_DNR 0x4000
 #define NVMEV_SC_MASK 0x07ff
@@ -307,6 +308,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
  */
 #define NVMEV_NSID 1
 #define NVMEV_NSID_KV 2
+#define NVMEV_NSID_ALL 0xffffffffu
 #define NVMEV_MAX_NSID 16
 /* What a namespace is; its command tables follow from it (io.c). */
 enum nvmev_ns_kind {
@@ -336,7 +338,9 @@ struct nvmev_admin_state {
 	u32 nn; /* NSIDs 1..nn are valid (Identify NN), nn <= NVMEV_MAX_NSID */
 	u32 ns_active; /* bit n: namespace n is active (nvmev_ns_active()) */
 	u32 ns_alloc; /* bit n: namespace n exists (attached or not) */
+	u32 ns_attached; /* bit n: attached to our controller */
 	u32 ns_fixed; /* bit n: namespace n cannot be deleted */
+	bool kv_capable; /* the KV Command Set (a KV namespace at load) */
 	u8 ns_csi[NVMEV_MAX_NSID + 1]; /* the command set of each valid NSID */
 };
 
@@ -356,6 +360,7 @@ struct nvmev_admin_cmd {
 			u32 list; /* CNS 02h/07h: bit n, NSID n is listed */
 			u64 iocs; /* CNS 1Ch: the command sets, bit per CSI */
 			bool listed; /* CNS 12h/13h: our controller is listed */
+			bool common; /* CNS 00h FFFFFFFFh: all namespaces' */
 		} identify;
 		struct {
 			u8 lid;
@@ -816,9 +821,11 @@ struct nvmev_counters {
 struct kv_ftl;
 
 /*
- * A namespace. Made, attached, detached and deleted only by the dispatcher
- * (admin.c) with no I/O command in flight and the workers quiesced; I/O
- * commands read it from dispatch to completion.
+ * A namespace. Changed only by the dispatcher (admin.c): made while not
+ * attached (no command can name it), detached with no I/O in flight,
+ * deleted with none in flight and the workers quiesced (worker 0's idle
+ * reclamation walks the key spaces); I/O commands read it from dispatch
+ * to completion.
  */
 struct nvmev_ns {
 	u8 kind; /* enum nvmev_ns_kind */
@@ -889,6 +896,7 @@ struct nvmev_dev {
 	rwlock_t blk_locks[NVMEV_BLK_LOCKS];
 	struct nvmev_ns ns[NVMEV_MAX_NSID + 1]; /* by NSID; [0] unused */
 	u32 changed_ns; /* bit n: NSID n changed since log 04h was read */
+	bool kv_capable; /* has the KV Command Set: a KV namespace at load */
 	u8 ns_gen; /* namespaces created so far, mod 256 */
 	bool ns_event_masked; /* the notice sent, log 04h not read yet */
 	struct nvmev_sgl *blk_list_sgl; /* dispatcher: DSM/Copy range lists */
@@ -1067,10 +1075,11 @@ void nvmev_kv_get_stats(struct nvmev_dev *dev, u32 nsid, struct kv_stats *st);
 /* Format NVM / Sanitize: the key space of @nsid emptied (zeroed: @erase_log) */
 int nvmev_kv_format(struct nvmev_dev *dev, u32 nsid, bool erase_log);
 /* Set Features Key Value Configuration (CDW11), every KV namespace */
-void nvmev_kv_set_config(struct nvmev_dev *dev, u32 cdw11);
+void nvmev_kv_set_config(struct nvmev_dev *dev, u32 nsid, u32 cdw11);
+u32 nvmev_kv_get_config(struct nvmev_dev *dev, u32 nsid);
 /* row @i of a KV command table (@csi: KV Command Set, else vendor) */
 const struct nvmev_io_cmd *nvmev_kv_cmd(u8 csi, unsigned int i);
-int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid, u32 cdw11);
+int nvmev_kv_ns_create(struct nvmev_dev *dev, u32 nsid);
 void nvmev_kv_ns_delete(struct nvmev_dev *dev, u32 nsid, bool erase);
 /* the namespace table beside the device superblock, after a change */
 int nvmev_kv_ns_save(struct nvmev_dev *dev);

@@ -25,6 +25,7 @@ static void nvm_only(struct nvmev_admin_state *st)
 	st->nn = 1;
 	st->ns_active = NS1;
 	st->ns_alloc = NS1;
+	st->ns_attached = NS1;
 	st->ns_fixed = NS1;
 }
 
@@ -66,6 +67,8 @@ static struct nvmev_admin_state state_kv(bool active)
 	st.ns_csi[NVMEV_NSID_KV] = NVMEV_CSI_KV;
 	st.ns_active = NS1 | (active ? NS2 : 0);
 	st.ns_alloc = NS1 | NS2;
+	st.ns_attached = NS1 | NS2; /* attached; active unless CC.CSS 000b */
+	st.kv_capable = true;
 	return st;
 }
 
@@ -240,8 +243,19 @@ static void test_identify(void)
 	admin_case("identify ns 2", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
 	identify(sqe, NVMEV_CNS_NS, 0, 0);
 	admin_case("identify ns 0", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	/* FFFFFFFFh: what all namespaces have (Namespace Management) */
 	identify(sqe, NVMEV_CNS_NS, 0xffffffff, 0);
-	admin_case("identify ns all", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	admin_case("identify ns all", sqe, 0, 0);
+	{
+		struct nvmev_admin_state st = state();
+		struct nvmev_admin_cmd cmd;
+
+		CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+		CHECK(cmd.identify.common && !cmd.identify.zero,
+		      "ns all: common %d", cmd.identify.common);
+	}
+	identify(sqe, NVMEV_CNS_CS_NS, 0xffffffff, 0);
+	admin_case("identify cs ns all", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
 	identify(sqe, NVMEV_CNS_NS_DESC_LIST, 7, 0);
 	admin_case("identify descs ns 7", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
 	identify(sqe, NVMEV_CNS_CS_NS, NVMEV_NSID, 2);
@@ -1428,7 +1442,43 @@ static void test_ns_mgmt_decode(void)
 	ns_cmd(sqe, NVMEV_ADM_NS_ATTACH, 0xffffffff, 0, 0);
 	admin_case_in(&st, "attach all", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
 
+	/* no KV Command Set (no KV namespace at load): no KV namespaces */
+	st.kv_capable = false;
+	st.ns_csi[NVMEV_NSID_KV] = 0;
+	ns_cmd(sqe, NVMEV_ADM_NS_MGMT, 0, 0, NVMEV_CSI_KV);
+	admin_case_in(&st, "create csi 1 without the KV set", sqe,
+		      SC_DNR(NVMEV_SC_IOCS_NOT_SUPPORTED), 47);
+	st = state_kv(true);
+	st.nn = NVMEV_MAX_NSID;
+	st.ns_alloc |= 1u << 9;
+
+	/* feature 20h, FFFFFFFFh: the first *active* KV namespace decides */
+	st.ns_active &= ~NS2; /* namespace 2 detached, 5 (KV) attached */
+	st.ns_attached &= ~NS2;
+	feature(sqe, false, NVMEV_FEAT_KV_CONFIG, 0);
+	sqe[1] = 0xffffffff;
+	admin_case_in(&st, "get kv config all, no active KV namespace", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
+	st.ns_alloc |= 1u << 5;
+	st.ns_attached |= 1u << 5;
+	st.ns_active |= 1u << 5;
+	st.ns_csi[5] = NVMEV_CSI_KV;
+	admin_case_in(&st, "get kv config all, namespace 5 active", sqe, 0, 0);
+	sqe[1] = 5;
+	admin_case_in(&st, "get kv config of namespace 5", sqe, 0, 0);
+	sqe[1] = 2;
+	admin_case_in(&st, "get kv config of detached namespace 2", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_FIELD), 4);
+	/* CNS 12h: the controller of an attached namespace, active or not */
+	identify(sqe, NVMEV_CNS_CTRL_LIST_NS, 5, 0);
+	st.ns_active &= ~(1u << 5); /* CC.CSS = 000b: attached, inactive */
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK(cmd.identify.listed, "cns 12h: attached inactive ns not listed");
+
 	/* allocated but not attached: CNS 10h/11h see it, 00h/02h do not */
+	st = state_kv(true);
+	st.nn = NVMEV_MAX_NSID;
+	st.ns_alloc |= 1u << 9;
 	identify(sqe, NVMEV_CNS_ALLOC_LIST, 0, 0);
 	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
 	CHECK_EQ(cmd.identify.list, NS1 | NS2 | 1u << 9);
@@ -1471,6 +1521,9 @@ static void test_ns_create_check(void)
 	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes), 0);
 	CHECK_EQ(bytes, 2ULL << 20);
 	put64(d + 8, 2048); /* NCAP < NSZE: thin provisioning, not here */
+	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
+		 SC_DNR(NVMEV_SC_THIN_PROV_NOT_SUPPORTED));
+	put64(d + 8, 2050); /* NCAP > NSZE */
 	CHECK_EQ(nvmev_ns_create_check(d, NVMEV_CSI_NVM, &nsze, &bytes),
 		 SC_DNR(NVMEV_SC_INVALID_FIELD));
 	put64(d, 0);

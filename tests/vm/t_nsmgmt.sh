@@ -5,13 +5,14 @@
 # block namespace (CSI 0) and a KV namespace (CSI 1) from the capacity
 # ns_pool_size leaves unallocated; `attach-ns` makes the host see them (a
 # block device for CSI 0, a char device for CSI 1), fio verifies on the
-# block one, kvclient's randomized KV Command Set client on the KV one; `detach-ns` makes them go (commands to them
-# then get Invalid Namespace), `delete-ns` returns the capacity. Then the
-# limits: capacity exhausted (Namespace Insufficient Capacity), NSIDs
-# exhausted (Namespace Identifier Unavailable), and the bad requests with
-# their statuses. Created namespaces (extent, attachment, data) survive an
-# unload; a deleted namespace 2 stays deleted; fresh=1 forgets them. Namespace 1's blocks and namespace 2's keys are checked
-# untouched throughout, until namespace 2 itself is deleted.
+# block one, kvclient's randomized KV Command Set client runs on the KV
+# one; `detach-ns` makes them go, `delete-ns` returns the capacity.
+# Created namespaces (extent, attachment, data) survive an unload. Then
+# the limits: capacity exhausted (Namespace Insufficient Capacity), NSIDs
+# exhausted (Namespace Identifier Unavailable), the bad requests with
+# their statuses; a deleted namespace 2 stays deleted across a load,
+# fresh=1 forgets it all. Namespace 1's blocks and namespace 2's keys are
+# checked untouched throughout, until namespace 2 itself is deleted.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 . "$NVMEV_DIR/tests/vm/kv_lib.sh"
 
@@ -147,7 +148,8 @@ t_kv_ns() {
 	wait_for gone ns_ngdev $KVNS && ok "its char device went" || not_ok "char device of $KVNS still there"
 }
 
-# Created namespaces survive an unload: extent, kind, attachment, data
+# Created namespaces survive an unload (fresh=0; the suites load with
+# fresh=1): extent, kind, attachment, data
 t_reload() {
 	local dev ng out
 	expect_status "attach $BLK" 0x0 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
@@ -160,7 +162,7 @@ t_reload() {
 	expect_kvs "a key to keep" 0 stored '' store "$(ns_ngdev $KVNS)" persist-me kept-value
 	expect_status "detach $KVNS" 0x0 nvme detach-ns "$NVME_DEV" -n $KVNS -c 1
 	unload_module || return 1
-	load_module $PARAMS || return 1
+	load_module $PARAMS fresh=0 || return 1
 	out=$(nvme list-ns "$NVME_DEV" --all 2>&1 | tr '\n' ' ')
 	expect_match "allocated after the reload" "$out" "0x$(printf %x $BLK) .*0x$(printf %x $KVNS)"
 	wait_for blkdev_of $BLK && ok "namespace $BLK attached again" || { not_ok "no block device for $BLK after reload"; return 1; }
@@ -183,7 +185,7 @@ t_reload() {
 # A deleted namespace 2 stays deleted across a load; fresh=1 makes it again
 t_reload_deleted() {
 	unload_module || return 1
-	load_module $PARAMS || return 1
+	load_module $PARAMS fresh=0 || return 1
 	expect_match "allocated: namespace 1 only" "$(nvme list-ns "$NVME_DEV" --all 2>&1 | tr '\n' ' ')" '^ *\[ *0\]:0x1 *$'
 	unload_module || return 1
 	load_module $PARAMS fresh=1 || return 1
@@ -193,7 +195,8 @@ t_reload_deleted() {
 
 t_bad_requests() {
 	expect_status "create nsze 0" 0x4002 nvme create-ns "$NVME_DEV" --nsze=0 --ncap=0 --flbas=0
-	expect_status "create ncap < nsze" 0x4002 nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=2048 --flbas=0
+	expect_status "create ncap < nsze: Thin Provisioning Not Supported" 0x411b nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=2048 --flbas=0
+	expect_status "create ncap > nsze" 0x4002 nvme create-ns "$NVME_DEV" --nsze=2048 --ncap=4096 --flbas=0
 	expect_status "create LBA format 1" 0x410a nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=4096 --flbas=1
 	expect_status "create above capacity" 0x4115 nvme create-ns "$NVME_DEV" --nsze=$((1 << 40)) --ncap=$((1 << 40)) --flbas=0
 	expect_status "create CSI 2" 0x4029 nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=4096 --flbas=0 --csi=2
@@ -214,6 +217,9 @@ t_capacity() {
 	expect_status "delete $BLK" 0x0 nvme delete-ns "$NVME_DEV" -n $BLK
 	expect_status "delete $KVNS" 0x0 nvme delete-ns "$NVME_DEV" -n $KVNS
 	expect_eq "UNVMCAP back" "$(unvmcap)" $((POOL_MIB * MIB))
+	# nvme-cli picks FLBAS from Identify Namespace FFFFFFFFh (common fields)
+	expect_status "create-ns --block-size 512" 0x0 nvme create-ns "$NVME_DEV" --nsze=2048 --ncap=2048 --block-size=512
+	expect_status "delete it" 0x0 nvme delete-ns "$NVME_DEV" -n $BLK
 	while st=$(nvme_status nvme create-ns "$NVME_DEV" --nsze=$((64 * MIB / 512)) --ncap=$((64 * MIB / 512)) --flbas=0); [ "$st" = 0x0 ]; do
 		n=$((n + 1)); [ $n -gt 8 ] && break
 	done
