@@ -71,3 +71,26 @@ run_client() {
 
 # client_field NAME: the value of NAME=... in the client's output
 client_field() { printf '%s\n' "$CLIENT_OUT" | grep -o "$1=[^ ,]*" | tail -1 | cut -d= -f2; }
+
+# kvs ARGS...: scripts/kv --csi kv; KV_OUT, KV_ERR, KV_RC
+kvs() {
+	KV_RC=0
+	KV_OUT=$("$KV" --csi kv "$@" 2>"$SCRATCH/kv.err") || KV_RC=$?
+	KV_ERR=$(cat "$SCRATCH/kv.err")
+}
+
+# expect_kvs DESC RC OUT_ERE ERR_ERE ARGS...: exit status and output of scripts/kv --csi kv
+expect_kvs() {
+	local desc=$1 rc=$2 out=$3 err=$4 bad=
+	shift 4
+	kvs "$@"
+	[ "$KV_RC" = "$rc" ] || bad="exit $KV_RC, want $rc"
+	if [ -n "$out" ] && ! printf '%s\n' "$KV_OUT" | grep -Eq -- "$out"; then bad="$bad; stdout !~ /$out/"; fi
+	if [ -n "$err" ] && ! printf '%s\n' "$KV_ERR" | grep -Eq -- "$err"; then bad="$bad; stderr !~ /$err/"; fi
+	if [ -z "$bad" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc: ${bad#; } (kv --csi kv $*)"
+		{ printf 'stdout: %s\n' "$KV_OUT"; printf 'stderr: %s\n' "$KV_ERR"; } | head -10 | sed 's/^/    | /'
+	fi
+}

@@ -171,6 +171,19 @@ finish() {
 	exit $?
 }
 
+# nvme_status CMD...: the NVMe status nvme-cli printed ("0x0" on success)
+nvme_status() {
+	local out
+	if out=$("$@" 2>&1); then echo 0x0; return; fi
+	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && echo "${BASH_REMATCH[1]}" || echo "error: $out"
+}
+
+# expect_status DESC WANT CMD...: CMD answers NVMe status WANT
+expect_status() {
+	local desc=$1 want=$2; shift 2
+	expect_eq "$desc: status" "$(nvme_status "$@")" "$want"
+}
+
 # --- module handling ---------------------------------------------------------
 module_loaded() { [ -d /sys/module/nvmev_kv ]; }
 

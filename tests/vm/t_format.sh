@@ -26,13 +26,6 @@ wait_ng2() {
 	return 1
 }
 
-# nvme_status ARGS...: the NVMe status nvme-cli printed ("0x0" on success)
-nvme_status() {
-	local out
-	if out=$("$@" 2>&1); then echo 0x0; return; fi
-	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && echo "${BASH_REMATCH[1]}" || echo "error: $out"
-}
-
 # fill: a key on each namespace, a pattern in the block area (first and
 # last MiB)
 fill() {

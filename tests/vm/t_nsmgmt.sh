@@ -20,37 +20,6 @@ POOL_MIB=256
 PARAMS="ns_pool_size=${POOL_MIB}M blk_size=64M"
 MIB=$((1 << 20))
 
-# nvme_status CMD...: the NVMe status nvme-cli printed ("0x0" on success)
-nvme_status() {
-	local out
-	if out=$("$@" 2>&1); then echo 0x0; return; fi
-	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && echo "${BASH_REMATCH[1]}" || echo "error: $out"
-}
-expect_status() {
-	local desc=$1 want=$2; shift 2
-	expect_eq "$desc: status" "$(nvme_status "$@")" "$want"
-}
-
-# kvs ARGS...: scripts/kv --csi kv; KV_OUT, KV_ERR, KV_RC
-kvs() {
-	KV_RC=0
-	KV_OUT=$("$KV" --csi kv "$@" 2>"$SCRATCH/kv.err") || KV_RC=$?
-	KV_ERR=$(cat "$SCRATCH/kv.err")
-}
-
-# expect_kvs DESC RC OUT_ERE ERR_ERE ARGS...: scripts/kv --csi kv's exit status and output
-expect_kvs() {
-	local desc=$1 rc=$2 out=$3 err=$4 bad=
-	shift 4
-	kvs "$@"
-	[ "$KV_RC" = "$rc" ] || bad="exit $KV_RC, want $rc"
-	if [ -n "$out" ] && ! printf '%s\n' "$KV_OUT" | grep -Eq -- "$out"; then bad="$bad; stdout !~ /$out/"; fi
-	if [ -z "$bad" ]; then ok "$desc"; else
-		not_ok "$desc: ${bad#; } (kv --csi kv $*)"
-		{ printf 'stdout: %s\n' "$KV_OUT"; printf 'stderr: %s\n' "$KV_ERR"; } | head -10 | sed 's/^/    | /'
-	fi
-}
-
 idctrl() { nvme id-ctrl "$NVME_DEV" 2>&1; }
 unvmcap() { field "$(idctrl)" unvmcap; }
 
