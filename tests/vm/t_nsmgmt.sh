@@ -162,6 +162,36 @@ t_reload_deleted() {
 	expect_eq "fresh=1: UNVMCAP" "$(unvmcap)" $((POOL_MIB * MIB))
 }
 
+# Detach and delete while the host is busy on the namespace: fio on a
+# block namespace, kvclient on a KV one, the statistics read meanwhile.
+# The device drains what it fetched; the host's driver removes the
+# namespace under its users (their I/O fails), nothing WARNs or hangs.
+t_detach_under_io() {
+	local dev ng fpid cpid spid i
+	create 0 $((32 * MIB / 512)) || return 1
+	local b=$NSID
+	create 1 $((40 * MIB)) || return 1
+	local k=$NSID
+	expect_status "attach $b" 0x0 nvme attach-ns "$NVME_DEV" -n $b -c 1
+	expect_status "attach $k" 0x0 nvme attach-ns "$NVME_DEV" -n $k -c 1
+	wait_for blkdev_of $b && wait_for ns_ngdev $k || { not_ok "namespaces $b/$k not seen"; return 1; }
+	dev=$(blkdev_of $b); ng=$(ns_ngdev $k)
+	timeout 60 fio --name=busy --filename="$dev" --direct=1 --rw=randrw --bs=4k --size=16M \
+		--iodepth=16 --ioengine=libaio --time_based --runtime=30 > /dev/null 2>&1 &
+	fpid=$!
+	timeout 60 "$KVCLIENT" --csi kv random "$ng" --ops 100000 --seed 9 > /dev/null 2>&1 &
+	cpid=$!
+	( for i in $(seq 200); do cat "$KV_STATS" > /dev/null 2>&1; done ) &
+	spid=$!
+	sleep 3
+	expect_status "detach $b under fio" 0x0 nvme detach-ns "$NVME_DEV" -n $b -c 1
+	expect_status "delete $k under kvclient (attached)" 0x0 nvme delete-ns "$NVME_DEV" -n $k
+	wait $fpid; wait $cpid; wait $spid
+	ok "fio and kvclient ended (their I/O failed with the namespace gone)"
+	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
+	quick_io && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
+}
+
 t_bad_requests() {
 	expect_status "create nsze 0" 0x4002 nvme create-ns "$NVME_DEV" --nsze=0 --ncap=0 --flbas=0
 	expect_status "create ncap < nsze: Thin Provisioning Not Supported" 0x411b nvme create-ns "$NVME_DEV" --nsze=4096 --ncap=2048 --flbas=0
@@ -227,6 +257,7 @@ run_test block_ns t_block_ns
 run_test kv_ns t_kv_ns
 run_test reload t_reload
 run_test ns2_untouched t_ns2_untouched
+run_test detach_under_io t_detach_under_io
 run_test bad_requests t_bad_requests
 run_test capacity t_capacity
 run_test others_untouched t_others_untouched
