@@ -743,13 +743,16 @@ static void crafted_admin_ioctl(void)
 	E("identify ns NSID 0", adm(0x06, 0, 0, 0, 0, 0, 0, PAGE), SC_NS);
 	/*
 	 * Namespace 2 is the KV command set's: Identify Namespace (NVM) of it
-	 * is Invalid I/O Command Set; without it (kv_std_size=0) Invalid
-	 * Namespace.
+	 * is Invalid I/O Command Set; without it (kv_std_size=0) NSID 2 is a
+	 * valid inactive one (NN is 16: Namespace Management), zeros. NSIDs
+	 * up to 16 not allocated are inactive (a descriptor list of one:
+	 * Invalid Field), above 16 invalid (Invalid Namespace).
 	 */
-	E("identify ns NSID 2", adm(0x06, 2, 0, 0, 0, 0, 0, PAGE), SC_IOCS, SC_NS);
+	E("identify ns NSID 2", adm(0x06, 2, 0, 0, 0, 0, 0, PAGE), SC_IOCS, SC_OK);
 	E("identify ns NSID 0xffffffff", adm(0x06, 0xffffffff, 0, 0, 0, 0, 0, PAGE), SC_NS, SC_OK);
 	E("identify ns NSID 0xfffffffe", adm(0x06, 0xfffffffe, 0, 0, 0, 0, 0, PAGE), SC_NS);
-	E("identify desc list NSID 7", adm(0x06, 7, 3, 0, 0, 0, 0, PAGE), SC_NS);
+	E("identify desc list NSID 7", adm(0x06, 7, 3, 0, 0, 0, 0, PAGE), SC_FIELD);
+	E("identify desc list NSID 17", adm(0x06, 17, 3, 0, 0, 0, 0, PAGE), SC_NS);
 	E("identify active list NSID 0xfffffffe", adm(0x06, 0xfffffffe, 2, 0, 0, 0, 0, PAGE), SC_NS);
 	E("identify CS ns CSI 2 (zoned)", adm(0x06, 1, 5, 2u << 24, 0, 0, 0, PAGE), SC_FIELD);
 	E("identify ctrl", adm(0x06, 0, 1, 0, 0, 0, 0, PAGE), SC_OK);
