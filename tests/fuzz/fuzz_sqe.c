@@ -13,9 +13,13 @@
  * in range and free or live as needed, sizes within MQES, aligned queue
  * memory, log ranges inside the log, transfers within MDTS, no overflow;
  * FIDs, LIDs and CNS values in admin.c's tables and within their rules;
- * namespaces valid, active and of the command set asked for, as the first
- * input byte configures namespace 2 of the KV command set: absent, active
- * or inactive), and the model never has an SQ on a missing CQ.
+ * namespaces valid, active (or allocated, for CNS 10h/11h/1Ah/1Bh) and
+ * of the command set asked for, as the first input byte configures
+ * namespace 2 of the KV command set: absent, active or inactive, and the
+ * second namespaces 3..6 as Namespace Management leaves them: allocated,
+ * attached or not, block or KV; Namespace Management and Attachment name
+ * only allocated NSIDs, never delete namespace 1), and the model never
+ * has an SQ on a missing CQ.
  */
 #include "nvmev.h"
 #include "fuzz_util.h"
@@ -24,6 +28,7 @@ struct model {
 	struct nvmev_admin_state st;
 	bool kv; /* namespace 2 (KV command set) exists */
 	bool kv_active; /* ... and is active (CC.CSS = 110b) */
+	u32 kv_mask; /* bit n: namespace n is a KV one */
 	u16 sq_cq[NVMEV_MAX_QUEUES]; /* CQ of each live SQ */
 	u32 cq_sqs[NVMEV_MAX_QUEUES]; /* SQs on each CQ */
 };
@@ -55,6 +60,7 @@ static bool status_known(u16 status)
 		NVMEV_SC_IOCS_COMBINATION_REJECTED,
 		NVMEV_SC_INVALID_IOCS,
 		NVMEV_SC_CMD_SIZE_LIMIT, /* Copy: MSRC, MSSRL, MCL */
+		NVMEV_SC_IOCS_NOT_SUPPORTED, /* Namespace Management */
 	};
 	unsigned int i;
 
@@ -105,47 +111,71 @@ static bool csi_ok(const struct model *m, u8 csi)
 	return csi == NVMEV_CSI_NVM || (m->kv && csi == NVMEV_CSI_KV);
 }
 
+static bool bit(u32 mask, u32 nsid)
+{
+	return nsid < 32 && (mask >> nsid) & 1;
+}
+
 /* An Identify the executor will answer: its NSID, CSI and list hold. */
 static void identify_checks(const struct nvmev_admin_cmd *c,
 			    const struct model *m)
 {
 	u8 cns = c->identify.cns;
-	bool active = c->nsid == NVMEV_NSID ||
-		      (c->nsid == NVMEV_NSID_KV && m->kv && m->kv_active);
+	const struct nvmev_cns_desc *d = nvmev_cns_find(cns);
+	bool alloc_cns = d && (d->flags & NVMEV_CNS_F_ALLOC);
+	bool active = bit(m->st.ns_active, c->nsid);
+	bool present = alloc_cns ? bit(m->st.ns_alloc, c->nsid) : active;
 
-	FZ_ASSERT(nvmev_cns_find(cns));
-	if (cns == NVMEV_CNS_NS || cns == NVMEV_CNS_NS_DESC_LIST ||
-	    cns == NVMEV_CNS_CS_NS || cns == NVMEV_CNS_NS_CS_INDEP) {
-		FZ_ASSERT(c->nsid == NVMEV_NSID ||
-			  (c->nsid == NVMEV_NSID_KV && m->kv));
-		FZ_ASSERT(c->identify.zero == !active);
+	FZ_ASSERT(d);
+	if (c->identify.common) { /* CNS 00h, FFFFFFFFh: no namespace's */
+		FZ_ASSERT(cns == NVMEV_CNS_NS && c->nsid == 0xffffffff);
+		return;
 	}
-	if (cns == NVMEV_CNS_NS && active)
-		FZ_ASSERT(c->nsid == NVMEV_NSID);
+	if (d->flags & NVMEV_CNS_F_NSID) {
+		FZ_ASSERT(c->nsid >= 1 && c->nsid <= m->st.nn &&
+			  c->nsid <= NVMEV_MAX_NSID);
+		FZ_ASSERT(c->identify.zero == !present);
+	}
+	if ((cns == NVMEV_CNS_NS || cns == NVMEV_CNS_ALLOC_NS) && present)
+		FZ_ASSERT(m->st.ns_csi[c->nsid] == NVMEV_CSI_NVM);
 	if (cns == NVMEV_CNS_NS_DESC_LIST)
 		FZ_ASSERT(active);
-	if (cns == NVMEV_CNS_CS_NS || cns == NVMEV_CNS_CS_CTRL ||
-	    cns == NVMEV_CNS_CS_NS_ACTIVE_LIST)
+	if (d->flags & NVMEV_CNS_F_CSI)
 		FZ_ASSERT(csi_ok(m, c->identify.csi));
-	if (cns == NVMEV_CNS_CS_NS && active)
-		FZ_ASSERT(c->identify.csi == (c->nsid == NVMEV_NSID_KV ?
-						      NVMEV_CSI_KV :
-						      NVMEV_CSI_NVM));
-	if (cns == NVMEV_CNS_NS_ACTIVE_LIST ||
-	    cns == NVMEV_CNS_CS_NS_ACTIVE_LIST) {
+	if ((d->flags & NVMEV_CNS_F_CSI) && (d->flags & NVMEV_CNS_F_NSID) &&
+	    present)
+		FZ_ASSERT(c->identify.csi == m->st.ns_csi[c->nsid]);
+	if (d->flags & NVMEV_CNS_F_LIST) {
 		FZ_ASSERT(!(c->identify.list &
-			    ~((1u << NVMEV_NSID) | (1u << NVMEV_NSID_KV))));
+			    ~(alloc_cns ? m->st.ns_alloc : m->st.ns_active)));
 		FZ_ASSERT(!(c->identify.list & ((2u << (c->nsid & 31)) - 1)) ||
 			  c->nsid > 31);
-		if (!m->kv || !m->kv_active)
-			FZ_ASSERT(!(c->identify.list & (1u << NVMEV_NSID_KV)));
 	}
 	/* controller lists: ours (ID 1) only where the NSID is attached */
 	if (cns == NVMEV_CNS_CTRL_LIST_NS)
-		FZ_ASSERT(c->nsid != 0xffffffff && (!c->identify.listed || active));
+		FZ_ASSERT(c->nsid != 0xffffffff &&
+			  (!c->identify.listed || bit(m->st.ns_attached, c->nsid)));
 	if (c->identify.listed)
 		FZ_ASSERT(cns == NVMEV_CNS_CTRL_LIST_NS ||
 			  cns == NVMEV_CNS_CTRL_LIST);
+}
+
+/* Namespace Management and Attachment: what the executors may rely on. */
+static void ns_checks(const struct nvmev_admin_cmd *c, const struct model *m)
+{
+	if (c->opcode == NVMEV_ADM_NS_MGMT && c->ns.sel == 0) {
+		FZ_ASSERT(csi_ok(m, c->ns.csi));
+		return;
+	}
+	FZ_ASSERT(c->ns.sel <= 1);
+	FZ_ASSERT(!(c->ns.mask & ~m->st.ns_alloc));
+	if (c->opcode == NVMEV_ADM_NS_MGMT)
+		FZ_ASSERT(!(c->ns.mask & m->st.ns_fixed));
+	if (c->nsid != 0xffffffff)
+		FZ_ASSERT(c->ns.mask == 1u << c->nsid &&
+			  c->nsid <= NVMEV_MAX_NSID);
+	else
+		FZ_ASSERT(c->opcode == NVMEV_ADM_NS_MGMT);
 }
 
 /* What the executors do to the state, and the promises they rely on. */
@@ -191,11 +221,16 @@ static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 	case NVMEV_ADM_GET_FEATURES:
 		FZ_ASSERT(nvmev_feat_find(c->feat.fid));
 		if (c->feat.fid == NVMEV_FEAT_KV_CONFIG)
-			FZ_ASSERT(m->kv && m->kv_active &&
-				  (c->nsid == NVMEV_NSID_KV ||
-				   c->nsid == 0xffffffff));
+			FZ_ASSERT(c->nsid == 0xffffffff ?
+					  (m->st.ns_active & m->kv_mask) != 0 :
+					  bit(m->st.ns_active & m->kv_mask,
+					      c->nsid));
 		FZ_ASSERT(c->feat.fid < NVMEV_FEAT_VALUES);
 		FZ_ASSERT(c->feat.sel <= NVMEV_FEAT_SEL_SUPPORTED);
+		break;
+	case NVMEV_ADM_NS_MGMT:
+	case NVMEV_ADM_NS_ATTACH:
+		ns_checks(c, m);
 		break;
 	case NVMEV_ADM_SET_FEATURES:
 		FZ_ASSERT(nvmev_feat_find(c->feat.fid) &&
@@ -350,12 +385,42 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	/* bits 6-7: namespace 2 absent (0, 1), active (2), inactive (3) */
 	m.kv = data[0] >> 7;
 	m.kv_active = (data[0] >> 6) == 2;
-	m.st.nn = m.kv ? NVMEV_NSID_KV : NVMEV_NSID;
+	m.st.nn = NVMEV_MAX_NSID; /* Namespace Management */
+	m.st.ns_fixed = 1u << NVMEV_NSID;
+	m.st.kv_capable = m.kv;
 	m.st.ns_active = 1u << NVMEV_NSID |
 			 (m.kv_active ? 1u << NVMEV_NSID_KV : 0);
+	m.st.ns_attached = 1u << NVMEV_NSID | (m.kv ? 1u << NVMEV_NSID_KV : 0);
+	m.st.ns_alloc = m.st.ns_attached;
 	m.st.ns_csi[NVMEV_NSID_KV] = m.kv ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
+	m.kv_mask = m.kv ? 1u << NVMEV_NSID_KV : 0;
 	data++;
 	size--;
+	/* namespaces 3..6 made by Namespace Management: allocated, attached
+	 * or not, block or (with the KV set) KV, from the next byte */
+	if (size >= 1) {
+		u32 n;
+
+		for (n = 3; n <= 6; n++) {
+			u8 b = data[0] >> (2 * (n - 3));
+
+			if (!(b & 1))
+				continue;
+			m.st.ns_alloc |= 1u << n;
+			if (b & 2) {
+				m.st.ns_attached |= 1u << n;
+				m.st.ns_active |= 1u << n;
+			}
+			if (m.kv && n == 5) {
+				m.st.ns_csi[n] = NVMEV_CSI_KV;
+				m.kv_mask |= 1u << n;
+				if (!m.kv_active)
+					m.st.ns_active &= ~(1u << n);
+			}
+		}
+		data++;
+		size--;
+	}
 	while (size >= 65) {
 		u8 ctl = data[0];
 
