@@ -177,17 +177,20 @@ t_detach_under_io() {
 	wait_for blkdev_of $b && wait_for ns_ngdev $k || { not_ok "namespaces $b/$k not seen"; return 1; }
 	dev=$(blkdev_of $b); ng=$(ns_ngdev $k)
 	timeout 60 fio --name=busy --filename="$dev" --direct=1 --rw=randrw --bs=4k --size=16M \
-		--iodepth=16 --ioengine=libaio --time_based --runtime=30 > /dev/null 2>&1 &
+		--iodepth=16 --ioengine=libaio --time_based --runtime=15 > /dev/null 2>&1 &
 	fpid=$!
-	timeout 60 "$KVCLIENT" --csi kv random "$ng" --ops 100000 --seed 9 > /dev/null 2>&1 &
+	timeout 60 "$KVCLIENT" --csi kv random "$ng" --ops 30000 --seed 9 > /dev/null 2>&1 &
 	cpid=$!
 	( for i in $(seq 200); do cat "$KV_STATS" > /dev/null 2>&1; done ) &
 	spid=$!
 	sleep 3
+	kill -0 $fpid 2>/dev/null && kill -0 $cpid 2>/dev/null && ok "fio and kvclient running" ||
+		not_ok "fio or kvclient ended before the detach: nothing was under I/O"
 	expect_status "detach $b under fio" 0x0 nvme detach-ns "$NVME_DEV" -n $b -c 1
 	expect_status "delete $k under kvclient (attached)" 0x0 nvme delete-ns "$NVME_DEV" -n $k
-	wait $fpid; wait $cpid; wait $spid
+	wait $fpid; wait $cpid
 	ok "fio and kvclient ended (their I/O failed with the namespace gone)"
+	wait $spid && ok "the statistics read meanwhile" || not_ok "statistics reader failed"
 	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
 	quick_io && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
 }
