@@ -198,6 +198,7 @@ static const struct nvmev_log_desc log_table[] = {
 	{ NVMEV_LOG_FW_SLOT, 0, 512 },
 	{ NVMEV_LOG_CHANGED_NS, 0, 4096 },
 	{ NVMEV_LOG_CMD_EFFECTS, NVMEV_LOG_F_CSI, 4096 },
+	{ NVMEV_LOG_LBA_STATUS, 0, NVMEV_PAGE_SIZE }, /* LSLPLEN: its part */
 	{ NVMEV_LOG_FID_EFFECTS, 0, 1024 },
 	{ NVMEV_LOG_SANITIZE, 0, 512 },
 };
@@ -765,6 +766,39 @@ u64 nvmev_ns_place(const struct nvmev_extent *used, unsigned int n, u64 base,
 	return at;
 }
 
+/*
+ * Get LBA Status (86h) on a block namespace: SLBA CDW11:10, MNDW CDW12 (dwords
+ * to return, 0's based), RL CDW13 bits 15:0, ATYPE CDW13 bits 31:24.
+ * Only an active NVM namespace has LBAs (else Invalid Namespace or Format,
+ * FFFFFFFFh too); ATYPE 10h and 11h only (both report the blocks of Write
+ * Uncorrectable, every one of which is tracked); the data within MDTS;
+ * SLBA in the namespace (else LBA Out of Range). RL 0 and a range past the
+ * end: up to the last LBA.
+ */
+static u16 decode_get_lba_status(const u32 *sqe,
+				 const struct nvmev_admin_state *st,
+				 struct nvmev_admin_cmd *cmd)
+{
+	u64 slba = ((u64)sqe[11] << 32) | sqe[10], rl = sqe[13] & 0xffff;
+	u64 blocks;
+
+	cmd->lba_status.slba = slba;
+	cmd->lba_status.len = ((u64)sqe[12] + 1) * 4;
+	cmd->lba_status.atype = sqe[13] >> 24;
+	if (!ns_active(st, cmd->nsid) || st->ns_csi[cmd->nsid] != NVMEV_CSI_NVM)
+		return bad(cmd, NVMEV_SC_INVALID_NS, CDW_LOC(1));
+	if (cmd->lba_status.atype != NVMEV_GLS_ATYPE_SCAN &&
+	    cmd->lba_status.atype != NVMEV_GLS_ATYPE_TRACKED)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(13) + 3);
+	if (cmd->lba_status.len > NVMEV_MAX_XFER)
+		return bad(cmd, NVMEV_SC_INVALID_FIELD, CDW_LOC(12));
+	blocks = st->ns_blocks[cmd->nsid];
+	if (slba >= blocks)
+		return bad(cmd, NVMEV_SC_LBA_RANGE, CDW_LOC(10));
+	cmd->lba_status.nlb = rl && rl < blocks - slba ? rl : blocks - slba;
+	return NVMEV_SC_SUCCESS;
+}
+
 /**
  * nvmev_admin_decode - decode and check one admin SQE
  * @sqe: the 64-byte command, as fetched from the host
@@ -817,6 +851,8 @@ u16 nvmev_admin_decode(const u32 *sqe, const struct nvmev_admin_state *st,
 		return decode_ns_mgmt(sqe, st, cmd);
 	case NVMEV_ADM_NS_ATTACH:
 		return decode_ns_attach(sqe, st, cmd);
+	case NVMEV_ADM_GET_LBA_STATUS:
+		return decode_get_lba_status(sqe, st, cmd);
 	/*
 	 * Keep Alive (18h) is optional on PCIe and goes with the Keep Alive
 	 * feature, which KAS = 0 says this controller lacks: Invalid Opcode,
@@ -838,7 +874,8 @@ static_assert(NVMEV_ADM_CREATE_SQ == nvme_admin_create_sq &&
 	      NVMEV_ADM_ASYNC_EVENT == nvme_admin_async_event &&
 	      NVMEV_ADM_KEEP_ALIVE == nvme_admin_keep_alive &&
 	      NVMEV_ADM_FORMAT_NVM == nvme_admin_format_nvm &&
-	      NVMEV_ADM_SANITIZE == nvme_admin_sanitize_nvm);
+	      NVMEV_ADM_SANITIZE == nvme_admin_sanitize_nvm &&
+	      NVMEV_ADM_GET_LBA_STATUS == nvme_admin_get_lba_status);
 static_assert(NVMEV_CNS_CS_CTRL == NVME_ID_CNS_CS_CTRL &&
 	      NVMEV_CNS_NS_CS_INDEP == NVME_ID_CNS_NS_CS_INDEP &&
 	      NVMEV_LOG_CMD_EFFECTS == NVME_LOG_CMD_EFFECTS &&
@@ -1037,6 +1074,11 @@ static_assert(offsetof(struct nvme_id_ctrl, vwc) == 525 &&
 	      offsetof(struct nvme_id_ns, dlfeat) == 33 &&
 	      offsetof(struct nvme_id_ns, nows) + 2 == ID_NS_MSSRL);
 
+static const struct admin_cmd *admin_cmd_find(u8 opcode);
+
+/* OACS bit 9: Get LBA Status (and so the LBA Status Information log) */
+#define OACS_GET_LBA_STATUS (1 << 9)
+
 static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	struct nvmev_id_caps caps;
@@ -1081,6 +1123,8 @@ static void id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->oaes = cpu_to_le32(OAES_NS_ATTR);
 	put_le128(id->tnvmcap, dev->cfg.memmap_size - NVMEV_BAR_WINDOW);
 	put_le128(id->unvmcap, pool_free(dev));
+	if (admin_cmd_find(nvme_admin_get_lba_status))
+		id->oacs |= cpu_to_le16(OACS_GET_LBA_STATUS);
 }
 
 /*
@@ -1363,6 +1407,168 @@ static void log_sanitize(struct nvmev_dev *dev, u8 *buf)
 	put_le32(buf + 20, SANITIZE_NO_TIME); /* ... with No-Deallocate */
 	put_le32(buf + 24, etbe);
 	put_le32(buf + 28, SANITIZE_NO_TIME);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Get LBA Status and the LBA Status Information log */
+
+/*
+ * The Potentially Unrecoverable LBAs of a block namespace are exactly its
+ * blocks of Write Uncorrectable not written since: all tracked, none
+ * untracked, so a scan (ATYPE 10h) finds what the tracked list (11h) has.
+ */
+#define LBA_RUNS 16 /* runs per look at the bitmap, on the stack */
+#define LBA_DESC_SIZE 16 /* an LBA Status or LBA Range Descriptor */
+#define GLS_HDR_SIZE 8 /* NLSD, CMPC */
+/*
+ * Descriptor Status: 1h, every LBA of the range returns Unrecovered Read
+ * Error when read (none may read back successfully).
+ */
+#define GLS_STATUS_UNRECOVERED 0x1
+#define LSI_HDR_SIZE 16 /* LSLPLEN, NLSLNE, ESTULB, LSGC */
+#define LSI_ELEM_SIZE 16 /* NEID, NLRD, RATYPE */
+
+static void put_le64(u8 *dst, u64 v)
+{
+	*(__le64 *)dst = cpu_to_le64(v);
+}
+
+/* DSLBA/RSLBA, NLB/RNLB, and the Status byte (reserved in the log). */
+static void put_lba_desc(u8 *d, const struct nvmev_lba_run *r, u8 status)
+{
+	memset(d, 0, LBA_DESC_SIZE);
+	put_le64(d, r->slba);
+	put_le32(d + 8, r->nlb);
+	d[13] = status;
+}
+
+/*
+ * Get LBA Status: the LBA Status Descriptor list of the decoded range, as
+ * many descriptors as (MNDW + 1) dwords hold after the header; NLSD says
+ * how many were returned, CMPC whether that was all (2h) or MNDW ended it
+ * (1h). The rest of the host's buffer is zeros.
+ */
+static u16 admin_get_lba_status(struct nvmev_dev *dev,
+				const struct nvmev_admin_cmd *cmd,
+				struct admin_res *res)
+{
+	u64 len = cmd->lba_status.len, done, chunk;
+	u64 room = len >= GLS_HDR_SIZE ? (len - GLS_HDR_SIZE) / LBA_DESC_SIZE :
+					 0;
+	u64 pos = cmd->lba_status.slba, end = pos + cmd->lba_status.nlb;
+	struct nvmev_lba_run runs[LBA_RUNS];
+	u8 *buf = dev->admin_buf;
+	u32 nlsd = 0, n, i;
+	bool more = false;
+	u16 status;
+	NVMEV_TRACE_FUNC();
+
+	status = nvmev_sgl_map(dev->admin_sgl, cmd->prp1, cmd->prp2, len);
+	memset(buf, 0, NVMEV_PAGE_SIZE);
+	for (done = 0; !status && done < len; done += chunk) {
+		chunk = min_t(u64, len - done, NVMEV_PAGE_SIZE);
+		status = nvmev_sgl_copy(dev->admin_sgl, done, buf, chunk, true);
+	}
+	while (!status) {
+		n = nvmev_blk_uncor_runs(dev, cmd->nsid, pos, end - pos, runs,
+					 min_t(u64, room - nlsd, LBA_RUNS),
+					 &more);
+		for (i = 0; i < n; i++)
+			put_lba_desc(buf + i * LBA_DESC_SIZE, &runs[i],
+				     GLS_STATUS_UNRECOVERED);
+		if (n)
+			status = nvmev_sgl_copy(
+				dev->admin_sgl,
+				GLS_HDR_SIZE + (u64)nlsd * LBA_DESC_SIZE, buf,
+				n * LBA_DESC_SIZE, true);
+		nlsd += n;
+		if (!more || nlsd == room)
+			break;
+		pos = runs[n - 1].slba + runs[n - 1].nlb;
+	}
+	if (status)
+		return status;
+	memset(buf, 0, GLS_HDR_SIZE);
+	put_le32(buf, nlsd);
+	buf[4] = more ? NVMEV_GLS_CMPC_MORE : NVMEV_GLS_CMPC_DONE;
+	return nvmev_sgl_copy(dev->admin_sgl, 0, buf,
+			      min_t(u64, len, GLS_HDR_SIZE), true);
+}
+
+/* Mix one value into a digest of the log's ranges (FNV-1a on words). */
+static u64 digest_mix(u64 h, u64 v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+/*
+ * One namespace element of the LBA Status Information log at @elem: NEID,
+ * NLRD, RATYPE 11h (the tracked list is enough) and a range descriptor
+ * (RSLBA, RNLB) per run of the namespace's uncorrectable blocks, as many
+ * as @room holds. Return: the descriptors written (0: no element).
+ */
+static u32 lsi_element(struct nvmev_dev *dev, u32 nsid, u8 *elem, u32 room,
+		       u64 *digest)
+{
+	struct nvmev_lba_run runs[LBA_RUNS];
+	u8 *desc = elem + LSI_ELEM_SIZE;
+	bool more = true;
+	u32 nr = 0, n, i;
+	u64 pos = 0;
+
+	while (more && nr < room) {
+		n = nvmev_blk_uncor_runs(dev, nsid, pos, U64_MAX, runs,
+					 min_t(u32, room - nr, LBA_RUNS),
+					 &more);
+		for (i = 0; i < n; i++, nr++) {
+			put_lba_desc(desc + nr * LBA_DESC_SIZE, &runs[i], 0);
+			*digest = digest_mix(digest_mix(*digest, runs[i].slba),
+					     runs[i].nlb);
+		}
+		if (n)
+			pos = runs[n - 1].slba + runs[n - 1].nlb;
+	}
+	if (!nr)
+		return 0;
+	*digest = digest_mix(*digest, nsid);
+	put_le32(elem, nsid); /* NEID */
+	put_le32(elem + 4, nr); /* NLRD */
+	elem[8] = NVMEV_GLS_ATYPE_TRACKED; /* RATYPE */
+	return nr;
+}
+
+/*
+ * LBA Status Information (0Eh): the header (LSLPLEN, NLSLNE, ESTULB 0: no
+ * untracked LBAs, LSGC), then a namespace element for each active block
+ * namespace with uncorrectable blocks, in NSID order, as far as the one
+ * page of the log holds (Get LBA Status lists every run). LSGC counts the
+ * changes of the listed ranges, as seen by the reads of this log.
+ */
+static void log_lba_status(struct nvmev_dev *dev, u8 *buf)
+{
+	u32 off = LSI_HDR_SIZE, elems = 0, nsid, room, nr;
+	u64 digest = 0;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NSID; nsid++) {
+		if (!nvmev_ns_active(dev, nsid) ||
+		    dev->ns[nsid].kind == NVMEV_NS_KV)
+			continue;
+		if (off + LSI_ELEM_SIZE + LBA_DESC_SIZE > NVMEV_PAGE_SIZE)
+			break;
+		room = (NVMEV_PAGE_SIZE - off - LSI_ELEM_SIZE) / LBA_DESC_SIZE;
+		nr = lsi_element(dev, nsid, buf + off, room, &digest);
+		if (!nr)
+			continue;
+		off += LSI_ELEM_SIZE + nr * LBA_DESC_SIZE;
+		elems++;
+	}
+	if (digest != dev->lba_status_digest) {
+		dev->lba_status_digest = digest;
+		dev->lba_status_gen++;
+	}
+	put_le32(buf, off); /* LSLPLEN */
+	put_le32(buf + 4, elems); /* NLSLNE */
+	put_le16(buf + 14, dev->lba_status_gen); /* LSGC */
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1701,6 +1907,9 @@ static u16 admin_get_log_page(struct nvmev_dev *dev,
 	case NVMEV_LOG_CHANGED_NS:
 		log_changed_ns(dev, cmd->log.rae, (__le32 *)buf);
 		break;
+	case NVMEV_LOG_LBA_STATUS:
+		log_lba_status(dev, buf);
+		break;
 	}
 
 	/* The log from @off, then zeros up to the host's length. */
@@ -1987,6 +2196,8 @@ static const struct admin_cmd admin_cmds[] = {
 	  ACS | NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, admin_ns_mgmt },
 	{ nvme_admin_ns_attach, "ns-attach",
 	  ACS | NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC, admin_ns_attach },
+	{ nvme_admin_get_lba_status, "get-lba-status", ACS,
+	  admin_get_lba_status },
 };
 
 static const unsigned int nr_admin_cmds = ARRAY_SIZE(admin_cmds);
@@ -2034,6 +2245,8 @@ static void admin_state(struct nvmev_dev *dev, struct nvmev_admin_state *st)
 		if (dev->ns[nsid].attached)
 			st->ns_attached |= 1u << nsid;
 		st->ns_csi[nsid] = nvmev_ns_csi(dev, nsid);
+		if (dev->ns[nsid].kind != NVMEV_NS_KV)
+			st->ns_blocks[nsid] = dev->ns[nsid].blk_blocks;
 		if (nvmev_ns_active(dev, nsid))
 			st->ns_active |= 1u << nsid;
 	}

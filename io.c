@@ -252,6 +252,66 @@ bool nvmev_bits_any(const u64 *map, u64 start, u64 n)
 	return false;
 }
 
+/*
+ * The first bit from @pos below @end that is set (@set) or clear, else
+ * @end. Each word is read once (READ_ONCE): see nvmev_bits_runs().
+ */
+static u64 bits_next(const u64 *map, u64 pos, u64 end, bool set)
+{
+	while (pos < end) {
+		u64 w = READ_ONCE(map[pos / 64]);
+
+		w = (set ? w : ~w) & (~0ULL << (pos % 64));
+		if (w)
+			return min(end, (pos & ~63ULL) + __builtin_ctzll(w));
+		pos = (pos & ~63ULL) + 64;
+	}
+	return end;
+}
+
+/**
+ * nvmev_bits_runs - the runs of set bits of @map in [@start, @start + @n)
+ * @map: the bitmap, nvmev_bits_words(@nbits) words
+ * @nbits: bits in @map; the range is clipped to it
+ * @start: the first bit to look at
+ * @n: how many bits from @start
+ * @out: the runs, in increasing order, clipped to the range; a run longer
+ *	 than U32_MAX bits is cut into pieces of U32_MAX (a descriptor's NLB
+ *	 has 32 bits)
+ * @max: room in @out (0: only @more is answered)
+ * @more: set when the range has a run beyond the @max written
+ *
+ * Pure (unit-tested). Every word is read with READ_ONCE, so a caller may
+ * scan a bitmap that writers change under locks it does not hold: no read
+ * is torn, and the answer is a snapshot that is exact within each word
+ * read but may mix moments across words.
+ *
+ * Return: the number of runs written to @out.
+ */
+u32 nvmev_bits_runs(const u64 *map, u64 nbits, u64 start, u64 n,
+		    struct nvmev_lba_run *out, u32 max, bool *more)
+{
+	u64 end = start < nbits ? start + min(n, nbits - start) : start;
+	u64 pos = start, last;
+	u32 nr = 0;
+
+	*more = false;
+	while (pos < end) {
+		pos = bits_next(map, pos, end, true);
+		if (pos == end)
+			break;
+		if (nr == max) {
+			*more = true;
+			break;
+		}
+		last = bits_next(map, pos, end, false);
+		out[nr].slba = pos;
+		out[nr].nlb = min_t(u64, last - pos, U32_MAX);
+		pos += out[nr++].nlb;
+	}
+	return nr;
+}
+
 #ifdef __KERNEL__
 #include "trace.h"
 
@@ -890,6 +950,44 @@ static void blk_uncor_clear(struct nvmev_ns *ns)
 	memset(ns->blk_uncor, 0,
 	       nvmev_bits_words(ns->blk_blocks) * sizeof(u64));
 	atomic64_set(&ns->blk_uncor_nr, 0);
+}
+
+/**
+ * nvmev_blk_uncor_runs - the uncorrectable runs of a block namespace
+ * @dev: the device
+ * @nsid: the namespace (one without blocks has none)
+ * @slba: the first block to look at
+ * @n: blocks from @slba (clipped to the namespace)
+ * @out: the runs, as nvmev_bits_runs() writes them
+ * @max: room in @out
+ * @more: set when a run beyond the @max written remains
+ *
+ * For Get LBA Status and the LBA Status Information log (admin.c, on the
+ * dispatcher).
+ *
+ * No stripe lock is taken: a word's bits change under its stripe's write
+ * lock, and nvmev_bits_runs() reads each word with READ_ONCE, so the
+ * report is a racy but per-word atomic snapshot. A Write Uncorrectable or a
+ * write running meanwhile may show in part; for a status report that is
+ * acceptable (the host asks again, as it would after any later change).
+ * The bitmap is made, cleared (Format NVM, Sanitize) and freed (namespace
+ * deletion) on this same dispatcher thread.
+ *
+ * Return: the number of runs written to @out.
+ */
+u32 nvmev_blk_uncor_runs(struct nvmev_dev *dev, u32 nsid, u64 slba, u64 n,
+			 struct nvmev_lba_run *out, u32 max, bool *more)
+{
+	struct nvmev_ns *ns;
+
+	*more = false;
+	if (!nsid || nsid > NVMEV_MAX_NSID)
+		return 0;
+	ns = &dev->ns[nsid];
+	if (!ns->blk_uncor || !atomic64_read(&ns->blk_uncor_nr))
+		return 0;
+	return nvmev_bits_runs(ns->blk_uncor, ns->blk_blocks, slba, n, out, max,
+			       more);
 }
 
 #define BLK_ROW(op, slot, name, effects, fn) \

@@ -183,6 +183,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_ADM_KEEP_ALIVE 0x18
 #define NVMEV_ADM_FORMAT_NVM 0x80
 #define NVMEV_ADM_SANITIZE 0x84
+#define NVMEV_ADM_GET_LBA_STATUS 0x86
 
 /* Format NVM and Sanitize CDW10 values (admin.c: decode_format/sanitize) */
 #define NVMEV_FMT_SES_NONE 0 /* no secure erase */
@@ -219,6 +220,7 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns);
 #define NVMEV_LOG_FW_SLOT 0x03
 #define NVMEV_LOG_CHANGED_NS 0x04 /* Changed Namespace List */
 #define NVMEV_LOG_CMD_EFFECTS 0x05
+#define NVMEV_LOG_LBA_STATUS 0x0e /* LBA Status Information */
 #define NVMEV_LOG_FID_EFFECTS 0x12 /* Feature Identifiers Supported and Effects */
 #define NVMEV_LOG_SANITIZE 0x81 /* Sanitize Status */
 
@@ -342,7 +344,20 @@ struct nvmev_admin_state {
 	u32 ns_fixed; /* bit n: namespace n cannot be deleted */
 	bool kv_capable; /* the KV Command Set (a KV namespace at load) */
 	u8 ns_csi[NVMEV_MAX_NSID + 1]; /* the command set of each valid NSID */
+	u64 ns_blocks[NVMEV_MAX_NSID + 1]; /* a block namespace's blocks */
 };
+
+/*
+ * Get LBA Status, CDW13 bits 31:24 (ATYPE): both report Potentially
+ * Unrecoverable LBAs; 10h after a scan (tracked and untracked), 11h the
+ * tracked ones. Every other value (02h: Tracked Allocated LBAs, added after
+ * NVMe 2.0, among them) is reserved here.
+ */
+#define NVMEV_GLS_ATYPE_SCAN 0x10
+#define NVMEV_GLS_ATYPE_TRACKED 0x11
+/* Completion Condition (CMPC) of the LBA Status Descriptor list */
+#define NVMEV_GLS_CMPC_MORE 0x1 /* MNDW reached, more descriptors left */
+#define NVMEV_GLS_CMPC_DONE 0x2 /* the whole range, every descriptor */
 
 /* A decoded, checked admin command: what the executors in admin.c use. */
 struct nvmev_admin_cmd {
@@ -397,6 +412,12 @@ struct nvmev_admin_cmd {
 			u8 csi; /* create */
 			u32 mask; /* bit n: NSID n is deleted/attached/... */
 		} ns; /* Namespace Management and Attachment */
+		struct {
+			u64 slba; /* in the block namespace NSID names */
+			u64 nlb; /* RL, clipped to the namespace; RL 0: to its end */
+			u64 len; /* bytes to transfer: (MNDW + 1) * 4 */
+			u8 atype; /* NVMEV_GLS_ATYPE_* */
+		} lba_status;
 	};
 };
 
@@ -498,6 +519,13 @@ u16 nvmev_copy_dest_check(u64 sdlba, u64 total, u64 ns_blocks);
 /* the uncorrectable-block bitmap: one bit per block, 64 per word */
 u64 nvmev_bits_assign(u64 *map, u64 start, u64 n, bool set);
 bool nvmev_bits_any(const u64 *map, u64 start, u64 n);
+/* A run of set bits: blocks [slba, slba + nlb) */
+struct nvmev_lba_run {
+	u64 slba;
+	u32 nlb;
+};
+u32 nvmev_bits_runs(const u64 *map, u64 nbits, u64 start, u64 n,
+		    struct nvmev_lba_run *out, u32 max, bool *more);
 static inline u64 nvmev_bits_words(u64 nbits)
 {
 	return nbits / 64 + !!(nbits % 64);
@@ -884,6 +912,12 @@ struct nvmev_dev {
 	u16 sanitize_sstat;
 	u32 sanitize_cdw10;
 	u32 sanitize_secs;
+	/*
+	 * LBA Status Information log (admin.c): its LSGC, and a digest of the
+	 * ranges it listed last, to tell when they change
+	 */
+	u16 lba_status_gen;
+	u64 lba_status_digest;
 
 	/* threads */
 	struct task_struct *dispatcher;
@@ -997,6 +1031,9 @@ void nvmev_io_blk_ns_free(struct nvmev_ns *ns);
 void nvmev_io_ns_remove(struct nvmev_dev *dev, u32 nsid);
 /* admin.c */
 void nvmev_ns_setup(struct nvmev_dev *dev);
+/* Get LBA Status, the LBA Status Information log: uncorrectable blocks */
+u32 nvmev_blk_uncor_runs(struct nvmev_dev *dev, u32 nsid, u64 slba, u64 n,
+			 struct nvmev_lba_run *out, u32 max, bool *more);
 void nvmev_io_stats_reset(struct nvmev_dev *dev);
 
 /* queue.c: queues, SQE fetch, CQE posting, errors, asynchronous events */

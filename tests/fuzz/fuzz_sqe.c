@@ -244,6 +244,20 @@ static void admin_apply(struct model *m, const struct nvmev_admin_cmd *c)
 		if (c->feat.fid == NVMEV_FEAT_NUM_QUEUES)
 			FZ_ASSERT(!m->st.sq_live && !m->st.cq_live);
 		break;
+	case NVMEV_ADM_GET_LBA_STATUS: /* a block namespace, a range in it */
+		FZ_ASSERT(c->nsid >= 1 && c->nsid <= NVMEV_MAX_NSID);
+		FZ_ASSERT((m->st.ns_active >> c->nsid) & 1);
+		FZ_ASSERT(m->st.ns_csi[c->nsid] == NVMEV_CSI_NVM);
+		FZ_ASSERT(c->lba_status.atype == NVMEV_GLS_ATYPE_SCAN ||
+			  c->lba_status.atype == NVMEV_GLS_ATYPE_TRACKED);
+		FZ_ASSERT(c->lba_status.len >= 4 &&
+			  c->lba_status.len <= NVMEV_MAX_XFER &&
+			  !(c->lba_status.len & 3));
+		FZ_ASSERT(c->lba_status.slba < m->st.ns_blocks[c->nsid]);
+		FZ_ASSERT(c->lba_status.nlb >= 1 &&
+			  c->lba_status.nlb <= m->st.ns_blocks[c->nsid] -
+						       c->lba_status.slba);
+		break;
 	case NVMEV_ADM_ASYNC_EVENT:
 		FZ_ASSERT(m->st.nr_aers <= NVMEV_AERL);
 		m->st.nr_aers++;
@@ -325,6 +339,47 @@ static void fuzz_ranges(const u32 *sqe, u64 nb)
 	FZ_ASSERT(!status || status == (NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR));
 }
 
+static bool map_bit(const u64 *map, u64 b)
+{
+	return (map[b / 64] >> (b % 64)) & 1;
+}
+
+/*
+ * The SQE's 512 bits as an uncorrectable bitmap (Get LBA Status): every
+ * run nvmev_bits_runs() lists is set, maximal within the range, in order,
+ * inside the range and the room given; "more" exactly when the room ran
+ * out before the last set bit of the range.
+ */
+static void fuzz_runs(const u32 *sqe, u8 ctl)
+{
+	struct nvmev_lba_run runs[8];
+	u64 map[8], nbits = 1 + sqe[0] % 512, start = sqe[1] % 600, end;
+	u64 n = ctl & 0x40 ? ~0ULL : sqe[2] % 600, pos, s, e;
+	u32 max = (ctl >> 1) & 7, nr, i;
+	bool more, left = false;
+
+	memcpy(map, sqe, sizeof(map));
+	end = start < nbits ? start + (n < nbits - start ? n : nbits - start) :
+			      start;
+	nr = nvmev_bits_runs(map, nbits, start, n, runs, max, &more);
+	FZ_ASSERT(nr <= max);
+	for (i = 0, pos = start; i < nr; i++, pos = e) {
+		s = runs[i].slba;
+		e = s + runs[i].nlb;
+		FZ_ASSERT(runs[i].nlb >= 1 && s >= pos && e <= end);
+		FZ_ASSERT(!i || s > pos); /* a gap between two runs */
+		FZ_ASSERT(s == start || !map_bit(map, s - 1));
+		FZ_ASSERT(e == end || !map_bit(map, e));
+		for (; pos < s; pos++) /* none skipped */
+			FZ_ASSERT(!map_bit(map, pos));
+		for (; pos < e; pos++)
+			FZ_ASSERT(map_bit(map, pos));
+	}
+	for (; pos < end; pos++)
+		left |= map_bit(map, pos);
+	FZ_ASSERT(more == left && (!more || nr == max));
+}
+
 static void fuzz_io(const u32 *sqe, u8 ctl)
 {
 	/* namespace sizes from tiny to absurd, to reach the overflow edges */
@@ -337,6 +392,7 @@ static void fuzz_io(const u32 *sqe, u8 ctl)
 	u16 loc = 0xffff, status;
 
 	fuzz_ranges(sqe, nb);
+	fuzz_runs(sqe, ctl);
 	status = nvmev_io_check_common(sqe, io_opcode_known(op), sqe[1] == 1,
 				       &loc);
 	if (!status && blk_opcode(op))
@@ -394,6 +450,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	m.st.ns_alloc = m.st.ns_attached;
 	m.st.ns_csi[NVMEV_NSID_KV] = m.kv ? NVMEV_CSI_KV : NVMEV_CSI_NVM;
 	m.kv_mask = m.kv ? 1u << NVMEV_NSID_KV : 0;
+	/* namespace 1: 1 block to absurd, for Get LBA Status's SLBA and RL */
+	m.st.ns_blocks[NVMEV_NSID] = (data[0] & 8) ? 1 + (data[0] & 7) :
+						     ~0ULL >> (data[0] & 7) * 9;
 	data++;
 	size--;
 	/* namespaces 3..6 made by Namespace Management: allocated, attached
@@ -416,7 +475,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				m.kv_mask |= 1u << n;
 				if (!m.kv_active)
 					m.st.ns_active &= ~(1u << n);
-			}
+			} else /* a block namespace: its size */
+				m.st.ns_blocks[n] = 1000 * n + 1;
 		}
 		data++;
 		size--;

@@ -166,6 +166,20 @@ def sqe_seeds():
     b["seed_kv_ns"] = bytes([0x84]) + b"".join(bytes([0]) + c for c in kv)
     b["seed_kv_ns_inactive"] = bytes([0xc4]) + b"".join(
         bytes([0]) + c for c in kv)
+    # Get LBA Status (issue 15) as nvme-cli sends it, at the edges of a
+    # 7-block namespace 1 (first byte bit 3: 1 + (bits 0-2) blocks) and of
+    # namespace 3 (3001 blocks; the second byte: 3 and 4 attached block
+    # namespaces), and the LBA Status Information log
+    gls = [adm(0x86, nsid=1, cdw12=0x3ff, cdw13=0x11 << 24),
+           adm(0x86, nsid=3, cdw10=3000, cdw12=0x3ff, cdw13=0x11 << 24),
+           adm(0x86, nsid=3, cdw10=3001, cdw12=0x3ff, cdw13=0x10 << 24),
+           adm(0x86, nsid=1, cdw10=6, cdw12=1, cdw13=0x10 << 24 | 8),
+           adm(0x86, nsid=1, cdw10=7, cdw13=0x11 << 24),
+           adm(0x86, nsid=1, cdw13=0x02 << 24),
+           adm(0x86, nsid=2, cdw13=0x11 << 24),
+           adm(0x02, cdw10=0x03ff000e)]
+    b["seed_lba_status"] = bytes([0x0e, 0x0f]) + b"".join(
+        bytes([0]) + c for c in gls)
     return b
 
 

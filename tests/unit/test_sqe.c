@@ -20,6 +20,8 @@
 #define NS2 (1u << NVMEV_NSID_KV)
 
 /* Namespace 1 only (no kv_std_size): the controller before issue 13. */
+#define NS1_BLOCKS (1ULL << 22) /* a 2 GiB namespace 1 */
+
 static void nvm_only(struct nvmev_admin_state *st)
 {
 	st->nn = 1;
@@ -27,6 +29,7 @@ static void nvm_only(struct nvmev_admin_state *st)
 	st->ns_alloc = NS1;
 	st->ns_attached = NS1;
 	st->ns_fixed = NS1;
+	st->ns_blocks[NVMEV_NSID] = NS1_BLOCKS;
 }
 
 static struct nvmev_admin_state state(void)
@@ -385,13 +388,14 @@ static void test_features_and_misc(void)
 	/* every opcode not in the table: Invalid Opcode at byte 0 */
 	for (op = 0; op < 256; op++) {
 		static const u8 known[] = {
-			NVMEV_ADM_DELETE_SQ,	NVMEV_ADM_CREATE_SQ,
-			NVMEV_ADM_GET_LOG_PAGE, NVMEV_ADM_DELETE_CQ,
-			NVMEV_ADM_CREATE_CQ,	NVMEV_ADM_IDENTIFY,
-			NVMEV_ADM_ABORT,	NVMEV_ADM_SET_FEATURES,
-			NVMEV_ADM_GET_FEATURES, NVMEV_ADM_ASYNC_EVENT,
-			NVMEV_ADM_FORMAT_NVM,	NVMEV_ADM_SANITIZE,
-			NVMEV_ADM_NS_MGMT,	NVMEV_ADM_NS_ATTACH
+			NVMEV_ADM_DELETE_SQ,	 NVMEV_ADM_CREATE_SQ,
+			NVMEV_ADM_GET_LOG_PAGE,	 NVMEV_ADM_DELETE_CQ,
+			NVMEV_ADM_CREATE_CQ,	 NVMEV_ADM_IDENTIFY,
+			NVMEV_ADM_ABORT,	 NVMEV_ADM_SET_FEATURES,
+			NVMEV_ADM_GET_FEATURES,	 NVMEV_ADM_ASYNC_EVENT,
+			NVMEV_ADM_FORMAT_NVM,	 NVMEV_ADM_SANITIZE,
+			NVMEV_ADM_NS_MGMT,	 NVMEV_ADM_NS_ATTACH,
+			NVMEV_ADM_GET_LBA_STATUS
 		};
 		u16 status;
 
@@ -422,7 +426,7 @@ static const struct {
 	u32 size;
 } want_logs[] = { { 0x00, 1024 }, { 0x01, 1024 }, { 0x02, 512 },
 		  { 0x03, 512 },  { 0x04, 4096 }, { 0x05, 4096 },
-		  { 0x12, 1024 }, { 0x81, 512 } };
+		  { 0x0e, 4096 }, { 0x12, 1024 }, { 0x81, 512 } };
 static const u8 want_cns[] = { 0x00, 0x01, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08,
 			       0x10, 0x11, 0x12, 0x13, 0x1a, 0x1b, 0x1c };
 
@@ -1223,6 +1227,247 @@ static void test_uncor_bitmap(void)
 	(void)set;
 }
 
+/* The runs of set bits of @model in [start, start + n), from the model. */
+static u32 model_runs(const bool *model, u64 nbits, u64 start, u64 n,
+		      struct nvmev_lba_run *out, u32 max, bool *more)
+{
+	u64 end = start < nbits ?
+			  start + (n < nbits - start ? n : nbits - start) :
+			  start;
+	u64 i = start;
+	u32 nr = 0;
+
+	*more = false;
+	while (i < end) {
+		u64 j;
+
+		if (!model[i]) {
+			i++;
+			continue;
+		}
+		if (nr == max) {
+			*more = true;
+			break;
+		}
+		for (j = i; j < end && model[j]; j++)
+			;
+		out[nr].slba = i;
+		out[nr++].nlb = j - i;
+		i = j;
+	}
+	return nr;
+}
+
+/*
+ * Issue 15, Get LBA Status: nvmev_bits_runs() lists the runs of the
+ * uncorrectable bitmap exactly as a bit-by-bit model does, for random
+ * maps, starts, lengths (to U64_MAX) and room, and at the word edges.
+ */
+static void test_uncor_runs(void)
+{
+	enum { NBITS = 700, MAXR = 400 };
+	u64 map[(NBITS + 63) / 64];
+	bool model[NBITS], more, want_more;
+	struct nvmev_lba_run got[MAXR], want[MAXR];
+	unsigned int round, i;
+
+	srand(1515);
+	for (round = 0; round < 20000 && !test_failures; round++) {
+		unsigned int density = rand() % 4;
+		u64 start = rand() % (NBITS + 70), n;
+		u32 max = rand() % 3 ? rand() % 8 : MAXR, nr, wnr;
+
+		memset(map, 0, sizeof(map));
+		for (i = 0; i < NBITS; i++) {
+			/* runs of various lengths: the denser, the longer */
+			bool keep = i && (unsigned int)(rand() % 16) <
+						 4 + density * 4;
+
+			model[i] = keep ? model[i - 1] : rand() & 1;
+			if (density == 3)
+				model[i] = true;
+			if (model[i])
+				map[i / 64] |= 1ULL << (i % 64);
+		}
+		switch (rand() % 4) {
+		case 0:
+			n = ~0ULL;
+			break;
+		case 1:
+			n = 0;
+			break;
+		default:
+			n = rand() % (NBITS + 10);
+		}
+		nr = nvmev_bits_runs(map, NBITS, start, n, got, max, &more);
+		wnr = model_runs(model, NBITS, start, n, want, max, &want_more);
+		CHECK(nr == wnr && more == want_more,
+		      "round %u start %llu n %llu max %u: %u runs more %d, want %u more %d",
+		      round, (unsigned long long)start, (unsigned long long)n,
+		      max, nr, more, wnr, want_more);
+		for (i = 0; i < nr && i < wnr; i++)
+			CHECK(got[i].slba == want[i].slba &&
+				      got[i].nlb == want[i].nlb,
+			      "round %u run %u: %llu+%u, want %llu+%u", round,
+			      i, (unsigned long long)got[i].slba, got[i].nlb,
+			      (unsigned long long)want[i].slba, want[i].nlb);
+	}
+
+	/* word edges: bits 63-64 and 127, 128 */
+	memset(map, 0, sizeof(map));
+	map[0] = 1ULL << 63;
+	map[1] = 1 | 1ULL << 63;
+	map[2] = 1;
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 0, ~0ULL, got, MAXR, &more), 2);
+	CHECK(got[0].slba == 63 && got[0].nlb == 2 && got[1].slba == 127 &&
+		      got[1].nlb == 2 && !more,
+	      "word edges: %llu+%u %llu+%u", (unsigned long long)got[0].slba,
+	      got[0].nlb, (unsigned long long)got[1].slba, got[1].nlb);
+	/* a run clipped at both ends of the range */
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 64, 64, got, MAXR, &more), 2);
+	CHECK(got[0].slba == 64 && got[0].nlb == 1 && got[1].slba == 127 &&
+		      got[1].nlb == 1,
+	      "clipped: %llu+%u", (unsigned long long)got[0].slba, got[0].nlb);
+	/* no room: only "more" */
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 0, ~0ULL, got, 0, &more), 0);
+	CHECK_EQ(more, true);
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 0, ~0ULL, got, 1, &more), 1);
+	CHECK_EQ(more, true);
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 129, ~0ULL, got, 0, &more), 0);
+	CHECK_EQ(more, false);
+	/* start at or past the end, huge starts: nothing, no overflow */
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, NBITS, ~0ULL, got, MAXR, &more),
+		 0);
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, ~0ULL, ~0ULL, got, MAXR, &more),
+		 0);
+	CHECK_EQ(more, false);
+	/* the last bit of a map that ends inside a word */
+	memset(map, 0, sizeof(map));
+	map[(NBITS - 1) / 64] = 1ULL << ((NBITS - 1) % 64);
+	CHECK_EQ(nvmev_bits_runs(map, NBITS, 0, ~0ULL, got, MAXR, &more), 1);
+	CHECK(got[0].slba == NBITS - 1 && got[0].nlb == 1, "last bit %llu",
+	      (unsigned long long)got[0].slba);
+}
+
+static void get_lba_status(u32 *sqe, u32 nsid, u64 slba, u32 mndw, u8 atype,
+			   u16 rl)
+{
+	sqe_init(sqe, NVMEV_ADM_GET_LBA_STATUS);
+	sqe[1] = nsid;
+	sqe[10] = slba;
+	sqe[11] = slba >> 32;
+	sqe[12] = mndw;
+	sqe[13] = (u32)atype << 24 | rl;
+}
+
+/*
+ * Issue 15, Get LBA Status (86h): namespace, ATYPE, MNDW and SLBA each get
+ * their status and error location; RL 0 and ranges past the end stop at
+ * the last LBA; every ATYPE but 10h and 11h is Invalid Field.
+ */
+static void test_get_lba_status(void)
+{
+	static const u32 nsids[] = { 0, 1, 2, 3, 0xfffffffe, 0xffffffff };
+	struct nvmev_admin_state st = state(), kv = state_kv(true);
+	struct nvmev_admin_cmd cmd;
+	unsigned int a, n;
+	u32 sqe[16];
+
+	get_lba_status(sqe, 1, 0, 0x3ff, 0x11, 0);
+	admin_case("lba status 11h", sqe, 0, 0);
+	nvmev_admin_decode(sqe, &st, &cmd);
+	CHECK(cmd.lba_status.slba == 0 && cmd.lba_status.nlb == NS1_BLOCKS &&
+		      cmd.lba_status.len == 0x400 * 4 &&
+		      cmd.lba_status.atype == 0x11,
+	      "decoded slba %llu nlb %llu len %llu atype %#x",
+	      (unsigned long long)cmd.lba_status.slba,
+	      (unsigned long long)cmd.lba_status.nlb,
+	      (unsigned long long)cmd.lba_status.len, cmd.lba_status.atype);
+	get_lba_status(sqe, 1, 100, 0, 0x10, 8);
+	admin_case("lba status 10h, 8 blocks", sqe, 0, 0);
+	nvmev_admin_decode(sqe, &st, &cmd);
+	CHECK(cmd.lba_status.slba == 100 && cmd.lba_status.nlb == 8 &&
+		      cmd.lba_status.len == 4,
+	      "rl 8: nlb %llu len %llu", (unsigned long long)cmd.lba_status.nlb,
+	      (unsigned long long)cmd.lba_status.len);
+	get_lba_status(sqe, 1, NS1_BLOCKS - 3, 1, 0x11, 0xffff);
+	admin_case("lba status rl past the end", sqe, 0, 0);
+	nvmev_admin_decode(sqe, &st, &cmd);
+	CHECK_EQ(cmd.lba_status.nlb, 3);
+
+	/* the namespace: an active NVM one only */
+	for (n = 0; n < ARRAY_SIZE(nsids); n++) {
+		get_lba_status(sqe, nsids[n], 0, 3, 0x11, 0);
+		admin_case_in(&st, "lba status nsid", sqe,
+			      nsids[n] == 1 ? 0 : SC_DNR(NVMEV_SC_INVALID_NS),
+			      4);
+		admin_case_in(&kv, "lba status nsid (kv)", sqe,
+			      nsids[n] == 1 ? 0 : SC_DNR(NVMEV_SC_INVALID_NS),
+			      4);
+	}
+	/* ATYPE: 10h and 11h (02h is Tracked Allocated LBAs, after 2.0) */
+	for (a = 0; a < 256; a++) {
+		u16 status;
+
+		get_lba_status(sqe, 1, 0, 3, a, 0);
+		status = nvmev_admin_decode(sqe, &st, &cmd);
+		if (a == 0x10 || a == 0x11)
+			CHECK(status == 0, "atype %#x: %#x", a, status);
+		else
+			CHECK(status == SC_DNR(NVMEV_SC_INVALID_FIELD) &&
+				      cmd.param_loc == 55,
+			      "atype %#x: %#x loc %u", a, status,
+			      cmd.param_loc);
+	}
+	/* MNDW: the transfer within MDTS, 0's based, no overflow */
+	get_lba_status(sqe, 1, 0, NVMEV_MAX_XFER / 4 - 1, 0x11, 0);
+	admin_case("lba status mndw at MDTS", sqe, 0, 0);
+	get_lba_status(sqe, 1, 0, NVMEV_MAX_XFER / 4, 0x11, 0);
+	admin_case("lba status mndw over MDTS", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 48);
+	get_lba_status(sqe, 1, 0, 0xffffffff, 0x11, 0);
+	admin_case("lba status mndw all ones", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 48);
+	/* SLBA: in the namespace */
+	get_lba_status(sqe, 1, NS1_BLOCKS - 1, 3, 0x11, 0);
+	admin_case("lba status last lba", sqe, 0, 0);
+	get_lba_status(sqe, 1, NS1_BLOCKS, 3, 0x11, 0);
+	admin_case("lba status slba past the end", sqe,
+		   SC_DNR(NVMEV_SC_LBA_RANGE), 40);
+	get_lba_status(sqe, 1, ~0ULL, 3, 0x11, 0xffff);
+	admin_case("lba status slba all ones", sqe, SC_DNR(NVMEV_SC_LBA_RANGE),
+		   40);
+	/* the order of the checks: namespace, ATYPE, MNDW, SLBA */
+	get_lba_status(sqe, 3, ~0ULL, 0xffffffff, 0, 0);
+	admin_case("lba status all bad", sqe, SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	get_lba_status(sqe, 1, ~0ULL, 0xffffffff, 0, 0);
+	admin_case("lba status atype, mndw, slba bad", sqe,
+		   SC_DNR(NVMEV_SC_INVALID_FIELD), 55);
+	/* a block namespace of Namespace Management: its own size */
+	st.nn = 3;
+	st.ns_alloc |= 1u << 3;
+	st.ns_active |= 1u << 3;
+	st.ns_csi[3] = NVMEV_CSI_NVM;
+	st.ns_blocks[3] = 100;
+	get_lba_status(sqe, 3, 99, 3, 0x11, 0);
+	CHECK_EQ(nvmev_admin_decode(sqe, &st, &cmd), 0);
+	CHECK(cmd.lba_status.slba == 99 && cmd.lba_status.nlb == 1,
+	      "nsid 3: slba %llu nlb %llu",
+	      (unsigned long long)cmd.lba_status.slba,
+	      (unsigned long long)cmd.lba_status.nlb);
+	get_lba_status(sqe, 3, 100, 3, 0x11, 0);
+	admin_case_in(&st, "lba status nsid 3 past its end", sqe,
+		      SC_DNR(NVMEV_SC_LBA_RANGE), 40);
+	st.ns_active &= ~(1u << 3); /* detached */
+	get_lba_status(sqe, 3, 0, 3, 0x11, 0);
+	admin_case_in(&st, "lba status nsid 3 detached", sqe,
+		      SC_DNR(NVMEV_SC_INVALID_NS), 4);
+	/* SGLs, as for every admin command */
+	get_lba_status(sqe, 1, 0, 3, 0x11, 0);
+	sqe[0] |= 1 << 14;
+	admin_case("lba status psdt", sqe, SC_DNR(NVMEV_SC_INVALID_FIELD), 1);
+}
+
 /*
  * The CQ head rule against a model of the ring, for every (size, last,
  * tail, head) up to size 9: a head is valid exactly when it names an entry
@@ -1631,6 +1876,8 @@ int main(void)
 	test_block_copy();
 	test_block_oncs_table();
 	test_uncor_bitmap();
+	test_uncor_runs();
+	test_get_lba_status();
 	test_cq_head_exhaustive();
 	test_format();
 	test_sanitize();
