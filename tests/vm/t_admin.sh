@@ -166,7 +166,7 @@ t_set_features_kato_rejected() {
 # (feat_table, log_table) and with tests/unit/test_sqe.c. Every feature
 # listed is changeable; Number of Queues only before I/O queues exist.
 ADMIN_FIDS=" 01 02 04 05 06 07 08 09 0a 0b 0e 19 "
-ADMIN_LIDS=" 00 01 02 03 04 05 12 81 "
+ADMIN_LIDS=" 00 01 02 03 04 05 0e 12 81 "
 ADMSWEEP=$NVMEV_DIR/tools/out/admsweep # one process for the sweeps
 
 # in_list LIST N: is N (decimal) in LIST (two-digit hex)?

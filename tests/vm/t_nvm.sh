@@ -8,7 +8,9 @@
 # compares, verifies and copies fail with Unrecovered Read Error until a
 # write, Write Zeroes or a deallocate heals the blocks; `nvme copy` of one
 # and of several ranges, overlapping ones, and past its limits; requests
-# out of the namespace with their statuses, nothing changed by them.
+# out of the namespace with their statuses, nothing changed by them; Get LBA
+# Status and the LBA Status Information log list exactly the uncorrectable
+# blocks, and none once they are rewritten.
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
 PARAMS="blk_size=64M"
@@ -251,6 +253,114 @@ t_copy() {
 	same "the healed block has the copied data" 0 1 "$SCRATCH/s" 0
 }
 
+# gls SLBA MNDW ATYPE RL: Get LBA Status of namespace 1 through
+# admin-passthru (nvme-cli 2.3's get-lba-status sends no data buffer, see
+# t_lba_status), (MNDW + 1) dwords read back. GLS: "nlsd=N cmpc=C" and a
+# "DSLBA+NLB/Status" per descriptor; GLS_SC: the NVMe status
+gls() {
+	local f=$SCRATCH/gls i dw out rc=0
+	out=$(nvme admin-passthru "$NVME_DEV" --opcode=0x86 --namespace-id=1 \
+		--cdw10=$(($1 & 0xffffffff)) --cdw11=$(($1 >> 32)) --cdw12="$2" \
+		--cdw13=$(($3 << 24 | $4)) --data-len=$((($2 + 1) * 4)) -r -b 2>&1 > "$f") || rc=$?
+	GLS= GLS_SC=0x0
+	if [ $rc -ne 0 ]; then
+		[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && GLS_SC=${BASH_REMATCH[1]} || GLS_SC="error: $out"
+		return
+	fi
+	# shellcheck disable=SC2207 # numbers only; no /dev/fd for < <() here
+	dw=($(od -A n -t u4 -v "$f"))
+	GLS="nlsd=${dw[0]} cmpc=$((dw[1] & 0xff))"
+	for ((i = 0; i < dw[0] && 5 + 4 * i < ${#dw[@]}; i++)); do
+		GLS+=" $((dw[2 + 4 * i] + (dw[3 + 4 * i] << 32)))+${dw[4 + 4 * i]}/$(((dw[5 + 4 * i] >> 8) & 0xff))"
+	done
+}
+
+# expect_gls DESC WANT SLBA MNDW ATYPE RL: gls answers WANT
+expect_gls() {
+	local desc=$1 want=$2; shift 2
+	gls "$@"
+	expect_eq "get lba status: $desc" "$GLS_SC $GLS" "0x0 $want"
+}
+
+# lsi: the LBA Status Information log (nvme lba-status-log), one line:
+# "len=LSLPLEN ns=NLSLNE est=ESTULB" and "nsid/RATYPE" and "RSLBA+RNLB" per
+# range; its LSGC in LSGC
+lsi() {
+	local out i n
+	out=$(nvme lba-status-log "$NVME_DEV" 2>&1) || { LSI="error: $out"; return; }
+	fld "$out" 'LBA Status Log Page Length'; LSI="len=$FLD"
+	fld "$out" 'Number of LBA Status Log Namespace Elements'; LSI+=" ns=$FLD"
+	fld "$out" 'Estimate of Unrecoverable Logical Blocks'; LSI+=" est=$FLD"
+	fld "$out" 'LBA Status Generation Counter'; LSGC=$FLD
+	fld "$out" 'Namespace Element Identifier'; [ -n "$FLD" ] && LSI+=" $FLD"
+	fld "$out" 'Recommended Action Type'; [ -n "$FLD" ] && LSI+="/$FLD"
+	fld "$out" 'Number of LBA Range Descriptors'; n=${FLD:-0}
+	for ((i = 0; i < n; i++)); do
+		fld "$out" "RSLBA\\[$i\\]"; LSI+=" $FLD"
+		fld "$out" "RNLB\\[$i\\]"; LSI+="+$FLD"
+	done
+}
+
+# Get LBA Status (86h) and the LBA Status Information log (0Eh) list the
+# blocks of Write Uncorrectable, exactly, until they are written again
+t_lba_status() {
+	local out gen
+	out=$(nvme id-ctrl "$NVME_DEV" 2>&1); fld "$out" oacs
+	expect_eq "id-ctrl oacs: Get LBA Status (bit 9)" "$(((FLD >> 9) & 1))" 1
+	out=$(nvme effects-log "$NVME_DEV" --csi=0 2>&1)
+	has "ACS134 +\\[Get LBA Status *\\] +0*1" "$out" && ok "effects-log: ACS134 (Get LBA Status) CSUPP" ||
+		not_ok "effects-log: Get LBA Status not CSUPP"
+	out=$(nvme supported-log-pages "$NVME_DEV" 2>&1)
+	has "LID 0xe \\(LBA Status Information\\), supports 0x1" "$out" && ok "supported-log-pages: 0Eh" ||
+		not_ok "supported-log-pages: no LBA Status Information"
+	# the earlier tests healed every block they made uncorrectable
+	expect_gls "none yet" "nlsd=0 cmpc=2" 0 15 0x11 0
+	lsi; expect_eq "lba-status-log: none yet" "$LSI" "len=16 ns=0 est=0"
+	gen=$LSGC
+	expect_status "write-uncor 4100..4103" 0x0 nvme write-uncor "$NVME_NS" -s 4100 -c 3
+	expect_status "write-uncor 6000" 0x0 nvme write-uncor "$NVME_NS" -s 6000 -c 0
+	expect_status "write-uncor 70000..70009" 0x0 nvme write-uncor "$NVME_NS" -s 70000 -c 9
+	# room for 3 descriptors and a half: all three, Completion Condition 2h
+	local all="4100+4/1 6000+1/1 70000+10/1"
+	expect_gls "tracked (11h), whole namespace (RL 0)" "nlsd=3 cmpc=2 $all" 0 15 0x11 0
+	expect_gls "scan (10h), whole namespace" "nlsd=3 cmpc=2 $all" 0 15 0x10 0
+	expect_gls "room for one: CMPC 1h" "nlsd=1 cmpc=1 4100+4/1" 0 5 0x11 0
+	expect_gls "room for none (MNDW 1)" "nlsd=0 cmpc=1" 0 1 0x11 0
+	expect_gls "SLBA and RL cut the runs" "nlsd=2 cmpc=2 4102+2/1 6000+1/1" 4102 15 0x11 1899
+	expect_gls "a range with none" "nlsd=0 cmpc=2" 4104 15 0x11 1896
+	expect_gls "RL past the end" "nlsd=0 cmpc=2" $((NB - 1)) 15 0x11 0xffff
+	lsi; expect_eq "lba-status-log lists them" "$LSI" "len=80 ns=1 est=0 1/17 4100+4 6000+1 70000+10"
+	[ "$LSGC" != "$gen" ] && ok "LSGC changed ($gen -> $LSGC)" || not_ok "LSGC unchanged ($gen)"
+	# bad fields: ATYPE 02h (Invalid Field, CDW13 byte 3), SLBA, NSID
+	expect_status "get-lba-status --action=2" 0x4002 \
+		nvme get-lba-status "$NVME_DEV" -n 1 -s 0 -m 15 -a 2 -l 0
+	out=$(nvme error-log "$NVME_DEV" -e 1 2>&1); fld "$out" 'parm_err[a-z_]*'
+	expect_eq "error-log: ATYPE's location (byte 55)" "$((FLD))" 55
+	expect_status "get-lba-status past the namespace" 0x4080 \
+		nvme get-lba-status "$NVME_DEV" -n 1 -s "$NB" -m 15 -a 17
+	expect_status "get-lba-status of namespace 3" 0x400b \
+		nvme get-lba-status "$NVME_DEV" -n 3 -s 0 -m 15 -a 17
+	# nvme-cli 2.3 itself: libnvme 1.3's nvme_get_lba_status() sets no
+	# data_len, so the kernel maps no buffer and PRP1 is 0; the controller
+	# answers Data Transfer Error. A later nvme-cli must list the ranges.
+	out=$(nvme get-lba-status "$NVME_DEV" -n 1 -s 0 -m 15 -a 17 -l 0 2>&1)
+	if [[ $out =~ \(0x4\) ]]; then
+		ok "get-lba-status (nvme-cli $(nvme version | head -1 | cut -d' ' -f3)): no data buffer sent, Data Transfer Error"
+	elif [[ $out == *4100* && $out == *6000* && $out == *70000* ]]; then
+		ok "get-lba-status lists the three ranges"
+	else
+		not_ok "get-lba-status: $out"
+	fi
+	# rewritten: none left
+	rnd 10 "$SCRATCH/l"
+	put "$SCRATCH/l" 4100 0 4 && put "$SCRATCH/l" 6000 0 1 && put "$SCRATCH/l" 70000 0 10 ||
+		not_ok "rewrite"
+	expect_gls "none after the rewrite" "nlsd=0 cmpc=2" 0 15 0x11 0
+	gen=$LSGC
+	lsi; expect_eq "lba-status-log: none after the rewrite" "$LSI" "len=16 ns=0 est=0"
+	[ "$LSGC" != "$gen" ] && ok "LSGC changed again ($gen -> $LSGC)" || not_ok "LSGC unchanged ($gen)"
+}
+
 # Format NVM forgets the uncorrectable blocks with the data
 t_format_heals() {
 	expect_status "write-uncor" 0x0 nvme write-uncor "$NVME_NS" -s 5000 -c 7
@@ -271,6 +381,7 @@ run_test fio_trim t_fio_trim
 run_test verify t_verify
 run_test write_uncor t_write_uncor
 run_test copy t_copy
+run_test lba_status t_lba_status
 run_test format_heals t_format_heals
 run_test unload t_unload
 finish
