@@ -6,7 +6,8 @@
 # ns_pool_size leaves unallocated; `attach-ns` makes the host see them (a
 # block device for CSI 0, a char device for CSI 1), fio verifies on the
 # block one, kvclient's randomized KV Command Set client runs on the KV
-# one; `detach-ns` makes them go, `delete-ns` returns the capacity.
+# one, the LBA Status Information log lists the block one's uncorrectable
+# blocks beside namespace 1's; `detach-ns` makes them go, `delete-ns` returns the capacity.
 # Created namespaces (extent, attachment, data) survive an unload. Then
 # the limits: capacity exhausted (Namespace Insufficient Capacity), NSIDs
 # exhausted (Namespace Identifier Unavailable), the bad requests with
@@ -94,8 +95,25 @@ t_block_ns() {
 	cmp -s -n $MIB /dev/zero "$dev" && ok "a new namespace reads zeroes" || not_ok "a new namespace does not read zeroes"
 	fio_run "fio verify on namespace $BLK" --name=ns --filename="$dev" --direct=1 --rw=randwrite \
 		--bs=4k --size=8M --iodepth=8 --ioengine=libaio --verify=crc32c --do_verify=1
+	# its uncorrectable blocks are its own: the LBA Status Information log
+	# has an element for it and one for namespace 1 (Get LBA Status: t_nvm)
+	expect_status "write-uncor on it" 0x0 nvme write-uncor "$dev" -s 40000 -c 1
+	expect_status "write-uncor on namespace 1" 0x0 nvme write-uncor "$NVME_NS" -s 5000 -c 0
+	out=$(nvme lba-status-log "$NVME_DEV" -o json 2>&1 | tr -d ' \n')
+	expect_match "lba-status-log: namespace 1 and $BLK" "$out" \
+		"\"nlslne\":2,.*\\{\"neid\":1,\"nlrd\":1,\"ratype\":17,\"descs\":\\[\\{\"rslba\":5000,\"rnlb\":1\\}\\]\\},\\{\"neid\":$BLK,\"nlrd\":1,\"ratype\":17,\"descs\":\\[\\{\"rslba\":40000,\"rnlb\":2\\}\\]\\}\\]"
+	expect_status "get-lba-status past its end" 0x4080 \
+		nvme get-lba-status "$NVME_DEV" -n $BLK -s $((64 * MIB / 512)) -m 15 -a 17
 	expect_status "detach-ns" 0x0 nvme detach-ns "$NVME_DEV" -n $BLK -c 1
 	wait_for gone blkdev_of $BLK && ok "its block device went" || not_ok "block device of $BLK still there"
+	out=$(nvme lba-status-log "$NVME_DEV" -o json 2>&1 | tr -d ' \n')
+	expect_match "lba-status-log after detach: namespace 1 only" "$out" \
+		"\"nlslne\":1,.*\"neid\":1,\"nlrd\":1,"
+	expect_status "get-lba-status of the detached one" 0x400b \
+		nvme get-lba-status "$NVME_DEV" -n $BLK -s 0 -m 15 -a 17
+	dd if=/dev/zero of="$NVME_NS" bs=512 seek=5000 count=1 oflag=direct status=none
+	expect_match "lba-status-log after namespace 1's rewrite: none" \
+		"$(nvme lba-status-log "$NVME_DEV" -o json 2>&1 | tr -d ' \n')" '"lslplen":16,"nlslne":0,'
 }
 
 # A KV namespace: the KV Command Set and the vendor commands, its own keys
