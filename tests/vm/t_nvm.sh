@@ -18,19 +18,6 @@ NB=$(( (64 << 20) / 512 ))   # namespace 1's blocks
 # Under TCG every process start costs ~0.4 s: the checks use shell builtins
 # and read a region once, comparing its parts with `cmp -i`.
 
-# nvme_status CMD...: the NVMe status nvme-cli printed ("0x0" on success)
-nvme_status() {
-	local out
-	if out=$("$@" 2>&1); then echo 0x0; return; fi
-	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && echo "${BASH_REMATCH[1]}" || echo "error: $out"
-}
-
-# expect_status DESC WANT CMD...: CMD answers NVMe status WANT
-expect_status() {
-	local desc=$1 want=$2; shift 2
-	expect_eq "$desc: status" "$(nvme_status "$@")" "$want"
-}
-
 # fld OUT NAME: "name : value" of nvme-cli's output, into FLD (no process)
 fld() {
 	local re=$'(^|\n)'"$2"$'[ \t]*:[ \t]*([^\n]*)'
