@@ -52,6 +52,15 @@ wait_for() {
 }
 gone() { ! "$@"; }
 
+# the host driver's AEN tracepoint, to see the notices arrive
+TRACEFS=/sys/kernel/tracing
+aen_trace_on() {
+	[ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS 2>/dev/null
+	echo > $TRACEFS/trace
+	echo 1 > $TRACEFS/events/nvme/nvme_async_event/enable ||
+		not_ok "no nvme_async_event tracepoint"
+}
+
 t_load() {
 	load_module $PARAMS || return 1
 	# namespace 1's first MiB and a key in namespace 2: checked at the end
@@ -87,8 +96,15 @@ t_block_ns() {
 		not_ok "list-ns (active) lists the detached namespace $BLK"
 	else ok "list-ns (active) does not list it before attach"; fi
 	expect_match "id-ns before attach: zeros" "$(nvme id-ns "$NVME_DEV" -n $BLK 2>&1)" 'nsze *: 0$'
+	aen_trace_on
 	expect_status "attach-ns" 0x0 nvme attach-ns "$NVME_DEV" -n $BLK -c 1
 	wait_for blkdev_of $BLK || { not_ok "no block device for namespace $BLK after attach"; return 1; }
+	# the host enabled Namespace Attribute Notices (OAES bit 8): one came
+	# (type 2h notice, info 0h, log 04h) and the driver read the log
+	wait_for grep -q 'NVME_AEN=0x0*40002' "$TRACEFS/trace" &&
+		ok "a Namespace Attribute Notice (AEN 0x040002)" ||
+		not_ok "no Namespace Attribute Notice: $(grep -i aen "$TRACEFS/trace" | tail -3)"
+	echo 0 > "$TRACEFS/events/nvme/nvme_async_event/enable"
 	dev=$(blkdev_of $BLK)
 	expect_eq "its size" "$(blockdev --getsize64 "$dev")" $((64 * MIB))
 	expect_match "list-ctrl of it" "$(nvme list-ctrl "$NVME_DEV" -n $BLK 2>&1)" '0x1'
@@ -184,6 +200,36 @@ t_reload_deleted() {
 # block namespace, kvclient on a KV one, the statistics read meanwhile.
 # The device drains what it fetched; the host's driver removes the
 # namespace under its users (their I/O fails), nothing WARNs or hangs.
+# Format NVM of a created namespace, and of all of them (FFFFFFFFh)
+t_format_created() {
+	local dev ng
+	create 0 $((8 * MIB / 512)) || return 1
+	local b=$NSID
+	create 1 $((36 * MIB)) || return 1
+	local k=$NSID
+	use_ns $b write
+	expect_status "attach $b" 0x0 nvme attach-ns "$NVME_DEV" -n $b -c 1
+	expect_status "attach $k" 0x0 nvme attach-ns "$NVME_DEV" -n $k -c 1
+	wait_for blkdev_of $b && wait_for ns_ngdev $k || { not_ok "namespaces $b/$k not seen"; return 1; }
+	dev=$(blkdev_of $b); ng=$(ns_ngdev $k)
+	expect_kvs "a key in namespace $k" 0 stored '' store "$ng" fmt-key v
+	check "format namespace $b (SES 1)" nvme format "$dev" --lbaf=0 --ses=1 --force
+	wait_for blkdev_of $b; dev=$(blkdev_of $b)
+	dd if="$dev" of="$SCRATCH/fmt" bs=$MIB skip=1 count=1 iflag=direct status=none
+	cmp -s -n $MIB /dev/zero "$SCRATCH/fmt" && ok "namespace $b reads zeroes" || not_ok "namespace $b not erased"
+	expect_kvs "namespace $k's key survives namespace $b's format" 0 '^v$' '' retrieve "$ng" fmt-key
+	expect_status "format all namespaces (FFFFFFFFh)" 0x0 nvme admin-passthru "$NVME_DEV" --opcode=0x80 --namespace-id=0xffffffff --cdw10=0
+	wait_for ns_ngdev $k; ng=$(ns_ngdev $k)
+	expect_kvs "namespace $k's key gone" 1 '' '' retrieve "$ng" fmt-key
+	expect_status "detach $b" 0x0 nvme detach-ns "$NVME_DEV" -n $b -c 1
+	expect_status "detach $k" 0x0 nvme detach-ns "$NVME_DEV" -n $k -c 1
+	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
+	expect_status "delete $k" 0x0 nvme delete-ns "$NVME_DEV" -n $k
+	# namespace 1 was formatted too: its sentinel goes; write it again
+	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct status=none
+	NG2=$(ns_ngdev 2) && expect_kvs "namespace 2's key again" 0 stored '' store "$NG2" keep-me value-of-ns2
+}
+
 t_detach_under_io() {
 	local dev ng fpid cpid spid i
 	create 0 $((32 * MIB / 512)) || return 1
@@ -232,20 +278,48 @@ t_bad_requests() {
 }
 
 # Deleting returns the capacity; then fill it, then every NSID
+# use_ns NSID write|check: attach, write a MiB of the NSID's own pattern
+# at block 2048 (or check it is there), detach
+use_ns() {
+	local dev rc=0
+	nvme attach-ns "$NVME_DEV" -n "$1" -c 1 > /dev/null 2>&1 || { not_ok "attach $1"; return 1; }
+	wait_for blkdev_of "$1" || { not_ok "no block device for $1"; return 1; }
+	dev=$(blkdev_of "$1")
+	yes "namespace $1 " | head -c $MIB > "$SCRATCH/pat.$1"
+	if [ "$2" = write ]; then
+		dd if="$SCRATCH/pat.$1" of="$dev" bs=$MIB seek=1 oflag=direct status=none || rc=1
+	else
+		dd if="$dev" of="$SCRATCH/got.$1" bs=$MIB skip=1 count=1 iflag=direct status=none
+		cmp -s "$SCRATCH/pat.$1" "$SCRATCH/got.$1" && ok "namespace $1 kept its own data" ||
+			{ not_ok "namespace $1's data changed"; rc=1; }
+	fi
+	nvme detach-ns "$NVME_DEV" -n "$1" -c 1 > /dev/null 2>&1 || { not_ok "detach $1"; return 1; }
+	wait_for gone blkdev_of "$1"
+	return $rc
+}
+
 t_capacity() {
-	local n=0 st
+	local n=0 st out
 	expect_status "delete $BLK" 0x0 nvme delete-ns "$NVME_DEV" -n $BLK
 	expect_status "delete $KVNS" 0x0 nvme delete-ns "$NVME_DEV" -n $KVNS
 	expect_eq "UNVMCAP back" "$(unvmcap)" $((POOL_MIB * MIB))
 	# nvme-cli picks FLBAS from Identify Namespace FFFFFFFFh (common fields)
 	expect_status "create-ns --block-size 512" 0x0 nvme create-ns "$NVME_DEV" --nsze=2048 --ncap=2048 --block-size=512
 	expect_status "delete it" 0x0 nvme delete-ns "$NVME_DEV" -n $BLK
-	while st=$(nvme_status nvme create-ns "$NVME_DEV" --nsze=$((64 * MIB / 512)) --ncap=$((64 * MIB / 512)) --flbas=0); [ "$st" = 0x0 ]; do
-		n=$((n + 1)); [ $n -gt 8 ] && break
+	# create, attach, use, detach, until the capacity is gone; then each
+	# still has its own data
+	local made=() id
+	while out=$(nvme create-ns "$NVME_DEV" --nsze=$((64 * MIB / 512)) --ncap=$((64 * MIB / 512)) --flbas=0 2>&1); do
+		id=$(printf '%s\n' "$out" | sed -n 's/.*created nsid:[ ]*\([0-9]*\).*/\1/p')
+		made+=("$id")
+		use_ns "$id" write || break
+		[ ${#made[@]} -gt 8 ] && break
 	done
-	expect_eq "64 MiB namespaces that fit in $POOL_MIB MiB" $n $((POOL_MIB / 64))
+	[[ $out =~ \((0x[0-9a-fA-F]+)\) ]] && st=${BASH_REMATCH[1]} || st="error: $out"
+	expect_eq "64 MiB namespaces that fit in $POOL_MIB MiB" ${#made[@]} $((POOL_MIB / 64))
 	expect_eq "then: Namespace Insufficient Capacity" "$st" 0x4115
 	expect_eq "UNVMCAP when full" "$(unvmcap)" 0
+	for id in "${made[@]}"; do use_ns "$id" check; done
 	expect_status "delete them all (FFFFFFFFh, namespace 2 too)" 0x0 nvme delete-ns "$NVME_DEV" -n 0xffffffff
 	wait_for gone ns_ngdev 2 && ok "namespace 2 went" || not_ok "namespace 2 still there"
 	n=0
@@ -278,6 +352,7 @@ run_test block_ns t_block_ns
 run_test kv_ns t_kv_ns
 run_test reload t_reload
 run_test ns2_untouched t_ns2_untouched
+run_test format_created t_format_created
 run_test detach_under_io t_detach_under_io
 run_test bad_requests t_bad_requests
 run_test capacity t_capacity
