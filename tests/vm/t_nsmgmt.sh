@@ -65,7 +65,7 @@ t_load() {
 	load_module $PARAMS || return 1
 	# namespace 1's first MiB and a key in namespace 2: checked at the end
 	head -c $MIB /dev/urandom > "$SCRATCH/ns1"
-	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct status=none
+	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct conv=nocreat status=none
 	NG2=$(ns_ngdev 2) || { not_ok "no char device of namespace 2"; return 1; }
 	expect_kvs "a key in namespace 2" 0 "stored" '' store "$NG2" keep-me value-of-ns2
 }
@@ -127,7 +127,7 @@ t_block_ns() {
 		"\"nlslne\":1,.*\"neid\":1,\"nlrd\":1,"
 	expect_status "get-lba-status of the detached one" 0x400b \
 		nvme get-lba-status "$NVME_DEV" -n $BLK -s 0 -m 15 -a 17
-	dd if=/dev/zero of="$NVME_NS" bs=512 seek=5000 count=1 oflag=direct status=none
+	dd if=/dev/zero of="$NVME_NS" bs=512 seek=5000 count=1 oflag=direct conv=nocreat status=none
 	expect_match "lba-status-log after namespace 1's rewrite: none" \
 		"$(nvme lba-status-log "$NVME_DEV" -o json 2>&1 | tr -d ' \n')" '"lslplen":16,"nlslne":0,'
 }
@@ -159,7 +159,7 @@ t_reload() {
 	wait_for blkdev_of $BLK || { not_ok "no block device for $BLK"; return 1; }
 	dev=$(blkdev_of $BLK)
 	head -c $MIB /dev/urandom > "$SCRATCH/blk"
-	dd if="$SCRATCH/blk" of="$dev" bs=$MIB seek=3 oflag=direct status=none
+	dd if="$SCRATCH/blk" of="$dev" bs=$MIB seek=3 oflag=direct conv=nocreat status=none
 	expect_status "attach $KVNS" 0x0 nvme attach-ns "$NVME_DEV" -n $KVNS -c 1
 	wait_for ns_ngdev $KVNS || { not_ok "no char device for $KVNS"; return 1; }
 	expect_kvs "a key to keep" 0 stored '' store "$(ns_ngdev $KVNS)" persist-me kept-value
@@ -226,7 +226,7 @@ t_format_created() {
 	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
 	expect_status "delete $k" 0x0 nvme delete-ns "$NVME_DEV" -n $k
 	# namespace 1 was formatted too: its sentinel goes; write it again
-	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct status=none
+	dd if="$SCRATCH/ns1" of="$NVME_NS" bs=$MIB count=1 oflag=direct conv=nocreat status=none
 	NG2=$(ns_ngdev 2) && expect_kvs "namespace 2's key again" 0 stored '' store "$NG2" keep-me value-of-ns2
 }
 
@@ -240,8 +240,11 @@ t_detach_under_io() {
 	expect_status "attach $k" 0x0 nvme attach-ns "$NVME_DEV" -n $k -c 1
 	wait_for blkdev_of $b && wait_for ns_ngdev $k || { not_ok "namespaces $b/$k not seen"; return 1; }
 	dev=$(blkdev_of $b); ng=$(ns_ngdev $k)
+	# allow_file_create=0: when the node goes, fio must not make a regular
+	# file in its place (devtmpfs could then not make the next node there)
 	timeout 60 fio --name=busy --filename="$dev" --direct=1 --rw=randrw --bs=4k --size=16M \
-		--iodepth=16 --ioengine=libaio --time_based --runtime=15 > /dev/null 2>&1 &
+		--iodepth=16 --ioengine=libaio --time_based --runtime=15 --allow_file_create=0 \
+		> /dev/null 2>&1 &
 	fpid=$!
 	timeout 60 "$KVCLIENT" --csi kv random "$ng" --ops 30000 --seed 9 > /dev/null 2>&1 &
 	cpid=$!
@@ -254,6 +257,7 @@ t_detach_under_io() {
 	expect_status "delete $k under kvclient (attached)" 0x0 nvme delete-ns "$NVME_DEV" -n $k
 	wait $fpid; wait $cpid
 	ok "fio and kvclient ended (their I/O failed with the namespace gone)"
+	[ -e "$dev" ] && ! [ -b "$dev" ] && not_ok "$dev is left as a non-device file" && rm -f "$dev"
 	wait $spid && ok "the statistics read meanwhile" || not_ok "statistics reader failed"
 	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
 	quick_io && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
@@ -287,7 +291,7 @@ use_ns() {
 	dev=$(blkdev_of "$1")
 	yes "namespace $1 " | head -c $MIB > "$SCRATCH/pat.$1"
 	if [ "$2" = write ]; then
-		dd if="$SCRATCH/pat.$1" of="$dev" bs=$MIB seek=1 oflag=direct status=none || rc=1
+		dd if="$SCRATCH/pat.$1" of="$dev" bs=$MIB seek=1 oflag=direct conv=nocreat status=none || rc=1
 	else
 		dd if="$dev" of="$SCRATCH/got.$1" bs=$MIB skip=1 count=1 iflag=direct status=none
 		cmp -s "$SCRATCH/pat.$1" "$SCRATCH/got.$1" && ok "namespace $1 kept its own data" ||
