@@ -248,7 +248,7 @@ t_detach_under_io() {
 	fpid=$!
 	timeout 60 "$KVCLIENT" --csi kv random "$ng" --ops 30000 --seed 9 > /dev/null 2>&1 &
 	cpid=$!
-	( for i in $(seq 200); do cat "$KV_STATS" > /dev/null 2>&1; done ) &
+	( for ((i = 0; i < 400; i++)); do read -r -d '' _ < "$KV_STATS"; done; true ) &
 	spid=$!
 	sleep 3
 	kill -0 $fpid 2>/dev/null && kill -0 $cpid 2>/dev/null && ok "fio and kvclient running" ||
