@@ -639,20 +639,6 @@ static u16 decode_ns_attach(const u32 *sqe, const struct nvmev_admin_state *st,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u64 get_le64(const u8 *p)
-{
-	return le64_to_cpu(*(const __le64 *)p);
-}
-
-static u32 get_le32(const u8 *p)
-{
-	return le32_to_cpu(*(const __le32 *)p);
-}
-
-static u16 get_le16(const u8 *p)
-{
-	return le16_to_cpu(*(const __le16 *)p);
-}
 
 /* Host-specified fields of the Identify Namespace structure (create) */
 #define NSM_NSZE 0
@@ -683,21 +669,22 @@ static u16 get_le16(const u8 *p)
  */
 u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes)
 {
-	u64 sze = get_le64(data + NSM_NSZE), need;
+	u64 sze = nvmev_get_le(data + NSM_NSZE, 8), need;
 
 	*nsze = sze;
 	*bytes = U64_MAX;
-	if (data[NSM_DPS] || get_le32(data + NSM_ANAGRPID) ||
-	    get_le16(data + NSM_NVMSETID) || get_le16(data + NSM_ENDGID))
+	if (data[NSM_DPS] || nvmev_get_le(data + NSM_ANAGRPID, 4) ||
+	    nvmev_get_le(data + NSM_NVMSETID, 2) ||
+	    nvmev_get_le(data + NSM_ENDGID, 2))
 		return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 	if (csi == NVMEV_CSI_KV) {
 		if (sze < KV_MIN_AREA_BYTES)
 			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
 		need = sze;
 	} else {
-		if (!sze || get_le64(data + NSM_NCAP) > sze)
+		if (!sze || nvmev_get_le(data + NSM_NCAP, 8) > sze)
 			return NVMEV_SC_INVALID_FIELD | NVMEV_SC_DNR;
-		if (get_le64(data + NSM_NCAP) < sze)
+		if (nvmev_get_le(data + NSM_NCAP, 8) < sze)
 			return NVMEV_SC_THIN_PROV_NOT_SUPPORTED | NVMEV_SC_DNR;
 		if (NSM_FLBAS_FORMAT(data[NSM_FLBAS]))
 			return NVMEV_SC_INVALID_FORMAT | NVMEV_SC_DNR;
@@ -721,12 +708,12 @@ u16 nvmev_ns_create_check(const u8 *data, u8 csi, u64 *nsze, u64 *bytes)
  */
 u16 nvmev_ctrl_list_check(const u8 *data)
 {
-	u16 n = get_le16(data), i;
+	u16 n = nvmev_get_le(data, 2), i;
 
 	if (!n || n > NVMEV_CTRL_LIST_MAX)
 		return NVMEV_SC_CTRL_LIST_INVALID | NVMEV_SC_DNR;
 	for (i = 1; i <= n; i++)
-		if (get_le16(data + 2 * i) != NVMEV_CNTLID)
+		if (nvmev_get_le(data + 2 * i, 2) != NVMEV_CNTLID)
 			return NVMEV_SC_CTRL_LIST_INVALID | NVMEV_SC_DNR;
 	return NVMEV_SC_SUCCESS;
 }

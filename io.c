@@ -148,15 +148,6 @@ u16 nvmev_blk_decode(const u32 *sqe, u64 ns_blocks, struct nvmev_blk_cmd *bc,
 	return NVMEV_SC_SUCCESS;
 }
 
-static u64 get_le(const u8 *p, unsigned int bytes)
-{
-	u64 v = 0;
-
-	while (bytes--)
-		v = v << 8 | p[bytes];
-	return v;
-}
-
 /**
  * nvmev_dsm_range_check - one range of a Dataset Management list
  * @desc: the 16-byte range (context attributes, NLB, SLBA)
@@ -168,8 +159,8 @@ static u64 get_le(const u8 *p, unsigned int bytes)
 u16 nvmev_dsm_range_check(const u8 *desc, u64 ns_blocks,
 			  struct nvmev_blk_range *r)
 {
-	r->nlb = get_le(desc + 4, 4);
-	r->slba = get_le(desc + 8, 8);
+	r->nlb = nvmev_get_le(desc + 4, 4);
+	r->slba = nvmev_get_le(desc + 8, 8);
 	if (r->nlb && !blk_range_in(r->slba, r->nlb, ns_blocks))
 		return NVMEV_SC_LBA_RANGE | NVMEV_SC_DNR;
 	return NVMEV_SC_SUCCESS;
@@ -189,8 +180,8 @@ u16 nvmev_dsm_range_check(const u8 *desc, u64 ns_blocks,
 u16 nvmev_copy_range_check(const u8 *desc, u64 ns_blocks, u64 *total,
 			   struct nvmev_blk_range *r)
 {
-	r->slba = get_le(desc + 8, 8);
-	r->nlb = get_le(desc + 16, 2) + 1;
+	r->slba = nvmev_get_le(desc + 8, 8);
+	r->nlb = nvmev_get_le(desc + 16, 2) + 1;
 	if (r->nlb > NVMEV_COPY_MSSRL || *total > NVMEV_COPY_MCL ||
 	    r->nlb > NVMEV_COPY_MCL - *total)
 		return NVMEV_SC_CMD_SIZE_LIMIT | NVMEV_SC_DNR;

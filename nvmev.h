@@ -531,6 +531,16 @@ static inline u64 nvmev_bits_words(u64 nbits)
 	return nbits / 64 + !!(nbits % 64);
 }
 
+/* A little-endian field of @bytes (<= 8) bytes in host data, any alignment */
+static inline u64 nvmev_get_le(const u8 *p, unsigned int bytes)
+{
+	u64 v = 0;
+
+	while (bytes--)
+		v = v << 8 | p[bytes];
+	return v;
+}
+
 static inline u8 nvmev_sqe_opcode(const u32 *sqe)
 {
 	return sqe[0] & 0xff;
