@@ -165,23 +165,21 @@ static int nvmev_dispatcher_fn(void *data)
 	struct nvmev_poll_pace pace = { .quiet_since = ktime_get_ns() };
 
 	while (!kthread_should_stop()) {
-		bool busy = proc_cc(dev);
+		bool busy = proc_cc(dev), completed = false;
 
 		if (dev->enabled && !dev->shut_down) {
 			nvmev_cq_sample_heads(dev);
 			busy |= nvmev_admin_poll(dev);
 			busy |= poll_io_sqs(dev);
 			busy |= nvmev_inject_poll(dev);
-			/* a completion is not an arrival: no gap learned */
-			if (nvmev_io_run_held(dev))
-				nvmev_pace_quiet(&pace, ktime_get_ns());
+			completed = nvmev_io_run_held(dev);
 		}
-		if (busy) {
-			nvmev_pace_busy(&pace, ktime_get_ns());
+		if (busy || completed)
+			nvmev_pace_pass(&pace, ktime_get_ns(), busy, completed);
+		if (busy)
 			cond_resched();
-		} else {
+		else
 			pace_idle(dev, &pace);
-		}
 	}
 	nvmev_io_release_held(dev); /* to its worker, stopped next */
 	return 0;

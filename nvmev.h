@@ -157,6 +157,8 @@ struct nvmev_poll_pace {
 u64 nvmev_pace_window_ns(const struct nvmev_poll_pace *p, u64 spin_ns);
 void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now);
 void nvmev_pace_quiet(struct nvmev_poll_pace *p, u64 now);
+void nvmev_pace_pass(struct nvmev_poll_pace *p, u64 now, bool arrived,
+		     bool completed);
 unsigned int nvmev_pace_idle(struct nvmev_poll_pace *p, u64 now, bool inflight,
 			     u64 spin_ns);
 void nvmev_wake_learn(u64 *late_avg_ns, u64 until_ns, u64 now);

@@ -55,6 +55,26 @@ void nvmev_pace_quiet(struct nvmev_poll_pace *p, u64 now)
 }
 
 /*
+ * nvmev_pace_pass - what one polling pass that did something tells
+ * @arrived: it fetched commands
+ * @completed: it completed the held command (a completion is not an arrival)
+ *
+ * In the order it happened: the arrival ends a gap, the completion starts
+ * the next one. A command fetched and performed in the same pass (a held
+ * command with no model cost) must not teach a zero gap, or the window
+ * shrinks to poll_spin_us and the host's next command finds the
+ * dispatcher asleep.
+ */
+void nvmev_pace_pass(struct nvmev_poll_pace *p, u64 now, bool arrived,
+		     bool completed)
+{
+	if (arrived)
+		nvmev_pace_busy(p, now);
+	if (completed)
+		nvmev_pace_quiet(p, now);
+}
+
+/*
  * A pass found nothing at @now (@inflight: commands on the device).
  * Return: 0 to poll on, else how many microseconds to sleep (doubling from
  * NVMEV_BACKOFF_MIN_US to NVMEV_BACKOFF_MAX_US, NVMEV_IDLE_BACKOFF_MAX_US

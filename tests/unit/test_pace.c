@@ -125,6 +125,38 @@ static void test_held_perform_not_idle_time(void)
 	CHECK_EQ(p.gap_avg_ns, (7 * 20 * US + 30 * US) / 8);
 }
 
+/*
+ * Regression (zero gap learned, window collapsed): with no model cost the
+ * dispatcher fetches a QD1 command and performs it in the same pass. The
+ * pass must learn the host's gap (300 us here) before the completion
+ * starts the next one; learning the completion first taught a gap of 0,
+ * so the window fell to poll_spin_us and most commands of a host with a
+ * 300 us think time found the dispatcher in a backoff sleep.
+ */
+static void test_fetch_and_complete_in_one_pass_learns_gap(void)
+{
+	struct nvmev_poll_pace p = { .quiet_since = 0 };
+	u64 t = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		t += 300 * US;
+		if (i >= 8) /* learnt: polls through the host's gap */
+			CHECK_EQ(nvmev_pace_idle(&p, t - 1 * US, false, 50 * US),
+				 0);
+		nvmev_pace_pass(&p, t, true, true);
+	}
+	CHECK(p.gap_avg_ns > 290 * US && p.gap_avg_ns <= 300 * US, "gap %llu",
+	      (unsigned long long)p.gap_avg_ns);
+	CHECK_EQ(p.quiet_since, t);
+	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 2 * p.gap_avg_ns);
+	/* a completion alone learns nothing */
+	nvmev_pace_pass(&p, t + 100 * US, false, true);
+	CHECK(p.gap_avg_ns > 290 * US, "gap %llu",
+	      (unsigned long long)p.gap_avg_ns);
+	CHECK_EQ(p.quiet_since, t + 100 * US);
+}
+
 /* Backoff doubles to 1 ms, to 50 ms once idle 1 s; a command resets it. */
 static void test_backoff_steps(void)
 {
@@ -188,6 +220,7 @@ int main(void)
 	test_idle_gap_ignored();
 	test_backoff_steps();
 	test_held_perform_not_idle_time();
+	test_fetch_and_complete_in_one_pass_learns_gap();
 	test_wake_margin();
 	return test_report("test_pace");
 }
