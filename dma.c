@@ -130,6 +130,44 @@ u16 nvmev_prp_map(struct nvmev_sgl *sgl, u64 prp1, u64 prp2, u64 len,
 	return prp_walk_list(sgl, prp2, left, mem, ctx);
 }
 
+/**
+ * nvmev_copy_words - memcpy() for data the device moves (values, blocks)
+ * @dst: destination
+ * @src: source, not overlapping @dst
+ * @len: bytes
+ *
+ * Eight bytes at a time (unaligned access is fine on x86), then the tail.
+ * Natively within noise of memcpy() at our sizes; but x86's memcpy() is
+ * "rep movsb" on CPUs with ERMS, and QEMU's TCG runs that one byte per
+ * iteration: a 4 KiB value cost tens of microseconds of emulated time that
+ * the host saw as device overhead (bench: QD1 4 KiB stores and retrieves
+ * 10-15 % faster). The 8-byte copies go through __builtin_memcpy so the
+ * compiler emits single moves without assuming alignment.
+ */
+void nvmev_copy_words(void *dst, const void *src, u32 len)
+{
+	u8 *d = dst;
+	const u8 *s = src;
+	u64 a, b, c, e;
+
+	for (; len >= 32; len -= 32, d += 32, s += 32) {
+		__builtin_memcpy(&a, s, 8);
+		__builtin_memcpy(&b, s + 8, 8);
+		__builtin_memcpy(&c, s + 16, 8);
+		__builtin_memcpy(&e, s + 24, 8);
+		__builtin_memcpy(d, &a, 8);
+		__builtin_memcpy(d + 8, &b, 8);
+		__builtin_memcpy(d + 16, &c, 8);
+		__builtin_memcpy(d + 24, &e, 8);
+	}
+	for (; len >= 8; len -= 8, d += 8, s += 8) {
+		__builtin_memcpy(&a, s, 8);
+		__builtin_memcpy(d, &a, 8);
+	}
+	while (len--)
+		*d++ = *s++;
+}
+
 #ifdef __KERNEL__
 #include <linux/highmem.h>
 #include <linux/ioport.h>
@@ -205,9 +243,9 @@ static int copy_seg(u64 addr, void *buf, u32 len, bool to_host)
 		return -EFAULT;
 	va = kmap_local_page(pfn_to_page(pfn)) + offset_in_page(addr);
 	if (to_host)
-		memcpy(va, buf, len);
+		nvmev_copy_words(va, buf, len);
 	else
-		memcpy(buf, va, len);
+		nvmev_copy_words(buf, va, len);
 	kunmap_local(va);
 	return 0;
 }

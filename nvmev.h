@@ -96,6 +96,7 @@ struct nvmev_mem_ops {
 
 u16 nvmev_prp_map(struct nvmev_sgl *sgl, u64 prp1, u64 prp2, u64 len,
 		  const struct nvmev_mem_ops *mem, void *ctx);
+void nvmev_copy_words(void *dst, const void *src, u32 len);
 
 /* Queue arithmetic shared by the dispatcher, workers and unit tests. */
 static inline u32 nvmev_q_next(u32 idx, u32 size)

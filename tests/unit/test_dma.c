@@ -270,6 +270,26 @@ static void test_queue_arith(void)
 	CHECK(nvmev_q_full(4, 5, 1024), "tail just behind head");
 }
 
+/* Every length to 300 at every offset to 8 on either side, as memcpy(). */
+static void test_copy_words(void)
+{
+	static unsigned char src[320], dst[320], want[320];
+	u32 len; size_t so, dof, i;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 7 + 3);
+	for (len = 0; len <= 300; len++)
+		for (so = 0; so < 8; so++)
+			for (dof = 0; dof < 8; dof++) {
+				memset(dst, 0xa5, sizeof(dst));
+				memset(want, 0xa5, sizeof(want));
+				memcpy(want + dof, src + so, len);
+				nvmev_copy_words(dst + dof, src + so, len);
+				CHECK(!memcmp(dst, want, sizeof(dst)),
+				      "len %u src+%zu dst+%zu", len, so, dof);
+			}
+}
+
 int main(void)
 {
 	map = calloc(MAP_PAGES, PG);
@@ -282,6 +302,7 @@ int main(void)
 	test_random_layouts();
 	test_garbage();
 	test_queue_arith();
+	test_copy_words();
 	free(map);
 	return test_report("test_dma");
 }
