@@ -36,9 +36,10 @@ create() {
 
 # blkdev_of NSID: the block device of namespace NSID, if the host has one
 blkdev_of() {
-	local b
+	local b id
 	for b in /sys/block/nvme${NVME_DEV#/dev/nvme}n[0-9]*; do
-		[ "$(cat $b/nsid 2>/dev/null)" = "$1" ] && [ -b "/dev/${b##*/}" ] &&
+		sysfs_get id $b/nsid
+		[ "$id" = "$1" ] && [ -b "/dev/${b##*/}" ] &&
 			{ echo "/dev/${b##*/}"; return 0; }
 	done
 	return 1
