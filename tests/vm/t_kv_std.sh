@@ -36,7 +36,7 @@ wait_ng2() {
 	local end=$((SECONDS + 30))
 	while [ $SECONDS -le $end ]; do
 		NG2=$(ns_ngdev 2) && [ -c "$NG2" ] && NG1=$(ns_ngdev 1) && [ -c "$NG1" ] && return 0
-		sleep 0.2
+		nap 0.2
 	done
 	return 1
 }

@@ -48,7 +48,7 @@ blkdev_of() {
 # wait_for COND...: up to 20 s for COND to succeed
 wait_for() {
 	local end=$((SECONDS + 20))
-	while [ $SECONDS -le $end ]; do "$@" > /dev/null 2>&1 && return 0; sleep 0.2; done
+	while [ $SECONDS -le $end ]; do "$@" > /dev/null 2>&1 && return 0; nap 0.2; done
 	return 1
 }
 gone() { ! "$@"; }
