@@ -54,10 +54,17 @@ kv_stat() {
 	return 0
 }
 
+# kv_stats_line: the main statistics on one line (builtins: grep | sed | tr
+# was three processes after every client run)
 kv_stats_line() {
 	[ -r "$KV_STATS" ] || { echo "(no $KV_STATS)"; return; }
-	grep -E '^(kv_keys|kv_capacity_bytes|kv_index_bytes_per_key|log_raw_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded|capacity_exceeded_index|capacity_exceeded_log):' "$KV_STATS" |
-		sed 's/: /=/' | tr '\n' ' '
+	local all= line out=
+	IFS= read -r -d '' all 2>/dev/null < "$KV_STATS"
+	while IFS= read -r line; do
+		[[ $line =~ ^(kv_keys|kv_capacity_bytes|kv_index_bytes_per_key|log_raw_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded|capacity_exceeded_index|capacity_exceeded_log): ]] &&
+			out+="${line/: /=} "
+	done <<< "$all"
+	printf '%s' "$out"
 }
 
 # run_client DESC ARGS...: kvclient ARGS; its output is shown (indented) and
@@ -66,7 +73,7 @@ run_client() {
 	local desc=$1 rc=0
 	shift
 	CLIENT_OUT=$(timeout "${CLIENT_TIMEOUT:-900}" "$KVCLIENT" "$@" 2>&1) || rc=$?
-	printf '%s\n' "$CLIENT_OUT" | grep -v '^MISMATCH' | sed 's/^/    | /'
+	printf '%s\n' "$CLIENT_OUT" | sed -e '/^MISMATCH/d' -e 's/^/    | /'
 	if [ $rc -eq 0 ]; then
 		ok "$desc"
 	else
