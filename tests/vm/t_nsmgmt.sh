@@ -261,7 +261,9 @@ t_detach_under_io() {
 	[ -e "$dev" ] && ! [ -b "$dev" ] && not_ok "$dev is left as a non-device file" && rm -f "$dev"
 	wait $spid && ok "the statistics read meanwhile" || not_ok "statistics reader failed"
 	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
-	quick_io && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
+	# away from the first MiB, the sentinel others_untouched compares (a
+	# random offset hit it one run in 16)
+	quick_io 100 && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
 }
 
 t_bad_requests() {
