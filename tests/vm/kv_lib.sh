@@ -44,12 +44,27 @@ kv_area_bytes() {
 
 KV_STATS=/sys/kernel/debug/nvmev_kv/stats
 
-kv_stat() { sed -n "s/^$1: //p" "$KV_STATS" 2>/dev/null | head -1; }
+# kv_stat NAME: one statistic (builtins: one read of the file, no process)
+kv_stat() {
+	local all= line
+	IFS= read -r -d '' all 2>/dev/null < "$KV_STATS"
+	while IFS= read -r line; do
+		[[ $line == "$1: "* ]] && { printf '%s\n' "${line#"$1: "}"; return 0; }
+	done <<< "$all"
+	return 0
+}
 
+# kv_stats_line: the main statistics on one line (builtins: grep | sed | tr
+# was three processes after every client run)
 kv_stats_line() {
 	[ -r "$KV_STATS" ] || { echo "(no $KV_STATS)"; return; }
-	grep -E '^(kv_keys|kv_capacity_bytes|kv_index_bytes_per_key|log_raw_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded|capacity_exceeded_index|capacity_exceeded_log):' "$KV_STATS" |
-		sed 's/: /=/' | tr '\n' ' '
+	local all= line out=
+	IFS= read -r -d '' all 2>/dev/null < "$KV_STATS"
+	while IFS= read -r line; do
+		[[ $line =~ ^(kv_keys|kv_capacity_bytes|kv_index_bytes_per_key|log_raw_bytes|log_live_bytes|log_user_bytes|reclaim_runs|reclaim_bytes_moved|reclaim_forced|capacity_exceeded|capacity_exceeded_index|capacity_exceeded_log): ]] &&
+			out+="${line/: /=} "
+	done <<< "$all"
+	printf '%s' "$out"
 }
 
 # run_client DESC ARGS...: kvclient ARGS; its output is shown (indented) and
@@ -58,7 +73,7 @@ run_client() {
 	local desc=$1 rc=0
 	shift
 	CLIENT_OUT=$(timeout "${CLIENT_TIMEOUT:-900}" "$KVCLIENT" "$@" 2>&1) || rc=$?
-	printf '%s\n' "$CLIENT_OUT" | grep -v '^MISMATCH' | sed 's/^/    | /'
+	printf '%s\n' "$CLIENT_OUT" | sed -e '/^MISMATCH/d' -e 's/^/    | /'
 	if [ $rc -eq 0 ]; then
 		ok "$desc"
 	else
@@ -70,7 +85,19 @@ run_client() {
 }
 
 # client_field NAME: the value of NAME=... in the client's output
-client_field() { printf '%s\n' "$CLIENT_OUT" | grep -o "$1=[^ ,]*" | tail -1 | cut -d= -f2; }
+# (the last NAME=VALUE, VALUE up to a space, comma or '='; builtins only:
+# grep | tail | cut was three processes, ~1 s under TCG)
+client_field() {
+	local line m v= found=0
+	while IFS= read -r line; do
+		while [[ $line =~ $1=([^ ,]*) ]]; do
+			m=${BASH_REMATCH[0]}; v=${BASH_REMATCH[1]}; found=1
+			line=${line#*"$m"}
+		done
+	done <<< "$CLIENT_OUT"
+	[ $found = 1 ] && printf '%s\n' "${v%%=*}"
+	return 0
+}
 
 # kvs ARGS...: scripts/kv --csi kv; KV_OUT, KV_ERR, KV_RC
 kvs() {

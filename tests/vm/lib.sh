@@ -57,6 +57,26 @@ NVME_NS=/dev/nvme0n1
 SCRATCH=${SCRATCH:-/tmp/nvmev-test}
 mkdir -p "$SCRATCH"
 
+# nap SECS: sleep without a process (read -t on a FIFO no one writes to),
+# for the polling loops of this file (wait_nvme at every load_module,
+# unload_module, ...): /bin/sleep is a process start, ~0.3 s under TCG,
+# per round. Suites keep the real sleep where a wait's length matters;
+# a loop that uses nap must bound its wait with a $SECONDS deadline, not a
+# count of rounds. No FIFO (or not a plain number): the real sleep.
+# (The guest has no /dev/fd, so no <(:) trick.)
+NVMEV_NAP_FD=
+if { [ -p "$SCRATCH/.nap" ] || mkfifo "$SCRATCH/.nap"; } 2>/dev/null; then
+	exec {NVMEV_NAP_FD}<>"$SCRATCH/.nap" || NVMEV_NAP_FD=
+fi
+nap() {
+	local _unused
+	if [ -n "$NVMEV_NAP_FD" ] && [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+		read -r -t "$1" -u "$NVMEV_NAP_FD" _unused
+		return 0
+	fi
+	sleep "$1"
+}
+
 PASSED=0
 FAILED=0
 FAILED_NAMES=()
@@ -90,7 +110,16 @@ expect_eq() {
 }
 
 # expect_match DESC STRING ERE
+# A line of up to 8 KiB of text is matched with bash's own ERE (glibc's, as
+# grep's): no process, where grep cost ~0.3 s under TCG. A miss, or longer
+# text, goes to grep -E, so grep has the last word on every failure.
 expect_match() {
+	local line
+	if [ ${#2} -le 8192 ]; then
+		while IFS= read -r line; do
+			[[ $line =~ $3 ]] && { ok "$1"; return 0; }
+		done <<< "$2"
+	fi
 	if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else
 		not_ok "$1: /$3/ not found in:"; printf '%s\n' "$2" | head -20 | sed 's/^/    | /'; return 1; fi
 }
@@ -118,9 +147,22 @@ dmesg_since() {
 expect_reset_begin() { kmsg "NVMEV-EXPECT-RESET-BEGIN"; }
 expect_reset_end() { kmsg "NVMEV-EXPECT-RESET-END"; }
 
-# fatal_lines MARK: kernel-trouble lines logged since MARK
+# fatal_lines MARK: kernel-trouble lines logged since MARK. Run after
+# every test: when nothing after the mark could be trouble (a line that
+# matches alone matches the whole text too), no awk is started (one
+# process start less per test, ~0.3 s under TCG); else awk picks the lines.
 fatal_lines() {
-	dmesg_since "$1" | awk -v re="$FATAL_RE" '
+	# bytes, not UTF-8: '.' must match any byte of the log (a key's bytes
+	# in a message would end (.*) early otherwise)
+	local LC_ALL=C all rest
+	all=$(dmesg)
+	if [[ $all =~ "$1"(.*) ]]; then
+		rest=${BASH_REMATCH[1]}
+		[[ $rest =~ $FATAL_RE ]] || [[ $rest == *"resetting controller"* ]] || return 0
+	else
+		rest=$all   # the mark was overwritten: the whole log (as dmesg_since)
+	fi
+	printf '%s\n' "$rest" | awk -v re="$FATAL_RE" '
 		/NVMEV-EXPECT-RESET-BEGIN/ { win = 1; next }
 		/NVMEV-EXPECT-RESET-END/   { win = 0; next }
 		$0 ~ re { print; next }
@@ -207,16 +249,27 @@ merge_params() {
 	for i in "${!keys[@]}"; do [ -n "${keys[$i]}" ] && printf '%s ' "${vals[$i]}"; done
 }
 
+# sysfs_get VAR FILE: VAR := the first line of FILE, "" if it cannot be
+# read; a builtin, where $(cat FILE) started a process (~0.3 s under TCG)
+# in loops that poll (wait_nvme: every load_module)
+sysfs_get() {
+	local -n _sg_var=$1
+	_sg_var=
+	{ IFS= read -r _sg_var < "$2"; } 2>/dev/null
+	return 0
+}
+
 # find_nvme: set NVME_DEV/NVME_NS to the first controller's block device of
 # namespace 1. Linux names a namespace's nodes (nvmeXnY, ngXnY) by the order
 # it set them up, not by NSID: 6.12 scans namespaces in parallel, and with
 # namespace 2 (kv_std_size) NSID 1 is nvme0n2 in about one load of four.
 find_nvme() {
-	local b n
+	local b n id
 	for b in /sys/block/nvme[0-9]*; do
 		n=${b##*/}
 		[[ $n =~ ^nvme[0-9]+n[0-9]+$ ]] && [ -b /dev/$n ] || continue
-		[ "$(cat $b/nsid 2>/dev/null)" = 1 ] || continue
+		sysfs_get id $b/nsid
+		[ "$id" = 1 ] || continue
 		NVME_NS=/dev/$n; NVME_DEV=${NVME_NS%n*}
 		return 0
 	done
@@ -226,9 +279,10 @@ find_nvme() {
 # ns_ngdev NSID: the generic char device (/dev/ngXnY) of namespace NSID of
 # $NVME_DEV (its hidden disk nvmeXnY has the NSID in sysfs, CSI 1 too)
 ns_ngdev() {
-	local b
+	local b id
 	for b in /sys/block/nvme${NVME_DEV#/dev/nvme}n[0-9]*; do
-		[ "$(cat $b/nsid 2>/dev/null)" = "$1" ] || continue
+		sysfs_get id $b/nsid
+		[ "$id" = "$1" ] || continue
 		echo "/dev/ng${b##*/nvme}"
 		return 0
 	done
@@ -253,16 +307,17 @@ diag_nvme() {
 
 # wait_nvme [SECS]: wait for a live controller with its namespace block device
 wait_nvme() {
-	local secs=${1:-$NVMEV_WAIT} end c
+	local secs=${1:-$NVMEV_WAIT} end c st
 	end=$((SECONDS + secs))
 	while [ $SECONDS -le $end ]; do
 		if find_nvme; then
 			c=${NVME_DEV#/dev/}
-			if [ "$(cat /sys/class/nvme/$c/state 2>/dev/null)" = live ]; then
+			sysfs_get st /sys/class/nvme/$c/state
+			if [ "$st" = live ]; then
 				udev_settle_ns && return 0
 			fi
 		fi
-		sleep 0.2
+		nap 0.2
 	done
 	return 1
 }
@@ -304,14 +359,16 @@ load_module() {
 # nvmev_ns_of INDEX: namespace 1's block device of the module's device INDEX
 # (PCI domain 4b56 + INDEX); fails while it has none
 nvmev_ns_of() {
-	local dom c e n
+	local dom c e n v
 	dom=$(printf '%04x' $((0x4b56 + $1)))
 	for c in /sys/class/nvme/nvme[0-9]*; do
 		[[ $(readlink -f $c/device) == */$dom:* ]] || continue
-		[ "$(cat $c/state 2>/dev/null)" = live ] || continue
+		sysfs_get v $c/state
+		[ "$v" = live ] || continue
 		# its namespaces: nvmeXnY, or with multipath the path nvmeXcZnY
 		for e in $c/nvme[0-9]*n[0-9]*; do
-			[ "$(cat $e/nsid 2>/dev/null)" = 1 ] || continue
+			sysfs_get v $e/nsid
+			[ "$v" = 1 ] || continue
 			n=${e##*/}
 			n=${n/c[0-9]*n/n}
 			[ -b /dev/$n ] && { echo /dev/$n; return 0; }
@@ -331,20 +388,22 @@ wait_nvmev_devs() {
 			blockdev --getsize64 "$ns" > /dev/null 2>&1 || break
 		done
 		[ $i -eq $n ] && return 0
-		sleep 0.2
+		nap 0.2
 	done
 	return 1
 }
 
 # unload_module: rmmod, then make sure the module and its devices are gone
 unload_module() {
-	local out rc=0 i
+	local out rc=0 end
 	module_loaded || { not_ok "unload_module: nvmev_kv is not loaded"; return 1; }
 	out=$(timeout 120 rmmod nvmev_kv 2>&1) || rc=$?
 	if [ $rc -ne 0 ]; then not_ok "rmmod nvmev_kv failed (exit $rc): $out"; return 1; fi
-	for ((i = 0; i < 50; i++)); do
+	# rmmod removes the device before it returns: this rarely waits
+	end=$((SECONDS + 20))
+	while [ $SECONDS -le $end ]; do
 		module_loaded || [ -e "$NVME_NS" ] || break
-		sleep 0.2
+		nap 0.2
 	done
 	if module_loaded; then not_ok "/sys/module/nvmev_kv still present after rmmod"; return 1; fi
 	if [ -e "$NVME_NS" ]; then not_ok "$NVME_NS still present after rmmod"; return 1; fi
@@ -429,7 +488,9 @@ quick_io() {
 	head -c 65536 /dev/urandom > "$f.w"
 	timeout 60 dd if="$f.w" of="$NVME_NS" bs=64k seek="$off" count=1 oflag=direct conv=notrunc status=none || { not_ok "quick_io: write at block $off failed"; return 1; }
 	timeout 60 dd if="$NVME_NS" of="$f.r" bs=64k skip="$off" count=1 iflag=direct status=none || { not_ok "quick_io: read at block $off failed"; return 1; }
-	if cmp -s "$f.w" "$f.r"; then rm -f "$f.w" "$f.r"; return 0; fi
+	# (the two 64 KiB files stay for the next call to overwrite: an rm was
+	# one more process start, ~0.3 s under TCG)
+	cmp -s "$f.w" "$f.r" && return 0
 	not_ok "quick_io: data read back at 64k-block $off differs from what was written"
 	cmp "$f.w" "$f.r" | head -3 | sed 's/^/    | /'
 	return 1
@@ -447,7 +508,19 @@ to_bytes() {
 }
 
 # field OUTPUT NAME: value of "name : value" in nvme-cli's normal output
-field() { printf '%s\n' "$1" | sed -n "s/^$2[[:space:]]*:[[:space:]]*//p" | head -1 | sed 's/[[:space:]]*$//'; }
+# Shell builtins only: the pipeline it replaces (printf | sed | head | sed)
+# started three processes per call, ~1 s under TCG, and t_admin calls it
+# dozens of times. NAME is a plain identifier (no regex characters).
+field() {
+	local LC_ALL=C line v
+	while IFS= read -r line; do
+		[[ $line =~ ^$2[[:space:]]*:[[:space:]]* ]] || continue
+		v=${line#"${BASH_REMATCH[0]}"}
+		printf '%s\n' "${v%"${v##*[![:space:]]}"}"
+		return 0
+	done <<< "$1"
+	return 0
+}
 
 # fio_run DESC ARGS...: run fio (terse output); fails on a non-zero exit,
 # any reported error, or no data moved. Sets FIO_OUT.

@@ -6,6 +6,8 @@
 # run go through the fabric namespace, QD1 latency is compared with the local
 # path, then disconnect, teardown and rmmod. On kernels whose nvmet has no
 # passthru (Debian 6.1) the suite skips with the reason.
+# scripts/vm-tests does not even boot a VM for it there:
+# vm-tests: requires CONFIG_NVME_TARGET_PASSTHRU=y
 . "$NVMEV_DIR/tests/vm/lib.sh"
 . "$NVMEV_DIR/tests/vm/kv_lib.sh"
 

@@ -20,7 +20,7 @@ wait_ng2() {
 	local end=$((SECONDS + 30))
 	while [ $SECONDS -le $end ]; do
 		NG2=$(ns_ngdev 2) && [ -c "$NG2" ] && return 0
-		sleep 0.2
+		nap 0.2
 	done
 	not_ok "no char device of namespace 2"
 	return 1

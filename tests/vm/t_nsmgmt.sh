@@ -36,9 +36,10 @@ create() {
 
 # blkdev_of NSID: the block device of namespace NSID, if the host has one
 blkdev_of() {
-	local b
+	local b id
 	for b in /sys/block/nvme${NVME_DEV#/dev/nvme}n[0-9]*; do
-		[ "$(cat $b/nsid 2>/dev/null)" = "$1" ] && [ -b "/dev/${b##*/}" ] &&
+		sysfs_get id $b/nsid
+		[ "$id" = "$1" ] && [ -b "/dev/${b##*/}" ] &&
 			{ echo "/dev/${b##*/}"; return 0; }
 	done
 	return 1
@@ -47,7 +48,7 @@ blkdev_of() {
 # wait_for COND...: up to 20 s for COND to succeed
 wait_for() {
 	local end=$((SECONDS + 20))
-	while [ $SECONDS -le $end ]; do "$@" > /dev/null 2>&1 && return 0; sleep 0.2; done
+	while [ $SECONDS -le $end ]; do "$@" > /dev/null 2>&1 && return 0; nap 0.2; done
 	return 1
 }
 gone() { ! "$@"; }
@@ -260,7 +261,9 @@ t_detach_under_io() {
 	[ -e "$dev" ] && ! [ -b "$dev" ] && not_ok "$dev is left as a non-device file" && rm -f "$dev"
 	wait $spid && ok "the statistics read meanwhile" || not_ok "statistics reader failed"
 	expect_status "delete $b" 0x0 nvme delete-ns "$NVME_DEV" -n $b
-	quick_io && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
+	# away from the first MiB, the sentinel others_untouched compares (a
+	# random offset hit it one run in 16)
+	quick_io 100 && ok "namespace 1 still works" || not_ok "namespace 1 I/O failed after the deletes"
 }
 
 t_bad_requests() {
