@@ -274,7 +274,8 @@ static void test_queue_arith(void)
 static void test_copy_words(void)
 {
 	static unsigned char src[320], dst[320], want[320];
-	u32 len; size_t so, dof, i;
+	size_t so, dof, i;
+	u32 len;
 
 	for (i = 0; i < sizeof(src); i++)
 		src[i] = (unsigned char)(i * 7 + 3);

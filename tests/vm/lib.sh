@@ -545,6 +545,12 @@ fio_run() {
 # need_workers N: true if this run has at least N workers (else the caller skips)
 need_workers() { [ "$NVMEV_WORKERS" -ge "$1" ]; }
 
+# full_size: whether this configuration runs the sizes an issue states
+# (10^5 keys, commands, ...): the one-worker one, which a spread CI run
+# gives each suite on exactly one kernel, or any with TEST_ALL_CASES=1;
+# with two workers a suite runs a smaller size (tests/vm/README.md)
+full_size() { [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; }
+
 # spread_case INDEX: whether case INDEX of a long list of independent cases
 # runs on this kernel. Even cases run on 6.1, odd ones on the others (6.12),
 # so the two kernels of a CI run cover the list between them at half the VM

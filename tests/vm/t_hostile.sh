@@ -18,7 +18,7 @@
 . "$NVMEV_DIR/tests/vm/lib.sh"
 
 HOSTILE=$NVMEV_DIR/tools/out/hostile
-if [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; then
+if full_size; then
 	OPS=${TEST_HOSTILE_OPS:-100000}
 else
 	OPS=${TEST_HOSTILE_OPS:-30000}

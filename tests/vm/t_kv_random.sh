@@ -11,7 +11,7 @@
 # scripts/vm-tests, exactly one kernel has it); 3 x 10^4 with two workers,
 # where a 4-vCPU TCG guest is slower (the 10^5 run took ~70 s of
 # t_kv_random@w2's ~130 s). TEST_ALL_CASES=1 or TEST_KV_OPS: that many anywhere.
-if [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; then
+if full_size; then
 	OPS=${TEST_KV_OPS:-100000}
 else
 	OPS=${TEST_KV_OPS:-30000}

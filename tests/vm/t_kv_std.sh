@@ -16,7 +16,7 @@
 # with two workers, where a 4-vCPU TCG guest is several times slower
 # (kv-std-random took ~100 s of t_kv_std@w2's ~310 s). TEST_ALL_CASES=1 or
 # TEST_KV_OPS set: that many anywhere.
-if [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; then
+if full_size; then
 	OPS=${TEST_KV_OPS:-100000}
 else
 	OPS=${TEST_KV_OPS:-25000}
@@ -272,7 +272,7 @@ t_capacity() {
 # The hostile client on namespace 2 (with injection: malformed PRPs, bad nsids):
 # its 47 crafted cases everywhere, then 12000 random commands with one
 # worker, 4000 with two (~27 s less VM time there; TEST_ALL_CASES=1: 12000)
-if [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; then
+if full_size; then
 	HOSTILE_OPS=${TEST_KV_HOSTILE_OPS:-12000}
 else
 	HOSTILE_OPS=${TEST_KV_HOSTILE_OPS:-4000}

@@ -22,7 +22,7 @@
 # A 4-vCPU TCG guest is about five times slower at this (the 10^5 pass
 # alone took ~450 s of its ~600 s there; 2 x 10^4 still ~110 s of CI time).
 # TEST_ALL_CASES=1 or TEST_PERSIST_KEYS=100000 runs the full size anywhere.
-if [ "$NVMEV_WORKERS" -le 1 ] || [ "${TEST_ALL_CASES:-0}" = 1 ]; then
+if full_size; then
 	KEYS=${TEST_PERSIST_KEYS:-100000}
 	KEYS2=${TEST_PERSIST_KEYS2:-10000}
 else
