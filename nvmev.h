@@ -808,6 +808,7 @@ struct nvmev_io_stats {
 	u64 bytes[NVMEV_STAT_OPS];
 	u64 status[NVMEV_STATUS_CODES];
 	u64 lat[NVMEV_STAT_OPS][NVMEV_LAT_BUCKETS];
+	u64 lat_sum[NVMEV_STAT_OPS]; /* ns: exact means, which buckets lack */
 	/* completion posted minus modelled target: the emulator's own error */
 	u64 late[NVMEV_STAT_OPS][NVMEV_LAT_BUCKETS];
 	u64 late_max[NVMEV_STAT_OPS];

@@ -28,8 +28,12 @@
  *       For each M in --ns (default 0,250000,500000,1000000) write M to
  *       TIMINGDIR/fw_retrieve_ns and time N QD1 retrieves; least-squares
  *       fit mean = c + s * M. Lines "slope_point M=.. mean_ns=.. p50_ns=..
- *       p99_ns=..", "slope s=.. c_ns=.. r2=.." and the same fit of the
- *       medians, "slope_p50 s=.. ..".
+ *       p99_ns=.. dev_mean_ns=..", "slope s=.. c_ns=.. r2=.." and the
+ *       same fit of the medians, "slope_p50 s=.. ..". dev_mean_ns is the
+ *       device's own mean fetch-to-completion time over the same
+ *       commands, from the lat_sum_ns and cmds lines of --stats (default
+ *       /sys/kernel/debug/nvmev_kv/stats), fitted as "slope_dev s=.. ..";
+ *       without that file, dev_mean_ns=NA and no slope_dev line.
  *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
  *       T threads, each with its own fd and synchronous retrieves of its
  *       own keys, for S seconds after a 0.5 s warm-up:
@@ -72,6 +76,7 @@ static unsigned int opt_threads = 8, opt_d = 8, opt_dies = 32;
 static double opt_seconds = 5;
 static const char *opt_ns = "0,250000,500000,1000000";
 static const char *opt_tdir;
+static const char *opt_stats = "/sys/kernel/debug/nvmev_kv/stats";
 static unsigned long long opt_read_ns = 1000000;
 
 static uint64_t now_ns(void)
@@ -400,43 +405,139 @@ static void fit(const char *name, const double *x, const double *y, unsigned int
 	       st > 0 ? 1 - ss / st : 1, m);
 }
 
-static int do_slope(const char *dev, const char *tdir)
+/*
+ * The device's retrieve count and latency sum (namespace 1's lines, either
+ * coding). Return: 0, or -1 when the statistics cannot be read.
+ */
+static int dev_retrieve_sums(uint64_t *cmds, uint64_t *sum_ns)
 {
-	double x[16], y[16], y50[16];
-	uint64_t *lat = calloc(opt_ops, 8);
-	unsigned long i, keys = 100;
+	unsigned long long v;
+	char line[256], name[128];
+	int got = 0;
+	FILE *fp = fopen(opt_stats, "r");
+
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%127[^:]: %llu", name, &v) != 2)
+			continue;
+		if (!strcmp(name, "cmds_retrieve") || !strcmp(name, "cmds_kv-retrieve")) {
+			*cmds = v;
+			got |= 1;
+		} else if (!strcmp(name, "lat_sum_ns_retrieve") ||
+			   !strcmp(name, "lat_sum_ns_kv-retrieve")) {
+			*sum_ns = v;
+			got |= 2;
+		}
+	}
+	fclose(fp);
+	return got == 3 ? 0 : -1;
+}
+
+#define SLOPE_MAX_POINTS 16
+#define SLOPE_BLOCK 25 /* retrieves per point and visit */
+#define SLOPE_BLOCK_WARMUP 2 /* untimed retrieves after each retune */
+
+/* One point of the slope: its M, latencies so far and device sums. */
+struct slope_point {
+	unsigned long long m_ns;
+	uint64_t *lat;
+	unsigned long n;
+	uint64_t dev_cmds, dev_sum_ns;
+};
+
+/* Parse --ns into @pt. Return: the number of points, 0 on a bad list. */
+static unsigned int slope_points(struct slope_point *pt)
+{
 	const char *p = opt_ns;
 	unsigned int m = 0;
-	struct kv_dev d;
+	char *end;
+
+	while (*p && m < SLOPE_MAX_POINTS) {
+		pt[m].m_ns = strtoull(p, &end, 0);
+		if (end == p)
+			return 0;
+		p = *end == ',' ? end + 1 : end;
+		pt[m].lat = calloc(opt_ops, sizeof(uint64_t));
+		if (!pt[m].lat)
+			return 0;
+		m++;
+	}
+	return m;
+}
+
+/*
+ * One visit of point @pt: retune, warm up, then up to SLOPE_BLOCK timed
+ * retrieves, the device's own sums differenced around them.
+ * Return: 0, or -1 when the retune failed.
+ */
+static int slope_visit(struct kv_dev *d, const char *tdir,
+		       struct slope_point *pt, bool *have_dev)
+{
+	uint64_t c0 = 0, c1 = 0, s0 = 0, s1 = 0;
+	unsigned long i, keys = 100;
 	char k[17];
+
+	if (set_param(tdir, "fw_retrieve_ns", pt->m_ns))
+		return -1;
+	for (i = 0; i < SLOPE_BLOCK_WARMUP; i++)
+		timed_retrieve(d, k, key_name(k, "slp", i % keys));
+	*have_dev = *have_dev && !dev_retrieve_sums(&c0, &s0);
+	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++)
+		pt->lat[pt->n] = timed_retrieve(d, k, key_name(k, "slp", pt->n % keys));
+	*have_dev = *have_dev && !dev_retrieve_sums(&c1, &s1) && c1 > c0;
+	pt->dev_cmds += c1 - c0;
+	pt->dev_sum_ns += s1 - s0;
+	return 0;
+}
+
+/*
+ * The points are visited in blocks, the order rotating each turn, so that
+ * a drift of the host's path over the run (it drifts by tens of
+ * microseconds under TCG) is shared by every point instead of tilting the
+ * fit the way measuring the points one after the other would.
+ */
+static int do_slope(const char *dev, const char *tdir)
+{
+	struct slope_point pt[SLOPE_MAX_POINTS] = { 0 };
+	double x[SLOPE_MAX_POINTS], y[SLOPE_MAX_POINTS];
+	double y50[SLOPE_MAX_POINTS], ydev[SLOPE_MAX_POINTS];
+	unsigned int m = slope_points(pt), turn, j;
+	bool have_dev = true;
+	struct kv_dev d;
 	int st;
 
+	if (!m) {
+		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n", opt_ns);
+		return 2;
+	}
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
-	store_keys(&d, "slp", keys);
-	while (*p && m < 16) {
-		unsigned long long v = strtoull(p, (char **)&p, 0);
-
-		if (*p == ',')
-			p++;
-		if (set_param(tdir, "fw_retrieve_ns", v))
+	store_keys(&d, "slp", 100);
+	/* turn t visits point (t + t / m) % m: each pass over the m points
+	 * starts one point later than the one before */
+	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
+		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m], &have_dev))
 			return 1;
-		for (i = 0; i < 20; i++) /* warm-up */
-			timed_retrieve(&d, k, key_name(k, "slp", i % keys));
-		for (i = 0; i < opt_ops; i++)
-			lat[i] = timed_retrieve(&d, k, key_name(k, "slp", i % keys));
-		x[m] = (double)v;
-		y[m] = mean(lat, opt_ops);
-		y50[m] = (double)pct(lat, opt_ops, 0.5);
-		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu\n",
-		       v, opt_ops, y[m], y50[m],
-		       (unsigned long long)pct(lat, opt_ops, 0.99));
-		fflush(stdout);
-		m++;
+	for (j = 0; j < m; j++) {
+		x[j] = (double)pt[j].m_ns;
+		y[j] = mean(pt[j].lat, pt[j].n);
+		y50[j] = (double)pct(pt[j].lat, pt[j].n, 0.5);
+		ydev[j] = have_dev ? (double)pt[j].dev_sum_ns / pt[j].dev_cmds : 0;
+		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu ",
+		       pt[j].m_ns, pt[j].n, y[j], y50[j],
+		       (unsigned long long)pct(pt[j].lat, pt[j].n, 0.99));
+		if (have_dev)
+			printf("dev_mean_ns=%.0f\n", ydev[j]);
+		else
+			printf("dev_mean_ns=NA\n");
+		free(pt[j].lat);
 	}
 	fit("slope", x, y, m);
 	fit("slope_p50", x, y50, m);
+	if (have_dev)
+		fit("slope_dev", x, ydev, m);
 	kv_close(&d);
 	return 0;
 }
@@ -689,6 +790,8 @@ int main(int argc, char **argv)
 			opt_ns = v;
 		else if (!strcmp(o, "--read-ns"))
 			opt_read_ns = strtoull(v, NULL, 0);
+		else if (!strcmp(o, "--stats"))
+			opt_stats = v;
 		else {
 			fprintf(stderr, "kvlat: unknown option %s\n", o);
 			return 2;
@@ -699,7 +802,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: kvlat overhead DEV FLOORDEV | floor FLOORDEV | slope DEV TIMINGDIR | "
 				"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
 				"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
-				"[--ns a,b,..] [--read-ns NS]\n");
+				"[--ns a,b,..] [--read-ns NS] [--stats PATH]\n");
 		return 2;
 	}
 	if (strcmp(pos[0], "sat"))

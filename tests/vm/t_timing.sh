@@ -234,6 +234,23 @@ t_qd1_inline() {
 	echo pm983 > $T/preset
 }
 
+# the device's own fetch-to-completion time follows fw_retrieve_ns: kvlat
+# slope differences the stats' exact lat_sum_ns around its own retrieves
+# (make bench reports this fit beside the host-visible one)
+t_device_time_follows_model() {
+	local out s
+	echo none > $T/preset
+	out=$("$NVMEV_DIR/tools/out/kvlat" slope $NVME_NS $T --ops 25 --ns 0,400000) ||
+		{ not_ok "kvlat slope: $out"; echo pm983 > $T/preset; return 1; }
+	log "$out"
+	expect_match "lat_sum_ns in the stats" "$(cat $STATS)" '^lat_sum_ns_(kv-)?retrieve: [1-9]'
+	s=$(echo "$out" | awk '$1 == "slope_dev" { sub("s=", "", $2); print $2 }')
+	awk -v s="${s:-0}" 'BEGIN { exit !(s >= 0.9 && s <= 1.25) }' &&
+		ok "device time = c + $s x fw_retrieve_ns" ||
+		not_ok "device time slope ${s:-missing} (want 0.9..1.25)"
+	echo pm983 > $T/preset
+}
+
 t_unload() { unload_module; }
 
 run_test bad-preset t_bad_preset
@@ -245,5 +262,6 @@ run_test trace-purged-at-reset t_trace_purged_at_reset
 run_test stats-lateness t_stats_lateness
 run_test idle-cpu-cost t_idle_cpu_cost
 run_test qd1-inline t_qd1_inline
+run_test device-time-follows-model t_device_time_follows_model
 run_test unload t_unload
 finish
