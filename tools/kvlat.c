@@ -421,7 +421,8 @@ static int dev_retrieve_sums(uint64_t *cmds, uint64_t *sum_ns)
 	while (fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "%127[^:]: %llu", name, &v) != 2)
 			continue;
-		if (!strcmp(name, "cmds_retrieve") || !strcmp(name, "cmds_kv-retrieve")) {
+		if (!strcmp(name, "cmds_retrieve") ||
+		    !strcmp(name, "cmds_kv-retrieve")) {
 			*cmds = v;
 			got |= 1;
 		} else if (!strcmp(name, "lat_sum_ns_retrieve") ||
@@ -484,7 +485,8 @@ static int slope_visit(struct kv_dev *d, const char *tdir,
 		timed_retrieve(d, k, key_name(k, "slp", i % keys));
 	*have_dev = *have_dev && !dev_retrieve_sums(&c0, &s0);
 	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++)
-		pt->lat[pt->n] = timed_retrieve(d, k, key_name(k, "slp", pt->n % keys));
+		pt->lat[pt->n] =
+			timed_retrieve(d, k, key_name(k, "slp", pt->n % keys));
 	*have_dev = *have_dev && !dev_retrieve_sums(&c1, &s1) && c1 > c0;
 	pt->dev_cmds += c1 - c0;
 	pt->dev_sum_ns += s1 - s0;
@@ -508,7 +510,8 @@ static int do_slope(const char *dev, const char *tdir)
 	int st;
 
 	if (!m) {
-		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n", opt_ns);
+		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n",
+			opt_ns);
 		return 2;
 	}
 	st = kv_open(&d, dev, kv_coding_of_module());
@@ -518,13 +521,15 @@ static int do_slope(const char *dev, const char *tdir)
 	/* turn t visits point (t + t / m) % m: each pass over the m points
 	 * starts one point later than the one before */
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
-		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m], &have_dev))
+		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m],
+				&have_dev))
 			return 1;
 	for (j = 0; j < m; j++) {
 		x[j] = (double)pt[j].m_ns;
 		y[j] = mean(pt[j].lat, pt[j].n);
 		y50[j] = (double)pct(pt[j].lat, pt[j].n, 0.5);
-		ydev[j] = have_dev ? (double)pt[j].dev_sum_ns / pt[j].dev_cmds : 0;
+		ydev[j] = have_dev ? (double)pt[j].dev_sum_ns / pt[j].dev_cmds :
+				     0;
 		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu ",
 		       pt[j].m_ns, pt[j].n, y[j], y50[j],
 		       (unsigned long long)pct(pt[j].lat, pt[j].n, 0.99));
