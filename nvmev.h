@@ -147,6 +147,8 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 /* a worker's wake-up margin: twice its timers' lateness, within these */
 #define NVMEV_SPIN_MIN_NS 20000ULL
 #define NVMEV_SPIN_MAX_NS 500000ULL
+/* the most a worker holds an interrupt back for requests due after it */
+#define NVMEV_IRQ_HORIZON_MAX_NS 200000ULL
 
 /* What the dispatcher's polling has learned of the host's pace. */
 struct nvmev_poll_pace {
@@ -164,6 +166,8 @@ unsigned int nvmev_pace_idle(struct nvmev_poll_pace *p, u64 now, bool inflight,
 			     u64 spin_ns);
 void nvmev_wake_learn(u64 *late_avg_ns, u64 until_ns, u64 now);
 u64 nvmev_wake_margin_ns(u64 late_avg_ns);
+void nvmev_irq_stall_learn(u64 *stall_avg_ns, u64 stall_ns);
+u64 nvmev_irq_horizon_ns(u64 stall_avg_ns, u64 min_ns);
 
 /* ---------------------------------------------------------------------- */
 /*
@@ -835,6 +839,7 @@ struct nvmev_worker {
 	wait_queue_head_t wq;
 	bool kick; /* an earlier request arrived: re-evaluate the sleep */
 	u64 wake_late_ns; /* running average of the timer wake-ups' lateness */
+	u64 irq_stall_ns; /* running average: raising interrupts kept us off */
 	struct nvmev_req *reqs;
 	struct nvmev_sgl *sgl; /* scratch for the request being performed */
 	struct nvmev_io_stats *stats;

@@ -212,6 +212,15 @@ static int stats_show(struct seq_file *m, void *unused)
 	}
 	seq_printf(m, "early_completions: %llu\n", sum->early);
 	seq_printf(m, "commands_in_flight: %d\n", atomic_read(&dev->inflight));
+	/* what the workers learned of this machine (pace.c) */
+	for (i = 0; i < dev->cfg.nr_workers; i++) {
+		const struct nvmev_worker *w = &dev->workers[i];
+
+		seq_printf(m, "worker%u_wake_late_ns: %llu\n", i,
+			   READ_ONCE(w->wake_late_ns));
+		seq_printf(m, "worker%u_irq_stall_ns: %llu\n", i,
+			   READ_ONCE(w->irq_stall_ns));
+	}
 	for (slot = 0; slot < NVMEV_STAT_OPS; slot++)
 		if (dev->stat_names[slot])
 			show_op(m, dev, sum, slot);

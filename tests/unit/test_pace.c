@@ -213,6 +213,29 @@ static void test_wake_margin(void)
 	CHECK_EQ(nvmev_wake_margin_ns(avg), NVMEV_SPIN_MAX_NS);
 }
 
+/* the interrupt horizon follows the learned stall, within its bounds */
+static void test_irq_horizon(void)
+{
+	u64 avg = 0;
+	unsigned int n;
+
+	/* hardware: an interrupt costs the worker ~1 us: nothing held back */
+	for (n = 0; n < 200; n++)
+		nvmev_irq_stall_learn(&avg, 1 * US);
+	CHECK_EQ(nvmev_irq_horizon_ns(avg, 5 * US), 5 * US);
+	/* single-threaded TCG: the host takes the one thread for ~150 us */
+	for (n = 0; n < 200; n++)
+		nvmev_irq_stall_learn(&avg, 150 * US);
+	CHECK(nvmev_irq_horizon_ns(avg, 5 * US) >= 149 * US &&
+		      nvmev_irq_horizon_ns(avg, 5 * US) <= 150 * US,
+	      "horizon %llu",
+	      (unsigned long long)nvmev_irq_horizon_ns(avg, 5 * US));
+	/* a stall of seconds (a preempted VM) holds nothing back for long */
+	for (n = 0; n < 200; n++)
+		nvmev_irq_stall_learn(&avg, 2000000 * US);
+	CHECK_EQ(nvmev_irq_horizon_ns(avg, 5 * US), NVMEV_IRQ_HORIZON_MAX_NS);
+}
+
 int main(void)
 {
 	test_gap_learned_after_backoff_sleep();
@@ -222,5 +245,6 @@ int main(void)
 	test_held_perform_not_idle_time();
 	test_fetch_and_complete_in_one_pass_learns_gap();
 	test_wake_margin();
+	test_irq_horizon();
 	return test_report("test_pace");
 }
