@@ -328,7 +328,7 @@ static_assert(NVMEV_IO_FLUSH == nvme_cmd_flush &&
  * request, moves its data, then spins to the target and posts: never early,
  * and late only by the wake-up's own latency, not by timer slack or the
  * copy. Having posted one, it goes on with those due within its interrupt
- * horizon (pace.c) before it raises the batch's interrupt.
+ * horizon of it (pace.c) before it raises the batch's interrupt.
  */
 #define WORKER_WAKE_EARLY_NS 5000
 /* worker 0, reclamation wanted, device busy: look again after this long */
@@ -1239,23 +1239,23 @@ static void irq_note(u16 *cqids, unsigned int *n, u16 cqid)
 	cqids[(*n)++] = cqid;
 }
 
-/* Perform every due request (up to a batch), then one interrupt per CQ. */
+/*
+ * Perform every due request (up to a batch), then one interrupt per CQ: the
+ * first request due now, then those that come due within the interrupt
+ * horizon of the first one's completion (not of each later one: a chain of
+ * requests each due just within it would hold the interrupt for the batch).
+ */
 static u64 worker_run_due(struct nvmev_worker *w)
 {
 	struct nvmev_dev *dev = w->dev;
 	u16 cqids[WORKER_BATCH];
 	unsigned int n = 0, i, done;
-	u64 next_ns = U64_MAX;
-	bool reclaim = false;
-	u64 horizon, t0;
-
-	horizon = nvmev_irq_horizon_ns(w->irq_stall_ns, WORKER_WAKE_EARLY_NS);
+	u64 next_ns = U64_MAX, due_by, t0;
+	bool reclaim = false, raised = false;
 
 	mutex_lock(&w->exec_lock);
+	due_by = ktime_get_ns() + WORKER_WAKE_EARLY_NS;
 	for (done = 0; done < WORKER_BATCH; done++) {
-		/* after the first, what comes due before an interrupt returns */
-		u64 due_by = ktime_get_ns() +
-			     (done ? horizon : WORKER_WAKE_EARLY_NS);
 		struct nvmev_req *req = worker_take_due(w, due_by, &next_ns);
 
 		if (!req)
@@ -1263,18 +1263,22 @@ static u64 worker_run_due(struct nvmev_worker *w)
 		nvmev_trace_cmd_resume(w->dev, req->traced);
 		reclaim |= nvmev_perform_io_req(w, req);
 		nvmev_trace_cmd_end(req->traced);
+		if (!done)
+			due_by = ktime_get_ns() +
+				 nvmev_irq_horizon_ns(w->irq_stall_ns,
+						      WORKER_WAKE_EARLY_NS);
 		if (!req->traced)
 			irq_note(cqids, &n, req->cqid);
 		worker_put_free(w, req);
 	}
 	for (i = 0; i < n; i++)
-		nvmev_cq_interrupt(dev, dev->cqs[cqids[i]]);
-	if (n) {
+		raised |= nvmev_cq_interrupt(dev, dev->cqs[cqids[i]]);
+	if (raised) {
 		/*
-		 * Under an emulator that runs every vCPU on one thread, the
-		 * host takes its interrupt at our next PAUSE and keeps the
-		 * thread while it handles it: time that PAUSE (a few ns on
-		 * hardware) to learn what an interrupt costs us.
+		 * Under an emulator that runs every vCPU on one host thread,
+		 * the host takes the interrupt at our next PAUSE and keeps the
+		 * thread while it handles it; on hardware a PAUSE takes
+		 * nanoseconds. Time it: how long an interrupt keeps us away.
 		 */
 		t0 = ktime_get_ns();
 		cpu_relax();

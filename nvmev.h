@@ -1074,7 +1074,7 @@ void nvmev_post_cqe(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		   u16 cid, u16 status, u32 dw0, u32 dw1);
 bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 		       u16 cid, u16 status, u32 dw0, u32 dw1);
-void nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq);
+bool nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq);
 void nvmev_cq_sample_heads(struct nvmev_dev *dev);
 void nvmev_log_error(struct nvmev_dev *dev, u16 sqid, u16 cid, u16 status,
 		     u16 param_loc, u32 nsid, u64 lba);

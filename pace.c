@@ -12,9 +12,10 @@
  *   looks for more due before raising the interrupt, learned from how long
  *   raising one kept it off its CPU.
  *
- * Both exist because a host at queue depth 1 pays for every microsecond
- * between its doorbell and our noticing it, and for every microsecond a
- * timer fires late; and because spinning forever costs a CPU.
+ * All three exist because the host pays for every microsecond between its
+ * doorbell and our noticing it, every microsecond a timer fires late and
+ * every microsecond an interrupt keeps a due completion back; and because
+ * spinning forever costs a CPU.
  */
 #include "nvmev.h"
 
@@ -115,10 +116,15 @@ u64 nvmev_wake_margin_ns(u64 late_avg_ns)
 		       NVMEV_SPIN_MAX_NS);
 }
 
-/* Raising a batch's interrupts took @stall_ns of the worker's time. */
+/*
+ * Raising a batch's interrupts took @stall_ns of the worker's time. Clamped
+ * before it is averaged: one stall of seconds (the VM preempted at that
+ * instant) must not hold the horizon at its maximum for a hundred batches.
+ */
 void nvmev_irq_stall_learn(u64 *stall_avg_ns, u64 stall_ns)
 {
-	*stall_avg_ns = avg8(*stall_avg_ns, stall_ns);
+	*stall_avg_ns = avg8(*stall_avg_ns,
+			     min_t(u64, stall_ns, NVMEV_IRQ_HORIZON_MAX_NS));
 }
 
 /*

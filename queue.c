@@ -257,10 +257,13 @@ bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 }
 
 /* Raise @cq's interrupt, if it has one enabled. */
-void nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq)
+/* Return: true if an interrupt was raised (@cq has them enabled). */
+bool nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
-	if (cq && cq->irq_enabled)
-		nvmev_signal_irq(dev, cq->vector);
+	if (!cq || !cq->irq_enabled)
+		return false;
+	nvmev_signal_irq(dev, cq->vector);
+	return true;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -240,7 +240,7 @@ t_qd1_inline() {
 t_device_time_follows_model() {
 	local out s
 	echo none > $T/preset
-	out=$("$NVMEV_DIR/tools/out/kvlat" slope $NVME_NS $T --ops 25 --ns 0,2000000) ||
+	out=$("$NVMEV_DIR/tools/out/kvlat" slope $NVME_NS $T --ops 100 --ns 0,2000000) ||
 		{ not_ok "kvlat slope: $out"; echo pm983 > $T/preset; return 1; }
 	log "$out"
 	expect_match "lat_sum_ns in the stats" "$(cat $STATS)" '^lat_sum_ns_(kv-)?retrieve: [1-9]'
