@@ -50,8 +50,12 @@
  *       times both sets with 2 * NS; reads = the median over the
  *       repetitions of (time at 2 NS - time at NS) / NS: the reads done in
  *       series, free of the host path (a base subtracted instead overlaps
- *       with the read time and read 0.85-0.91 reads for one). N is
- *       channels * dies_per_channel.
+ *       with the read time and read 0.85-0.91 reads for one). And from
+ *       the statistics (--stats), the device's own mean time per retrieve
+ *       at NS, in reads: dev_distinct_reads (1 if the dies work in
+ *       parallel) and dev_same_reads ((D + 1) / 2 if one die serialises
+ *       them; -1 without the statistics). N is channels *
+ *       dies_per_channel.
  *
  * Exits non-zero if any command fails.
  */
@@ -702,8 +706,39 @@ static uint64_t nand_round(struct io_uring *ring, struct kv_dev *d, int fd,
 	return now_ns() - t0;
 }
 
+/* The device's own time of some rounds: exact sums from the statistics. */
+struct dev_time {
+	uint64_t cmds, sum_ns;
+	bool valid;
+};
+
+/* nand_round(), and the device's own time of its D retrieves into @dt */
+static uint64_t nand_dev_round(struct io_uring *ring, struct kv_dev *d, int fd,
+			       char keys[][17], unsigned int *lens,
+			       uint8_t *bufs, struct dev_time *dt)
+{
+	uint64_t c0 = 0, c1 = 0, s0 = 0, s1 = 0, t;
+
+	dt->valid = dt->valid && !dev_retrieve_sums(&c0, &s0);
+	t = nand_round(ring, d, fd, keys, lens, bufs);
+	/* only our own D: another client's retrieves would skew the mean */
+	dt->valid = dt->valid && !dev_retrieve_sums(&c1, &s1) &&
+		    c1 - c0 == opt_d;
+	dt->cmds += c1 - c0;
+	dt->sum_ns += s1 - s0;
+	return t;
+}
+
+/* the device's mean per retrieve, in reads of @read_ns, or -1 */
+static double dev_reads(const struct dev_time *dt, unsigned long long read_ns)
+{
+	return dt->valid && dt->cmds ? (double)dt->sum_ns / dt->cmds / read_ns :
+				       -1;
+}
+
 static int do_nand(const char *dev)
 {
+	struct dev_time dev_d = { .valid = true }, dev_s = { .valid = true };
 	static char kd[MAX_D][17], ks[MAX_D][17];
 	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], dd[64], ds[64], bd[64], bs[64], td2,
@@ -750,8 +785,8 @@ static int do_nand(const char *dev)
 		tb[i] = nand_round(&ring, &d, fd, kd, ld, bufs);
 		if (set_param(opt_tdir, "nand_read_ns", opt_read_ns))
 			return 1;
-		td[i] = nand_round(&ring, &d, fd, kd, ld, bufs);
-		ts[i] = nand_round(&ring, &d, fd, ks, ls, bufs);
+		td[i] = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &dev_d);
+		ts[i] = nand_dev_round(&ring, &d, fd, ks, ls, bufs, &dev_s);
 		if (set_param(opt_tdir, "nand_read_ns", 2 * opt_read_ns))
 			return 1;
 		td2 = nand_round(&ring, &d, fd, kd, ld, bufs);
@@ -776,13 +811,15 @@ static int do_nand(const char *dev)
 	s50 = pct(ts, opt_reps, 0.5);
 	printf("nand d=%u reps=%lu read_ns=%llu base_p50_ns=%llu distinct_p50_ns=%llu "
 	       "same_p50_ns=%llu ratio=%.2f distinct_reads=%.3f same_reads=%.3f "
-	       "distinct_over_base=%.3f same_over_base=%.3f\n",
+	       "distinct_over_base=%.3f same_over_base=%.3f "
+	       "dev_distinct_reads=%.3f dev_same_reads=%.3f\n",
 	       opt_d, opt_reps, opt_read_ns, (unsigned long long)b50,
 	       (unsigned long long)d50, (unsigned long long)s50,
 	       (double)s50 / d50, (double)pct(dd, opt_reps, 0.5) / opt_read_ns,
 	       (double)pct(ds, opt_reps, 0.5) / opt_read_ns,
 	       (double)pct(bd, opt_reps, 0.5) / opt_read_ns,
-	       (double)pct(bs, opt_reps, 0.5) / opt_read_ns);
+	       (double)pct(bs, opt_reps, 0.5) / opt_read_ns,
+	       dev_reads(&dev_d, opt_read_ns), dev_reads(&dev_s, opt_read_ns));
 	io_uring_queue_exit(&ring);
 	close(fd);
 	kv_close(&d);
