@@ -430,12 +430,10 @@ static int dev_retrieve_sums(uint64_t *cmds, uint64_t *sum_ns)
 	while (fgets(line, sizeof(line), fp)) {
 		if (sscanf(line, "%127[^:]: %llu", name, &v) != 2)
 			continue;
-		if (!strcmp(name, "cmds_retrieve") ||
-		    !strcmp(name, "cmds_kv-retrieve")) {
+		if (!strcmp(name, "cmds_kv-retrieve")) {
 			*cmds = v;
 			got |= 1;
-		} else if (!strcmp(name, "lat_sum_ns_retrieve") ||
-			   !strcmp(name, "lat_sum_ns_kv-retrieve")) {
+		} else if (!strcmp(name, "lat_sum_ns_kv-retrieve")) {
 			*sum_ns = v;
 			got |= 2;
 		}
@@ -444,16 +442,50 @@ static int dev_retrieve_sums(uint64_t *cmds, uint64_t *sum_ns)
 	return got == 3 ? 0 : -1;
 }
 
+/* The device's own time of some of our retrieves, from the statistics. */
+struct dev_time {
+	uint64_t cmds, sum_ns;
+	bool valid;
+};
+
+/* Begin a stretch of our own retrieves: the device's sums now. */
+static void dev_time_begin(struct dev_time *dt, uint64_t *c0, uint64_t *s0)
+{
+	dt->valid = dt->valid && !dev_retrieve_sums(c0, s0);
+}
+
+/*
+ * End it: add what the device spent on the @ours retrieves since. Valid
+ * only if they were all ours: another client's would skew the mean.
+ */
+static void dev_time_end(struct dev_time *dt, uint64_t c0, uint64_t s0,
+			 uint64_t ours)
+{
+	uint64_t c1 = 0, s1 = 0;
+
+	dt->valid = dt->valid && !dev_retrieve_sums(&c1, &s1) && ours &&
+		    c1 - c0 == ours;
+	dt->cmds += c1 - c0;
+	dt->sum_ns += s1 - s0;
+}
+
+/* the device's mean per retrieve, in units of @unit_ns, or -1 */
+static double dev_time_mean(const struct dev_time *dt, double unit_ns)
+{
+	return dt->valid && dt->cmds ? (double)dt->sum_ns / dt->cmds / unit_ns :
+				       -1;
+}
+
 #define SLOPE_MAX_POINTS 16
 #define SLOPE_BLOCK 25 /* retrieves per point and visit */
 #define SLOPE_BLOCK_WARMUP 2 /* untimed retrieves after each retune */
 
-/* One point of the slope: its M, latencies so far and device sums. */
+/* One point of the slope: its M, latencies so far and device's time. */
 struct slope_point {
 	unsigned long long m_ns;
 	uint64_t *lat;
 	unsigned long n;
-	uint64_t dev_cmds, dev_sum_ns;
+	struct dev_time dev;
 };
 
 /* Parse --ns into @pt. Return: the number of points, 0 on a bad list. */
@@ -471,6 +503,7 @@ static unsigned int slope_points(struct slope_point *pt)
 		pt[m].lat = calloc(opt_ops, sizeof(uint64_t));
 		if (!pt[m].lat)
 			return 0;
+		pt[m].dev.valid = true;
 		m++;
 	}
 	return m;
@@ -482,9 +515,9 @@ static unsigned int slope_points(struct slope_point *pt)
  * Return: 0, or -1 when the retune failed.
  */
 static int slope_visit(struct kv_dev *d, const char *tdir,
-		       struct slope_point *pt, bool *have_dev)
+		       struct slope_point *pt)
 {
-	uint64_t c0 = 0, c1 = 0, s0 = 0, s1 = 0;
+	uint64_t c0 = 0, s0 = 0;
 	unsigned long i, keys = 100, timed = 0;
 	char k[17];
 
@@ -492,15 +525,11 @@ static int slope_visit(struct kv_dev *d, const char *tdir,
 		return -1;
 	for (i = 0; i < SLOPE_BLOCK_WARMUP; i++)
 		timed_retrieve(d, k, key_name(k, "slp", i % keys));
-	*have_dev = *have_dev && !dev_retrieve_sums(&c0, &s0);
+	dev_time_begin(&pt->dev, &c0, &s0);
 	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++, timed++)
 		pt->lat[pt->n] =
 			timed_retrieve(d, k, key_name(k, "slp", pt->n % keys));
-	/* only our own commands: another client's would skew the mean */
-	*have_dev = *have_dev && !dev_retrieve_sums(&c1, &s1) && timed &&
-		    c1 - c0 == timed;
-	pt->dev_cmds += c1 - c0;
-	pt->dev_sum_ns += s1 - s0;
+	dev_time_end(&pt->dev, c0, s0, timed);
 	return 0;
 }
 
@@ -532,15 +561,15 @@ static int do_slope(const char *dev, const char *tdir)
 	/* turn t visits point (t + t / m) % m: each pass over the m points
 	 * starts one point later than the one before */
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
-		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m],
-				&have_dev))
+		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m]))
 			return 1;
+	for (j = 0; j < m; j++)
+		have_dev = have_dev && pt[j].dev.valid;
 	for (j = 0; j < m; j++) {
 		x[j] = (double)pt[j].m_ns;
 		y[j] = mean(pt[j].lat, pt[j].n);
 		y50[j] = (double)pct(pt[j].lat, pt[j].n, 0.5);
-		ydev[j] = have_dev ? (double)pt[j].dev_sum_ns / pt[j].dev_cmds :
-				     0;
+		ydev[j] = have_dev ? dev_time_mean(&pt[j].dev, 1) : 0;
 		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu ",
 		       pt[j].m_ns, pt[j].n, y[j], y50[j],
 		       (unsigned long long)pct(pt[j].lat, pt[j].n, 0.99));
@@ -706,34 +735,17 @@ static uint64_t nand_round(struct io_uring *ring, struct kv_dev *d, int fd,
 	return now_ns() - t0;
 }
 
-/* The device's own time of some rounds: exact sums from the statistics. */
-struct dev_time {
-	uint64_t cmds, sum_ns;
-	bool valid;
-};
-
 /* nand_round(), and the device's own time of its D retrieves into @dt */
 static uint64_t nand_dev_round(struct io_uring *ring, struct kv_dev *d, int fd,
 			       char keys[][17], unsigned int *lens,
 			       uint8_t *bufs, struct dev_time *dt)
 {
-	uint64_t c0 = 0, c1 = 0, s0 = 0, s1 = 0, t;
+	uint64_t c0 = 0, s0 = 0, t;
 
-	dt->valid = dt->valid && !dev_retrieve_sums(&c0, &s0);
+	dev_time_begin(dt, &c0, &s0);
 	t = nand_round(ring, d, fd, keys, lens, bufs);
-	/* only our own D: another client's retrieves would skew the mean */
-	dt->valid = dt->valid && !dev_retrieve_sums(&c1, &s1) &&
-		    c1 - c0 == opt_d;
-	dt->cmds += c1 - c0;
-	dt->sum_ns += s1 - s0;
+	dev_time_end(dt, c0, s0, opt_d);
 	return t;
-}
-
-/* the device's mean per retrieve, in reads of @read_ns, or -1 */
-static double dev_reads(const struct dev_time *dt, unsigned long long read_ns)
-{
-	return dt->valid && dt->cmds ? (double)dt->sum_ns / dt->cmds / read_ns :
-				       -1;
 }
 
 static int do_nand(const char *dev)
@@ -819,7 +831,8 @@ static int do_nand(const char *dev)
 	       (double)pct(ds, opt_reps, 0.5) / opt_read_ns,
 	       (double)pct(bd, opt_reps, 0.5) / opt_read_ns,
 	       (double)pct(bs, opt_reps, 0.5) / opt_read_ns,
-	       dev_reads(&dev_d, opt_read_ns), dev_reads(&dev_s, opt_read_ns));
+	       dev_time_mean(&dev_d, opt_read_ns),
+	       dev_time_mean(&dev_s, opt_read_ns));
 	io_uring_queue_exit(&ring);
 	close(fd);
 	kv_close(&d);
