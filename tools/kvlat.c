@@ -25,6 +25,7 @@
  *       "floor n=N p50_ns=.. p99_ns=.." and "floor_data op=write|read
  *       size=B n=N p50_ns=.. p99_ns=..".
  *   kvlat slope DEV TIMINGDIR [--size B] [--ops N] [--cpu C] [--ns a,b,..]
+ *               [--floor FLOORDEV]
  *       For each M in --ns (default 0,250000,500000,1000000) write M to
  *       TIMINGDIR/fw_retrieve_ns and time N QD1 retrieves; least-squares
  *       fit mean = c + s * M. Lines "slope_point M=.. mean_ns=.. p50_ns=..
@@ -34,6 +35,11 @@
  *       commands, from the lat_sum_ns and cmds lines of --stats (default
  *       /sys/kernel/debug/nvmev_kv/stats), fitted as "slope_dev s=.. ..";
  *       without that file, dev_mean_ns=NA and no slope_dev line.
+ *       With --floor FLOORDEV, each retrieve is followed by an idle of M
+ *       (nanosleep) and a timed Flush on FLOORDEV: floor_mean_ns=.. per
+ *       point, "slope_floor s=.." (under TCG the host's path alone grows
+ *       with the time it waited) and "slope_paired s=.." (s less the
+ *       floor's slope: the host-visible slope over the host path's own).
  *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
  *       T threads, each with its own fd and synchronous retrieves of its
  *       own keys, for S seconds after a 0.5 s warm-up:
@@ -70,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/fs.h>
@@ -85,6 +92,7 @@ static double opt_seconds = 5;
 static const char *opt_ns = "0,250000,500000,1000000";
 static const char *opt_tdir;
 static const char *opt_stats = "/sys/kernel/debug/nvmev_kv/stats";
+static const char *opt_floor;
 static unsigned long long opt_read_ns = 1000000;
 
 static uint64_t now_ns(void)
@@ -389,8 +397,9 @@ static int set_param(const char *dir, const char *name, unsigned long long v)
 	return 0;
 }
 
-/* least squares y = c + s * x, and r^2 */
-static void fit(const char *name, const double *x, const double *y, unsigned int m)
+/* least squares y = c + s * x, and r^2. Return: s */
+static double fit(const char *name, const double *x, const double *y,
+		  unsigned int m)
 {
 	double sx = 0, sy = 0, sxx = 0, sxy = 0, s, c, ss = 0, st = 0;
 	unsigned int j;
@@ -411,6 +420,7 @@ static void fit(const char *name, const double *x, const double *y, unsigned int
 	}
 	printf("%s s=%.4f c_ns=%.0f r2=%.5f points=%u\n", name, s, c,
 	       st > 0 ? 1 - ss / st : 1, m);
+	return s;
 }
 
 /*
@@ -480,10 +490,13 @@ static double dev_time_mean(const struct dev_time *dt, double unit_ns)
 #define SLOPE_BLOCK 25 /* retrieves per point and visit */
 #define SLOPE_BLOCK_WARMUP 2 /* untimed retrieves after each retune */
 
-/* One point of the slope: its M, latencies so far and device's time. */
+/*
+ * One point of the slope: its M, latencies so far, the device's time, and
+ * the floor's Flushes that followed an idle of M (@ref, with --floor).
+ */
 struct slope_point {
 	unsigned long long m_ns;
-	uint64_t *lat;
+	uint64_t *lat, *ref;
 	unsigned long n;
 	struct dev_time dev;
 };
@@ -501,7 +514,8 @@ static unsigned int slope_points(struct slope_point *pt)
 			return 0;
 		p = *end == ',' ? end + 1 : end;
 		pt[m].lat = calloc(opt_ops, sizeof(uint64_t));
-		if (!pt[m].lat)
+		pt[m].ref = calloc(opt_ops, sizeof(uint64_t));
+		if (!pt[m].lat || !pt[m].ref)
 			return 0;
 		pt[m].dev.valid = true;
 		m++;
@@ -509,13 +523,26 @@ static unsigned int slope_points(struct slope_point *pt)
 	return m;
 }
 
+/* Sleep @ns (the host idle, as while it waits for a command of M). */
+static void idle_ns(unsigned long long ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	if (ns)
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+}
+
 /*
  * One visit of point @pt: retune, warm up, then up to SLOPE_BLOCK timed
- * retrieves, the device's own sums differenced around them.
+ * retrieves, the device's own sums differenced around them. With a floor
+ * (@f), each retrieve is paired with an idle of M followed by a timed
+ * Flush on the floor: the host path's own cost after waiting M.
  * Return: 0, or -1 when the retune failed.
  */
 static int slope_visit(struct kv_dev *d, const char *tdir,
-		       struct slope_point *pt)
+		       const struct floor_dev *f, struct slope_point *pt)
 {
 	uint64_t c0 = 0, s0 = 0;
 	unsigned long i, keys = 100, timed = 0;
@@ -526,9 +553,14 @@ static int slope_visit(struct kv_dev *d, const char *tdir,
 	for (i = 0; i < SLOPE_BLOCK_WARMUP; i++)
 		timed_retrieve(d, k, key_name(k, "slp", i % keys));
 	dev_time_begin(&pt->dev, &c0, &s0);
-	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++, timed++)
+	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++, timed++) {
 		pt->lat[pt->n] =
 			timed_retrieve(d, k, key_name(k, "slp", pt->n % keys));
+		if (f) {
+			idle_ns(pt->m_ns);
+			pt->ref[pt->n] = timed_flush(f);
+		}
+	}
 	dev_time_end(&pt->dev, c0, s0, timed);
 	return 0;
 }
@@ -544,8 +576,10 @@ static int do_slope(const char *dev, const char *tdir)
 	struct slope_point pt[SLOPE_MAX_POINTS] = { 0 };
 	double x[SLOPE_MAX_POINTS], y[SLOPE_MAX_POINTS];
 	double y50[SLOPE_MAX_POINTS], ydev[SLOPE_MAX_POINTS];
+	double yref[SLOPE_MAX_POINTS], s, s_floor;
 	unsigned int m = slope_points(pt), turn, j;
 	bool have_dev = true;
+	struct floor_dev floor, *f = opt_floor ? &floor : NULL;
 	struct kv_dev d;
 	int st;
 
@@ -554,6 +588,9 @@ static int do_slope(const char *dev, const char *tdir)
 			opt_ns);
 		return 2;
 	}
+	if (f && open_floor(f, opt_floor))
+		return 1;
+	prctl(PR_SET_TIMERSLACK, 1UL); /* the idles last M, not M + 50 us */
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
@@ -561,7 +598,7 @@ static int do_slope(const char *dev, const char *tdir)
 	/* turn t visits point (t + t / m) % m: each pass over the m points
 	 * starts one point later than the one before */
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
-		if (slope_visit(&d, tdir, &pt[(turn + turn / m) % m]))
+		if (slope_visit(&d, tdir, f, &pt[(turn + turn / m) % m]))
 			return 1;
 	for (j = 0; j < m; j++)
 		have_dev = have_dev && pt[j].dev.valid;
@@ -570,19 +607,29 @@ static int do_slope(const char *dev, const char *tdir)
 		y[j] = mean(pt[j].lat, pt[j].n);
 		y50[j] = (double)pct(pt[j].lat, pt[j].n, 0.5);
 		ydev[j] = have_dev ? dev_time_mean(&pt[j].dev, 1) : 0;
+		yref[j] = mean(pt[j].ref, pt[j].n);
 		printf("slope_point M=%llu n=%lu mean_ns=%.0f p50_ns=%.0f p99_ns=%llu ",
 		       pt[j].m_ns, pt[j].n, y[j], y50[j],
 		       (unsigned long long)pct(pt[j].lat, pt[j].n, 0.99));
+		if (f)
+			printf("floor_mean_ns=%.0f ", yref[j]);
 		if (have_dev)
 			printf("dev_mean_ns=%.0f\n", ydev[j]);
 		else
 			printf("dev_mean_ns=NA\n");
 		free(pt[j].lat);
+		free(pt[j].ref);
 	}
-	fit("slope", x, y, m);
+	s = fit("slope", x, y, m);
 	fit("slope_p50", x, y50, m);
 	if (have_dev)
 		fit("slope_dev", x, ydev, m);
+	if (f) {
+		s_floor = fit("slope_floor", x, yref, m);
+		printf("slope_paired s=%.4f\n", s - s_floor);
+		close(f->fd);
+		free(f->buf);
+	}
 	kv_close(&d);
 	return 0;
 }
@@ -877,6 +924,8 @@ int main(int argc, char **argv)
 			opt_read_ns = strtoull(v, NULL, 0);
 		else if (!strcmp(o, "--stats"))
 			opt_stats = v;
+		else if (!strcmp(o, "--floor"))
+			opt_floor = v;
 		else {
 			fprintf(stderr, "kvlat: unknown option %s\n", o);
 			return 2;
@@ -884,10 +933,11 @@ int main(int argc, char **argv)
 	}
 	if (npos < 2 || !opt_size || opt_size > 8192 || !opt_ops ||
 	    !opt_threads || !opt_dies) {
-		fprintf(stderr, "usage: kvlat overhead DEV FLOORDEV | floor FLOORDEV | slope DEV TIMINGDIR | "
-				"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
-				"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
-				"[--ns a,b,..] [--read-ns NS] [--stats PATH]\n");
+		fprintf(stderr,
+			"usage: kvlat overhead DEV FLOORDEV | floor FLOORDEV | slope DEV TIMINGDIR | "
+			"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
+			"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
+			"[--ns a,b,..] [--read-ns NS] [--stats PATH] [--floor FLOORDEV]\n");
 		return 2;
 	}
 	if (strcmp(pos[0], "sat"))
