@@ -17,9 +17,9 @@
  * and then through the expected next arrival: twice the running average of
  * the gaps it has seen between the device going quiet and the next command
  * (as Linux's hybrid polling learns service times), at least poll_spin_us,
- * at most NVMEV_POLL_WINDOW_MAX_US (pace.c). Only then does it sleep, with an exponential
- * backoff of 10 us .. 1 ms, and 50 ms once idle for a second, so an idle
- * device costs almost no CPU.
+ * at most NVMEV_POLL_WINDOW_MAX_US (100 ms: think times up to 50 ms, pace.c).
+ * Only then does it sleep, with an exponential backoff of 10 us .. 250 us,
+ * and 50 ms once idle for a second, so an idle device costs almost no CPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

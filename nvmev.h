@@ -131,8 +131,14 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 /* ---------------------------------------------------------------------- */
 /* Polling and waiting pace (pace.c, pure) */
 
+/*
+ * Once the window has passed, the dispatcher sleeps 10, 20, .. 250 us: a
+ * command arriving meanwhile waits half a step on average. A step costs a
+ * wake-up (about 5 us natively, 2 % of a CPU at 250 us); the cap was 1 ms,
+ * which added 0.5-1 ms to the first command after a long think time.
+ */
 #define NVMEV_BACKOFF_MIN_US 10
-#define NVMEV_BACKOFF_MAX_US 1000
+#define NVMEV_BACKOFF_MAX_US 250
 /*
  * After NVMEV_IDLE_NS without a command: a pass and its wake-up cost about
  * 5 us natively but 150 us under TCG, so 10 ms sleeps cost 1.6 % of a CPU
@@ -142,8 +148,16 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
  */
 #define NVMEV_IDLE_BACKOFF_MAX_US 50000
 #define NVMEV_IDLE_NS 1000000000ULL
-#define NVMEV_POLL_WINDOW_MAX_US 2000
-#define NVMEV_GAP_IGNORE_NS 10000000ULL /* longer: the host was idle */
+/*
+ * The window is twice the learned gap, and a gap is learned if under
+ * NVMEV_GAP_IGNORE_NS (longer: the host was idle, not thinking): so a host
+ * thinking up to 50 ms between commands (a client at 20 commands a second)
+ * never finds the dispatcher asleep. Polling costs the dispatcher's CPU
+ * meanwhile, as a real controller's firmware core is busy anyway; a device
+ * a second without commands sleeps (NVMEV_IDLE_BACKOFF_MAX_US).
+ */
+#define NVMEV_POLL_WINDOW_MAX_US 100000
+#define NVMEV_GAP_IGNORE_NS 50000000ULL
 /* a worker's wake-up margin: twice its timers' lateness, within these */
 #define NVMEV_SPIN_MIN_NS 20000ULL
 #define NVMEV_SPIN_MAX_NS 500000ULL

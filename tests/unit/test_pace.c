@@ -16,16 +16,18 @@ struct qd1_result {
 
 /*
  * A host at queue depth 1: each command is serviced for @service_ns, then
- * the host thinks for @think_ns before ringing the next doorbell. The
- * dispatcher polls (a pass per PASS_NS) or sleeps as nvmev_pace_idle()
- * says. Returns how late the commands of the second half were noticed.
+ * the host thinks before ringing the next doorbell, for the @nthinks think
+ * times of @thinks in turn. The dispatcher polls (a pass per PASS_NS) or
+ * sleeps as nvmev_pace_idle() says. Returns how late the commands of the
+ * second half were noticed.
  */
-static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
-				 unsigned int cmds)
+static struct qd1_result run_qd1_pattern(const u64 *thinks,
+					 unsigned int nthinks, u64 service_ns,
+					 u64 spin_ns, unsigned int cmds)
 {
 	struct nvmev_poll_pace p = { .quiet_since = 0 };
 	struct qd1_result r = { 0, 0 };
-	u64 t = 0, arrival = think_ns;
+	u64 t = 0, arrival = thinks[0];
 	unsigned int i;
 
 	for (i = 0; i < cmds; i++) {
@@ -48,9 +50,15 @@ static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
 			CHECK_EQ(nvmev_pace_idle(&p, t, true, spin_ns), 0);
 			t += PASS_NS;
 		}
-		arrival = t + think_ns;
+		arrival = t + thinks[(i + 1) % nthinks];
 	}
 	return r;
+}
+
+static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
+				 unsigned int cmds)
+{
+	return run_qd1_pattern(&think_ns, 1, service_ns, spin_ns, cmds);
 }
 
 /*
@@ -74,10 +82,53 @@ static void test_gap_learned_after_backoff_sleep(void)
 	}
 }
 
-/* A host slower than the window's cap is not polled for: it sleeps. */
+/*
+ * Regression: the window was capped at 2 ms, so a host thinking 2-50 ms
+ * between commands (a rate-limited client, fio's thinktime) found the
+ * dispatcher in a backoff sleep of up to 1 ms each time: in the VM a QD1
+ * retrieve after a 2 ms think took 0.75-1.3 ms, 3.4-5x a Flush on QEMU's
+ * NVMe after the same think, and 2-3x after 5-50 ms. Every gap short
+ * enough to be learned (under NVMEV_GAP_IGNORE_NS) is now polled through.
+ */
+static void test_think_under_50ms_polled_through(void)
+{
+	static const u64 thinks[] = { 2500 * US, 9000 * US, 40000 * US };
+	unsigned int i;
+
+	CHECK(NVMEV_POLL_WINDOW_MAX_US * US >= 2 * NVMEV_GAP_IGNORE_NS,
+	      "the window's cap is under twice the longest learned gap");
+	for (i = 0; i < ARRAY_SIZE(thinks); i++) {
+		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, 40);
+
+		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
+		      "think %llu us: %u sleeps, noticed up to %llu ns late",
+		      (unsigned long long)(thinks[i] / US), r.sleeps,
+		      (unsigned long long)r.max_notice_ns);
+	}
+}
+
+/*
+ * Regression: a plain running average of the gaps (weight 1/8) settled at
+ * 1.2 ms for a host thinking 0.5, 0.5, 0.5 then 4 ms in turn, so each 4 ms
+ * think met a 2.4 ms window and a backoff sleep. A longer gap moves the
+ * average half-way at once (about 2.3 ms here, a 4.5 ms window).
+ */
+static void test_varying_think_polled_through(void)
+{
+	static const u64 thinks[] = { 500 * US, 500 * US, 500 * US, 4000 * US };
+	struct qd1_result r = run_qd1_pattern(thinks, ARRAY_SIZE(thinks),
+					      20 * US, 50 * US, 200);
+
+	CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
+	      "0.5/0.5/0.5/4 ms thinks: %u sleeps, noticed up to %llu ns late",
+	      r.sleeps, (unsigned long long)r.max_notice_ns);
+}
+
+/* A host idle longer than a learned gap is not polled for: it sleeps. */
 static void test_window_capped(void)
 {
-	struct nvmev_poll_pace p = { .quiet_since = 0, .gap_avg_ns = 5000 * US };
+	struct nvmev_poll_pace p = { .quiet_since = 0,
+				     .gap_avg_ns = 50000 * US };
 	struct qd1_result r;
 
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US),
@@ -86,23 +137,28 @@ static void test_window_capped(void)
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 50 * US);
 	p.gap_avg_ns = 100 * US;
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 200 * US);
-	/* think 3 ms > the 2 ms cap: sleeps, noticed within a backoff step */
-	r = run_qd1(3000 * US, 20 * US, 50 * US, 200);
-	CHECK(r.sleeps > 0, "a 3 ms think time was polled through");
+	/* think 60 ms, over NVMEV_GAP_IGNORE_NS: sleeps, noticed within a
+	 * backoff step */
+	r = run_qd1(60000 * US, 20 * US, 50 * US, 20);
+	CHECK(r.sleeps > 0, "a 60 ms think time was polled through");
 	CHECK(r.max_notice_ns <= NVMEV_BACKOFF_MAX_US * US + PASS_NS,
 	      "noticed %llu ns late", (unsigned long long)r.max_notice_ns);
 }
 
-/* A gap over 10 ms is the host idle, not its pace: not learned. */
+/* A gap over 50 ms is the host idle, not its pace: not learned. */
 static void test_idle_gap_ignored(void)
 {
 	struct nvmev_poll_pace p = { .quiet_since = 0, .gap_avg_ns = 80 * US };
 
-	nvmev_pace_busy(&p, 20000 * US);
+	nvmev_pace_busy(&p, 60000 * US);
 	CHECK_EQ(p.gap_avg_ns, 80 * US);
-	CHECK_EQ(p.quiet_since, 20000 * US);
-	nvmev_pace_busy(&p, 20000 * US + 160 * US);
-	CHECK_EQ(p.gap_avg_ns, (7 * 80 * US + 160 * US) / 8);
+	CHECK_EQ(p.quiet_since, 60000 * US);
+	/* longer than the average: half-way at once */
+	nvmev_pace_busy(&p, 60000 * US + 160 * US);
+	CHECK_EQ(p.gap_avg_ns, (80 * US + 160 * US) / 2);
+	/* shorter: an eighth of the way */
+	nvmev_pace_busy(&p, 60000 * US + 200 * US);
+	CHECK_EQ(p.gap_avg_ns, (7 * 120 * US + 40 * US) / 8);
 }
 
 /*
@@ -122,7 +178,7 @@ static void test_held_perform_not_idle_time(void)
 	nvmev_pace_quiet(&p, t + 400 * US); /* performed and completed */
 	CHECK_EQ(nvmev_pace_idle(&p, t + 410 * US, false, 50 * US), 0);
 	nvmev_pace_busy(&p, t + 430 * US);
-	CHECK_EQ(p.gap_avg_ns, (7 * 20 * US + 30 * US) / 8);
+	CHECK_EQ(p.gap_avg_ns, (20 * US + 30 * US) / 2); /* longer: half-way */
 }
 
 /*
@@ -251,6 +307,8 @@ static void test_irq_horizon(void)
 int main(void)
 {
 	test_gap_learned_after_backoff_sleep();
+	test_think_under_50ms_polled_through();
+	test_varying_think_polled_through();
 	test_window_capped();
 	test_idle_gap_ignored();
 	test_backoff_steps();
