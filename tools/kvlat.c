@@ -40,6 +40,13 @@
  *       point, "slope_floor s=.." (under TCG the host's path alone grows
  *       with the time it waited) and "slope_paired s=.." (s less the
  *       floor's slope: the host-visible slope over the host path's own).
+ *   kvlat think DEV FLOORDEV [--ns a,b,..] [--ops N] [--cpu C] [--size B]
+ *       A client with think time: for each T in --ns (default 0, 0.5, 2,
+ *       5, 10 and 50 ms) N QD1 retrieves each after an idle of T, paired
+ *       with a Flush on FLOORDEV after the same idle (the host path alone
+ *       after that think time), in rotating blocks of 10: "think T=.. n=..
+ *       ours_p50_ns=.. ours_p99_ns=.. floor_p50_ns=.. floor_p99_ns=..
+ *       ratio_p50=.. ratio_p99=..".
  *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
  *       T threads, each with its own fd and synchronous retrieves of its
  *       own keys, for S seconds after a 0.5 s warm-up:
@@ -574,9 +581,9 @@ static int slope_visit(struct kv_dev *d, const char *tdir,
 static int do_slope(const char *dev, const char *tdir)
 {
 	struct slope_point pt[SLOPE_MAX_POINTS] = { 0 };
-	double x[SLOPE_MAX_POINTS], y[SLOPE_MAX_POINTS];
-	double y50[SLOPE_MAX_POINTS], ydev[SLOPE_MAX_POINTS];
-	double yref[SLOPE_MAX_POINTS], s, s_floor;
+	double x[SLOPE_MAX_POINTS] = { 0 }, y[SLOPE_MAX_POINTS] = { 0 };
+	double y50[SLOPE_MAX_POINTS] = { 0 }, ydev[SLOPE_MAX_POINTS] = { 0 };
+	double yref[SLOPE_MAX_POINTS] = { 0 }, s, s_floor;
 	unsigned int m = slope_points(pt), turn, j;
 	bool have_dev = true;
 	struct floor_dev floor, *f = opt_floor ? &floor : NULL;
@@ -630,6 +637,67 @@ static int do_slope(const char *dev, const char *tdir)
 		close(f->fd);
 		free(f->buf);
 	}
+	kv_close(&d);
+	return 0;
+}
+
+/* ---- think time ---------------------------------------------------------- */
+
+#define THINK_BLOCK 10 /* pairs per think time and visit */
+
+/*
+ * QD1 retrieves after the host thought (idled) T, each paired with a Flush
+ * on the floor after the same idle: what a client with think time sees of
+ * the device over what it sees of the host path alone. The think times are
+ * visited in rotating blocks, as the slope's points are.
+ */
+static int do_think(const char *dev, const char *floor_path)
+{
+	struct slope_point pt[SLOPE_MAX_POINTS] = { 0 };
+	unsigned int m = slope_points(pt), turn, j;
+	unsigned long i;
+	struct floor_dev f;
+	struct kv_dev d;
+	char k[17];
+	int st;
+
+	if (!m || open_floor(&f, floor_path)) {
+		fprintf(stderr, "kvlat: bad --ns list, no memory or no floor\n");
+		return 2;
+	}
+	st = kv_open(&d, dev, kv_coding_of_module());
+	if (st)
+		die(dev, st);
+	store_keys(&d, "thk", 10);
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++) {
+		struct slope_point *p = &pt[(turn + turn / m) % m];
+
+		for (i = 0; i < THINK_BLOCK && p->n < opt_ops; i++, p->n++) {
+			idle_ns(p->m_ns);
+			p->lat[p->n] =
+				timed_retrieve(&d, k, key_name(k, "thk", i));
+			idle_ns(p->m_ns);
+			p->ref[p->n] = timed_flush(&f);
+		}
+	}
+	for (j = 0; j < m; j++) {
+		uint64_t o50 = pct(pt[j].lat, pt[j].n, 0.5);
+		uint64_t o99 = pct(pt[j].lat, pt[j].n, 0.99);
+		uint64_t f50 = pct(pt[j].ref, pt[j].n, 0.5);
+		uint64_t f99 = pct(pt[j].ref, pt[j].n, 0.99);
+
+		printf("think T=%llu n=%lu ours_p50_ns=%llu ours_p99_ns=%llu "
+		       "floor_p50_ns=%llu floor_p99_ns=%llu ratio_p50=%.3f ratio_p99=%.3f\n",
+		       pt[j].m_ns, pt[j].n, (unsigned long long)o50,
+		       (unsigned long long)o99, (unsigned long long)f50,
+		       (unsigned long long)f99, (double)o50 / f50,
+		       (double)o99 / f99);
+		free(pt[j].lat);
+		free(pt[j].ref);
+	}
+	close(f.fd);
+	free(f.buf);
 	kv_close(&d);
 	return 0;
 }
@@ -890,6 +958,7 @@ int main(int argc, char **argv)
 {
 	int a, npos = 0;
 	const char *pos[3] = { NULL, NULL, NULL };
+	bool ns_set = false;
 
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -918,8 +987,10 @@ int main(int argc, char **argv)
 			opt_dies = (unsigned int)strtoul(v, NULL, 0);
 		else if (!strcmp(o, "--reps"))
 			opt_reps = strtoul(v, NULL, 0);
-		else if (!strcmp(o, "--ns"))
+		else if (!strcmp(o, "--ns")) {
 			opt_ns = v;
+			ns_set = true;
+		}
 		else if (!strcmp(o, "--read-ns"))
 			opt_read_ns = strtoull(v, NULL, 0);
 		else if (!strcmp(o, "--stats"))
@@ -935,7 +1006,7 @@ int main(int argc, char **argv)
 	    !opt_threads || !opt_dies) {
 		fprintf(stderr,
 			"usage: kvlat overhead DEV FLOORDEV | floor FLOORDEV | slope DEV TIMINGDIR | "
-			"sat DEV | nand DEV TIMINGDIR  [--size B (<= 8192)] [--ops N] [--cpu C] "
+			"sat DEV | nand DEV TIMINGDIR | think DEV FLOORDEV  [--size B (<= 8192)] [--ops N] [--cpu C] "
 			"[--threads T] [--seconds S] [--d D] [--dies N] [--reps R] "
 			"[--ns a,b,..] [--read-ns NS] [--stats PATH] [--floor FLOORDEV]\n");
 		return 2;
@@ -950,6 +1021,11 @@ int main(int argc, char **argv)
 		return do_slope(pos[1], pos[2]);
 	if (!strcmp(pos[0], "sat"))
 		return do_sat(pos[1]);
+	if (!strcmp(pos[0], "think") && npos == 3) {
+		if (!ns_set)
+			opt_ns = "0,500000,2000000,5000000,10000000,50000000";
+		return do_think(pos[1], pos[2]);
+	}
 	if (!strcmp(pos[0], "nand") && npos == 3) {
 		opt_tdir = pos[2];
 		return do_nand(pos[1]);
