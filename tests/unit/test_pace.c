@@ -61,6 +61,22 @@ static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
 	return run_qd1_pattern(&think_ns, 1, service_ns, spin_ns, cmds);
 }
 
+/* A host thinking each of @thinks in turn (@cmds commands) is polled for. */
+static void check_thinks_polled(const u64 *thinks, unsigned int n,
+				unsigned int cmds)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, cmds);
+
+		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
+		      "think %llu us: %u sleeps, noticed up to %llu ns late",
+		      (unsigned long long)(thinks[i] / US), r.sleeps,
+		      (unsigned long long)r.max_notice_ns);
+	}
+}
+
 /*
  * Regression: the dispatcher learned the gap to the next command only when
  * it found the command while polling (backoff_us == 0), so a host thinking
@@ -70,16 +86,8 @@ static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
 static void test_gap_learned_after_backoff_sleep(void)
 {
 	static const u64 thinks[] = { 60 * US, 120 * US, 300 * US, 900 * US };
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(thinks); i++) {
-		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, 400);
-
-		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
-		      "think %llu us: %u sleeps, noticed up to %llu ns late",
-		      (unsigned long long)(thinks[i] / US), r.sleeps,
-		      (unsigned long long)r.max_notice_ns);
-	}
+	check_thinks_polled(thinks, ARRAY_SIZE(thinks), 400);
 }
 
 /*
@@ -93,18 +101,10 @@ static void test_gap_learned_after_backoff_sleep(void)
 static void test_think_under_50ms_polled_through(void)
 {
 	static const u64 thinks[] = { 2500 * US, 9000 * US, 40000 * US };
-	unsigned int i;
 
 	CHECK(NVMEV_POLL_WINDOW_MAX_US * US >= 2 * NVMEV_GAP_IGNORE_NS,
 	      "the window's cap is under twice the longest learned gap");
-	for (i = 0; i < ARRAY_SIZE(thinks); i++) {
-		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, 40);
-
-		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
-		      "think %llu us: %u sleeps, noticed up to %llu ns late",
-		      (unsigned long long)(thinks[i] / US), r.sleeps,
-		      (unsigned long long)r.max_notice_ns);
-	}
+	check_thinks_polled(thinks, ARRAY_SIZE(thinks), 40);
 }
 
 /*
