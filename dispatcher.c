@@ -14,10 +14,10 @@
  * host at queue depth 1 submits its next command right after a completion;
  * a lone command in flight the dispatcher performs itself when it is due,
  * io.c's held request)
- * and then through the expected next arrival: twice the running average of
+ * and then through the expected next arrival: twice an average (pace.c) of
  * the gaps it has seen between the device going quiet and the next command
  * (as Linux's hybrid polling learns service times), at least poll_spin_us,
- * at most NVMEV_POLL_WINDOW_MAX_US (100 ms: think times up to 50 ms, pace.c).
+ * at most NVMEV_POLL_WINDOW_MAX_US (nvmev.h: think times up to 50 ms).
  * Only then does it sleep, with an exponential backoff of 10 us .. 250 us,
  * and 50 ms once idle for a second, so an idle device costs almost no CPU.
  */

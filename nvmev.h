@@ -134,8 +134,10 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 /*
  * Once the window has passed, the dispatcher sleeps 10, 20, .. 250 us: a
  * command arriving meanwhile waits half a step on average. A step costs a
- * wake-up (about 5 us natively, 2 % of a CPU at 250 us); the cap was 1 ms,
- * which added 0.5-1 ms to the first command after a long think time.
+ * wake-up: about 5 us natively (2 % of a CPU at 250 us), 100-150 us under
+ * TCG (a third of a vCPU) until the device has been a second without
+ * commands. The cap was 1 ms, which added 0.5-1 ms to the first command
+ * after a long think time.
  */
 #define NVMEV_BACKOFF_MIN_US 10
 #define NVMEV_BACKOFF_MAX_US 250
@@ -149,15 +151,17 @@ bool nvmev_cq_head_valid(u32 head, u32 last, u32 tail, u32 size);
 #define NVMEV_IDLE_BACKOFF_MAX_US 50000
 #define NVMEV_IDLE_NS 1000000000ULL
 /*
- * The window is twice the learned gap, and a gap is learned if under
- * NVMEV_GAP_IGNORE_NS (longer: the host was idle, not thinking): so a host
- * thinking up to 50 ms between commands (a client at 20 commands a second)
- * never finds the dispatcher asleep. Polling costs the dispatcher's CPU
- * meanwhile, as a real controller's firmware core is busy anyway; a device
- * a second without commands sleeps (NVMEV_IDLE_BACKOFF_MAX_US).
+ * The window is twice the learned gap (an asymmetric average, pace.c), and
+ * a gap is learned if under NVMEV_GAP_IGNORE_NS (longer: the host was idle,
+ * not thinking; 60 ms leaves room for the backoff step and the host's own
+ * path around a 50 ms think): so a host thinking up to 50 ms between
+ * commands never finds the dispatcher asleep. The price is the
+ * dispatcher's CPU, polling all the while such a host runs, as a polled
+ * controller's core is; only a device a second without commands sleeps
+ * long (NVMEV_IDLE_BACKOFF_MAX_US).
  */
-#define NVMEV_POLL_WINDOW_MAX_US 100000
-#define NVMEV_GAP_IGNORE_NS 50000000ULL
+#define NVMEV_POLL_WINDOW_MAX_US 120000
+#define NVMEV_GAP_IGNORE_NS 60000000ULL
 /* a worker's wake-up margin: twice its timers' lateness, within these */
 #define NVMEV_SPIN_MIN_NS 20000ULL
 #define NVMEV_SPIN_MAX_NS 500000ULL

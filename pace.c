@@ -37,10 +37,11 @@ u64 nvmev_pace_window_ns(const struct nvmev_poll_pace *p, u64 spin_ns)
  * after a sleep count too (overstated by at most one backoff step):
  * learning only the gaps shorter than the current window could never widen
  * it, and a host whose think time exceeded poll_spin_us paid a backoff
- * sleep on every command. A longer gap than the average moves it half-way
- * at once, a shorter one by an eighth: a host whose think times vary (3 of
- * 0.5 ms, then one of 4 ms) keeps its longer gaps inside the window, which
- * a plain running average (1.2 ms, a 2.4 ms window) left to a sleep.
+ * sleep on every command. The average is asymmetric: a longer gap than it
+ * moves it half-way at once, a shorter one by an eighth, so a host that
+ * thinks longer once in every few commands (0.5, 0.5, 0.5 then 4 ms) keeps
+ * those longer gaps inside the window, which a plain running average (1.2
+ * ms, a 2.4 ms window) left to a sleep. Rarer long gaps still sleep.
  */
 void nvmev_pace_busy(struct nvmev_poll_pace *p, u64 now)
 {

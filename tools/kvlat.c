@@ -42,9 +42,10 @@
  *       floor's slope: the host-visible slope over the host path's own).
  *   kvlat think DEV FLOORDEV [--ns a,b,..] [--ops N] [--cpu C] [--size B]
  *       A client with think time: for each T in --ns (default 0, 0.5, 2,
- *       5, 10 and 50 ms) N QD1 retrieves each after an idle of T, paired
+ *       5, 10 and 20 ms) N QD1 retrieves each after an idle of T, paired
  *       with a Flush on FLOORDEV after the same idle (the host path alone
- *       after that think time), in rotating blocks of 10: "think T=.. n=..
+ *       after that think time; the device is quiet for 2 T and a Flush
+ *       between two retrieves), in rotating blocks of 10: "think T=.. n=..
  *       ours_p50_ns=.. ours_p99_ns=.. floor_p50_ns=.. floor_p99_ns=..
  *       ratio_p50=.. ratio_p99=..".
  *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
@@ -286,8 +287,10 @@ static int open_floor(struct floor_dev *f, const char *path)
 	if (ioctl(f->fd, BLKSSZGET, &ss) || ss < 512 || ss > 4096)
 		ss = 512;
 	f->lba_bytes = (uint32_t)ss;
-	if (posix_memalign(&f->buf, 4096, 8192 + 4096))
+	if (posix_memalign(&f->buf, 4096, 8192 + 4096)) {
+		close(f->fd);
 		return -1;
+	}
 	memset(f->buf, 0xa5, 8192 + 4096);
 	return 0;
 }
@@ -495,7 +498,7 @@ static double dev_time_mean(const struct dev_time *dt, double unit_ns)
 
 #define SLOPE_MAX_POINTS 16
 #define SLOPE_BLOCK 25 /* retrieves per point and visit */
-#define SLOPE_BLOCK_WARMUP 2 /* untimed retrieves after each retune */
+#define SLOPE_BLOCK_WARMUP 3 /* untimed retrieves after each retune */
 
 /*
  * One point of the slope: its M, latencies so far, the device's time, and
@@ -557,8 +560,15 @@ static int slope_visit(struct kv_dev *d, const char *tdir,
 
 	if (set_param(tdir, "fw_retrieve_ns", pt->m_ns))
 		return -1;
-	for (i = 0; i < SLOPE_BLOCK_WARMUP; i++)
+	/* as the timed ones, floor pairs included: the dispatcher learns
+	 * this point's gap before the first timed retrieve */
+	for (i = 0; i < SLOPE_BLOCK_WARMUP; i++) {
 		timed_retrieve(d, k, key_name(k, "slp", i % keys));
+		if (f) {
+			idle_ns(pt->m_ns);
+			timed_flush(f);
+		}
+	}
 	dev_time_begin(&pt->dev, &c0, &s0);
 	for (i = 0; i < SLOPE_BLOCK && pt->n < opt_ops; i++, pt->n++, timed++) {
 		pt->lat[pt->n] =
@@ -590,8 +600,9 @@ static int do_slope(const char *dev, const char *tdir)
 	struct kv_dev d;
 	int st;
 
-	if (!m) {
-		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n",
+	if (m < 2) {
+		fprintf(stderr,
+			"kvlat: bad --ns list (two points at least) or no memory: %s\n",
 			opt_ns);
 		return 2;
 	}
@@ -648,8 +659,10 @@ static int do_slope(const char *dev, const char *tdir)
 /*
  * QD1 retrieves after the host thought (idled) T, each paired with a Flush
  * on the floor after the same idle: what a client with think time sees of
- * the device over what it sees of the host path alone. The think times are
- * visited in rotating blocks, as the slope's points are.
+ * the device over what it sees of the host path alone. Between two of its
+ * retrieves the device is quiet for 2 T and a Flush. The think times are
+ * visited in rotating blocks, as the slope's points are, each block after
+ * an untimed pair (the device learns the block's gap).
  */
 static int do_think(const char *dev, const char *floor_path)
 {
@@ -661,10 +674,13 @@ static int do_think(const char *dev, const char *floor_path)
 	char k[17];
 	int st;
 
-	if (!m || open_floor(&f, floor_path)) {
-		fprintf(stderr, "kvlat: bad --ns list, no memory or no floor\n");
+	if (!m) {
+		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n",
+			opt_ns);
 		return 2;
 	}
+	if (open_floor(&f, floor_path))
+		return 1;
 	st = kv_open(&d, dev, kv_coding_of_module());
 	if (st)
 		die(dev, st);
@@ -673,6 +689,10 @@ static int do_think(const char *dev, const char *floor_path)
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++) {
 		struct slope_point *p = &pt[(turn + turn / m) % m];
 
+		idle_ns(p->m_ns);
+		timed_retrieve(&d, k, key_name(k, "thk", 0));
+		idle_ns(p->m_ns);
+		timed_flush(&f);
 		for (i = 0; i < THINK_BLOCK && p->n < opt_ops; i++, p->n++) {
 			idle_ns(p->m_ns);
 			p->lat[p->n] =
@@ -968,8 +988,10 @@ int main(int argc, char **argv)
 				pos[npos++] = o;
 			continue;
 		}
-		if (!v)
-			break;
+		if (!v) {
+			fprintf(stderr, "kvlat: %s needs a value\n", o);
+			return 2;
+		}
 		a++;
 		if (!strcmp(o, "--size"))
 			opt_size = (uint32_t)strtoul(v, NULL, 0);
@@ -990,8 +1012,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--ns")) {
 			opt_ns = v;
 			ns_set = true;
-		}
-		else if (!strcmp(o, "--read-ns"))
+		} else if (!strcmp(o, "--read-ns"))
 			opt_read_ns = strtoull(v, NULL, 0);
 		else if (!strcmp(o, "--stats"))
 			opt_stats = v;
@@ -1023,7 +1044,7 @@ int main(int argc, char **argv)
 		return do_sat(pos[1]);
 	if (!strcmp(pos[0], "think") && npos == 3) {
 		if (!ns_set)
-			opt_ns = "0,500000,2000000,5000000,10000000,50000000";
+			opt_ns = "0,500000,2000000,5000000,10000000,20000000";
 		return do_think(pos[1], pos[2]);
 	}
 	if (!strcmp(pos[0], "nand") && npos == 3) {

@@ -68,7 +68,8 @@ static void check_thinks_polled(const u64 *thinks, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		struct qd1_result r = run_qd1(thinks[i], 20 * US, 50 * US, cmds);
+		struct qd1_result r =
+			run_qd1(thinks[i], 20 * US, 50 * US, cmds);
 
 		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
 		      "think %llu us: %u sleeps, noticed up to %llu ns late",
@@ -100,7 +101,8 @@ static void test_gap_learned_after_backoff_sleep(void)
  */
 static void test_think_under_50ms_polled_through(void)
 {
-	static const u64 thinks[] = { 2500 * US, 9000 * US, 40000 * US };
+	static const u64 thinks[] = { 2500 * US, 9000 * US, 40000 * US,
+				      49900 * US };
 
 	CHECK(NVMEV_POLL_WINDOW_MAX_US * US >= 2 * NVMEV_GAP_IGNORE_NS,
 	      "the window's cap is under twice the longest learned gap");
@@ -128,7 +130,7 @@ static void test_varying_think_polled_through(void)
 static void test_window_capped(void)
 {
 	struct nvmev_poll_pace p = { .quiet_since = 0,
-				     .gap_avg_ns = 50000 * US };
+				     .gap_avg_ns = 100000 * US };
 	struct qd1_result r;
 
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US),
@@ -137,27 +139,27 @@ static void test_window_capped(void)
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 50 * US);
 	p.gap_avg_ns = 100 * US;
 	CHECK_EQ(nvmev_pace_window_ns(&p, 50 * US), 200 * US);
-	/* think 60 ms, over NVMEV_GAP_IGNORE_NS: sleeps, noticed within a
+	/* think 70 ms, over NVMEV_GAP_IGNORE_NS: sleeps, noticed within a
 	 * backoff step */
-	r = run_qd1(60000 * US, 20 * US, 50 * US, 20);
-	CHECK(r.sleeps > 0, "a 60 ms think time was polled through");
+	r = run_qd1(70000 * US, 20 * US, 50 * US, 20);
+	CHECK(r.sleeps > 0, "a 70 ms think time was polled through");
 	CHECK(r.max_notice_ns <= NVMEV_BACKOFF_MAX_US * US + PASS_NS,
 	      "noticed %llu ns late", (unsigned long long)r.max_notice_ns);
 }
 
-/* A gap over 50 ms is the host idle, not its pace: not learned. */
+/* A gap over 60 ms is the host idle, not its pace: not learned. */
 static void test_idle_gap_ignored(void)
 {
 	struct nvmev_poll_pace p = { .quiet_since = 0, .gap_avg_ns = 80 * US };
 
-	nvmev_pace_busy(&p, 60000 * US);
+	nvmev_pace_busy(&p, 70000 * US);
 	CHECK_EQ(p.gap_avg_ns, 80 * US);
-	CHECK_EQ(p.quiet_since, 60000 * US);
+	CHECK_EQ(p.quiet_since, 70000 * US);
 	/* longer than the average: half-way at once */
-	nvmev_pace_busy(&p, 60000 * US + 160 * US);
+	nvmev_pace_busy(&p, 70000 * US + 160 * US);
 	CHECK_EQ(p.gap_avg_ns, (80 * US + 160 * US) / 2);
 	/* shorter: an eighth of the way */
-	nvmev_pace_busy(&p, 60000 * US + 200 * US);
+	nvmev_pace_busy(&p, 70000 * US + 200 * US);
 	CHECK_EQ(p.gap_avg_ns, (7 * 120 * US + 40 * US) / 8);
 }
 
