@@ -1214,10 +1214,16 @@ static bool nvmev_perform_io_req(struct nvmev_worker *w,
 		cpu_relax();
 		now = ktime_get_ns();
 	}
+	/*
+	 * Counted before the CQE is posted: a host that has seen its
+	 * completion (another interrupt's handler may reap it before this
+	 * batch's interrupt) reads statistics that include it, so a client
+	 * differencing them around its own commands gets exactly those.
+	 */
+	nvmev_stats_account(w->stats, req, now);
 	nvmev_complete(dev, cq, req->sqid, req->sqe, req->status, req->dw0,
 		       req->dw1, req->err_loc);
 	atomic_dec(&dev->inflight);
-	nvmev_stats_account(w->stats, req, now);
 	trace_nvmev_kv_complete(req->sqid, nvmev_sqe_cid(req->sqe),
 				nvmev_sqe_opcode(req->sqe), req->key,
 				req->key_len, req->bytes, req->status,

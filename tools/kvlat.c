@@ -69,7 +69,10 @@
  *       at NS, in reads: dev_distinct_reads (1 if the dies work in
  *       parallel) and dev_same_reads ((D + 1) / 2 if one die serialises
  *       them; -1 without the statistics). N is channels *
- *       dies_per_channel.
+ *       dies_per_channel. Every round is differenced in the statistics:
+ *       "nand_counts d=D rounds=.. miscounted=.." (rounds whose count was
+ *       not D once all their completions were in; 0 without other
+ *       clients).
  *
  * Exits non-zero if any command fails.
  */
@@ -462,29 +465,42 @@ static int dev_retrieve_sums(uint64_t *cmds, uint64_t *sum_ns)
 	return got == 3 ? 0 : -1;
 }
 
-/* The device's own time of some of our retrieves, from the statistics. */
+/*
+ * The device's own time of some of our retrieves, from the statistics, and
+ * how many stretches of them the statistics miscounted (@miscounted of
+ * @stretches): with no other client, a stretch's count is exactly ours
+ * once we have seen all its completions.
+ */
 struct dev_time {
 	uint64_t cmds, sum_ns;
+	unsigned int stretches, miscounted;
 	bool valid;
 };
 
 /* Begin a stretch of our own retrieves: the device's sums now. */
 static void dev_time_begin(struct dev_time *dt, uint64_t *c0, uint64_t *s0)
 {
-	dt->valid = dt->valid && !dev_retrieve_sums(c0, s0);
+	if (dev_retrieve_sums(c0, s0))
+		dt->valid = false;
 }
 
 /*
- * End it: add what the device spent on the @ours retrieves since. Valid
- * only if they were all ours: another client's would skew the mean.
+ * End it, once all its completions are in: add what the device spent on
+ * the @ours retrieves since. Valid only if they were all ours: another
+ * client's would skew the mean.
  */
 static void dev_time_end(struct dev_time *dt, uint64_t c0, uint64_t s0,
 			 uint64_t ours)
 {
 	uint64_t c1 = 0, s1 = 0;
 
-	dt->valid = dt->valid && !dev_retrieve_sums(&c1, &s1) && ours &&
-		    c1 - c0 == ours;
+	if (dev_retrieve_sums(&c1, &s1)) {
+		dt->valid = false;
+		return;
+	}
+	dt->stretches++;
+	dt->miscounted += c1 - c0 != ours;
+	dt->valid = dt->valid && ours && c1 - c0 == ours;
 	dt->cmds += c1 - c0;
 	dt->sum_ns += s1 - s0;
 }
@@ -886,6 +902,7 @@ static uint64_t nand_dev_round(struct io_uring *ring, struct kv_dev *d, int fd,
 static int do_nand(const char *dev)
 {
 	struct dev_time dev_d = { .valid = true }, dev_s = { .valid = true };
+	struct dev_time others = { .valid = true }; /* counts only */
 	static char kd[MAX_D][17], ks[MAX_D][17];
 	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], dd[64], ds[64], bd[64], bs[64], td2,
@@ -929,15 +946,15 @@ static int do_nand(const char *dev)
 		/* the host path alone: the same D retrieves with no read time */
 		if (set_param(opt_tdir, "nand_read_ns", 0))
 			return 1;
-		tb[i] = nand_round(&ring, &d, fd, kd, ld, bufs);
+		tb[i] = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &others);
 		if (set_param(opt_tdir, "nand_read_ns", opt_read_ns))
 			return 1;
 		td[i] = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &dev_d);
 		ts[i] = nand_dev_round(&ring, &d, fd, ks, ls, bufs, &dev_s);
 		if (set_param(opt_tdir, "nand_read_ns", 2 * opt_read_ns))
 			return 1;
-		td2 = nand_round(&ring, &d, fd, kd, ld, bufs);
-		ts2 = nand_round(&ring, &d, fd, ks, ls, bufs);
+		td2 = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &others);
+		ts2 = nand_dev_round(&ring, &d, fd, ks, ls, bufs, &others);
 		/* reads in series: what one more NS of read time added */
 		dd[i] = td2 > td[i] ? td2 - td[i] : 0;
 		ds[i] = ts2 > ts[i] ? ts2 - ts[i] : 0;
@@ -968,6 +985,11 @@ static int do_nand(const char *dev)
 	       (double)pct(bs, opt_reps, 0.5) / opt_read_ns,
 	       dev_time_mean(&dev_d, opt_read_ns),
 	       dev_time_mean(&dev_s, opt_read_ns));
+	/* every round differenced: a count off means statistics that lag
+	 * the completions the host has seen */
+	printf("nand_counts d=%u rounds=%u miscounted=%u\n", opt_d,
+	       dev_d.stretches + dev_s.stretches + others.stretches,
+	       dev_d.miscounted + dev_s.miscounted + others.miscounted);
 	io_uring_queue_exit(&ring);
 	close(fd);
 	kv_close(&d);
