@@ -256,8 +256,10 @@ bool nvmev_post_cqe_now(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	return room;
 }
 
-/* Raise @cq's interrupt, if it has one enabled. */
-/* Return: true if an interrupt was raised (@cq has them enabled). */
+/*
+ * Raise @cq's interrupt, if it has one enabled.
+ * Return: true if an interrupt was raised.
+ */
 bool nvmev_cq_interrupt(struct nvmev_dev *dev, struct nvmev_cq *cq)
 {
 	if (!cq || !cq->irq_enabled)

@@ -298,6 +298,12 @@ static int open_floor(struct floor_dev *f, const char *path)
 	return 0;
 }
 
+static void close_floor(struct floor_dev *f)
+{
+	close(f->fd);
+	free(f->buf);
+}
+
 static void report_pair(const char *op, uint64_t *ours, uint64_t *fl,
 			uint64_t *data, size_t n)
 {
@@ -355,6 +361,7 @@ static int do_overhead(const char *dev, const char *floor_path)
 		}
 		report_pair(phase ? "retrieve" : "store", ours, fl, data, n);
 	}
+	close_floor(&f);
 	kv_close(&d);
 	return 0;
 }
@@ -389,7 +396,7 @@ static int do_floor(const char *floor_path)
 		       (unsigned long long)pct(fl, n, 0.5),
 		       (unsigned long long)pct(fl, n, 0.99));
 	}
-	close(f.fd);
+	close_floor(&f);
 	free(fl);
 	return 0;
 }
@@ -661,8 +668,7 @@ static int do_slope(const char *dev, const char *tdir)
 	if (f) {
 		s_floor = fit("slope_floor", x, yref, m);
 		printf("slope_paired s=%.4f\n", s - s_floor);
-		close(f->fd);
-		free(f->buf);
+		close_floor(f);
 	}
 	kv_close(&d);
 	return 0;
@@ -732,8 +738,7 @@ static int do_think(const char *dev, const char *floor_path)
 		free(pt[j].lat);
 		free(pt[j].ref);
 	}
-	close(f.fd);
-	free(f.buf);
+	close_floor(&f);
 	kv_close(&d);
 	return 0;
 }

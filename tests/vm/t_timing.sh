@@ -277,14 +277,6 @@ t_fw_cores_saturation() {
 	echo pm983 > $T/preset
 }
 
-# issue 11: NAND dies work in parallel. 8 retrieves at once of keys on 8
-# distinct dies, then on one die, 2 ms page reads and no other cost; the
-# device's own mean per retrieve (kvlat differences the statistics around
-# its commands) is one read on distinct dies and (8 + 1) / 2 on one die,
-# which serialises them. The bounds tell the two apart (serialised, 8 dies
-# would read 4.5) and leave room for a late round: a completion late by a
-# read or two has been seen in this suite under TCG (1.35 and 1.68 over 3
-# rounds), so 10 rounds and the lateness logged
 # kvlat_nand READ_NS REPS LINE: kvlat nand (8 retrieves at once, preset
 # none but the read time) and its output line LINE; status 1 without it
 kvlat_nand() {
@@ -297,6 +289,14 @@ kvlat_nand() {
 	[ -n "$out" ] && echo "$out"
 }
 
+# issue 11: NAND dies work in parallel. 8 retrieves at once of keys on 8
+# distinct dies, then on one die, 2 ms page reads and no other cost; the
+# device's own mean per retrieve (kvlat differences the statistics around
+# its commands) is one read on distinct dies and (8 + 1) / 2 on one die,
+# which serialises them. The bounds tell the two apart (serialised, 8 dies
+# would read 4.5) and leave room for a late round: a completion late by a
+# read or two has been seen in this suite under TCG (1.35 and 1.68 over 3
+# rounds), so 10 rounds and the lateness logged
 t_nand_dies_parallel() {
 	local out d1 s1
 	out=$(kvlat_nand 2000000 10 nand) || { not_ok "kvlat nand failed"; return 1; }
