@@ -56,9 +56,10 @@
  *              [--read-ns NS]
  *       D retrieves submitted at once with io_uring, of keys whose first
  *       die (key_hash % N, see kv_ftl.c kv_key_hash) is distinct, then of
- *       keys all on one die; time until all D completed. Each repetition
- *       also times the distinct keys with TIMINGDIR/nand_read_ns = 0 (the
- *       host path alone, "base") before setting it to NS (default 1 ms).
+ *       keys all on one die; time until all D completed. Every timed
+ *       round follows the same D retrieves with TIMINGDIR/nand_read_ns =
+ *       0 (the host path alone; the distinct keys' is "base"), then NS
+ *       (default 1 ms) is set.
  *       "nand d=D .. base_p50_ns=.. distinct_p50_ns=.. same_p50_ns=..
  *       ratio=.. distinct_reads=.. same_reads=..". Each repetition also
  *       times both sets with 2 * NS; reads = the median over the
@@ -904,19 +905,78 @@ static uint64_t nand_dev_round(struct io_uring *ring, struct kv_dev *d, int fd,
 	return t;
 }
 
+/* What a NAND round needs besides its keys. */
+struct nand_ctx {
+	struct io_uring ring;
+	struct kv_dev d;
+	int fd;
+	uint8_t *bufs;
+	struct dev_time others; /* counts of the rounds not reported */
+};
+
+/*
+ * One timed round of @keys with @read_ns, into *@t (the device's own time
+ * into @dt), after the same retrieves with no read time (into *@base).
+ * Every timed round follows the same: the host's path for a burst is
+ * slower after a long round (the one-die round's 8 reads), and when only
+ * the rounds at 2 NS followed one, 8 distinct dies read 1.08-1.10 reads in
+ * series instead of 0.98-1.01.
+ * Return: 0, or 1 if the timing parameter could not be set.
+ */
+static int nand_timed(struct nand_ctx *c, char keys[][17], unsigned int *lens,
+		      uint64_t read_ns, struct dev_time *dt, uint64_t *base,
+		      uint64_t *t)
+{
+	if (set_param(opt_tdir, "nand_read_ns", 0))
+		return 1;
+	*base = nand_dev_round(&c->ring, &c->d, c->fd, keys, lens, c->bufs,
+			       &c->others);
+	if (set_param(opt_tdir, "nand_read_ns", read_ns))
+		return 1;
+	*t = nand_dev_round(&c->ring, &c->d, c->fd, keys, lens, c->bufs, dt);
+	return 0;
+}
+
+/* Open @dev and store the D distinct-die keys @kd and one-die keys @ks. */
+static void nand_setup(struct nand_ctx *c, const char *dev, char kd[][17],
+		       unsigned int *ld, char ks[][17], unsigned int *ls)
+{
+	unsigned int i;
+	int st;
+
+	st = kv_open(&c->d, dev, kv_coding_of_module());
+	if (st)
+		die(dev, st);
+	c->fd = kvu_open_ng(dev);
+	if (c->fd < 0)
+		die(dev, c->fd);
+	pick_keys(kd, ld, false);
+	pick_keys(ks, ls, true);
+	memset(c->d.buf, 0x5a, opt_size);
+	for (i = 0; i < opt_d; i++) {
+		st = kv_store(&c->d, kd[i], ld[i], c->d.buf, opt_size, 0, NULL);
+		if (!st)
+			st = kv_store(&c->d, ks[i], ls[i], c->d.buf, opt_size,
+				      0, NULL);
+		if (st)
+			die("store", st);
+	}
+	c->bufs = aligned_alloc(4096, (size_t)opt_d * 8192);
+	st = kvu_ring_init(&c->ring, 2 * opt_d);
+	if (st || !c->bufs)
+		die("io_uring setup", st ? st : -ENOMEM);
+	c->others = (struct dev_time){ .valid = true };
+}
+
 static int do_nand(const char *dev)
 {
 	struct dev_time dev_d = { .valid = true }, dev_s = { .valid = true };
-	struct dev_time others = { .valid = true }; /* counts only */
 	static char kd[MAX_D][17], ks[MAX_D][17];
 	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], dd[64], ds[64], bd[64], bs[64], td2,
-		ts2;
+		ts2, unused;
 	uint64_t b50, d50, s50;
-	struct io_uring ring;
-	struct kv_dev d;
-	uint8_t *bufs;
-	int fd, st;
+	struct nand_ctx c;
 
 	if (!opt_d || opt_d > MAX_D || opt_d > opt_dies || opt_reps > 64) {
 		fprintf(stderr,
@@ -924,42 +984,17 @@ static int do_nand(const char *dev)
 			MAX_D);
 		return 2;
 	}
-	st = kv_open(&d, dev, kv_coding_of_module());
-	if (st)
-		die(dev, st);
-	fd = kvu_open_ng(dev);
-	if (fd < 0) {
-		fprintf(stderr, "kvlat: %s: %s\n", dev, strerror(-fd));
-		return 1;
-	}
-	pick_keys(kd, ld, false);
-	pick_keys(ks, ls, true);
-	memset(d.buf, 0x5a, opt_size);
-	for (i = 0; i < opt_d; i++) {
-		st = kv_store(&d, kd[i], ld[i], d.buf, opt_size, 0, NULL);
-		if (!st)
-			st = kv_store(&d, ks[i], ls[i], d.buf, opt_size, 0,
-				      NULL);
-		if (st)
-			die("store", st);
-	}
-	bufs = aligned_alloc(4096, (size_t)opt_d * 8192);
-	st = kvu_ring_init(&ring, 2 * opt_d);
-	if (st || !bufs)
-		die("io_uring setup", st ? st : -ENOMEM);
+	nand_setup(&c, dev, kd, ld, ks, ls);
 	for (i = 0; i < opt_reps; i++) {
-		/* the host path alone: the same D retrieves with no read time */
-		if (set_param(opt_tdir, "nand_read_ns", 0))
+		if (nand_timed(&c, kd, ld, opt_read_ns, &dev_d, &tb[i],
+			       &td[i]) ||
+		    nand_timed(&c, ks, ls, opt_read_ns, &dev_s, &unused,
+			       &ts[i]) ||
+		    nand_timed(&c, kd, ld, 2 * opt_read_ns, &c.others, &unused,
+			       &td2) ||
+		    nand_timed(&c, ks, ls, 2 * opt_read_ns, &c.others, &unused,
+			       &ts2))
 			return 1;
-		tb[i] = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &others);
-		if (set_param(opt_tdir, "nand_read_ns", opt_read_ns))
-			return 1;
-		td[i] = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &dev_d);
-		ts[i] = nand_dev_round(&ring, &d, fd, ks, ls, bufs, &dev_s);
-		if (set_param(opt_tdir, "nand_read_ns", 2 * opt_read_ns))
-			return 1;
-		td2 = nand_dev_round(&ring, &d, fd, kd, ld, bufs, &others);
-		ts2 = nand_dev_round(&ring, &d, fd, ks, ls, bufs, &others);
 		/* reads in series: what one more NS of read time added */
 		dd[i] = td2 > td[i] ? td2 - td[i] : 0;
 		ds[i] = ts2 > ts[i] ? ts2 - ts[i] : 0;
@@ -993,11 +1028,12 @@ static int do_nand(const char *dev)
 	/* every round differenced: a count off means statistics that lag
 	 * the completions the host has seen */
 	printf("nand_counts d=%u rounds=%u miscounted=%u\n", opt_d,
-	       dev_d.stretches + dev_s.stretches + others.stretches,
-	       dev_d.miscounted + dev_s.miscounted + others.miscounted);
-	io_uring_queue_exit(&ring);
-	close(fd);
-	kv_close(&d);
+	       dev_d.stretches + dev_s.stretches + c.others.stretches,
+	       dev_d.miscounted + dev_s.miscounted + c.others.miscounted);
+	io_uring_queue_exit(&c.ring);
+	close(c.fd);
+	kv_close(&c.d);
+	free(c.bufs);
 	return 0;
 }
 

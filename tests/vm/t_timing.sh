@@ -314,10 +314,11 @@ t_nand_dies_parallel() {
 # The statistics count what the host has seen complete: a worker counts a
 # command before it posts the CQE, so a client that differences the
 # statistics around its own commands (kvlat, make bench) gets exactly
-# them. kvlat nand differences every round of 8 retrieves (200 rounds)
+# them. kvlat nand differences every round of 8 retrieves (8 rounds a
+# repetition, 200 rounds)
 t_stats_count_what_host_saw() {
 	local out
-	out=$(kvlat_nand 1000000 40 nand_counts) ||
+	out=$(kvlat_nand 1000000 25 nand_counts) ||
 		{ not_ok "kvlat nand failed"; return 1; }
 	log "$out"
 	expect_eq "rounds differenced" "$(field_of "$out" rounds)" 200
