@@ -35,6 +35,7 @@
  *       commands, from the lat_sum_ns and cmds lines of --stats (default
  *       /sys/kernel/debug/nvmev_kv/stats), fitted as "slope_dev s=.. ..";
  *       without that file, dev_mean_ns=NA and no slope_dev line.
+ *       fw_retrieve_ns is put back as found (nand_read_ns too, by nand).
  *       With --floor FLOORDEV, each retrieve is followed by an idle of M
  *       (nanosleep) and a timed Flush on FLOORDEV: floor_mean_ns=.. per
  *       point, "slope_floor s=.." (under TCG the host's path alone grows
@@ -408,11 +409,40 @@ static int set_param(const char *dir, const char *name, unsigned long long v)
 {
 	char path[512];
 	FILE *fp;
+	int bad;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fp = fopen(path, "w");
-	if (!fp || fprintf(fp, "%llu\n", v) < 0 || fclose(fp)) {
+	if (!fp) {
 		perror(path);
+		return -1;
+	}
+	bad = fprintf(fp, "%llu\n", v) < 0;
+	if (fclose(fp) || bad) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of timing parameter @name into *@v; a tool retunes only for
+ * its own measurement and puts back what it found. */
+static int get_param(const char *dir, const char *name, unsigned long long *v)
+{
+	char path[512];
+	FILE *fp;
+	int got;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "r");
+	if (!fp) {
+		perror(path);
+		return -1;
+	}
+	got = fscanf(fp, "%llu", v);
+	fclose(fp);
+	if (got != 1) {
+		fprintf(stderr, "kvlat: %s: not a number\n", path);
 		return -1;
 	}
 	return 0;
@@ -619,6 +649,7 @@ static int do_slope(const char *dev, const char *tdir)
 	double y50[SLOPE_MAX_POINTS] = { 0 }, ydev[SLOPE_MAX_POINTS] = { 0 };
 	double yref[SLOPE_MAX_POINTS] = { 0 }, s, s_floor;
 	unsigned int m = slope_points(pt), turn, j;
+	unsigned long long m_found;
 	bool have_dev = true;
 	struct floor_dev floor, *f = opt_floor ? &floor : NULL;
 	struct kv_dev d;
@@ -630,7 +661,8 @@ static int do_slope(const char *dev, const char *tdir)
 			opt_ns);
 		return 2;
 	}
-	if (f && open_floor(f, opt_floor))
+	if (get_param(tdir, "fw_retrieve_ns", &m_found) ||
+	    (f && open_floor(f, opt_floor)))
 		return 1;
 	prctl(PR_SET_TIMERSLACK, 1UL); /* the idles last M, not M + 50 us */
 	st = kv_open(&d, dev, kv_coding_of_module());
@@ -642,6 +674,8 @@ static int do_slope(const char *dev, const char *tdir)
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
 		if (slope_visit(&d, tdir, f, &pt[(turn + turn / m) % m]))
 			return 1;
+	if (set_param(tdir, "fw_retrieve_ns", m_found))
+		return 1;
 	for (j = 0; j < m; j++)
 		have_dev = have_dev && pt[j].dev.valid;
 	for (j = 0; j < m; j++) {
@@ -975,6 +1009,7 @@ static int do_nand(const char *dev)
 	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], dd[64], ds[64], bd[64], bs[64], td2,
 		ts2, unused;
+	unsigned long long read_found;
 	uint64_t b50, d50, s50;
 	struct nand_ctx c;
 
@@ -984,6 +1019,8 @@ static int do_nand(const char *dev)
 			MAX_D);
 		return 2;
 	}
+	if (get_param(opt_tdir, "nand_read_ns", &read_found))
+		return 1;
 	nand_setup(&c, dev, kd, ld, ks, ls);
 	for (i = 0; i < opt_reps; i++) {
 		if (nand_timed(&c, kd, ld, opt_read_ns, &dev_d, &tb[i],
@@ -1007,8 +1044,7 @@ static int do_nand(const char *dev)
 		       (unsigned long long)td[i], (unsigned long long)ts[i],
 		       (unsigned long long)td2, (unsigned long long)ts2);
 	}
-	/* leave the read time as asked */
-	if (set_param(opt_tdir, "nand_read_ns", opt_read_ns))
+	if (set_param(opt_tdir, "nand_read_ns", read_found))
 		return 1;
 	b50 = pct(tb, opt_reps, 0.5);
 	d50 = pct(td, opt_reps, 0.5);

@@ -250,6 +250,8 @@ t_device_time_follows_model() {
 	awk -v s="${s:-0}" 'BEGIN { exit !(s >= 0.9 && s <= 1.25) }' &&
 		ok "device time = c + $s x fw_retrieve_ns" ||
 		not_ok "device time slope ${s:-missing} (want 0.9..1.25)"
+	# kvlat left the device at its last point (2 ms) until session 12
+	expect_eq "fw_retrieve_ns put back by kvlat slope" "$(cat $T/fw_retrieve_ns)" 0
 	echo pm983 > $T/preset
 }
 
