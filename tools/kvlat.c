@@ -35,7 +35,8 @@
  *       commands, from the lat_sum_ns and cmds lines of --stats (default
  *       /sys/kernel/debug/nvmev_kv/stats), fitted as "slope_dev s=.. ..";
  *       without that file, dev_mean_ns=NA and no slope_dev line.
- *       fw_retrieve_ns is put back as found (nand_read_ns too, by nand).
+ *       At exit, even on an error, the preset found is written back
+ *       (fw_retrieve_ns's value if the preset was "custom").
  *       With --floor FLOORDEV, each retrieve is followed by an idle of M
  *       (nanosleep) and a timed Flush on FLOORDEV: floor_mean_ns=.. per
  *       point, "slope_floor s=.." (under TCG the host's path alone grows
@@ -50,7 +51,8 @@
  *       command between two retrieves), in rotating blocks of 10: "think
  *       T=.. n=.. ours_p50_ns=.. ours_p99_ns=.. floor_p50_ns=..
  *       floor_p99_ns=.. ratio_p50=.. ratio_p99=.. data_p50_ns=..
- *       data_p99_ns=.. ratio_data_p50=.. ratio_data_p99=..".
+ *       data_p99_ns=.. ratio_data_p50=.. ratio_data_p99=.." (n pairs;
+ *       floor_ over the Flushes, data_ over the Reads, N >= 2).
  *   kvlat sat DEV [--threads T] [--seconds S] [--size B] [--cpu C]
  *       T threads, each with its own fd and synchronous retrieves of its
  *       own keys, for S seconds after a 0.5 s warm-up:
@@ -59,10 +61,12 @@
  *              [--read-ns NS]
  *       D retrieves submitted at once with io_uring, of keys whose first
  *       die (key_hash % N, see kv_ftl.c kv_key_hash) is distinct, then of
- *       keys all on one die; time until all D completed. Every timed
- *       round follows the same D retrieves with TIMINGDIR/nand_read_ns =
- *       0 (the host path alone; the distinct keys' is "base"), then NS
- *       (default 1 ms) is set.
+ *       keys all on one die; time until all D completed, at
+ *       TIMINGDIR/nand_read_ns = NS (default 1 ms, at most 0.5 s) and
+ *       2 * NS. Every timed round follows the same D retrieves at
+ *       nand_read_ns = 0 (the host path alone; the distinct keys' is
+ *       "base"): 8 rounds a repetition. At exit the preset is put back
+ *       as slope does.
  *       "nand d=D .. base_p50_ns=.. distinct_p50_ns=.. same_p50_ns=..
  *       ratio=.. distinct_reads=.. same_reads=..". Each repetition also
  *       times both sets with 2 * NS; reads = the median over the
@@ -427,8 +431,7 @@ static int set_param(const char *dir, const char *name, unsigned long long v)
 	return 0;
 }
 
-/* The value of timing parameter @name into *@v; a tool retunes only for
- * its own measurement and puts back what it found. */
+/* The value of timing parameter @name into *@v. */
 static int get_param(const char *dir, const char *name, unsigned long long *v)
 {
 	char path[512];
@@ -447,6 +450,65 @@ static int get_param(const char *dir, const char *name, unsigned long long *v)
 		fprintf(stderr, "kvlat: %s: not a number\n", path);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * A tool retunes the device only for its own measurement: what it found
+ * is put back when it exits, on every path (an atexit handler, as die()
+ * exits too). A named preset is written back whole (writing one value
+ * makes the preset "custom"); a custom one gets the value back.
+ */
+static struct {
+	const char *dir, *name;
+	char preset[32];
+	unsigned long long value;
+	bool saved;
+} retuned;
+
+static void put_back_param(void)
+{
+	char path[512];
+	FILE *fp;
+
+	if (!retuned.saved)
+		return;
+	retuned.saved = false;
+	if (strcmp(retuned.preset, "custom")) {
+		snprintf(path, sizeof(path), "%s/preset", retuned.dir);
+		fp = fopen(path, "w");
+		if (fp) {
+			fprintf(fp, "%s\n", retuned.preset);
+			if (!fclose(fp))
+				return;
+		}
+		perror(path);
+		return;
+	}
+	set_param(retuned.dir, retuned.name, retuned.value);
+}
+
+/* Remember @name's value and the preset, to put back at exit. */
+static int save_param(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/preset", dir);
+	fp = fopen(path, "r");
+	if (!fp || fscanf(fp, "%31s", retuned.preset) != 1) {
+		if (fp)
+			fclose(fp);
+		fprintf(stderr, "kvlat: %s: no preset\n", path);
+		return -1;
+	}
+	fclose(fp);
+	if (get_param(dir, name, &retuned.value))
+		return -1;
+	retuned.dir = dir;
+	retuned.name = name;
+	retuned.saved = true;
+	atexit(put_back_param);
 	return 0;
 }
 
@@ -651,7 +713,6 @@ static int do_slope(const char *dev, const char *tdir)
 	double y50[SLOPE_MAX_POINTS] = { 0 }, ydev[SLOPE_MAX_POINTS] = { 0 };
 	double yref[SLOPE_MAX_POINTS] = { 0 }, s, s_floor;
 	unsigned int m = slope_points(pt), turn, j;
-	unsigned long long m_found;
 	bool have_dev = true;
 	struct floor_dev floor, *f = opt_floor ? &floor : NULL;
 	struct kv_dev d;
@@ -663,7 +724,7 @@ static int do_slope(const char *dev, const char *tdir)
 			opt_ns);
 		return 2;
 	}
-	if (get_param(tdir, "fw_retrieve_ns", &m_found) ||
+	if (save_param(tdir, "fw_retrieve_ns") ||
 	    (f && open_floor(f, opt_floor)))
 		return 1;
 	prctl(PR_SET_TIMERSLACK, 1UL); /* the idles last M, not M + 50 us */
@@ -676,8 +737,7 @@ static int do_slope(const char *dev, const char *tdir)
 	for (turn = 0; pt[0].n < opt_ops || turn % m; turn++)
 		if (slope_visit(&d, tdir, f, &pt[(turn + turn / m) % m]))
 			return 1;
-	if (set_param(tdir, "fw_retrieve_ns", m_found))
-		return 1;
+	put_back_param();
 	for (j = 0; j < m; j++)
 		have_dev = have_dev && pt[j].dev.valid;
 	for (j = 0; j < m; j++) {
@@ -720,7 +780,7 @@ static int do_slope(const char *dev, const char *tdir)
  * indices (the host path alone), a Read of the same size at odd ones (the
  * host's data path too, which a retrieve also takes: after a think it is
  * colder than a Flush's, and a Flush alone made a 5-20 ms think read
- * 1.4-1.6x).
+ * 1.2-1.6x).
  */
 static void think_report(struct slope_point *p)
 {
@@ -774,8 +834,9 @@ static int do_think(const char *dev, const char *floor_path)
 	char k[17];
 	int st;
 
-	if (!m) {
-		fprintf(stderr, "kvlat: bad --ns list or no memory: %s\n",
+	if (!m || opt_ops < 2) {
+		fprintf(stderr,
+			"kvlat: bad --ns list, fewer than 2 ops or no memory: %s\n",
 			opt_ns);
 		return 2;
 	}
@@ -1039,24 +1100,24 @@ static int do_nand(const char *dev)
 	static char kd[MAX_D][17], ks[MAX_D][17];
 	unsigned int ld[MAX_D], ls[MAX_D], i;
 	uint64_t tb[64], td[64], ts[64], dd[64], ds[64], bd[64], bs[64], td2,
-		ts2, unused;
-	unsigned long long read_found;
+		ts2, tbs[64], unused;
 	uint64_t b50, d50, s50;
 	struct nand_ctx c;
 
-	if (!opt_d || opt_d > MAX_D || opt_d > opt_dies || opt_reps > 64) {
+	if (!opt_d || opt_d > MAX_D || opt_d > opt_dies || opt_reps > 64 ||
+	    !opt_read_ns || 2 * opt_read_ns > 1000000000ull) {
 		fprintf(stderr,
-			"kvlat: need 1 <= d <= min(%d, dies), reps <= 64\n",
+			"kvlat: need 1 <= d <= min(%d, dies), reps <= 64, 0 < read-ns <= 0.5 s\n",
 			MAX_D);
 		return 2;
 	}
-	if (get_param(opt_tdir, "nand_read_ns", &read_found))
+	if (save_param(opt_tdir, "nand_read_ns"))
 		return 1;
 	nand_setup(&c, dev, kd, ld, ks, ls);
 	for (i = 0; i < opt_reps; i++) {
 		if (nand_timed(&c, kd, ld, opt_read_ns, &dev_d, &tb[i],
 			       &td[i]) ||
-		    nand_timed(&c, ks, ls, opt_read_ns, &dev_s, &unused,
+		    nand_timed(&c, ks, ls, opt_read_ns, &dev_s, &tbs[i],
 			       &ts[i]) ||
 		    nand_timed(&c, kd, ld, 2 * opt_read_ns, &c.others, &unused,
 			       &td2) ||
@@ -1068,15 +1129,14 @@ static int do_nand(const char *dev)
 		ds[i] = ts2 > ts[i] ? ts2 - ts[i] : 0;
 		/* and over this repetition's host path alone */
 		bd[i] = td[i] > tb[i] ? td[i] - tb[i] : 0;
-		bs[i] = ts[i] > tb[i] ? ts[i] - tb[i] : 0;
+		bs[i] = ts[i] > tbs[i] ? ts[i] - tbs[i] : 0;
 		printf("nand_round d=%u base_ns=%llu distinct_ns=%llu same_ns=%llu "
 		       "distinct2_ns=%llu same2_ns=%llu\n",
 		       opt_d, (unsigned long long)tb[i],
 		       (unsigned long long)td[i], (unsigned long long)ts[i],
 		       (unsigned long long)td2, (unsigned long long)ts2);
 	}
-	if (set_param(opt_tdir, "nand_read_ns", read_found))
-		return 1;
+	put_back_param();
 	b50 = pct(tb, opt_reps, 0.5);
 	d50 = pct(td, opt_reps, 0.5);
 	s50 = pct(ts, opt_reps, 0.5);

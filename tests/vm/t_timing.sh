@@ -250,7 +250,7 @@ t_device_time_follows_model() {
 	awk -v s="${s:-0}" 'BEGIN { exit !(s >= 0.9 && s <= 1.25) }' &&
 		ok "device time = c + $s x fw_retrieve_ns" ||
 		not_ok "device time slope ${s:-missing} (want 0.9..1.25)"
-	# kvlat left the device at its last point (2 ms) until session 12
+	# kvlat slope used to leave the device at its last point (2 ms)
 	expect_eq "fw_retrieve_ns put back by kvlat slope" "$(cat $T/fw_retrieve_ns)" 0
 	echo pm983 > $T/preset
 }
@@ -316,8 +316,8 @@ t_nand_dies_parallel() {
 # The statistics count what the host has seen complete: a worker counts a
 # command before it posts the CQE, so a client that differences the
 # statistics around its own commands (kvlat, make bench) gets exactly
-# them. kvlat nand differences every round of 8 retrieves (8 rounds a
-# repetition, 200 rounds)
+# them. kvlat nand differences every round of 8 retrieves (8 rounds per
+# repetition x 25 = 200 rounds)
 t_stats_count_what_host_saw() {
 	local out
 	out=$(kvlat_nand 1000000 25 nand_counts) ||
