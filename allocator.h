@@ -31,11 +31,12 @@
 /*
  * On-log record header, little-endian, followed by the value and zero
  * padding to 8 bytes.
- *  - crc = crc32_le(~0, header with flags, crc and vcrc = 0): set once when
+ *  - crc = crc32_le(~0, header with flags, crc and vsum = 0): set once when
  *    the record is appended, never rewritten. The flags byte stays outside
  *    so marking a record dead is one byte store: a crash can never leave a
  *    half-rewritten header that would hide the records behind it.
- *  - vcrc = crc32_le(~0, value), written by log_commit() once the value is
+ *  - vsum = the low 32 bits of xxh64(value, seed 0) (format 2; format 1
+ *    had crc32_le here), written by log_commit() once the value is
  *    complete: a record whose value was torn (or never finished) fails it
  *    and is discarded by log_rebuild(), never served.
  *  - epoch: the identity of the log (the store's superblock). A fresh log
@@ -55,7 +56,7 @@ struct log_rec_hdr {
 	__le32 crc;
 	__le64 seq;
 	__le32 epoch;
-	__le32 vcrc;
+	__le32 vsum;
 };
 
 /*

@@ -522,7 +522,6 @@ enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
 		const char *param;
 		u64 have, want;
 	} f[] = {
-		{ "fresh", le32_to_cpu(sb->version), KV_SB_VERSION },
 		{ "memmap_size", le64_to_cpu(sb->memmap_size), g->memmap_size },
 		{ "blk_size", le64_to_cpu(sb->blk_size), g->blk_size },
 		{ "kv_std_size", le64_to_cpu(sb->kv_std_size), g->kv_std_size },
@@ -534,6 +533,14 @@ enum kv_media kv_dev_sb_probe(const struct kv_dev_sb *sb,
 	*param = NULL;
 	if (!kv_dev_sb_valid(sb))
 		return KV_MEDIA_EMPTY;
+	if (le32_to_cpu(sb->version) != KV_SB_VERSION) {
+		snprintf(why, len,
+			 "the region holds an nvmev_kv store of format %u, this module reads format %u; "
+			 "load it with the module that made it, or with fresh=1 to erase it",
+			 le32_to_cpu(sb->version), KV_SB_VERSION);
+		*param = "fresh";
+		return KV_MEDIA_MISMATCH;
+	}
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
 		if (f[i].have == f[i].want)
 			continue;

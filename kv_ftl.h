@@ -36,7 +36,7 @@
 #define KV_SB_BYTES		4096		/* a store's superblock: its area's first page */
 #define KV_SB_MAGIC		0x53564b56454d564eULL	/* "NVMEVKVS" little-endian */
 #define KV_DEV_SB_MAGIC		0x44564b56454d564eULL	/* "NVMEVKVD" */
-#define KV_SB_VERSION		1	/* the on-media format: records and superblocks */
+#define KV_SB_VERSION		2	/* on-media format (2: xxh64 value sums) */
 
 enum kv_coding {
 	KV_CODING_BYTES = 0,	/* CDW10 bytes, CDW11[7:0] key length */

@@ -22,6 +22,7 @@
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/crc32.h>
+#include <linux/xxhash.h>
 #include <linux/bitops.h>
 #include <linux/printk.h>
 #include <linux/bug.h>
@@ -203,6 +204,94 @@ static inline u32 crc32_le(u32 crc, const void *buf, size_t len)
 	for (i = 0; i < len; i++)
 		crc = compat_crc32_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
 	return crc;
+}
+
+/* The kernel's xxh64() (lib/xxhash.c): XXH64 as its specification has it. */
+#define COMPAT_XXH_P1 0x9E3779B185EBCA87ULL
+#define COMPAT_XXH_P2 0xC2B2AE3D27D4EB4FULL
+#define COMPAT_XXH_P3 0x165667B19E3779F9ULL
+#define COMPAT_XXH_P4 0x85EBCA77C2B2AE63ULL
+#define COMPAT_XXH_P5 0x27D4EB2F165667C5ULL
+
+static inline u64 compat_rotl64(u64 x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline u64 compat_get64(const u8 *p)
+{
+	u64 v;
+
+	memcpy(&v, p, 8);
+	return le64_to_cpu(v);
+}
+
+static inline u32 compat_get32(const u8 *p)
+{
+	u32 v;
+
+	memcpy(&v, p, 4);
+	return le32_to_cpu(v);
+}
+
+static inline u64 compat_xxh64_round(u64 acc, u64 input)
+{
+	acc += input * COMPAT_XXH_P2;
+	return compat_rotl64(acc, 31) * COMPAT_XXH_P1;
+}
+
+static inline u64 compat_xxh64_merge(u64 acc, u64 val)
+{
+	acc ^= compat_xxh64_round(0, val);
+	return acc * COMPAT_XXH_P1 + COMPAT_XXH_P4;
+}
+
+static inline u64 xxh64(const void *input, size_t len, u64 seed)
+{
+	const u8 *p = input, *end = p + len;
+	u64 h;
+
+	if (len >= 32) {
+		u64 v1 = seed + COMPAT_XXH_P1 + COMPAT_XXH_P2;
+		u64 v2 = seed + COMPAT_XXH_P2, v3 = seed;
+		u64 v4 = seed - COMPAT_XXH_P1;
+
+		do {
+			v1 = compat_xxh64_round(v1, compat_get64(p));
+			v2 = compat_xxh64_round(v2, compat_get64(p + 8));
+			v3 = compat_xxh64_round(v3, compat_get64(p + 16));
+			v4 = compat_xxh64_round(v4, compat_get64(p + 24));
+			p += 32;
+		} while (p <= end - 32);
+		h = compat_rotl64(v1, 1) + compat_rotl64(v2, 7) +
+		    compat_rotl64(v3, 12) + compat_rotl64(v4, 18);
+		h = compat_xxh64_merge(h, v1);
+		h = compat_xxh64_merge(h, v2);
+		h = compat_xxh64_merge(h, v3);
+		h = compat_xxh64_merge(h, v4);
+	} else {
+		h = seed + COMPAT_XXH_P5;
+	}
+	h += (u64)len;
+	for (; p + 8 <= end; p += 8) {
+		h ^= compat_xxh64_round(0, compat_get64(p));
+		h = compat_rotl64(h, 27) * COMPAT_XXH_P1 + COMPAT_XXH_P4;
+	}
+	if (p + 4 <= end) {
+		h ^= (u64)compat_get32(p) * COMPAT_XXH_P1;
+		h = compat_rotl64(h, 23) * COMPAT_XXH_P2 + COMPAT_XXH_P3;
+		p += 4;
+	}
+	for (; p < end; p++) {
+		h ^= *p * COMPAT_XXH_P5;
+		h = compat_rotl64(h, 11) * COMPAT_XXH_P1;
+	}
+	h ^= h >> 33;
+	h *= COMPAT_XXH_P2;
+	h ^= h >> 29;
+	h *= COMPAT_XXH_P3;
+	h ^= h >> 32;
+	return h;
 }
 
 /*

@@ -185,10 +185,10 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 			u64 off, seq;
 			u32 vs;
 
-			/* the crc leaves out what changes later: flags, vcrc */
+			/* the crc leaves out what changes later: flags, vsum */
 			h.crc = 0;
 			h.flags = 0;
-			h.vcrc = 0;
+			h.vsum = 0;
 			if (h.magic != LOG_REC_MAGIC || !h.klen || h.klen > 16 ||
 			    h.epoch != a->epoch ||
 			    crc32_le(~0U, (const u8 *)&h, sizeof(h)) != crc)
@@ -197,10 +197,10 @@ static inline u64 kv_rebuild_diff(struct kv_store *kv)
 			if (rs > a->seg_size - pos)
 				break;
 			if (!(flags & LOG_REC_DEAD)) {
-				/* a live record's value is complete: its crc holds */
-				if (log_rec(a, base + pos)->vcrc !=
-				    crc32_le(~0U, (const u8 *)log_rec(a, base + pos) + sizeof(h),
-					     h.vsize))
+				/* a live record's value is complete: its checksum holds */
+				const struct log_rec_hdr *r = log_rec(a, base + pos);
+
+				if (r->vsum != (u32)xxh64(r + 1, h.vsize, 0))
 					diff++;
 				found++;
 				if (hash_map_lookup(&kv->map, h.key, h.klen, &off, &vs) ||

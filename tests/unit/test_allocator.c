@@ -287,8 +287,41 @@ static void test_fill(u32 seg, u32 maxv, u64 seed)
 	free(w);
 }
 
+/*
+ * The value checksum of format 2 is xxh64 (the kernel's, lib/xxhash.c);
+ * the user-space one in nvmev_compat.h must give the same sums, or these
+ * tests would check a log the module could not read. Vectors from xxhsum
+ * -H1 (xxHash's reference tool): every branch of the function, the 32-byte
+ * stripes and the 8-, 4- and 1-byte tails.
+ */
+static void test_value_sum_is_xxh64(void)
+{
+	static const struct {
+		size_t len;
+		unsigned int mul, add; /* byte i = i * mul + add */
+		u64 sum;
+	} v[] = {
+		{ 0, 0, 0, 0xef46db3751d8e999ULL },
+		{ 39, 13, 1, 0x97fa94d0ddc0f1fdULL },
+		{ 100, 7, 3, 0xa61f8d4c170fe531ULL },
+		{ 4096, 31, 5, 0xe9292b88334b302cULL },
+	};
+	static u8 buf[4096];
+	unsigned int i;
+	size_t j;
+
+	CHECK_EQ(xxh64("a", 1, 0), 0xd24ec4f1a98c6e5bULL);
+	CHECK_EQ(xxh64("abc", 3, 0), 0x44bc2cf5ad770999ULL);
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		for (j = 0; j < v[i].len; j++)
+			buf[j] = (u8)(j * v[i].mul + v[i].add);
+		CHECK_EQ(xxh64(buf, v[i].len, 0), v[i].sum);
+	}
+}
+
 int main(void)
 {
+	test_value_sum_is_xxh64();
 	test_config();
 	test_random(200000, 8192, 2048, 60, 1);
 	test_random(100000, 16384, 16384 - 48, 50, 2); /* one max record per segment */

@@ -257,7 +257,7 @@ static struct log_rec_hdr *rec_of(u32 i)
 
 /*
  * Torn writes (a warm reboot during a store): the record whose value is
- * incomplete fails its value crc and is discarded; the key keeps its old
+ * incomplete fails its value checksum and is discarded; the key keeps its old
  * value, or none. A header torn in the middle ends its segment's scan.
  */
 static void test_torn_last_write_discarded(void)
@@ -373,6 +373,23 @@ static void test_superblock_mismatch_refused(void)
 	g.memmap_size = 2ULL << 30;
 	CHECK_EQ(kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)), KV_MEDIA_MISMATCH);
 	CHECK(!strcmp(param, "memmap_size"), "param %s", param);
+	g.memmap_size = 1ULL << 30;
+	CHECK_EQ(kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)), KV_MEDIA_MATCH);
+	{
+		/* a store of format 1 (crc32 value checks) is refused by name */
+		struct kv_dev_sb old = *dsb;
+
+		old.version = cpu_to_le32(1);
+		old.crc = 0;
+		old.crc = cpu_to_le32(crc32_le(~0U, (const u8 *)&old, sizeof(old)));
+		memcpy(dsb, &old, sizeof(old));
+		CHECK_EQ(kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)),
+			 KV_MEDIA_MISMATCH);
+		CHECK(param && !strcmp(param, "fresh"), "param %s", param ?: "");
+		CHECK(strstr(why, "format 1, this module reads format 2") &&
+			      strstr(why, "fresh=1"),
+		      "why: %s", why);
+	}
 	((u8 *)dsb)[20] ^= 1;	/* a corrupt superblock is no superblock */
 	CHECK_EQ(kv_dev_sb_probe(dsb, &g, &param, why, sizeof(why)), KV_MEDIA_EMPTY);
 	free(dsb);
