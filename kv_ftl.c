@@ -51,12 +51,12 @@
  * reboot), so each KV area starts with a superblock (struct kv_sb) and the
  * index is rebuilt from the log at load (log_rebuild() with kv_claim()).
  * What makes that safe is the order of writes under the exclusive lock:
- * a Store writes the record header, then the value, then the value crc
+ * a Store writes the record header, then the value, then its checksum
  * (log_commit()), and only then marks the old copy dead and completes; a
  * Delete marks the record dead (one byte) before it completes. So at any
  * instant the media holds, for every key, its acknowledged value as the
  * newest intact record not marked dead, possibly beside a newer record
- * whose value crc fails (a torn store: discarded) or an older copy not yet
+ * whose value checksum fails (a torn store: discarded) or an older copy not yet
  * marked dead (superseded by seq). Reclamation copies a record with its
  * seq before marking the original dead, so a crash between the two leaves
  * equal twins. kv_store_close() marks the superblock clean at rmmod;
@@ -728,7 +728,7 @@ static void kv_relocate(void *ctx, const u8 *key, u8 klen, u64 old_off,
  * log_rebuild()'s claim: the index keeps the copy of each key with the
  * highest seq. Two copies with the same seq are the two ends of a record
  * reclamation was moving when the store went down: the same bytes (both
- * passed their value crc), so the first found stays.
+ * passed their value checksum), so the first found stays.
  */
 static int kv_claim(void *ctx, u64 off, const struct log_rec_hdr *h,
 		    u64 *loser)

@@ -277,7 +277,7 @@ static void test_fill(u32 seg, u32 maxv, u64 seed)
 		      (unsigned long long)live_at_full);
 		break;
 	}
-	/* 4: the 48-byte header (value crc, epoch) packs 64 KiB segments a bit worse */
+	/* 4: the 48-byte header (value checksum, epoch) packs 64 KiB segments a bit worse */
 	CHECK(w->a.live_bytes + 4 * log_rec_size(maxv) > live_at_full,
 	      "refill reached %llu of %llu", (unsigned long long)w->a.live_bytes,
 	      (unsigned long long)live_at_full);
@@ -302,7 +302,9 @@ static void test_value_sum_is_xxh64(void)
 		u64 sum;
 	} v[] = {
 		{ 0, 0, 0, 0xef46db3751d8e999ULL },
+		{ 31, 11, 2, 0xf7e6124205198fc6ULL },
 		{ 39, 13, 1, 0x97fa94d0ddc0f1fdULL },
+		{ 63, 17, 9, 0x353360f62ae71eafULL },
 		{ 100, 7, 3, 0xa61f8d4c170fe531ULL },
 		{ 4096, 31, 5, 0xe9292b88334b302cULL },
 	};
