@@ -411,7 +411,8 @@ static int do_floor(const char *floor_path)
 
 /* ---- slope -------------------------------------------------------------- */
 
-static int set_param(const char *dir, const char *name, unsigned long long v)
+/* Write @text to the timing parameter file @dir/@name. */
+static int param_write(const char *dir, const char *name, const char *text)
 {
 	char path[512];
 	FILE *fp;
@@ -423,7 +424,7 @@ static int set_param(const char *dir, const char *name, unsigned long long v)
 		perror(path);
 		return -1;
 	}
-	bad = fprintf(fp, "%llu\n", v) < 0;
+	bad = fputs(text, fp) < 0;
 	if (fclose(fp) || bad) {
 		perror(path);
 		return -1;
@@ -431,12 +432,11 @@ static int set_param(const char *dir, const char *name, unsigned long long v)
 	return 0;
 }
 
-/* The value of timing parameter @name into *@v. */
-static int get_param(const char *dir, const char *name, unsigned long long *v)
+/* The first word of @dir/@name into @buf (@len bytes). */
+static int param_read(const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[512];
 	FILE *fp;
-	int got;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fp = fopen(path, "r");
@@ -444,10 +444,35 @@ static int get_param(const char *dir, const char *name, unsigned long long *v)
 		perror(path);
 		return -1;
 	}
-	got = fscanf(fp, "%llu", v);
+	if (!fgets(buf, (int)len, fp)) {
+		fclose(fp);
+		fprintf(stderr, "kvlat: %s: empty\n", path);
+		return -1;
+	}
 	fclose(fp);
-	if (got != 1) {
-		fprintf(stderr, "kvlat: %s: not a number\n", path);
+	buf[strcspn(buf, " \n")] = '\0';
+	return 0;
+}
+
+static int set_param(const char *dir, const char *name, unsigned long long v)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llu\n", v);
+	return param_write(dir, name, text);
+}
+
+/* The value of timing parameter @name into *@v. */
+static int get_param(const char *dir, const char *name, unsigned long long *v)
+{
+	char text[32], *end;
+
+	if (param_read(dir, name, text, sizeof(text)))
+		return -1;
+	*v = strtoull(text, &end, 10);
+	if (end == text || *end) {
+		fprintf(stderr, "kvlat: %s/%s: not a number: %s\n", dir, name,
+			text);
 		return -1;
 	}
 	return 0;
@@ -468,21 +493,14 @@ static struct {
 
 static void put_back_param(void)
 {
-	char path[512];
-	FILE *fp;
+	char text[40];
 
 	if (!retuned.saved)
 		return;
 	retuned.saved = false;
 	if (strcmp(retuned.preset, "custom")) {
-		snprintf(path, sizeof(path), "%s/preset", retuned.dir);
-		fp = fopen(path, "w");
-		if (fp) {
-			fprintf(fp, "%s\n", retuned.preset);
-			if (!fclose(fp))
-				return;
-		}
-		perror(path);
+		snprintf(text, sizeof(text), "%s\n", retuned.preset);
+		param_write(retuned.dir, "preset", text);
 		return;
 	}
 	set_param(retuned.dir, retuned.name, retuned.value);
@@ -491,19 +509,8 @@ static void put_back_param(void)
 /* Remember @name's value and the preset, to put back at exit. */
 static int save_param(const char *dir, const char *name)
 {
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/preset", dir);
-	fp = fopen(path, "r");
-	if (!fp || fscanf(fp, "%31s", retuned.preset) != 1) {
-		if (fp)
-			fclose(fp);
-		fprintf(stderr, "kvlat: %s: no preset\n", path);
-		return -1;
-	}
-	fclose(fp);
-	if (get_param(dir, name, &retuned.value))
+	if (param_read(dir, "preset", retuned.preset, sizeof(retuned.preset)) ||
+	    get_param(dir, name, &retuned.value))
 		return -1;
 	retuned.dir = dir;
 	retuned.name = name;
