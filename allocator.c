@@ -735,7 +735,8 @@ int log_rebuild(struct log_alloc *a, log_claim_fn claim, void *ctx,
 		err = log_rebuild_seg(a, i, claim, ctx, scan);
 		if (err)
 			return err;
-		/* a large log takes seconds (a value checksum per record): insmod may sleep */
+		/* a large log takes seconds (a value checksum per record):
+		 * insmod may sleep */
 		cond_resched();
 	}
 	for (i = a->nsegs; i-- > 0;)

@@ -61,21 +61,30 @@ static struct qd1_result run_qd1(u64 think_ns, u64 service_ns, u64 spin_ns,
 	return run_qd1_pattern(&think_ns, 1, service_ns, spin_ns, cmds);
 }
 
-/* A host thinking each of @thinks in turn (@cmds commands) is polled for. */
+/*
+ * A host thinking the @n think times of @thinks in turn (@cmds commands) is
+ * polled for: no backoff sleep, every doorbell noticed within a pass.
+ */
+static void check_pattern_polled(const u64 *thinks, unsigned int n,
+				 unsigned int cmds)
+{
+	struct qd1_result r =
+		run_qd1_pattern(thinks, n, 20 * US, 50 * US, cmds);
+
+	CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
+	      "thinks of %llu us and %u more in turn: %u sleeps, noticed up to %llu ns late",
+	      (unsigned long long)(thinks[0] / US), n - 1, r.sleeps,
+	      (unsigned long long)r.max_notice_ns);
+}
+
+/* A host thinking each of @thinks (@cmds commands each) is polled for. */
 static void check_thinks_polled(const u64 *thinks, unsigned int n,
 				unsigned int cmds)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		struct qd1_result r =
-			run_qd1(thinks[i], 20 * US, 50 * US, cmds);
-
-		CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
-		      "think %llu us: %u sleeps, noticed up to %llu ns late",
-		      (unsigned long long)(thinks[i] / US), r.sleeps,
-		      (unsigned long long)r.max_notice_ns);
-	}
+	for (i = 0; i < n; i++)
+		check_pattern_polled(&thinks[i], 1, cmds);
 }
 
 /*
@@ -118,12 +127,8 @@ static void test_think_under_50ms_polled_through(void)
 static void test_varying_think_polled_through(void)
 {
 	static const u64 thinks[] = { 500 * US, 500 * US, 500 * US, 4000 * US };
-	struct qd1_result r = run_qd1_pattern(thinks, ARRAY_SIZE(thinks),
-					      20 * US, 50 * US, 200);
 
-	CHECK(r.sleeps == 0 && r.max_notice_ns <= PASS_NS,
-	      "0.5/0.5/0.5/4 ms thinks: %u sleeps, noticed up to %llu ns late",
-	      r.sleeps, (unsigned long long)r.max_notice_ns);
+	check_pattern_polled(thinks, ARRAY_SIZE(thinks), 200);
 }
 
 /* A host idle longer than a learned gap is not polled for: it sleeps. */
